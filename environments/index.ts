@@ -1,0 +1,101 @@
+// The built-in environments: importing this module registers each under its versioned id (once,
+// even if the module is evaluated again) and re-exports the classes and their factories.
+
+import type { Environment } from '../src/environment.js';
+import { hasEnvironment, registerEnvironment } from '../src/environment-registry.js';
+import { ADDING_PROBLEM_DEFAULTS, AddingProblem } from './adding-problem.js';
+import type { AddingProblemOptions } from './adding-problem.js';
+import { EMBEDDED_REBER_DEFAULTS, EmbeddedReberGrammar } from './embedded-reber-grammar.js';
+import { MOBY_DICK_DEFAULTS, MobyDick } from './moby-dick.js';
+import type { MobyDickOptions } from './moby-dick.js';
+import { PERIODIC_SEQUENCE_DEFAULTS, PeriodicSequence } from './periodic-sequence.js';
+import type { PeriodicSequenceOptions } from './periodic-sequence.js';
+import { PERMUTATION_RECALL_DEFAULTS, PermutationRecall } from './permutation-recall.js';
+import type { PermutationRecallOptions } from './permutation-recall.js';
+import { REBER_DEFAULTS, ReberGrammar } from './reber-grammar.js';
+import { SINE_MIXTURE_DEFAULTS, SineMixture } from './sine-mixture.js';
+import type { SineMixtureOptions } from './sine-mixture.js';
+import { TEMPORAL_ORDER_DEFAULTS, TemporalOrder } from './temporal-order.js';
+import type { TemporalOrderOptions } from './temporal-order.js';
+
+export * from './adding-problem.js';
+export * from './embedded-reber-grammar.js';
+export * from './moby-dick.js';
+export * from './periodic-sequence.js';
+export * from './permutation-recall.js';
+export * from './reber-grammar.js';
+export * from './sine-mixture.js';
+export * from './temporal-order.js';
+export { SequenceEnvironment } from './sequence-environment.js';
+export type { Emission } from './sequence-environment.js';
+
+interface Builtin {
+  readonly id: string;
+  readonly description: string;
+  readonly defaults: Readonly<Record<string, unknown>>;
+  // The registry merges and checks option keys; each constructor checks the values.
+  readonly make: (options: Record<string, unknown>) => Environment;
+}
+
+const BUILTINS: readonly Builtin[] = [
+  {
+    id: 'SineMixture-v0',
+    description: 'Sum of sines with per-episode random phases (multiple superimposed oscillators), box(1)',
+    defaults: SINE_MIXTURE_DEFAULTS,
+    make: (o) => new SineMixture(o as SineMixtureOptions),
+  },
+  {
+    id: 'Reber-v0',
+    description: 'Strings of the Reber grammar, B to E, one per episode, with info.legalNext',
+    defaults: REBER_DEFAULTS,
+    make: () => new ReberGrammar(),
+  },
+  {
+    id: 'EmbeddedReber-v0',
+    description: 'Embedded Reber grammar: the second symbol must be recalled before the final E (info.critical)',
+    defaults: EMBEDDED_REBER_DEFAULTS,
+    make: () => new EmbeddedReberGrammar(),
+  },
+  {
+    id: 'TemporalOrder-v0',
+    description: 'Hochreiter & Schmidhuber temporal order: classify the order of X/Y among distractors, label on E',
+    defaults: TEMPORAL_ORDER_DEFAULTS,
+    make: (o) => new TemporalOrder(o as TemporalOrderOptions),
+  },
+  {
+    id: 'Adding-v0',
+    description: 'Adding problem: label on the last step is the sum of the two marked values',
+    defaults: ADDING_PROBLEM_DEFAULTS,
+    make: (o) => new AddingProblem(o as AddingProblemOptions),
+  },
+  {
+    id: 'PermutationRecall-v0',
+    description: 'Martens & Sutskever random permutation: recall the first symbol (0 or 1) at the end',
+    defaults: PERMUTATION_RECALL_DEFAULTS,
+    make: (o) => new PermutationRecall(o as PermutationRecallOptions),
+  },
+  {
+    id: 'MobyDick-v0',
+    description: 'Character stream of Moby Dick on a 34-symbol alphabet, a window at a seeded offset per episode',
+    defaults: MOBY_DICK_DEFAULTS,
+    make: (o) => new MobyDick(o as MobyDickOptions),
+  },
+  {
+    id: 'Periodic-v0',
+    description: 'A fixed pattern of symbols repeated, the seed picks the starting offset, with info.legalNext',
+    defaults: PERIODIC_SEQUENCE_DEFAULTS,
+    make: (o) => new PeriodicSequence(o as PeriodicSequenceOptions),
+  },
+];
+
+/** The ids this module registers, sorted. */
+export const BUILTIN_ENVIRONMENT_IDS: readonly string[] = Object.freeze(BUILTINS.map((b) => b.id).sort());
+
+for (const builtin of BUILTINS) {
+  if (!hasEnvironment(builtin.id)) {
+    registerEnvironment(builtin.id, (options = {}) => builtin.make(options), {
+      description: builtin.description,
+      defaults: builtin.defaults,
+    });
+  }
+}

@@ -1,0 +1,141 @@
+// Options shared by the feed-forward and the recurrent stack: documented defaults, validated
+// once at construction (an invalid or unknown option throws InvalidOptionError at once).
+
+import { InvalidOptionError, describeValue } from './errors.js';
+import { CORRUPTIONS, type Corruption, UNITS, type Units } from './math/index.js';
+import { type ModalitySpec, checkModality } from './modality.js';
+import { type OptimizerSpec, type ResolvedOptimizerSpec, resolveOptimizerSpec } from './optim/optimizer.js';
+import { checkKeys, choiceOption, numberOption } from './options.js';
+import { TOP_TARGETS, type TopTargetKind } from './top.js';
+
+export interface LayerSpec {
+  readonly size: number;
+  /** Default 'tanh'. */
+  readonly units?: Units;
+  /** Std of the up-pass noise around this layer's codes while training; default the stack's `noise`. */
+  readonly noise?: number;
+}
+
+export interface TopOptions {
+  /** Hidden width of the top auto-encoder; default 2 × the top code's width. */
+  readonly size?: number;
+  /** Std of the corruption of the top code while the top AE trains; default 0.1. */
+  readonly noise?: number;
+  /** Probability of masking out a present side modality while the top AE trains; default 0.5. */
+  readonly dropProbability?: number;
+  /** Weight of side reconstruction against code reconstruction; default 1. */
+  readonly sideWeight?: number;
+}
+
+export interface StackOptions {
+  /** Hidden layers, bottom to top; a number is a tanh layer of that width. Default [240, 240, 240]. */
+  readonly layers?: ReadonlyArray<LayerSpec | number>;
+  /** Side modalities entering the top (labels, the next observation, ...). Default none. */
+  readonly modalities?: readonly ModalitySpec[];
+  /** 'difference' (default; Lee et al. 2015) or 'plain' (g(ĥ); Bengio 2014). */
+  readonly targetForm?: 'difference' | 'plain';
+  /** How the top target is made; default 'discriminant' (see top.ts). */
+  readonly topTarget?: TopTargetKind;
+  /** β of the reconstruction target; default 1 (the reconstruction itself). */
+  readonly reconstructionStep?: number;
+  /** η of the discriminant target; default 0.5. */
+  readonly discriminantStep?: number;
+  /** β_u of the target for rows without side information; default 0.5. */
+  readonly unsupervisedStep?: number;
+  /** Corruption of each layer's input while its decoder trains; default gaussian 0.1. */
+  readonly corruption?: Corruption;
+  /** Std of up-pass noise around codes while training; default 0. */
+  readonly noise?: number;
+  /** The decoder regresses onto the 'corrupted' input (default, DTP) or the 'clean' one. */
+  readonly decoderTarget?: 'corrupted' | 'clean';
+  /** Weight of the reconstruction gradient on encoders; default 0. */
+  readonly encoderReconstructionWeight?: number;
+  readonly top?: TopOptions;
+  /** Optimiser of the encoders; default adam, learning rate 0.001. */
+  readonly optimizer?: OptimizerSpec;
+  /** Optimiser of the decoders and the top auto-encoder; default adam, learning rate 0.001. */
+  readonly decoderOptimizer?: OptimizerSpec;
+  /** Optimiser of the readout (discriminant top); default adam, learning rate 0.001. */
+  readonly readoutOptimizer?: OptimizerSpec;
+  /** Seed of every random draw; default 0. */
+  readonly seed?: number;
+}
+
+export interface ResolvedStackOptions {
+  readonly layers: Required<LayerSpec>[];
+  readonly modalities: readonly ModalitySpec[];
+  readonly targetForm: 'difference' | 'plain';
+  readonly topTarget: TopTargetKind;
+  readonly corruption: Corruption;
+  readonly decoderTarget: 'corrupted' | 'clean';
+  readonly encoderReconstructionWeight: number;
+  readonly top: {
+    readonly size: number;
+    readonly noise: number;
+    readonly dropProbability: number;
+    readonly sideWeight: number;
+    readonly reconstructionStep: number;
+    readonly discriminantStep: number;
+    readonly unsupervisedStep: number;
+  };
+  readonly optimizer: ResolvedOptimizerSpec;
+  readonly decoderOptimizer: ResolvedOptimizerSpec;
+  readonly readoutOptimizer: ResolvedOptimizerSpec;
+  readonly seed: number;
+}
+
+export const STACK_OPTION_KEYS = [
+  'layers', 'modalities', 'targetForm', 'topTarget', 'reconstructionStep', 'discriminantStep', 'unsupervisedStep',
+  'corruption', 'noise', 'decoderTarget', 'encoderReconstructionWeight', 'top', 'optimizer', 'decoderOptimizer',
+  'readoutOptimizer', 'seed',
+] as const;
+
+export function resolveStackOptions(options: StackOptions, where: string, extraKeys: readonly string[] = []): ResolvedStackOptions {
+  checkKeys(where, options, [...STACK_OPTION_KEYS, ...extraKeys]);
+  const noise = numberOption(where, 'noise', options.noise, 0, { min: 0 });
+  const rawLayers = options.layers ?? [240, 240, 240];
+  if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw new InvalidOptionError(`${where}: expected option "layers" to be a non-empty array, but got ${describeValue(rawLayers)}`);
+  const layers = rawLayers.map((spec, i) => {
+    const s: LayerSpec = typeof spec === 'number' ? { size: spec } : spec;
+    checkKeys(`${where}.layers[${i}]`, s, ['size', 'units', 'noise']);
+    return {
+      size: numberOption(`${where}.layers[${i}]`, 'size', s.size, NaN, { integer: true, min: 1 }),
+      units: choiceOption(`${where}.layers[${i}]`, 'units', s.units, 'tanh', UNITS),
+      noise: numberOption(`${where}.layers[${i}]`, 'noise', s.noise, noise, { min: 0 }),
+    };
+  });
+  const modalities = options.modalities ?? [];
+  if (!Array.isArray(modalities)) throw new InvalidOptionError(`${where}: expected option "modalities" to be an array, but got ${describeValue(modalities)}`);
+  modalities.forEach((m, i) => checkModality(m, `${where}.modalities[${i}]`));
+  const names = new Set(modalities.map((m) => m.name));
+  if (names.size !== modalities.length) throw new InvalidOptionError(`${where}: expected distinct modality names, but got [${modalities.map((m) => m.name).join(', ')}]`);
+  const corruption = options.corruption ?? { kind: 'gaussian', level: 0.1 };
+  checkKeys(`${where}.corruption`, corruption, ['kind', 'level']);
+  choiceOption(`${where}.corruption`, 'kind', corruption.kind, 'gaussian', CORRUPTIONS);
+  numberOption(`${where}.corruption`, 'level', corruption.level, 0.1, { min: 0, ...(corruption.kind === 'gaussian' ? {} : { max: 1 }) });
+  const top = options.top ?? {};
+  checkKeys(`${where}.top`, top, ['size', 'noise', 'dropProbability', 'sideWeight']);
+  const topCode = layers[layers.length - 1]!.size;
+  return {
+    layers,
+    modalities,
+    targetForm: choiceOption(where, 'targetForm', options.targetForm, 'difference', ['difference', 'plain'] as const),
+    topTarget: choiceOption(where, 'topTarget', options.topTarget, 'discriminant', TOP_TARGETS),
+    corruption: { kind: corruption.kind, level: corruption.level ?? 0.1 },
+    decoderTarget: choiceOption(where, 'decoderTarget', options.decoderTarget, 'corrupted', ['corrupted', 'clean'] as const),
+    encoderReconstructionWeight: numberOption(where, 'encoderReconstructionWeight', options.encoderReconstructionWeight, 0, { min: 0 }),
+    top: {
+      size: numberOption(`${where}.top`, 'size', top.size, 2 * topCode, { integer: true, min: 1 }),
+      noise: numberOption(`${where}.top`, 'noise', top.noise, 0.1, { min: 0 }),
+      dropProbability: numberOption(`${where}.top`, 'dropProbability', top.dropProbability, 0.5, { min: 0, max: 1 }),
+      sideWeight: numberOption(`${where}.top`, 'sideWeight', top.sideWeight, 1, { min: 0 }),
+      reconstructionStep: numberOption(where, 'reconstructionStep', options.reconstructionStep, 1, { min: 0 }),
+      discriminantStep: numberOption(where, 'discriminantStep', options.discriminantStep, 0.5, { min: 0 }),
+      unsupervisedStep: numberOption(where, 'unsupervisedStep', options.unsupervisedStep, 0.5, { min: 0 }),
+    },
+    optimizer: resolveOptimizerSpec(options.optimizer, `${where}.optimizer`),
+    decoderOptimizer: resolveOptimizerSpec(options.decoderOptimizer, `${where}.decoderOptimizer`),
+    readoutOptimizer: resolveOptimizerSpec(options.readoutOptimizer, `${where}.readoutOptimizer`),
+    seed: numberOption(where, 'seed', options.seed, 0, { integer: true }),
+  };
+}
