@@ -14,38 +14,20 @@
 
 import {
   type Corruption,
-  type Tensor2D,
+  type Engine,
+  type InitKind,
   type Units,
-  type Variable,
-  add,
-  concat,
   corrupt,
+  decoderSlope,
   decoderUnits,
-  dispose,
-  div,
-  glorotUniform,
-  matMul,
-  matMulAT,
-  mul,
-  orthogonal,
-  sigmoid,
-  square,
-  sub,
-  sum,
-  sumRows,
-  tanh,
+  initialValues,
   unitMean,
   unitMode,
   unitRange,
   unitSample,
   unitSlope,
-  variable,
-  zeros,
-  assertEngine,
-  scalar,
-  transpose,
 } from './math/index.js';
-import type { GradientPair } from './optim/optimizer.js';
+import type { GradientPair } from './optim/local-optimizer.js';
 import type { Rng } from './random.js';
 
 /** One part of a layer's input: its width and the units that produced it. */
@@ -53,7 +35,7 @@ export interface LayerInput {
   readonly size: number;
   readonly units: Units;
   /** 'orthogonal' suits a recurrent context; default 'glorot'. */
-  readonly init?: 'glorot' | 'orthogonal';
+  readonly init?: InitKind;
 }
 
 export interface DenoisingLayerConfig {
@@ -69,42 +51,38 @@ export interface DenoisingLayerConfig {
   readonly encoderReconstructionWeight: number;
 }
 
-export interface Encoded {
+export interface Encoded<M> {
   /** Deterministic output of the encoder, which its local rule moves toward the target. */
-  readonly mean: Tensor2D;
+  readonly mean: M;
   /** The code passed upward: the mean with noise (training) or the mode (inference). */
-  readonly code: Tensor2D;
+  readonly code: M;
 }
 
-export interface LocalGradients {
-  readonly pairs: GradientPair[];
+export interface LocalGradients<M> {
+  readonly pairs: GradientPair<M>[];
   /** Gradients on the encoder from the reconstruction loss (empty unless it is weighted in). */
-  readonly encoderPairs: GradientPair[];
-  /** Mean over the batch of the local loss, as a [1, 1] tensor. */
-  readonly loss: Tensor2D;
+  readonly encoderPairs: GradientPair<M>[];
+  /** Mean over the batch of the local loss, [1, 1]. */
+  readonly loss: M;
 }
 
-export class DenoisingLayer {
-  readonly weights: Variable[];
-  readonly bias: Variable;
-  readonly decoderWeights: Variable[];
-  readonly decoderBiases: Variable[];
+export class DenoisingLayer<M> {
+  readonly weights: M[];
+  readonly bias: M;
+  readonly decoderWeights: M[];
+  readonly decoderBiases: M[];
   private readonly decoderKinds: ('tanh' | 'sigmoid' | 'linear')[];
 
   constructor(
+    private readonly e: Engine<M>,
     readonly config: DenoisingLayerConfig,
     private readonly rng: Rng,
   ) {
-    assertEngine('DenoisingLayer');
     const { inputs, size } = config;
-    this.weights = inputs.map((part) =>
-      variable(part.init === 'orthogonal' ? orthogonal(part.size, size, rng) : glorotUniform(part.size, size, rng)),
-    );
-    this.bias = variable(zeros([1, size]));
-    this.decoderWeights = inputs.map((part) =>
-      variable(part.init === 'orthogonal' ? orthogonal(size, part.size, rng) : glorotUniform(size, part.size, rng)),
-    );
-    this.decoderBiases = inputs.map((part) => variable(zeros([1, part.size])));
+    this.weights = inputs.map((part) => e.parameter(initialValues(part.init ?? 'glorot', part.size, size, rng), part.size, size));
+    this.bias = e.parameter(new Float32Array(size), 1, size);
+    this.decoderWeights = inputs.map((part) => e.parameter(initialValues(part.init ?? 'glorot', size, part.size, rng), size, part.size));
+    this.decoderBiases = inputs.map((part) => e.parameter(new Float32Array(part.size), 1, part.size));
     this.decoderKinds = inputs.map((part) => decoderUnits(part.units));
   }
 
@@ -112,81 +90,65 @@ export class DenoisingLayer {
     return this.config.size;
   }
 
-  /** Every variable the layer owns, in a fixed order (checkpoints rely on it). */
-  get variables(): Variable[] {
+  /** Every parameter the layer owns, in a fixed order (checkpoints rely on it). */
+  get parameters(): M[] {
     return [...this.weights, this.bias, ...this.decoderWeights, ...this.decoderBiases];
   }
 
-  get encoderVariables(): Variable[] {
-    return [...this.weights, this.bias];
-  }
-
-  get decoderVariables(): Variable[] {
-    return [...this.decoderWeights, ...this.decoderBiases];
-  }
-
   /** The pre-activation Σ x_k·W_k + b. */
-  preActivation(parts: readonly Tensor2D[]): Tensor2D {
-    let pre = matMul(parts[0]!, this.weights[0]!);
-    for (let k = 1; k < parts.length; k++) pre = add(pre, matMul(parts[k]!, this.weights[k]!));
-    return add(pre, this.bias);
+  preActivation(parts: readonly M[]): M {
+    const e = this.e;
+    let pre = e.matMul(parts[0]!, this.weights[0]!);
+    for (let k = 1; k < parts.length; k++) pre = e.add(pre, e.matMul(parts[k]!, this.weights[k]!));
+    return e.add(pre, this.bias);
   }
 
   /** Encodes; while training, codes are drawn around the mean (noise, or Bernoulli draws). */
-  encode(parts: readonly Tensor2D[], training: boolean): Encoded {
-    const mean = unitMean(this.preActivation(parts), this.config.units);
-    const code = training ? unitSample(mean, this.config.units, this.config.noise, this.rng.seed()) : unitMode(mean, this.config.units);
+  encode(parts: readonly M[], training: boolean): Encoded<M> {
+    const mean = unitMean(this.e, this.preActivation(parts), this.config.units);
+    const code = training ? unitSample(this.e, mean, this.config.units, this.config.noise, this.rng) : unitMode(this.e, mean, this.config.units);
     return { mean, code };
   }
 
+  /** Reconstruction of input part `k` from a code. */
+  decodePart(code: M, k: number): M {
+    const e = this.e;
+    return e.activate(e.add(e.matMul(code, this.decoderWeights[k]!), this.decoderBiases[k]!), this.decoderKinds[k]!);
+  }
+
   /** Reconstructions of every input part from a code. */
-  decode(code: Tensor2D): Tensor2D[] {
-    return this.decoderWeights.map((v, k): Tensor2D => {
-      const pre: Tensor2D = add(matMul(code, v), this.decoderBiases[k]!);
-      switch (this.decoderKinds[k]!) {
-        case 'tanh':
-          return tanh(pre);
-        case 'sigmoid':
-          return sigmoid(pre);
-        case 'linear':
-          return pre;
-      }
-    });
+  decode(code: M): M[] {
+    return this.decoderWeights.map((_, k) => this.decodePart(code, k));
   }
 
   /**
    * Targets for the input parts given a target for this layer's code: the difference form
    * `x + g(ĥ) − g(h)` (when ĥ = h it returns x exactly), or the plain form `g(ĥ)`.
    */
-  propagateTarget(parts: readonly Tensor2D[], code: Tensor2D, target: Tensor2D, form: 'difference' | 'plain'): Tensor2D[] {
+  propagateTarget(parts: readonly M[], code: M, target: M, form: 'difference' | 'plain'): M[] {
     const fromTarget = this.decode(target);
     if (form === 'plain') return fromTarget;
     const fromCode = this.decode(code);
-    return parts.map((x, k) => add(x, sub(fromTarget[k]!, fromCode[k]!)));
-  }
-
-  /** The displacement `g(ĥ) − g(h)` per part (what the difference form adds to the inputs). */
-  targetDisplacement(code: Tensor2D, target: Tensor2D): Tensor2D[] {
-    const fromTarget = this.decode(target);
-    const fromCode = this.decode(code);
-    return fromTarget.map((t, k) => sub(t, fromCode[k]!));
+    return parts.map((x, k) => this.e.add(x, this.e.sub(fromTarget[k]!, fromCode[k]!)));
   }
 
   /**
-   * Gradients of ½‖mean − ĥ‖² (cross-entropy for binary units, perceptron for sign units)
-   * on the encoder, inputs held fixed. `rowWeights` ([batch, 1]) can zero rows without a target.
+   * Gradients of ½‖mean − ĥ‖² (cross-entropy for binary units, perceptron for sign units) on the
+   * encoder, inputs held fixed. `rowWeights` ([batch, 1]) can down-weight or zero rows.
    */
-  encoderGradients(parts: readonly Tensor2D[], mean: Tensor2D, target: Tensor2D, rowWeights?: Tensor2D): LocalGradients {
-    const batch = mean.shape[0];
-    const error = sub(mean, target);
-    const slope = unitSlope(mean, this.config.units);
-    let delta = slope ? mul(error, slope) : error;
-    if (rowWeights) delta = mul(delta, rowWeights);
-    const scaled = div(delta, batch) as Tensor2D;
-    const pairs: GradientPair[] = parts.map((x, k) => [this.weights[k]!, matMulAT(x, scaled)] as const);
-    pairs.push([this.bias, sumRows(scaled)]);
-    const sq = rowWeights ? mul(square(error), rowWeights) : square(error);
-    return { pairs, encoderPairs: [], loss: div(sum(sq), 2 * batch).reshape([1, 1]) as Tensor2D };
+  encoderGradients(parts: readonly M[], mean: M, target: M, rowWeights?: M): LocalGradients<M> {
+    const e = this.e;
+    const batch = e.rows(mean);
+    const error = e.sub(mean, target);
+    const slope = unitSlope(e, mean, this.config.units);
+    let delta = slope ? e.mul(error, slope) : error;
+    if (rowWeights) delta = e.mul(delta, rowWeights);
+    delta = e.mul(delta, 1 / batch);
+    const pairs: GradientPair<M>[] = parts.map((x, k) => [this.weights[k]!, e.matMulAT(x, delta)] as const);
+    pairs.push([this.bias, e.sumRows(delta)]);
+    const squared = e.square(error);
+    const loss = e.mul(e.sumAll(rowWeights ? e.mul(squared, rowWeights) : squared), 1 / (2 * batch));
+    return { pairs, encoderPairs: [], loss };
   }
 
   /**
@@ -194,37 +156,37 @@ export class DenoisingLayer {
    * regress onto the corrupted (or clean) inputs. Trains the decoder, and the encoder too when
    * `encoderReconstructionWeight` > 0.
    */
-  decoderGradients(parts: readonly Tensor2D[]): LocalGradients {
+  decoderGradients(parts: readonly M[]): LocalGradients<M> {
+    const e = this.e;
     const { corruption, decoderTarget, encoderReconstructionWeight, units } = this.config;
-    const batch = parts[0]!.shape[0];
-    const corrupted = parts.map((x, k) => corrupt(x, corruption, this.rng.seed(), unitRange(this.config.inputs[k]!.units)));
-    const hidden = unitMean(this.preActivation(corrupted), units);
-    const recs = this.decode(hidden);
-    const pairs: GradientPair[] = [];
-    const encoderPairs: GradientPair[] = [];
-    const deltas: Tensor2D[] = [];
-    let loss: Tensor2D = scalar(0).reshape([1, 1]) as Tensor2D;
-    recs.forEach((r, k) => {
-      const goal = decoderTarget === 'corrupted' ? corrupted[k]! : parts[k]!;
-      const error = sub(r, goal);
-      const delta = div(this.decoderKinds[k] === 'tanh' ? mul(error, sub(1, square(r))) : error, batch) as Tensor2D;
+    const batch = e.rows(parts[0]!);
+    const corrupted = parts.map((x, k) => corrupt(e, x, corruption, this.rng, unitRange(this.config.inputs[k]!.units)));
+    const hidden = unitMean(e, this.preActivation(corrupted), units);
+    const pairs: GradientPair<M>[] = [];
+    const encoderPairs: GradientPair<M>[] = [];
+    const deltas: M[] = [];
+    let loss: M | null = null;
+    this.decode(hidden).forEach((r, k) => {
+      const error = e.sub(r, decoderTarget === 'corrupted' ? corrupted[k]! : parts[k]!);
+      const slope = decoderSlope(e, r, this.decoderKinds[k]!);
+      const delta = e.mul(slope ? e.mul(error, slope) : error, 1 / batch);
       deltas.push(delta);
-      pairs.push([this.decoderWeights[k]!, matMulAT(hidden, delta)]);
-      pairs.push([this.decoderBiases[k]!, sumRows(delta)]);
-      loss = add(loss, div(sum(square(error)), 2 * batch));
+      pairs.push([this.decoderWeights[k]!, e.matMulAT(hidden, delta)], [this.decoderBiases[k]!, e.sumRows(delta)]);
+      const term = e.mul(e.sumAll(e.square(error)), 1 / (2 * batch));
+      loss = loss ? e.add(loss, term) : term;
     });
     if (encoderReconstructionWeight > 0) {
-      let back = matMul(deltas[0]!, transpose(this.decoderWeights[0]!));
-      for (let k = 1; k < deltas.length; k++) back = add(back, matMul(deltas[k]!, transpose(this.decoderWeights[k]!)));
-      const slope = unitSlope(hidden, units);
-      const delta = mul(slope ? mul(back, slope) : back, encoderReconstructionWeight) as Tensor2D;
-      corrupted.forEach((x, k) => encoderPairs.push([this.weights[k]!, matMulAT(x, delta)]));
-      encoderPairs.push([this.bias, sumRows(delta)]);
+      let back = e.matMulBT(deltas[0]!, this.decoderWeights[0]!);
+      for (let k = 1; k < deltas.length; k++) back = e.add(back, e.matMulBT(deltas[k]!, this.decoderWeights[k]!));
+      const slope = unitSlope(e, hidden, units);
+      const delta = e.mul(slope ? e.mul(back, slope) : back, encoderReconstructionWeight);
+      corrupted.forEach((x, k) => encoderPairs.push([this.weights[k]!, e.matMulAT(x, delta)]));
+      encoderPairs.push([this.bias, e.sumRows(delta)]);
     }
-    return { pairs, encoderPairs, loss };
+    return { pairs, encoderPairs, loss: loss! };
   }
 
   dispose(): void {
-    dispose(this.variables);
+    this.e.free(this.parameters);
   }
 }

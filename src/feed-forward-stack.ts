@@ -1,23 +1,22 @@
 // A feed-forward stack of denoising auto-encoders trained by target propagation, with the
 // top-level auto-encoder over [top code, side information] (Bengio 2014; Lee et al. 2015).
-// One training step, all in one tidy:
+// One training step, all in one engine scope:
 //   1. up pass with noise: h_l = f_l(h_{l−1}) + ε          (h_0 = the input)
 //   2. top target ĥ_L from the side information (top.ts)
 //   3. down the layers: ĥ_{l−1} = h_{l−1} + g_l(ĥ_l) − g_l(h_l)   (or g_l(ĥ_l), the plain form)
 //   4. every encoder moves its output toward its target, its input held fixed
 //   5. every decoder learns to denoise its input; the top AE and readout learn their own losses
-// Inputs and outputs are plain Float32Arrays; tensors never leave this module.
+// Inputs and outputs are plain Float32Arrays; matrices never leave this module.
 
-import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from './errors.js';
 import { DenoisingLayer } from './denoising-layer.js';
-import { type Tensor2D, type Variable, add, keep, tensor2d, tidy, type Units, UNITS, dispose } from './math/index.js';
-import { type ModalitySpec, checkModality } from './modality.js';
-import { type Optimizer, type GradientPair } from './optim/optimizer.js';
-import { createOptimizer } from './optim/create-optimizer.js';
+import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from './errors.js';
+import { type Engine, UNITS, type Units, engineFor } from './math/index.js';
+import type { ModalitySpec } from './modality.js';
+import { type GradientPair, type LocalOptimizer, createOptimizer } from './optim/local-optimizer.js';
 import { Rng } from './random.js';
-import { type SideBatch, emptySide, sideTensors } from './side-batch.js';
+import { type SideBatch, emptySide, sideMatrices } from './side-batch.js';
+import { type ResolvedStackOptions, type StackOptions, resolveStackOptions } from './stack-options.js';
 import { Top } from './top.js';
-import { type StackOptions, type ResolvedStackOptions, resolveStackOptions } from './stack-options.js';
 
 export interface TrainReport {
   /** Per layer: ½‖f(h) − ĥ‖², mean over the batch. */
@@ -35,14 +34,17 @@ export interface FeedForwardStackOptions extends StackOptions {
   readonly inputUnits?: Units;
 }
 
+type M = unknown;
+
 export class FeedForwardStack {
   readonly options: ResolvedStackOptions & { inputSize: number; inputUnits: Units };
-  readonly layers: DenoisingLayer[];
-  readonly top: Top;
-  private readonly encoderOptimizers: Optimizer[];
-  private readonly decoderOptimizers: Optimizer[];
-  private readonly topOptimizer: Optimizer;
-  private readonly readoutOptimizer: Optimizer;
+  readonly engine: Engine<M>;
+  readonly layers: DenoisingLayer<M>[];
+  readonly top: Top<M>;
+  private readonly encoderOptimizers: LocalOptimizer<M>[];
+  private readonly decoderOptimizers: LocalOptimizer<M>[];
+  private readonly topOptimizer: LocalOptimizer<M>;
+  private readonly readoutOptimizer: LocalOptimizer<M>;
   private readonly rng: Rng;
   private disposed = false;
 
@@ -52,51 +54,47 @@ export class FeedForwardStack {
     if (!Number.isInteger(inputSize) || inputSize < 1) throw new InvalidOptionError(`${where}: expected option "inputSize" to be an integer >= 1, but got ${describeValue(inputSize)}`);
     const units = inputUnits ?? 'sigmoid';
     if (!UNITS.includes(units)) throw new InvalidOptionError(`${where}: expected option "inputUnits" to be one of ${UNITS.join(', ')}, but got ${describeValue(inputUnits)}`);
-    const resolved = resolveStackOptions(rest, where, ['inputSize', 'inputUnits']);
+    const resolved = resolveStackOptions(rest, where, ['inputSize', 'inputUnits'], 'tfjs');
     this.options = { ...resolved, inputSize, inputUnits: units };
+    // Batches are the feed-forward stack's normal diet, so 'auto' means tfjs here.
+    const e = (this.engine = engineFor(resolved.engine === 'auto' ? 'tfjs' : resolved.engine, 2, where));
     this.rng = new Rng(resolved.seed);
     let below: { size: number; units: Units } = { size: inputSize, units };
     this.layers = resolved.layers.map((spec) => {
       const layer = new DenoisingLayer(
-        {
-          inputs: [below],
-          size: spec.size,
-          units: spec.units,
-          corruption: resolved.corruption,
-          noise: spec.noise,
-          decoderTarget: resolved.decoderTarget,
-          encoderReconstructionWeight: resolved.encoderReconstructionWeight,
-        },
+        e,
+        { inputs: [below], size: spec.size, units: spec.units, corruption: resolved.corruption, noise: spec.noise, decoderTarget: resolved.decoderTarget, encoderReconstructionWeight: resolved.encoderReconstructionWeight },
         this.rng,
       );
       below = { size: spec.size, units: spec.units };
       return layer;
     });
-    this.top = new Top({ ...resolved.top, codeSize: below.size, codeUnits: below.units, modalities: resolved.modalities, target: resolved.topTarget }, this.rng);
-    this.encoderOptimizers = this.layers.map(() => createOptimizer(resolved.optimizer, `${where}.optimizer`));
-    this.decoderOptimizers = this.layers.map(() => createOptimizer(resolved.decoderOptimizer, `${where}.decoderOptimizer`));
-    this.topOptimizer = createOptimizer(resolved.decoderOptimizer, `${where}.decoderOptimizer`);
-    this.readoutOptimizer = createOptimizer(resolved.readoutOptimizer, `${where}.readoutOptimizer`);
+    this.top = new Top(e, { ...resolved.top, codeSize: below.size, codeUnits: below.units, modalities: resolved.modalities, target: resolved.topTarget }, this.rng);
+    this.encoderOptimizers = this.layers.map(() => createOptimizer(e, resolved.optimizer));
+    this.decoderOptimizers = this.layers.map(() => createOptimizer(e, resolved.decoderOptimizer));
+    this.topOptimizer = createOptimizer(e, resolved.decoderOptimizer);
+    this.readoutOptimizer = createOptimizer(e, resolved.readoutOptimizer);
   }
 
   get modalities(): readonly ModalitySpec[] {
     return this.options.modalities;
   }
 
-  /** Every variable, in a fixed order. */
-  get variables(): Variable[] {
-    return [...this.layers.flatMap((l) => l.variables), ...this.top.variables];
+  /** Every parameter, in a fixed order. */
+  get parameters(): M[] {
+    return [...this.layers.flatMap((l) => l.parameters), ...this.top.parameters];
   }
 
-  /** Checks a batch of inputs before any tensor is made, so bad input leaves the weights alone. */
+  /** Checks a batch of inputs before anything is computed, so bad input leaves the weights alone. */
   private checkInputs(inputs: Float32Array, rows: number, where: string): void {
     if (this.disposed) throw new StateError('ERR_DISPOSED', `${where}: expected a live stack, but it has been disposed`);
     if (!(inputs instanceof Float32Array)) throw new ShapeMismatchError(`${where}: expected inputs as a Float32Array, but got ${describeValue(inputs)}`);
-    if (!Number.isInteger(rows) || rows < 1 || inputs.length !== rows * this.options.inputSize) {
-      throw new ShapeMismatchError(`${where}: expected ${rows} rows of ${this.options.inputSize} inputs (${rows * this.options.inputSize} values), but got ${inputs.length} values`);
+    const width = this.options.inputSize;
+    if (!Number.isInteger(rows) || rows < 1 || inputs.length !== rows * width) {
+      throw new ShapeMismatchError(`${where}: expected ${rows} rows of ${width} inputs (${rows * width} values), but got ${inputs.length} values`);
     }
     for (let i = 0; i < inputs.length; i++) {
-      if (!Number.isFinite(inputs[i]!)) throw new NonFiniteError(`${where}: expected finite inputs, but got ${inputs[i]} at row ${Math.floor(i / this.options.inputSize)}, column ${i % this.options.inputSize}`);
+      if (!Number.isFinite(inputs[i]!)) throw new NonFiniteError(`${where}: expected finite inputs, but got ${inputs[i]} at row ${Math.floor(i / width)}, column ${i % width}`);
     }
   }
 
@@ -107,9 +105,9 @@ export class FeedForwardStack {
   }
 
   /** Up pass: per layer the encoder's mean and the code passed upward. */
-  forward(input: Tensor2D, training: boolean): { means: Tensor2D[]; codes: Tensor2D[] } {
-    const means: Tensor2D[] = [];
-    const codes: Tensor2D[] = [];
+  forward(input: M, training: boolean): { means: M[]; codes: M[] } {
+    const means: M[] = [];
+    const codes: M[] = [];
     let below = input;
     for (const layer of this.layers) {
       const { mean, code } = layer.encode([below], training);
@@ -120,9 +118,9 @@ export class FeedForwardStack {
     return { means, codes };
   }
 
-  /** Targets for every layer given the input, the codes and a target for the top code. */
-  propagateTargets(input: Tensor2D, codes: readonly Tensor2D[], topTarget: Tensor2D): Tensor2D[] {
-    const targets: Tensor2D[] = new Array(codes.length);
+  /** Targets for every layer given the codes and a target for the top code. */
+  propagateTargets(codes: readonly M[], topTarget: M): M[] {
+    const targets: M[] = new Array(codes.length);
     targets[codes.length - 1] = topTarget;
     for (let l = codes.length - 1; l > 0; l--) {
       targets[l - 1] = this.layers[l]!.propagateTarget([codes[l - 1]!], codes[l]!, targets[l]!, this.options.targetForm)[0]!;
@@ -135,19 +133,20 @@ export class FeedForwardStack {
     const where = 'FeedForwardStack.train';
     this.checkInputs(inputs, rows, where);
     this.checkSide(side, rows, where);
-    const losses = tidy((): Tensor2D[] => {
-      const x = tensor2d(inputs, [rows, this.options.inputSize]);
-      const s = sideTensors(this.modalities, side);
+    const e = this.engine;
+    const losses = e.scope((): M[] => {
+      const x = e.matrix(inputs, rows, this.options.inputSize);
+      const s = sideMatrices(e, this.modalities, side);
       const { means, codes } = this.forward(x, true);
       const top = codes[codes.length - 1]!;
-      const targets = this.propagateTargets(x, codes, this.top.target(top, s, this.options.targetForm));
-      const encoderLosses: Tensor2D[] = [];
-      const reconstructionLosses: Tensor2D[] = [];
+      const targets = this.propagateTargets(codes, this.top.target(top, s, this.options.targetForm));
+      const encoderLosses: M[] = [];
+      const reconstructionLosses: M[] = [];
       this.layers.forEach((layer, l) => {
-        const inputs = [l === 0 ? x : codes[l - 1]!];
-        const enc = layer.encoderGradients(inputs, means[l]!, targets[l]!);
-        const dec = layer.decoderGradients(inputs);
-        this.encoderOptimizers[l]!.apply(mergePairs(enc.pairs, dec.encoderPairs));
+        const parts = [l === 0 ? x : codes[l - 1]!];
+        const enc = layer.encoderGradients(parts, means[l]!, targets[l]!);
+        const dec = layer.decoderGradients(parts);
+        this.encoderOptimizers[l]!.apply(mergePairs(e, enc.pairs, dec.encoderPairs));
         this.decoderOptimizers[l]!.apply(dec.pairs);
         encoderLosses.push(enc.loss);
         reconstructionLosses.push(dec.loss);
@@ -155,12 +154,11 @@ export class FeedForwardStack {
       const topGrads = this.top.gradients(top, s);
       this.topOptimizer.apply(topGrads.autoencoder);
       if (topGrads.readout.length) this.readoutOptimizer.apply(topGrads.readout);
-      if (!report) return [];
-      return [...encoderLosses, ...reconstructionLosses, topGrads.loss, ...(topGrads.readoutLoss ? [topGrads.readoutLoss] : [])].map((t) => keep(t));
+      return report ? [...encoderLosses, ...reconstructionLosses, topGrads.loss, ...(topGrads.readoutLoss ? [topGrads.readoutLoss] : [])] : [];
     });
     if (losses.length === 0) return null;
-    const values = losses.map((t) => t.dataSync()[0]!);
-    dispose(losses);
+    const values = losses.map((t) => e.read(t)[0]!);
+    e.free(losses);
     const L = this.layers.length;
     return {
       encoderLoss: values.slice(0, L),
@@ -170,25 +168,23 @@ export class FeedForwardStack {
     };
   }
 
+  private readAll(where: string, inputs: Float32Array, rows: number, pick: (codes: M[]) => M[]): Float32Array[] {
+    this.checkInputs(inputs, rows, where);
+    const e = this.engine;
+    const outs = e.scope(() => pick(this.forward(e.matrix(inputs, rows, this.options.inputSize), false).codes));
+    const values = outs.map((m) => e.read(m));
+    e.free(outs);
+    return values;
+  }
+
   /** Predictions of every side modality (probabilities or values), row-major per modality. */
   predict(inputs: Float32Array, rows: number): Float32Array[] {
-    this.checkInputs(inputs, rows, 'FeedForwardStack.predict');
-    const outs = tidy((): Tensor2D[] => {
-      const { codes } = this.forward(tensor2d(inputs, [rows, this.options.inputSize]), false);
-      return this.top.predict(codes[codes.length - 1]!);
-    });
-    const values = outs.map((t) => t.dataSync() as Float32Array);
-    dispose(outs);
-    return values;
+    return this.readAll('FeedForwardStack.predict', inputs, rows, (codes) => this.top.predict(codes[codes.length - 1]!));
   }
 
   /** Codes of every layer for a batch (inference mode), row-major per layer. */
   encode(inputs: Float32Array, rows: number): Float32Array[] {
-    this.checkInputs(inputs, rows, 'FeedForwardStack.encode');
-    const codes = tidy((): Tensor2D[] => this.forward(tensor2d(inputs, [rows, this.options.inputSize]), false).codes);
-    const values = codes.map((t) => t.dataSync() as Float32Array);
-    dispose(codes);
-    return values;
+    return this.readAll('FeedForwardStack.encode', inputs, rows, (codes) => codes);
   }
 
   /** Side information with every modality missing, for unlabelled batches. */
@@ -205,12 +201,10 @@ export class FeedForwardStack {
   }
 }
 
-/** Adds gradients that share a variable (target and reconstruction terms on one encoder). */
-export function mergePairs(a: readonly GradientPair[], b: readonly GradientPair[]): GradientPair[] {
+/** Adds gradients that share a parameter (target and reconstruction terms on one encoder). */
+export function mergePairs<M>(e: Engine<M>, a: ReadonlyArray<GradientPair<M>>, b: ReadonlyArray<GradientPair<M>>): GradientPair<M>[] {
   if (b.length === 0) return [...a];
-  const merged = new Map<Variable, GradientPair[1]>();
-  for (const [v, g] of [...a, ...b]) merged.set(v, merged.has(v) ? add(merged.get(v)!, g) : g);
+  const merged = new Map<M, M>();
+  for (const [p, g] of [...a, ...b]) merged.set(p, merged.has(p) ? e.add(merged.get(p)!, g) : g);
   return [...merged.entries()];
 }
-
-export { checkModality };

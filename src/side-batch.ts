@@ -1,7 +1,7 @@
 // Side information for a batch, packed once from plain data: per modality the values (zeros
 // where missing), a presence column, and the top's input `[value ⊙ present, present]`.
 
-import { type Tensor2D, tensor2d } from './math/index.js';
+import type { Engine } from './math/index.js';
 import { type ModalitySpec, type ModalityValue, writeModality } from './modality.js';
 
 /** Plain-data side information for `rows` rows: what crosses into src from callers. */
@@ -13,14 +13,15 @@ export interface SideBatch {
   readonly present: Float32Array[];
 }
 
-/** The same, as tensors, built inside the caller's tidy. */
-export interface SideTensors {
-  readonly values: Tensor2D[];
-  readonly present: Tensor2D[];
+/** The same, uploaded to an engine. */
+export interface SideMatrices<M> {
+  readonly values: M[];
+  /** Per modality, [rows, 1]. */
+  readonly present: M[];
   /** `[value, present]` per modality: what the top auto-encoder reads. */
-  readonly inputs: Tensor2D[];
+  readonly inputs: M[];
   /** [rows, 1]: 1 where at least one modality is present. */
-  readonly anyPresent: Tensor2D;
+  readonly anyPresent: M;
   readonly rows: number;
 }
 
@@ -58,8 +59,28 @@ export function emptySide(modalities: readonly ModalitySpec[], rows: number): Si
   };
 }
 
-/** Uploads a side batch. Call inside a tidy. */
-export function sideTensors(modalities: readonly ModalitySpec[], side: SideBatch): SideTensors {
+/** Stacks side batches row-wise (their rows in order). */
+export function concatSide(batches: readonly SideBatch[]): SideBatch {
+  const rows = batches.reduce((n, b) => n + b.rows, 0);
+  const join = (pick: (b: SideBatch) => Float32Array[], k: number): Float32Array => {
+    const out = new Float32Array(batches.reduce((n, b) => n + pick(b)[k]!.length, 0));
+    let at = 0;
+    for (const b of batches) {
+      out.set(pick(b)[k]!, at);
+      at += pick(b)[k]!.length;
+    }
+    return out;
+  };
+  const modalities = batches[0]!.values.length;
+  return {
+    rows,
+    values: Array.from({ length: modalities }, (_, k) => join((b) => b.values, k)),
+    present: Array.from({ length: modalities }, (_, k) => join((b) => b.present, k)),
+  };
+}
+
+/** Uploads a side batch. Call inside a scope. */
+export function sideMatrices<M>(e: Engine<M>, modalities: readonly ModalitySpec[], side: SideBatch): SideMatrices<M> {
   const rows = side.rows;
   const any = new Float32Array(rows);
   const inputs = modalities.map((m, k) => {
@@ -71,13 +92,13 @@ export function sideTensors(modalities: readonly ModalitySpec[], side: SideBatch
       packed[r * (m.size + 1) + m.size] = p[r]!;
       if (p[r]! > 0) any[r] = 1;
     }
-    return tensor2d(packed, [rows, m.size + 1]);
+    return e.matrix(packed, rows, m.size + 1);
   });
   return {
     rows,
-    values: modalities.map((m, k) => tensor2d(side.values[k]!, [rows, m.size])),
-    present: modalities.map((_, k) => tensor2d(side.present[k]!, [rows, 1])),
+    values: modalities.map((m, k) => e.matrix(side.values[k]!, rows, m.size)),
+    present: modalities.map((_, k) => e.matrix(side.present[k]!, rows, 1)),
     inputs,
-    anyPresent: tensor2d(any, [rows, 1]),
+    anyPresent: e.matrix(any, rows, 1),
   };
 }

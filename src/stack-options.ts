@@ -2,7 +2,7 @@
 // once at construction (an invalid or unknown option throws InvalidOptionError at once).
 
 import { InvalidOptionError, describeValue } from './errors.js';
-import { CORRUPTIONS, type Corruption, UNITS, type Units } from './math/index.js';
+import { CORRUPTIONS, type Corruption, ENGINE_KINDS, type EngineChoice, UNITS, type Units } from './math/index.js';
 import { type ModalitySpec, checkModality } from './modality.js';
 import { type OptimizerSpec, type ResolvedOptimizerSpec, resolveOptimizerSpec } from './optim/optimizer.js';
 import { checkKeys, choiceOption, numberOption } from './options.js';
@@ -40,8 +40,12 @@ export interface StackOptions {
   readonly reconstructionStep?: number;
   /** η of the discriminant target; default 0.5. */
   readonly discriminantStep?: number;
-  /** β_u of the target for rows without side information; default 0.5. */
-  readonly unsupervisedStep?: number;
+  /** Weight of the target of rows missing their side information, against labelled rows; default 1. */
+  readonly unsupervisedWeight?: number;
+  /** 'map' (default: fill a missing side by MAP inference) or 'density' (seed paper: rec(h, ∅)). */
+  readonly unsupervisedTarget?: 'map' | 'density';
+  /** 'map' only: probability a filled-in class must reach to count; default 0.7. */
+  readonly unsupervisedConfidence?: number;
   /** Corruption of each layer's input while its decoder trains; default gaussian 0.1. */
   readonly corruption?: Corruption;
   /** Std of up-pass noise around codes while training; default 0. */
@@ -59,6 +63,8 @@ export interface StackOptions {
   readonly readoutOptimizer?: OptimizerSpec;
   /** Seed of every random draw; default 0. */
   readonly seed?: number;
+  /** 'tfjs', 'fused' (plain kernels, fastest at batch 1) or 'auto'; see math/engine-choice.ts. */
+  readonly engine?: EngineChoice;
 }
 
 export interface ResolvedStackOptions {
@@ -76,21 +82,24 @@ export interface ResolvedStackOptions {
     readonly sideWeight: number;
     readonly reconstructionStep: number;
     readonly discriminantStep: number;
-    readonly unsupervisedStep: number;
+    readonly unsupervisedWeight: number;
+    readonly unsupervisedTarget: 'map' | 'density';
+    readonly unsupervisedConfidence: number;
   };
   readonly optimizer: ResolvedOptimizerSpec;
   readonly decoderOptimizer: ResolvedOptimizerSpec;
   readonly readoutOptimizer: ResolvedOptimizerSpec;
   readonly seed: number;
+  readonly engine: EngineChoice;
 }
 
 export const STACK_OPTION_KEYS = [
-  'layers', 'modalities', 'targetForm', 'topTarget', 'reconstructionStep', 'discriminantStep', 'unsupervisedStep',
+  'layers', 'modalities', 'targetForm', 'topTarget', 'reconstructionStep', 'discriminantStep', 'unsupervisedWeight', 'unsupervisedTarget', 'unsupervisedConfidence',
   'corruption', 'noise', 'decoderTarget', 'encoderReconstructionWeight', 'top', 'optimizer', 'decoderOptimizer',
-  'readoutOptimizer', 'seed',
+  'readoutOptimizer', 'seed', 'engine',
 ] as const;
 
-export function resolveStackOptions(options: StackOptions, where: string, extraKeys: readonly string[] = []): ResolvedStackOptions {
+export function resolveStackOptions(options: StackOptions, where: string, extraKeys: readonly string[] = [], defaultEngine: EngineChoice = 'auto'): ResolvedStackOptions {
   checkKeys(where, options, [...STACK_OPTION_KEYS, ...extraKeys]);
   const noise = numberOption(where, 'noise', options.noise, 0, { min: 0 });
   const rawLayers = options.layers ?? [240, 240, 240];
@@ -131,11 +140,14 @@ export function resolveStackOptions(options: StackOptions, where: string, extraK
       sideWeight: numberOption(`${where}.top`, 'sideWeight', top.sideWeight, 1, { min: 0 }),
       reconstructionStep: numberOption(where, 'reconstructionStep', options.reconstructionStep, 1, { min: 0 }),
       discriminantStep: numberOption(where, 'discriminantStep', options.discriminantStep, 0.5, { min: 0 }),
-      unsupervisedStep: numberOption(where, 'unsupervisedStep', options.unsupervisedStep, 0.5, { min: 0 }),
+      unsupervisedWeight: numberOption(where, 'unsupervisedWeight', options.unsupervisedWeight, 1, { min: 0 }),
+      unsupervisedConfidence: numberOption(where, 'unsupervisedConfidence', options.unsupervisedConfidence, 0.7, { min: 0, max: 1 }),
+      unsupervisedTarget: choiceOption(where, 'unsupervisedTarget', options.unsupervisedTarget, 'map', ['map', 'density'] as const),
     },
     optimizer: resolveOptimizerSpec(options.optimizer, `${where}.optimizer`),
     decoderOptimizer: resolveOptimizerSpec(options.decoderOptimizer, `${where}.decoderOptimizer`),
     readoutOptimizer: resolveOptimizerSpec(options.readoutOptimizer, `${where}.readoutOptimizer`),
     seed: numberOption(where, 'seed', options.seed, 0, { integer: true }),
+    engine: choiceOption(where, 'engine', options.engine, defaultEngine, ENGINE_KINDS),
   };
 }

@@ -8,39 +8,11 @@
 //   loss = ½‖rec_h − h‖² + w·Σ_m p_m·CE(rec_m, y_m)  (squared error for continuous modalities)
 // Its gradients are local to this module (two layers, written in closed form).
 
-import {
-  type Tensor2D,
-  type Units,
-  type Variable,
-  add,
-  decoderUnits,
-  dispose,
-  div,
-  glorotUniform,
-  log,
-  matMul,
-  matMulAT,
-  mul,
-  randomNormal,
-  randomUniform,
-  sigmoid,
-  softmax,
-  square,
-  step,
-  sub,
-  sum,
-  sumRows,
-  tanh,
-  transpose,
-  variable,
-  zeros,
-  clipByValue,
-  assertEngine,
-} from './math/index.js';
+import { type Engine, type Units, decoderSlope, decoderUnits, glorotUniform } from './math/index.js';
 import type { ModalitySpec } from './modality.js';
-import type { GradientPair } from './optim/optimizer.js';
+import type { GradientPair } from './optim/local-optimizer.js';
 import type { Rng } from './random.js';
-import type { SideTensors } from './side-batch.js';
+import type { SideMatrices } from './side-batch.js';
 
 export interface TopAutoEncoderConfig {
   readonly codeSize: number;
@@ -56,118 +28,99 @@ export interface TopAutoEncoderConfig {
   readonly sideWeight: number;
 }
 
-export interface TopReconstruction {
-  readonly code: Tensor2D;
-  /** Per modality: class probabilities or predicted values. */
-  readonly side: Tensor2D[];
-}
-
-export class TopAutoEncoder {
-  readonly codeWeights: Variable;
-  readonly sideWeights: Variable[];
-  readonly bias: Variable;
-  readonly codeDecoder: Variable;
-  readonly codeDecoderBias: Variable;
-  readonly sideDecoders: Variable[];
-  readonly sideDecoderBiases: Variable[];
+export class TopAutoEncoder<M> {
+  readonly codeWeights: M;
+  readonly sideWeights: M[];
+  readonly bias: M;
+  readonly codeDecoder: M;
+  readonly codeDecoderBias: M;
+  readonly sideDecoders: M[];
+  readonly sideDecoderBiases: M[];
   private readonly codeKind: 'tanh' | 'sigmoid' | 'linear';
 
   constructor(
+    private readonly e: Engine<M>,
     readonly config: TopAutoEncoderConfig,
     private readonly rng: Rng,
   ) {
-    assertEngine('TopAutoEncoder');
     const { codeSize, size, modalities } = config;
-    this.codeWeights = variable(glorotUniform(codeSize, size, rng));
+    this.codeWeights = e.parameter(glorotUniform(codeSize, size, rng), codeSize, size);
     // Side inputs start with zero weight: the side then moves no reconstruction, and so gives no
     // target, until the auto-encoder has learned what it says about the code.
-    this.sideWeights = modalities.map((m) => variable(zeros([m.size + 1, size])));
-    this.bias = variable(zeros([1, size]));
-    this.codeDecoder = variable(glorotUniform(size, codeSize, rng));
-    this.codeDecoderBias = variable(zeros([1, codeSize]));
-    this.sideDecoders = modalities.map((m) => variable(glorotUniform(size, m.size, rng)));
-    this.sideDecoderBiases = modalities.map((m) => variable(zeros([1, m.size])));
+    this.sideWeights = modalities.map((m) => e.zerosParameter(m.size + 1, size));
+    this.bias = e.zerosParameter(1, size);
+    this.codeDecoder = e.parameter(glorotUniform(size, codeSize, rng), size, codeSize);
+    this.codeDecoderBias = e.zerosParameter(1, codeSize);
+    this.sideDecoders = modalities.map((m) => e.parameter(glorotUniform(size, m.size, rng), size, m.size));
+    this.sideDecoderBiases = modalities.map((m) => e.zerosParameter(1, m.size));
     this.codeKind = decoderUnits(config.codeUnits);
   }
 
-  get variables(): Variable[] {
+  get parameters(): M[] {
     return [this.codeWeights, ...this.sideWeights, this.bias, this.codeDecoder, this.codeDecoderBias, ...this.sideDecoders, ...this.sideDecoderBiases];
   }
 
   /** Hidden layer; `sideInputs` undefined means every modality is missing. */
-  hidden(code: Tensor2D, sideInputs?: readonly Tensor2D[]): Tensor2D {
-    let pre: Tensor2D = add(matMul(code, this.codeWeights), this.bias);
-    if (sideInputs) sideInputs.forEach((s, m) => (pre = add(pre, matMul(s, this.sideWeights[m]!))));
-    return tanh(pre);
+  hidden(code: M, sideInputs?: readonly M[]): M {
+    const e = this.e;
+    let pre = e.add(e.matMul(code, this.codeWeights), this.bias);
+    if (sideInputs) sideInputs.forEach((s, m) => (pre = e.add(pre, e.matMul(s, this.sideWeights[m]!))));
+    return e.activate(pre, 'tanh');
   }
 
-  private decodeCode(e: Tensor2D): Tensor2D {
-    const pre: Tensor2D = add(matMul(e, this.codeDecoder), this.codeDecoderBias);
-    return this.codeKind === 'tanh' ? tanh(pre) : this.codeKind === 'sigmoid' ? sigmoid(pre) : pre;
+  private decodeCode(hidden: M): M {
+    return this.e.activate(this.e.add(this.e.matMul(hidden, this.codeDecoder), this.codeDecoderBias), this.codeKind);
   }
 
-  private decodeSide(e: Tensor2D): Tensor2D[] {
-    return this.config.modalities.map((m, k): Tensor2D => {
-      const pre: Tensor2D = add(matMul(e, this.sideDecoders[k]!), this.sideDecoderBiases[k]!);
-      return m.kind === 'categorical' ? softmax(pre) : pre;
-    });
+  private decodeSide(hidden: M): M[] {
+    const e = this.e;
+    return this.config.modalities.map((m, k) => e.activate(e.add(e.matMul(hidden, this.sideDecoders[k]!), this.sideDecoderBiases[k]!), m.kind === 'categorical' ? 'softmax' : 'linear'));
   }
 
-  /** Reconstruction of the code and of every modality given the side inputs present. */
-  reconstruct(code: Tensor2D, sideInputs?: readonly Tensor2D[]): TopReconstruction {
-    const e = this.hidden(code, sideInputs);
-    return { code: this.decodeCode(e), side: this.decodeSide(e) };
-  }
-
-  /** Reconstruction of the code alone (a target needs no side prediction). */
-  reconstructCode(code: Tensor2D, sideInputs?: readonly Tensor2D[]): Tensor2D {
+  /** Reconstruction of the code given the side inputs present. */
+  reconstructCode(code: M, sideInputs?: readonly M[]): M {
     return this.decodeCode(this.hidden(code, sideInputs));
   }
 
   /** Predictions of every modality from the code alone (all side inputs missing). */
-  predict(code: Tensor2D): Tensor2D[] {
+  predict(code: M): M[] {
     return this.decodeSide(this.hidden(code));
   }
 
   /** Denoising gradients for one batch: corrupt the code, mask side inputs, reconstruct. */
-  gradients(code: Tensor2D, side: SideTensors): { pairs: GradientPair[]; loss: Tensor2D } {
+  gradients(code: M, side: SideMatrices<M>): { pairs: GradientPair<M>[]; loss: M } {
+    const e = this.e;
     const { noise, dropProbability, sideWeight, modalities } = this.config;
-    const rows = code.shape[0];
-    const noisy: Tensor2D = noise > 0 ? add(code, randomNormal(code.shape, 0, noise, 'float32', this.rng.seed())) : code;
-    const masked = side.inputs.map((input): Tensor2D => {
-      if (dropProbability === 0) return input;
-      const keep = step(sub(randomUniform([rows, 1], 0, 1, 'float32', this.rng.seed()), dropProbability));
-      return mul(input, keep);
-    });
-    const e = this.hidden(noisy, masked);
-    const rec = this.decodeCode(e);
-    const error = sub(rec, code);
-    const deltaCode = div(this.codeKind === 'tanh' ? mul(error, sub(1, square(rec))) : error, rows) as Tensor2D;
-    let loss: Tensor2D = div(sum(square(error)), 2 * rows);
-    let back: Tensor2D = matMul(deltaCode, transpose(this.codeDecoder));
-    const pairs: GradientPair[] = [
-      [this.codeDecoder, matMulAT(e, deltaCode)],
-      [this.codeDecoderBias, sumRows(deltaCode)],
+    const rows = e.rows(code);
+    const noisy = noise > 0 ? e.add(code, e.gaussian(rows, e.cols(code), noise, this.rng)) : code;
+    const masked = side.inputs.map((input) => (dropProbability === 0 ? input : e.mul(input, e.above(e.uniform(rows, 1, this.rng), dropProbability))));
+    const hidden = this.hidden(noisy, masked);
+    const rec = this.decodeCode(hidden);
+    const error = e.sub(rec, code);
+    const slope = decoderSlope(e, rec, this.codeKind);
+    const deltaCode = e.mul(slope ? e.mul(error, slope) : error, 1 / rows);
+    let loss = e.mul(e.sumAll(e.square(error)), 1 / (2 * rows));
+    let back = e.matMulBT(deltaCode, this.codeDecoder);
+    const pairs: GradientPair<M>[] = [
+      [this.codeDecoder, e.matMulAT(hidden, deltaCode)],
+      [this.codeDecoderBias, e.sumRows(deltaCode)],
     ];
-    this.decodeSide(e).forEach((out, k) => {
-      const m = modalities[k]!;
-      const present = side.present[k]!;
-      const err: Tensor2D = mul(sub(out, side.values[k]!), present);
-      const delta = div(mul(err, sideWeight), rows) as Tensor2D;
-      loss =
-        m.kind === 'categorical'
-          ? add(loss, div(mul(-sideWeight, sum(mul(side.values[k]!, log(clipByValue(out, 1e-7, 1))))), rows))
-          : add(loss, div(mul(sideWeight / 2, sum(square(err))), rows));
-      pairs.push([this.sideDecoders[k]!, matMulAT(e, delta)], [this.sideDecoderBiases[k]!, sumRows(delta)]);
-      back = add(back, matMul(delta, transpose(this.sideDecoders[k]!)));
+    this.decodeSide(hidden).forEach((out, k) => {
+      const y = side.values[k]!;
+      const err = e.mul(e.sub(out, y), side.present[k]!);
+      const delta = e.mul(err, sideWeight / rows);
+      const term = modalities[k]!.kind === 'categorical' ? e.crossEntropy(out, e.mul(y, side.present[k]!)) : e.mul(e.sumAll(e.square(err)), 0.5);
+      loss = e.add(loss, e.mul(term, sideWeight / rows));
+      pairs.push([this.sideDecoders[k]!, e.matMulAT(hidden, delta)], [this.sideDecoderBiases[k]!, e.sumRows(delta)]);
+      back = e.add(back, e.matMulBT(delta, this.sideDecoders[k]!));
     });
-    const deltaHidden: Tensor2D = mul(back, sub(1, square(e)));
-    pairs.push([this.codeWeights, matMulAT(noisy, deltaHidden)], [this.bias, sumRows(deltaHidden)]);
-    masked.forEach((input, m) => pairs.push([this.sideWeights[m]!, matMulAT(input, deltaHidden)]));
-    return { pairs, loss: loss.reshape([1, 1]) as Tensor2D };
+    const deltaHidden = e.mul(back, e.sub(1, e.square(hidden)));
+    pairs.push([this.codeWeights, e.matMulAT(noisy, deltaHidden)], [this.bias, e.sumRows(deltaHidden)]);
+    masked.forEach((input, m) => pairs.push([this.sideWeights[m]!, e.matMulAT(input, deltaHidden)]));
+    return { pairs, loss };
   }
 
   dispose(): void {
-    dispose(this.variables);
+    this.e.free(this.parameters);
   }
 }

@@ -3,15 +3,15 @@
 //   reconstruction: ĥ = h + β·(rec_h(h, y) − rec_h(h, ŷ(h)))   the top AE's reconstruction given the
 //                   side, in difference form (plain form: ĥ = h + β·(rec_h(h, y) − h))
 //   discriminant:   ĥ = h − η·∂(−log P(side | h))/∂h         one gradient step through the readout
-// Rows without any side information take the unsupervised target ĥ = h + β_u·(rec_h(h, ∅) − h)
-// in both kinds, so unlabelled examples still shape the codes toward higher density.
+// Rows missing their side information still get a target (see `target`), so unlabelled
+// examples shape the codes too.
 
-import { type Tensor2D, add, concat, mul, sub, type Units, type Variable } from './math/index.js';
+import type { Engine, Units } from './math/index.js';
 import type { ModalitySpec } from './modality.js';
-import type { GradientPair } from './optim/optimizer.js';
+import type { GradientPair } from './optim/local-optimizer.js';
 import type { Rng } from './random.js';
 import { Readout } from './readout.js';
-import type { SideTensors } from './side-batch.js';
+import type { SideMatrices } from './side-batch.js';
 import { TopAutoEncoder } from './top-autoencoder.js';
 
 export const TOP_TARGETS = ['reconstruction', 'discriminant'] as const;
@@ -22,76 +22,102 @@ export interface TopConfig {
   readonly codeUnits: Units;
   readonly modalities: readonly ModalitySpec[];
   readonly target: TopTargetKind;
-  /** β: step toward the reconstruction given the side (1: the reconstruction itself). */
+  /** β: step toward the reconstruction given the side. */
   readonly reconstructionStep: number;
   /** η: step of the discriminant target. */
   readonly discriminantStep: number;
-  /** β_u: step toward the reconstruction for rows with no side information (0: no target). */
-  readonly unsupervisedStep: number;
+  /** Weight of the target of rows whose side information is missing (0: no target). */
+  readonly unsupervisedWeight: number;
+  /** 'map' (fill the missing side by MAP inference) or 'density' (reconstruction with it masked). */
+  readonly unsupervisedTarget: 'map' | 'density';
+  /** 'map' only: a filled-in class counts where its predicted probability reaches this. */
+  readonly unsupervisedConfidence: number;
   readonly size: number;
   readonly noise: number;
   readonly dropProbability: number;
   readonly sideWeight: number;
 }
 
-export interface TopGradients {
-  readonly autoencoder: GradientPair[];
-  readonly readout: GradientPair[];
-  readonly loss: Tensor2D;
-  readonly readoutLoss: Tensor2D | null;
+export interface TopGradients<M> {
+  readonly autoencoder: GradientPair<M>[];
+  readonly readout: GradientPair<M>[];
+  readonly loss: M;
+  readonly readoutLoss: M | null;
 }
 
-export class Top {
-  readonly autoencoder: TopAutoEncoder;
+export class Top<M> {
+  readonly autoencoder: TopAutoEncoder<M>;
   /** Present for the discriminant target only. */
-  readonly readout: Readout | null;
+  readonly readout: Readout<M> | null;
 
   constructor(
+    private readonly e: Engine<M>,
     readonly config: TopConfig,
     rng: Rng,
   ) {
-    this.autoencoder = new TopAutoEncoder(config, rng);
-    this.readout = config.target === 'discriminant' ? new Readout(config.codeSize, config.modalities, rng) : null;
+    this.autoencoder = new TopAutoEncoder(e, config, rng);
+    this.readout = config.target === 'discriminant' ? new Readout(e, config.codeSize, config.modalities, rng) : null;
   }
 
-  get variables(): Variable[] {
-    return [...this.autoencoder.variables, ...(this.readout?.variables ?? [])];
-  }
-
-  /**
-   * Target for the top code `code` given the side information of each row. For the
-   * reconstruction target, form 'difference' anchors on the reconstruction with each present
-   * modality replaced by the top's own prediction of it (one step of MAP inference of the
-   * missing modality, SPEC §5): ĥ = h + β·(rec_h(h, y) − rec_h(h, ŷ(h))). What the two share
-   * (the auto-encoder's shrinkage, the presence flags) cancels, and the displacement vanishes
-   * where the prediction is already right, as the discriminant step's does. Form 'plain' is the
-   * seed paper's ĥ = h + β·(rec_h(h, y) − h).
-   */
-  target(code: Tensor2D, side: SideTensors, form: 'difference' | 'plain' = 'difference'): Tensor2D {
-    const { reconstructionStep, discriminantStep, unsupervisedStep } = this.config;
-    const ae = this.autoencoder;
-    const unsupervised = (): Tensor2D => mul(mul(sub(1, side.anyPresent), unsupervisedStep), sub(ae.reconstructCode(code), code));
-    if (this.readout) {
-      const supervised = sub<Tensor2D>(code, mul(discriminantStep, this.readout.codeGradient(code, side)));
-      return unsupervisedStep === 0 ? supervised : add(supervised, unsupervised());
-    }
-    const given = ae.reconstructCode(code, side.inputs);
-    let anchor: Tensor2D = code;
-    if (form === 'difference') {
-      const predicted = ae.predict(code);
-      const imputed = predicted.map((p, m): Tensor2D => concat([mul<Tensor2D>(p, side.present[m]!), side.present[m]!], 1));
-      anchor = ae.reconstructCode(code, imputed);
-    }
-    const supervised = add<Tensor2D>(code, mul(mul(side.anyPresent, reconstructionStep), sub(given, anchor)));
-    return unsupervisedStep === 0 ? supervised : add(supervised, unsupervised());
+  get parameters(): M[] {
+    return [...this.autoencoder.parameters, ...(this.readout?.parameters ?? [])];
   }
 
   /** Predictions of every side modality from the code alone. */
-  predict(code: Tensor2D): Tensor2D[] {
+  predict(code: M): M[] {
     return this.readout ? this.readout.predict(code) : this.autoencoder.predict(code);
   }
 
-  gradients(code: Tensor2D, side: SideTensors): TopGradients {
+  /**
+   * Target for the top code `code` given the side information of each row; `predicted` are
+   * this top's predictions for `code` if the caller has them already. A modality missing from a
+   * row is filled by MAP inference (SPEC §5): the most likely class under the top's own
+   * prediction (the prediction itself for a continuous modality), weighted by
+   * `unsupervisedWeight` where that class's probability reaches `unsupervisedConfidence`. So an
+   * unlabelled example moves toward the code of the class it most likely belongs to, and one
+   * whose side is already predicted exactly does not move. With `unsupervisedTarget` 'density',
+   * rows with no side at all instead take ĥ = h + u·(rec_h(h, ∅) − h), the seed paper's
+   * reconstruction with the side masked.
+   *   discriminant:   ĥ = h − η·Σ_m w_m·(P_m(h) − y_m)·R_mᵀ
+   *   reconstruction: ĥ = h + β·w·(rec_h(h, y) − rec_h(h, ŷ(h)))   form 'difference': what the two
+   *                   reconstructions share, the auto-encoder's own shrinkage toward the mean,
+   *                   cancels, as in the difference form below
+   *                   ĥ = h + β·w·(rec_h(h, y) − h)                 form 'plain', the seed paper's
+   */
+  target(code: M, side: SideMatrices<M>, form: 'difference' | 'plain', predicted: readonly M[] = this.predict(code)): M {
+    const e = this.e;
+    const { reconstructionStep, discriminantStep, unsupervisedWeight, unsupervisedTarget, unsupervisedConfidence, modalities } = this.config;
+    const map = unsupervisedTarget === 'map' && unsupervisedWeight > 0;
+    // A filled-in row counts only where the prediction is confident: early, unconfident guesses
+    // would otherwise pull every unlabelled code toward whichever class is ahead.
+    const fillWeight = predicted.map((p, m) =>
+      modalities[m]!.kind === 'categorical' ? e.mul(e.above(e.rowMax(p), unsupervisedConfidence), unsupervisedWeight) : e.add(e.mul(side.present[m]!, 0), unsupervisedWeight),
+    );
+    const completed = side.values.map((y, m) => {
+      if (!map) return y;
+      const p = predicted[m]!;
+      const guess = modalities[m]!.kind === 'categorical' ? e.oneHotArgMax(p) : p;
+      return e.add(e.mul(y, side.present[m]!), e.mul(guess, e.sub(1, side.present[m]!)));
+    });
+    let target: M;
+    if (this.readout) {
+      const weights = side.present.map((present, m) => (map ? e.add(present, e.mul(e.sub(1, present), fillWeight[m]!)) : present));
+      target = e.sub(code, e.mul(this.readout.codeGradient(predicted, completed, weights), discriminantStep));
+    } else {
+      const ones = side.present.map((p) => e.add(e.mul(p, 0), 1));
+      const ae = this.autoencoder;
+      const given = ae.reconstructCode(code, completed.map((y, m) => e.concatCols([y, ones[m]!])));
+      const anchor = form === 'difference' ? ae.reconstructCode(code, predicted.map((p, m) => e.concatCols([p, ones[m]!]))) : code;
+      const rowWeight = map ? e.add(side.anyPresent, e.mul(e.sub(1, side.anyPresent), fillWeight[0]!)) : side.anyPresent;
+      target = e.add(code, e.mul(e.sub(given, anchor), e.mul(rowWeight, reconstructionStep)));
+    }
+    if (unsupervisedTarget === 'density' && unsupervisedWeight > 0) {
+      target = e.add(target, e.mul(e.sub(this.autoencoder.reconstructCode(code), code), e.mul(e.sub(1, side.anyPresent), unsupervisedWeight)));
+    }
+    return target;
+  }
+
+  gradients(code: M, side: SideMatrices<M>): TopGradients<M> {
     const ae = this.autoencoder.gradients(code, side);
     const ro = this.readout?.gradients(code, side);
     return { autoencoder: ae.pairs, readout: ro?.pairs ?? [], loss: ae.loss, readoutLoss: ro?.loss ?? null };

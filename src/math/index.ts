@@ -1,78 +1,13 @@
-// The one module that touches the tensor engine (tfjs). Everything else in src imports tensor
-// types and ops from here, so the engine, its backend and any fused kernel live in one place.
+// The one module that touches the tensor engine. The learning core is written against the
+// Engine interface; tfjs (tfjsEngine) and plain fused kernels (fusedEngine) implement it.
+// Only this folder imports tfjs; baselines that need tfjs autodiff get it from here too.
 
-export {
-  type Tensor,
-  type Tensor1D,
-  type Tensor2D,
-  type Variable,
-  type Scalar,
-  type Rank,
-  type NamedTensorMap,
-  tidy,
-  keep,
-  dispose,
-  memory,
-  variable,
-  tensor,
-  tensor1d,
-  tensor2d,
-  scalar,
-  zeros,
-  ones,
-  zerosLike,
-  onesLike,
-  fill,
-  matMul,
-  add,
-  addN,
-  sub,
-  mul,
-  div,
-  neg,
-  square,
-  sqrt,
-  exp,
-  log,
-  abs,
-  maximum,
-  minimum,
-  tanh,
-  sigmoid,
-  relu,
-  sign,
-  softmax,
-  logSoftmax,
-  sum,
-  mean,
-  max,
-  argMax,
-  concat,
-  slice,
-  split,
-  reshape,
-  transpose,
-  oneHot,
-  cast,
-  step,
-  greater,
-  less,
-  where,
-  clipByValue,
-  isNaN,
-  randomNormal,
-  randomUniform,
-  variableGrads,
-  grads,
-  valueAndGrads,
-  train,
-  layers,
-  sequential,
-  losses,
-  util,
-} from '@tensorflow/tfjs';
+export { type Engine, type EngineKind, type Activation, type MatrixOf } from './engine.js';
+export { tfjsEngine } from './tfjs-engine.js';
+export { fusedEngine, FusedMatrix } from './fused-engine.js';
+export { engineFor, ENGINE_KINDS, type EngineChoice } from './engine-choice.js';
 export { initEngine, engineBackend, assertEngine, type BackendName, type EngineOptions } from './backend.js';
-export { UNITS, type Units, unitMean, unitSample, unitMode, unitSlope, decoderUnits, unitRange } from './units.js';
+export { UNITS, type Units, unitMean, unitSample, unitMode, unitSlope, decoderUnits, decoderSlope, unitRange } from './units.js';
 export { CORRUPTIONS, type CorruptionKind, type Corruption, corrupt } from './corruption.js';
-export { matMulAT, matMulBT, sumRows } from './linear.js';
-export { glorotUniform, orthogonal } from './init.js';
+export { glorotUniform, orthogonal, initialValues, type InitKind } from './init.js';
+export * as tf from './tfjs.js';

@@ -1,7 +1,6 @@
-// Optimisers applied per layer on local gradients. Each owns its slot variables (momentum,
-// running squares) per parameter and updates parameters with `assign` inside the caller's tidy.
+// Optimiser specs: plain data naming the rule (SGD with momentum, RMSprop, Adam) and its
+// settings, with defaults, validated once.
 
-import type { Tensor, Variable } from '../math/index.js';
 import { checkKeys, choiceOption, numberOption } from '../options.js';
 
 export const OPTIMIZERS = ['sgd', 'rmsprop', 'adam'] as const;
@@ -25,24 +24,11 @@ export interface OptimizerSpec {
 
 export type ResolvedOptimizerSpec = Required<OptimizerSpec>;
 
-/** A gradient for a parameter: the loss's derivative, so the update goes against it. */
-export type GradientPair = readonly [Variable, Tensor];
-
 /** Saved slots, in the order of the parameters given to `getState`. */
 export interface OptimizerState {
   readonly kind: OptimizerKind;
   readonly steps: number;
   readonly slots: Float32Array[][];
-}
-
-export interface Optimizer {
-  readonly spec: ResolvedOptimizerSpec;
-  /** One update of every parameter from its gradient. Call inside a tidy. */
-  apply(pairs: readonly GradientPair[]): void;
-  /** Slot values for `params` (in that order), for checkpoints. */
-  getState(params: readonly Variable[]): OptimizerState;
-  setState(params: readonly Variable[], state: OptimizerState): void;
-  dispose(): void;
 }
 
 const KEYS = ['kind', 'learningRate', 'momentum', 'rho', 'beta1', 'beta2', 'epsilon'];

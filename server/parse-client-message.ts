@@ -1,0 +1,106 @@
+// Validation of what a client sends: turns a decoded msgpack value into a typed request or
+// throws ERR_PROTOCOL naming the field, what was expected and what came.
+
+import type { Topology } from '../src/snapshot.js';
+import { CONTROL_ACTIONS, PARTS, type ClientMessage, type ControlAction, type Part, type RequestId } from './protocol.js';
+import { ViewerError, describeValue } from './viewer-error.js';
+
+const FIELDS = {
+  subscribe: ['type', 'id', 'parts', 'layers', 'modalities', 'rate'],
+  control: ['type', 'id', 'action', 'value', 'token'],
+} as const;
+
+type MessageType = keyof typeof FIELDS;
+
+function fail(message: string): never {
+  throw new ViewerError('ERR_PROTOCOL', message);
+}
+
+function quoted(values: readonly string[]): string {
+  return values.map((v) => JSON.stringify(v)).join(', ');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof Map);
+}
+
+function isRequestId(value: unknown): value is RequestId {
+  return (typeof value === 'string' && value.length <= 128) || (typeof value === 'number' && Number.isSafeInteger(value));
+}
+
+/** The request id of a payload, if it has a usable one, so even a rejected request is answered by id. */
+export function requestIdOf(payload: unknown): RequestId | undefined {
+  return isRecord(payload) && isRequestId(payload.id) ? payload.id : undefined;
+}
+
+/** A list of names drawn from `known`, or null for all of them. */
+function nameList(where: string, value: unknown, known: readonly string[]): string[] | null {
+  if (value === null) return null;
+  if (!Array.isArray(value)) fail(`${where}: expected null or an array of names among [${quoted(known)}], but got ${describeValue(value)}`);
+  const seen = new Set<string>();
+  value.forEach((name, i) => {
+    if (typeof name !== 'string' || !known.includes(name)) {
+      fail(`${where}[${i}]: expected one of ${quoted(known)}, but got ${describeValue(name)}`);
+    }
+    seen.add(name);
+  });
+  return [...seen];
+}
+
+function parseSubscribe(msg: Record<string, unknown>, topology: Topology): ClientMessage {
+  const out: { type: 'subscribe'; id?: RequestId; parts?: Part[]; layers?: string[] | null; modalities?: string[] | null; rate?: number } = { type: 'subscribe' };
+  if (msg.id !== undefined) out.id = msg.id as RequestId;
+  if (msg.parts !== undefined) {
+    if (msg.parts === null) fail(`subscribe.parts: expected an array of part names among [${quoted(PARTS)}], but got null`);
+    out.parts = nameList('subscribe.parts', msg.parts, PARTS) as Part[];
+  }
+  if (msg.layers !== undefined) out.layers = nameList('subscribe.layers', msg.layers, topology.layers.map((l) => l.name));
+  if (msg.modalities !== undefined) out.modalities = nameList('subscribe.modalities', msg.modalities, topology.modalities.map((m) => m.name));
+  if (msg.rate !== undefined) out.rate = rateOf('subscribe.rate', msg.rate);
+  return out;
+}
+
+function rateOf(where: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    fail(`${where}: expected a finite number of frames per second, but got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function parseControl(msg: Record<string, unknown>): ClientMessage {
+  const action = msg.action;
+  if (typeof action !== 'string' || !(CONTROL_ACTIONS as readonly string[]).includes(action)) {
+    fail(`control.action: expected one of ${quoted(CONTROL_ACTIONS)}, but got ${describeValue(action)}`);
+  }
+  if (msg.token !== undefined && typeof msg.token !== 'string') {
+    fail(`control.token: expected a string, but got ${describeValue(msg.token)}`);
+  }
+  const out: { type: 'control'; id?: RequestId; action: ControlAction; value?: number; token?: string } = { type: 'control', action: action as ControlAction };
+  if (msg.id !== undefined) out.id = msg.id as RequestId;
+  if (typeof msg.token === 'string') out.token = msg.token;
+  if (action === 'rate') {
+    out.value = rateOf('control.value', msg.value);
+  } else if (msg.value !== undefined) {
+    fail(`control.value: expected no value for action "${action}", but got ${describeValue(msg.value)}`);
+  }
+  return out;
+}
+
+/** Checks a decoded payload against the protocol; throws ERR_PROTOCOL on the first fault. */
+export function parseClientMessage(payload: unknown, topology: Topology): ClientMessage {
+  if (!isRecord(payload)) {
+    fail(`message: expected a map with a string "type", but got ${describeValue(payload)}`);
+  }
+  const type = payload.type;
+  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) {
+    fail(`message.type: expected one of ${quoted(Object.keys(FIELDS))}, but got ${describeValue(type)}`);
+  }
+  if (payload.id !== undefined && !isRequestId(payload.id)) {
+    fail(`${type}.id: expected a string of at most 128 characters or a safe integer, but got ${describeValue(payload.id)}`);
+  }
+  const allowed: readonly string[] = FIELDS[type as MessageType];
+  for (const key of Object.keys(payload)) {
+    if (!allowed.includes(key)) fail(`${type}: expected fields among [${allowed.join(', ')}], but got unknown field "${key}"`);
+  }
+  return type === 'subscribe' ? parseSubscribe(payload, topology) : parseControl(payload);
+}

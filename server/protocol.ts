@@ -1,0 +1,125 @@
+// Wire protocol of the live viewer, version 1: the shapes of every message both ways and the
+// msgpack codec. server/PROTOCOL.md is the normative text; these types mirror it.
+
+import { Packr, Unpackr } from 'msgpackr';
+import type { LayerFrame, ModalityFrame, Topology } from '../src/snapshot.js';
+import type { RunState } from './run-controller.js';
+import { ViewerError } from './viewer-error.js';
+
+export const PROTOCOL_VERSION = 1;
+export const SOCKET_PATH = '/socket';
+export const PARTS = ['layers', 'modalities', 'losses', 'metrics'] as const;
+export const CONTROL_ACTIONS = ['pause', 'resume', 'step', 'rate'] as const;
+export const MIN_RATE = 0.2;
+export const MAX_RATE = 60;
+
+export type Part = (typeof PARTS)[number];
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+/** A client's label for a request, echoed in the `ack` or `error` that answers it. */
+export type RequestId = string | number;
+
+/** What a client receives, and how often. `null` name lists mean every layer / modality. */
+export interface SubscriptionView {
+  readonly parts: Part[];
+  readonly layers: string[] | null;
+  readonly modalities: string[] | null;
+  readonly rate: number;
+}
+
+export interface HelloMessage {
+  readonly type: 'hello';
+  readonly protocol: typeof PROTOCOL_VERSION;
+  readonly clientId: string;
+  readonly topology: Topology;
+  readonly state: RunState;
+  readonly subscription: SubscriptionView;
+  readonly defaults: {
+    readonly rate: number;
+    readonly minRate: number;
+    readonly maxRate: number;
+    readonly parts: Part[];
+    readonly maxPayload: number;
+    readonly heartbeatMs: number;
+  };
+  /** Whether control messages must carry the token. */
+  readonly tokenRequired: boolean;
+}
+
+/** One sampled step, holding only the parts the client subscribed to. */
+export interface FrameMessage {
+  readonly type: 'frame';
+  readonly step: number;
+  readonly episode: number;
+  readonly layers?: LayerFrame[];
+  readonly modalities?: ModalityFrame[];
+  readonly losses?: Record<string, number>;
+  readonly metrics?: Record<string, number>;
+  readonly stepsPerSecond: number;
+  /** Frames this client has missed so far because its socket was backed up. */
+  readonly dropped: number;
+}
+
+export interface StateMessage extends RunState {
+  readonly type: 'state';
+}
+
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly code: string;
+  readonly message: string;
+  readonly id?: RequestId;
+}
+
+export type AckMessage =
+  | { readonly type: 'ack'; readonly of: 'subscribe'; readonly id?: RequestId; readonly subscription: SubscriptionView }
+  | { readonly type: 'ack'; readonly of: 'control'; readonly id?: RequestId; readonly action: ControlAction; readonly state: RunState; readonly rate: number };
+
+export type ServerMessage = HelloMessage | FrameMessage | StateMessage | ErrorMessage | AckMessage;
+
+export interface SubscribeMessage {
+  readonly type: 'subscribe';
+  readonly id?: RequestId;
+  readonly parts?: Part[];
+  readonly layers?: string[] | null;
+  readonly modalities?: string[] | null;
+  readonly rate?: number;
+}
+
+export interface ControlMessage {
+  readonly type: 'control';
+  readonly id?: RequestId;
+  readonly action: ControlAction;
+  /** Frames per second, for `rate` only. */
+  readonly value?: number;
+  readonly token?: string;
+}
+
+export type ClientMessage = SubscribeMessage | ControlMessage;
+
+// moreTypes: typed arrays travel as msgpack ext type 0x74 (see PROTOCOL.md), so a
+// Float32Array arrives as one. useRecords: false keeps every map a plain msgpack map.
+const packr = new Packr({ moreTypes: true, useRecords: false });
+const unpackr = new Unpackr({ moreTypes: true, useRecords: false, mapsAsObjects: true });
+
+/** Encodes a server message as one binary WebSocket payload. */
+export function encodeMessage(message: ServerMessage): Buffer {
+  return packr.pack(message);
+}
+
+/** Decodes one client payload; throws ERR_PROTOCOL when the bytes are not one msgpack value. */
+export function decodePayload(data: Uint8Array): unknown {
+  if (data.length === 0) {
+    throw new ViewerError('ERR_PROTOCOL', 'message: expected one msgpack value, but got 0 bytes');
+  }
+  try {
+    return unpackr.unpack(data);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.slice(0, 80) : String(error);
+    throw new ViewerError('ERR_PROTOCOL', `message: expected one msgpack value, but got ${data.length} bytes that do not decode (${reason})`);
+  }
+}
+
+/** Clamps a requested frame rate into [MIN_RATE, MAX_RATE]. */
+export function clampRate(rate: number): number {
+  return Math.min(MAX_RATE, Math.max(MIN_RATE, rate));
+}

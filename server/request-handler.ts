@@ -1,0 +1,89 @@
+// What the server does with each message a client sends: decode, validate, authorise, act,
+// answer. Every fault becomes an `error` reply to that client; nothing here closes a connection.
+
+import type { RawData } from 'ws';
+import type { AccessGuard } from './access-guard.js';
+import { decodePayload, type ControlMessage, type RequestId, type SubscribeMessage } from './protocol.js';
+import { parseClientMessage, requestIdOf } from './parse-client-message.js';
+import type { RunController } from './run-controller.js';
+import { ViewerError, errorCode, errorMessage } from './viewer-error.js';
+import type { ViewerClient } from './viewer-client.js';
+
+export interface RequestContext {
+  readonly run: RunController;
+  readonly guard: AccessGuard;
+  /** Tells every client the run's new state after a control changed it. */
+  readonly broadcastState: () => void;
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+function withId<T extends object>(message: T, id: RequestId | undefined): T & { id?: RequestId } {
+  return id === undefined ? message : { ...message, id };
+}
+
+export class RequestHandler {
+  private readonly context: RequestContext;
+
+  constructor(context: RequestContext) {
+    this.context = context;
+  }
+
+  /** Handles one incoming WebSocket message from `client`. Never throws. */
+  handle(client: ViewerClient, data: RawData, isBinary: boolean): void {
+    let id: RequestId | undefined;
+    try {
+      if (!isBinary) {
+        throw new ViewerError('ERR_PROTOCOL', 'message: expected a binary message holding msgpack, but got a text message');
+      }
+      const payload = decodePayload(toBuffer(data));
+      id = requestIdOf(payload);
+      const request = parseClientMessage(payload, this.context.run.topology);
+      if (request.type === 'subscribe') this.subscribe(client, request);
+      else this.control(client, request);
+    } catch (error) {
+      client.send(withId({ type: 'error' as const, code: errorCode(error), message: errorMessage(error) }, id));
+    }
+  }
+
+  private subscribe(client: ViewerClient, request: SubscribeMessage): void {
+    const before = client.subscription.rate;
+    client.subscription.update(request);
+    if (client.subscription.rate !== before) client.reschedule();
+    client.send(withId({ type: 'ack' as const, of: 'subscribe' as const, subscription: client.subscription.view() }, request.id));
+    // A new subscription should show at once, not at the next step (the run may be paused).
+    client.offerAgain();
+  }
+
+  private control(client: ViewerClient, request: ControlMessage): void {
+    const { run, guard } = this.context;
+    if (!guard.allows(request.token)) {
+      const got = request.token === undefined ? 'no token' : 'a wrong token';
+      throw new ViewerError('ERR_UNAUTHORIZED', `control.token: expected the viewer's token, but got ${got}`);
+    }
+    switch (request.action) {
+      case 'pause':
+        run.pause();
+        break;
+      case 'resume':
+        run.resume();
+        break;
+      case 'step':
+        if (!run.state().paused) {
+          throw new ViewerError('ERR_PROTOCOL', 'control.action: expected the run to be paused for "step", but it is running');
+        }
+        run.step();
+        break;
+      case 'rate':
+        client.subscription.rate = request.value as number;
+        client.reschedule();
+        break;
+    }
+    const ack = { type: 'ack' as const, of: 'control' as const, action: request.action, state: run.state(), rate: client.subscription.rate };
+    client.send(withId(ack, request.id));
+    if (request.action !== 'rate') this.context.broadcastState();
+  }
+}

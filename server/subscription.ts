@@ -1,0 +1,67 @@
+// What one client wants to see and how often, and the projection of a run's frame onto it.
+// Projection copies references, never arrays: the typed arrays go to the encoder as they are.
+
+import type { Frame } from '../src/snapshot.js';
+import { PARTS, clampRate, type FrameMessage, type Part, type SubscribeMessage, type SubscriptionView } from './protocol.js';
+
+export class Subscription {
+  private parts: ReadonlySet<Part> = new Set(PARTS);
+  private layers: ReadonlySet<string> | null = null;
+  private modalities: ReadonlySet<string> | null = null;
+  private frameRate: number;
+
+  constructor(rate: number) {
+    this.frameRate = clampRate(rate);
+  }
+
+  /** Frames per second, already clamped into [MIN_RATE, MAX_RATE]. */
+  get rate(): number {
+    return this.frameRate;
+  }
+
+  set rate(value: number) {
+    this.frameRate = clampRate(value);
+  }
+
+  /** Applies a validated `subscribe`: fields it leaves out keep their current values. */
+  update(request: SubscribeMessage): void {
+    if (request.parts !== undefined) this.parts = new Set(request.parts);
+    if (request.layers !== undefined) this.layers = request.layers === null ? null : new Set(request.layers);
+    if (request.modalities !== undefined) this.modalities = request.modalities === null ? null : new Set(request.modalities);
+    if (request.rate !== undefined) this.rate = request.rate;
+  }
+
+  /** The subscription as it travels in `hello` and `ack` messages. */
+  view(): SubscriptionView {
+    return {
+      parts: PARTS.filter((p) => this.parts.has(p)),
+      layers: this.layers === null ? null : [...this.layers],
+      modalities: this.modalities === null ? null : [...this.modalities],
+      rate: this.frameRate,
+    };
+  }
+
+  /** The `frame` message this client gets for `frame`; parts it did not ask for are absent. */
+  project(frame: Frame, dropped: number): FrameMessage {
+    const { layers, modalities } = this;
+    return {
+      type: 'frame',
+      step: frame.step,
+      episode: frame.episode,
+      ...(this.parts.has('layers') && {
+        layers: frame.layers
+          .filter((l) => layers === null || layers.has(l.name))
+          .map((l) => ({ name: l.name, code: l.code, target: l.target, reconstruction: l.reconstruction, reconstructionError: l.reconstructionError })),
+      }),
+      ...(this.parts.has('modalities') && {
+        modalities: frame.modalities
+          .filter((m) => modalities === null || modalities.has(m.name))
+          .map((m) => ({ name: m.name, prediction: m.prediction, actual: m.actual })),
+      }),
+      ...(this.parts.has('losses') && { losses: { ...frame.losses } }),
+      ...(this.parts.has('metrics') && { metrics: { ...frame.metrics } }),
+      stepsPerSecond: frame.stepsPerSecond,
+      dropped,
+    };
+  }
+}

@@ -1,0 +1,83 @@
+// An optimiser applied to one module's local gradients: it owns a slot matrix or two per
+// parameter (momentum, running squares), made on first use, and updates parameters in place
+// with its engine's fused step (one kernel per parameter on the fused engine).
+
+import { CheckpointError } from '../errors.js';
+import type { Engine } from '../math/index.js';
+import { type OptimizerSpec, type OptimizerState, type ResolvedOptimizerSpec, resolveOptimizerSpec } from './optimizer.js';
+
+/** A parameter and the gradient of the loss with respect to it (the update goes against it). */
+export type GradientPair<M> = readonly [M, M];
+
+export class LocalOptimizer<M> {
+  private readonly slots = new Map<M, M[]>();
+  private steps = 0;
+
+  constructor(
+    private readonly e: Engine<M>,
+    readonly spec: ResolvedOptimizerSpec,
+  ) {}
+
+  private get slotCount(): number {
+    return this.spec.kind === 'adam' ? 2 : this.spec.kind === 'rmsprop' || this.spec.momentum > 0 ? 1 : 0;
+  }
+
+  private slotsOf(param: M): M[] {
+    let slots = this.slots.get(param);
+    if (!slots) {
+      slots = Array.from({ length: this.slotCount }, () => this.e.parameter(new Float32Array(this.e.rows(param) * this.e.cols(param)), this.e.rows(param), this.e.cols(param)));
+      this.slots.set(param, slots);
+    }
+    return slots;
+  }
+
+  /** One update of every parameter from its gradient. */
+  apply(pairs: ReadonlyArray<GradientPair<M>>): void {
+    this.steps++;
+    const { kind, learningRate, momentum, rho, beta1, beta2, epsilon } = this.spec;
+    const stepSize = kind === 'adam' ? (learningRate * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps) : 0;
+    for (const [param, grad] of pairs) {
+      const slots = this.slotsOf(param);
+      if (kind === 'sgd') this.e.sgdStep(param, grad, slots[0] ?? null, learningRate, momentum);
+      else if (kind === 'rmsprop') this.e.rmspropStep(param, grad, slots[0]!, learningRate, rho, epsilon);
+      else this.e.adamStep(param, grad, slots[0]!, slots[1]!, stepSize, beta1, beta2, epsilon);
+    }
+  }
+
+  /** Slot values for `params` (in that order), for checkpoints. */
+  getState(params: readonly M[]): OptimizerState {
+    return { kind: this.spec.kind, steps: this.steps, slots: params.map((p) => this.slotsOf(p).map((s) => this.e.read(s))) };
+  }
+
+  setState(params: readonly M[], state: OptimizerState): void {
+    const where = 'LocalOptimizer.setState';
+    if (state.kind !== this.spec.kind || state.slots.length !== params.length) {
+      throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected ${params.length} slot sets for a ${this.spec.kind} optimiser, but got ${state.slots.length} for ${state.kind}`);
+    }
+    params.forEach((p, i) => {
+      const slots = this.slotsOf(p);
+      const saved = state.slots[i]!;
+      const size = this.e.rows(p) * this.e.cols(p);
+      if (saved.length !== slots.length || saved.some((s) => s.length !== size)) {
+        throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected ${slots.length} slots of size ${size} for parameter ${i}, but got ${saved.length} of sizes [${saved.map((s) => s.length).join(', ')}]`);
+      }
+    });
+    params.forEach((p, i) => {
+      this.slotsOf(p).forEach((slot, k) => {
+        const value = this.e.matrix(state.slots[i]![k]!, this.e.rows(p), this.e.cols(p));
+        this.e.assign(slot, value);
+        this.e.free(value);
+      });
+    });
+    this.steps = state.steps;
+  }
+
+  dispose(): void {
+    for (const slots of this.slots.values()) this.e.free(slots);
+    this.slots.clear();
+  }
+}
+
+export function createOptimizer<M>(e: Engine<M>, spec: OptimizerSpec = {}, where = 'createOptimizer'): LocalOptimizer<M> {
+  return new LocalOptimizer(e, resolveOptimizerSpec(spec, where));
+}

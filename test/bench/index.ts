@@ -1,0 +1,18 @@
+// `npm run bench -- <name> [flags]`: runs one bench (or `all`), prints a table, writes JSON.
+
+import { mnistBench } from './mnist.js';
+
+const BENCHES: Record<string, (argv: string[]) => Promise<void>> = {
+  mnist: mnistBench,
+};
+
+const [name = 'all', ...rest] = process.argv.slice(2);
+const chosen = name === 'all' ? Object.keys(BENCHES) : [name];
+for (const bench of chosen) {
+  const run = BENCHES[bench];
+  if (!run) {
+    console.error(`bench: expected one of ${Object.keys(BENCHES).join(', ')} or all, but got "${bench}"`);
+    process.exit(2);
+  }
+  await run(rest);
+}

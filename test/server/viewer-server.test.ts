@@ -1,0 +1,194 @@
+// The viewer's stream as a client sees it: the hello, frames of the documented shape,
+// subscriptions and rates, the run's controls, options and shutdown.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { startViewer, ViewerServer } from '../../server/viewer-server.js';
+import type { AckMessage, ErrorMessage, FrameMessage, StateMessage } from '../../server/protocol.js';
+import { createFakeRun, type FakeRun } from './helpers/fake-run.js';
+import { connectClient, isFrame, socketUrl, type TestClient } from './helpers/test-client.js';
+
+const quiet = { log: () => {} };
+let cleanup: Array<() => unknown> = [];
+
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+  cleanup = [];
+});
+
+async function setup(options: { run?: FakeRun; rate?: number } = {}): Promise<{ run: FakeRun; viewer: ViewerServer; client: TestClient }> {
+  const run = options.run ?? createFakeRun();
+  const viewer = await startViewer(run, { port: 0, ...quiet, ...(options.rate && { defaultRate: options.rate }) });
+  const client = await connectClient(socketUrl(viewer.port));
+  cleanup.push(() => run.stop(), () => viewer.close(), () => client.close());
+  return { run, viewer, client };
+}
+
+const isAck = (m: { type: string }): m is AckMessage => m.type === 'ack';
+const isError = (m: { type: string }): m is ErrorMessage => m.type === 'error';
+const isState = (m: { type: string }): m is StateMessage => m.type === 'state';
+
+async function framesDuring(client: TestClient, ms: number): Promise<FrameMessage[]> {
+  const since = client.messages.length;
+  await new Promise((r) => setTimeout(r, ms));
+  return client.messages.slice(since).filter(isFrame);
+}
+
+describe('ViewerServer', () => {
+  describe('hello', () => {
+    it('greets each client with the protocol version, its id, the topology, the run state and the defaults', async () => {
+      const { run, viewer, client } = await setup();
+      expect(viewer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(viewer.token).toBeNull();
+      const { hello } = client;
+      expect(hello.protocol).toBe(1);
+      expect(hello.clientId).toMatch(/^c\d+$/);
+      expect(hello.topology).toEqual(run.topology);
+      expect(hello.state).toEqual({ paused: false, step: expect.any(Number), stepsPerSecond: expect.any(Number) });
+      expect(hello.defaults).toEqual({ rate: 10, minRate: 0.2, maxRate: 60, parts: ['layers', 'modalities', 'losses', 'metrics'], maxPayload: 65536, heartbeatMs: 30000 });
+      expect(hello.subscription).toEqual({ parts: ['layers', 'modalities', 'losses', 'metrics'], layers: null, modalities: null, rate: 10 });
+      expect(hello.tokenRequired).toBe(false);
+    });
+  });
+
+  describe('frames', () => {
+    it('carry every part by default, with Float32Arrays arriving as Float32Arrays', async () => {
+      const { client } = await setup();
+      const frame = await client.waitFor(isFrame);
+      expect(Object.keys(frame).sort()).toEqual(['dropped', 'episode', 'layers', 'losses', 'metrics', 'modalities', 'step', 'stepsPerSecond', 'type']);
+      expect(Number.isInteger(frame.step) && frame.step > 0).toBe(true);
+      expect(frame.dropped).toBe(0);
+      expect(frame.layers!.map((l) => l.name)).toEqual(['h1', 'h2']);
+      const [h1, h2] = frame.layers!;
+      expect(h1.code).toBeInstanceOf(Float32Array);
+      expect(h1.code).toHaveLength(32);
+      expect(h2.code).toHaveLength(16);
+      expect(h1.reconstruction).toBeInstanceOf(Float32Array);
+      expect(h1.reconstruction).toHaveLength(24);
+      expect(h2.reconstruction).toHaveLength(32);
+      expect(h1.target === null || h1.target instanceof Float32Array).toBe(true);
+      expect(typeof h1.reconstructionError).toBe('number');
+      const [action, signal] = frame.modalities!;
+      expect(action.name).toBe('action');
+      expect(action.prediction).toBeInstanceOf(Float32Array);
+      expect(action.actual).toBeInstanceOf(Float32Array);
+      expect(signal.prediction).toHaveLength(2);
+      expect(Object.keys(frame.losses!)).toEqual(['encoder', 'reconstruction', 'top']);
+      expect(Object.keys(frame.metrics!)).toEqual(['accuracy', 'logLoss']);
+      expect(typeof frame.stepsPerSecond).toBe('number');
+    });
+
+    it('sample the latest step, so steps advance between frames', async () => {
+      const { client } = await setup();
+      const first = await client.waitFor(isFrame);
+      const later = await client.waitFor(isFrame);
+      expect(later.step).toBeGreaterThan(first.step);
+    });
+  });
+
+  describe('subscriptions', () => {
+    it('filter the parts a client asked for and acknowledge with the request id', async () => {
+      const { client } = await setup();
+      client.send({ type: 'subscribe', id: 7, parts: ['losses', 'metrics'] });
+      const ack = await client.waitFor(isAck);
+      expect(ack).toMatchObject({ id: 7, of: 'subscribe', subscription: { parts: ['losses', 'metrics'], rate: 10 } });
+      const since = client.messages.indexOf(ack) + 1;
+      const frame = await client.waitFor(isFrame, { since });
+      expect(frame.losses).toBeDefined();
+      expect(frame.metrics).toBeDefined();
+      expect('layers' in frame || 'modalities' in frame).toBe(false);
+    });
+
+    it('filter layers and modalities by name', async () => {
+      const { client } = await setup();
+      client.send({ type: 'subscribe', id: 'a', layers: ['h2'], modalities: ['signal'] });
+      const ack = await client.waitFor(isAck);
+      const frame = await client.waitFor(isFrame, { since: client.messages.indexOf(ack) + 1 });
+      expect(frame.layers!.map((l) => l.name)).toEqual(['h2']);
+      expect(frame.modalities!.map((m) => m.name)).toEqual(['signal']);
+    });
+
+    it('honour the rate roughly and clamp it into [0.2, 60]', async () => {
+      const { client } = await setup();
+      client.send({ type: 'subscribe', rate: 5 });
+      await client.waitFor(isAck);
+      const slow = await framesDuring(client, 2000);
+      expect(slow.length).toBeGreaterThanOrEqual(6);
+      expect(slow.length).toBeLessThanOrEqual(13);
+
+      client.send({ type: 'subscribe', rate: 1000 });
+      expect(await client.waitFor(isAck)).toMatchObject({ subscription: { rate: 60 } });
+      const fast = await framesDuring(client, 1000);
+      expect(fast.length).toBeGreaterThanOrEqual(30);
+      expect(fast.length).toBeLessThanOrEqual(70);
+
+      client.send({ type: 'control', action: 'rate', value: 0 });
+      expect(await client.waitFor(isAck)).toMatchObject({ of: 'control', action: 'rate', rate: 0.2 });
+    });
+  });
+
+  describe('controls', () => {
+    it('pause the run, step it one step at a time and resume it, telling every client', async () => {
+      const { run, viewer, client } = await setup();
+      const other = await connectClient(socketUrl(viewer.port));
+      cleanup.push(() => other.close());
+      await client.waitFor(isFrame);
+
+      client.send({ type: 'control', id: 1, action: 'pause' });
+      const ack = await client.waitFor(isAck);
+      expect(ack).toMatchObject({ id: 1, of: 'control', action: 'pause', state: { paused: true } });
+      const paused = await other.waitFor(isState);
+      expect(paused.paused).toBe(true);
+      const held = run.steps;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(run.steps).toBe(held);
+
+      const mark = client.messages.length;
+      client.send({ type: 'control', id: 2, action: 'step' });
+      const stepped = await other.waitFor(isState);
+      expect(stepped.step).toBe(held + 1);
+      expect((await client.waitFor((m) => isFrame(m) && m.step === held + 1, { since: mark })).type).toBe('frame');
+
+      client.send({ type: 'control', id: 3, action: 'resume' });
+      expect((await other.waitFor(isState)).paused).toBe(false);
+      await other.waitFor((m) => isFrame(m) && m.step > held + 1);
+    });
+
+    it('refuse a step while the run is going', async () => {
+      const { client } = await setup();
+      client.send({ type: 'control', id: 9, action: 'step' });
+      const error = await client.waitFor(isError);
+      expect(error).toMatchObject({ id: 9, code: 'ERR_PROTOCOL' });
+      expect(error.message).toMatch(/expected the run to be paused/);
+    });
+  });
+
+  describe('options', () => {
+    it('throw at once on misuse, naming the option', () => {
+      const run = createFakeRun({ startPaused: true });
+      expect(() => startViewer(run, { port: -1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/"port".*but got -1/) }));
+      expect(() => startViewer(run, { defaultRate: 100 })).toThrow(/defaultRate/);
+      expect(() => startViewer(run, { token: 'short' })).toThrow(/token/);
+      expect(() => startViewer(run, { prot: 1 } as never)).toThrow(/unknown option "prot"/);
+      expect(() => startViewer({} as never)).toThrow(/expected a RunController/);
+      run.stop();
+    });
+
+    it('rejects when the port is taken', async () => {
+      const { viewer } = await setup();
+      const run = createFakeRun({ startPaused: true });
+      cleanup.push(() => run.stop());
+      await expect(startViewer(run, { port: viewer.port, ...quiet })).rejects.toThrow(/EADDRINUSE/);
+    });
+  });
+
+  describe('close', () => {
+    it('says goodbye to clients with 1001 and stops listening', async () => {
+      const { viewer, client } = await setup();
+      const code = new Promise<number>((resolve) => client.ws.once('close', (c) => resolve(c)));
+      await viewer.close();
+      expect(await code).toBe(1001);
+      await expect(connectClient(socketUrl(viewer.port))).rejects.toThrow();
+      await viewer.close();
+    });
+  });
+});
