@@ -52,8 +52,17 @@ export function displayHost(host: string): string {
   return lan?.address ?? 'localhost';
 }
 
+/** The request's URL, or null when it cannot be read (URL.parse is newer than Node 20.0). */
+export function requestTarget(request: IncomingMessage): URL | null {
+  try {
+    return new URL(request.url ?? '/', 'http://viewer.invalid');
+  } catch {
+    return null;
+  }
+}
+
 export interface Refusal {
-  readonly status: 401 | 403 | 404 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 503;
   readonly reason: string;
 }
 
@@ -75,7 +84,8 @@ export class AccessGuard {
 
   /** Why an upgrade request must be refused, or null to let it through. */
   checkUpgrade(request: IncomingMessage, socketPath: string): Refusal | null {
-    const url = new URL(request.url ?? '/', 'http://viewer.invalid');
+    const url = requestTarget(request);
+    if (url === null) return { status: 400, reason: 'unreadable request target' };
     if (url.pathname !== socketPath) return { status: 404, reason: `no WebSocket at ${url.pathname}` };
     if (!this.allows(url.searchParams.get('token') ?? undefined)) {
       return { status: 401, reason: 'missing or wrong token' };

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requestTarget } from './access-guard.js';
 
 /** Where the page loads the msgpack codec from; viewer.js expects `globalThis.msgpackr`. */
 export const MSGPACKR_PATH = '/vendor/msgpackr.js';
@@ -73,8 +74,8 @@ export class StaticAssets {
       response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
       return;
     }
-    const path = new URL(request.url ?? '/', 'http://viewer.invalid').pathname;
-    const asset = this.assets.get(path);
+    const path = requestTarget(request)?.pathname;
+    const asset = path === undefined ? undefined : this.assets.get(path);
     if (asset === undefined) {
       response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;

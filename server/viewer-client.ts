@@ -23,6 +23,8 @@ export interface ViewerClientContext {
   readonly latest: () => Frame | null;
   readonly highWaterMark: number;
   readonly defaultRate: number;
+  /** Where a message that cannot be encoded is reported; this runs on timers, so it must not throw. */
+  readonly fault: (error: Error) => void;
 }
 
 export class ViewerClient {
@@ -84,7 +86,8 @@ export class ViewerClient {
       this.socket.terminate();
       return false;
     }
-    const bytes = encodeMessage(message);
+    const bytes = this.encode(message);
+    if (bytes === null) return false;
     this.bytesSent += bytes.length;
     this.socket.send(bytes, { binary: true });
     return true;
@@ -125,9 +128,20 @@ export class ViewerClient {
       return;
     }
     this.lastFrame = frame;
-    const bytes = encodeMessage(this.subscription.project(frame, this.dropped));
+    const bytes = this.encode(this.subscription.project(frame, this.dropped));
+    if (bytes === null) return;
     this.sent++;
     this.bytesSent += bytes.length;
     this.socket.send(bytes, { binary: true });
+  }
+
+  private encode(message: ServerMessage): Buffer | null {
+    try {
+      return encodeMessage(message);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.context.fault(new Error(`cannot encode a ${message.type} message for client ${this.id}: ${reason}`));
+      return null;
+    }
   }
 }

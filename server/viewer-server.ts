@@ -44,10 +44,8 @@ function checkRun(run: unknown): asserts run is RunController {
 }
 
 export class ViewerServer extends EventEmitter {
-  /** The page's address, with `?token=` when one is needed. Set once listening. */
-  url = '';
-  port = 0;
   readonly token: string | null;
+  private bound = { url: '', port: 0 };
   private readonly options: ResolvedViewerOptions;
   private readonly run: RunController;
   private readonly http: Server;
@@ -76,9 +74,20 @@ export class ViewerServer extends EventEmitter {
     this.http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
   }
 
+  /** The page's address, with `?token=` when one is needed; empty until listening. */
+  get url(): string {
+    return this.bound.url;
+  }
+
+  /** The port bound (useful with `port: 0`); 0 until listening. */
+  get port(): number {
+    return this.bound.port;
+  }
+
   /** Loads the page, binds the port and starts streaming; rejects if the port cannot be bound. */
   async listen(): Promise<void> {
     this.assets = await StaticAssets.load();
+    if (this.closing !== null) throw new Error('ViewerServer.listen: expected a server not yet closed, but close() came first');
     const { host, port } = this.options;
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
@@ -88,10 +97,10 @@ export class ViewerServer extends EventEmitter {
       });
     });
     this.http.on('error', (error) => this.fault(error));
-    this.port = (this.http.address() as AddressInfo).port;
-    this.guard = new AccessGuard(host, this.port, this.token);
+    const bound = (this.http.address() as AddressInfo).port;
+    this.bound = { port: bound, url: `http://${displayHost(host)}:${bound}/${this.token === null ? '' : `?token=${this.token}`}` };
+    this.guard = new AccessGuard(host, bound, this.token);
     this.requests = new RequestHandler({ run: this.run, guard: this.guard, broadcastState: () => this.broadcastState() });
-    this.url = `http://${displayHost(host)}:${this.port}/${this.token === null ? '' : `?token=${this.token}`}`;
     this.runSubscription = this.run.frames.subscribe({
       next: (frame) => this.onFrame(frame),
       error: (error: unknown) => this.fault(new Error(`run.frames failed: ${errorMessage(error)}`)),
@@ -165,6 +174,7 @@ export class ViewerServer extends EventEmitter {
       latest: () => this.latest,
       highWaterMark: this.options.maxBufferedBytes,
       defaultRate: this.options.defaultRate,
+      fault: (error) => this.fault(error),
     });
     this.clients.add(client);
     ws.on('message', (data, isBinary) => this.requests?.handle(client, data, isBinary));

@@ -122,6 +122,17 @@ export class DenoisingLayer<M> {
   }
 
   /**
+   * What a target ĥ for this layer's code asks of each input part, as a displacement to add to
+   * it: `g_k(ĥ) − g_k(h)` (difference form; zero when ĥ = h) or `g_k(ĥ) − x_k` (plain form, so
+   * that x_k plus it is g_k(ĥ)). `decodedCode`, g(h), may be passed when already computed.
+   */
+  displacements(parts: readonly M[], code: M, target: M, form: 'difference' | 'plain', decodedCode?: readonly M[]): M[] {
+    const fromTarget = this.decode(target);
+    const anchor = form === 'plain' ? parts : (decodedCode ?? this.decode(code));
+    return fromTarget.map((t, k) => this.e.sub(t, anchor[k]!));
+  }
+
+  /**
    * Targets for the input parts given a target for this layer's code: the difference form
    * `x + g(ĥ) − g(h)` (when ĥ = h it returns x exactly), or the plain form `g(ĥ)`.
    */
@@ -134,11 +145,12 @@ export class DenoisingLayer<M> {
 
   /**
    * Gradients of ½‖mean − ĥ‖² (cross-entropy for binary units, perceptron for sign units) on the
-   * encoder, inputs held fixed. `rowWeights` ([batch, 1]) can down-weight or zero rows.
+   * encoder, inputs held fixed. `rowWeights` ([batch, 1]) can down-weight or zero rows; the
+   * loss is summed over rows and divided by `normalizer` (default: the number of rows).
    */
-  encoderGradients(parts: readonly M[], mean: M, target: M, rowWeights?: M): LocalGradients<M> {
+  encoderGradients(parts: readonly M[], mean: M, target: M, rowWeights?: M, normalizer?: number): LocalGradients<M> {
     const e = this.e;
-    const batch = e.rows(mean);
+    const batch = normalizer ?? e.rows(mean);
     const error = e.sub(mean, target);
     const slope = unitSlope(e, mean, this.config.units);
     let delta = slope ? e.mul(error, slope) : error;
@@ -156,10 +168,10 @@ export class DenoisingLayer<M> {
    * regress onto the corrupted (or clean) inputs. Trains the decoder, and the encoder too when
    * `encoderReconstructionWeight` > 0.
    */
-  decoderGradients(parts: readonly M[]): LocalGradients<M> {
+  decoderGradients(parts: readonly M[], normalizer?: number): LocalGradients<M> {
     const e = this.e;
     const { corruption, decoderTarget, encoderReconstructionWeight, units } = this.config;
-    const batch = e.rows(parts[0]!);
+    const batch = normalizer ?? e.rows(parts[0]!);
     const corrupted = parts.map((x, k) => corrupt(e, x, corruption, this.rng, unitRange(this.config.inputs[k]!.units)));
     const hidden = unitMean(e, this.preActivation(corrupted), units);
     const pairs: GradientPair<M>[] = [];

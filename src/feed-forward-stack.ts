@@ -23,7 +23,8 @@ export interface TrainReport {
   readonly encoderLoss: number[];
   /** Per layer: the denoising reconstruction loss. */
   readonly reconstructionLoss: number[];
-  readonly topLoss: number;
+  /** The top auto-encoder's loss (null when it does not learn). */
+  readonly topLoss: number | null;
   readonly readoutLoss: number | null;
 }
 
@@ -152,9 +153,9 @@ export class FeedForwardStack {
         reconstructionLosses.push(dec.loss);
       });
       const topGrads = this.top.gradients(top, s);
-      this.topOptimizer.apply(topGrads.autoencoder);
+      if (topGrads.autoencoder.length) this.topOptimizer.apply(topGrads.autoencoder);
       if (topGrads.readout.length) this.readoutOptimizer.apply(topGrads.readout);
-      return report ? [...encoderLosses, ...reconstructionLosses, topGrads.loss, ...(topGrads.readoutLoss ? [topGrads.readoutLoss] : [])] : [];
+      return report ? [...encoderLosses, ...reconstructionLosses, topGrads.loss ?? e.zeros(1, 1), topGrads.readoutLoss ?? e.zeros(1, 1)] : [];
     });
     if (losses.length === 0) return null;
     const values = losses.map((t) => e.read(t)[0]!);
@@ -163,8 +164,8 @@ export class FeedForwardStack {
     return {
       encoderLoss: values.slice(0, L),
       reconstructionLoss: values.slice(L, 2 * L),
-      topLoss: values[2 * L]!,
-      readoutLoss: values.length > 2 * L + 1 ? values[2 * L + 1]! : null,
+      topLoss: this.top.usesAutoEncoder ? values[2 * L]! : null,
+      readoutLoss: this.top.readout ? values[2 * L + 1]! : null,
     };
   }
 

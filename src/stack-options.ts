@@ -5,7 +5,7 @@ import { InvalidOptionError, describeValue } from './errors.js';
 import { CORRUPTIONS, type Corruption, ENGINE_KINDS, type EngineChoice, UNITS, type Units } from './math/index.js';
 import { type ModalitySpec, checkModality } from './modality.js';
 import { type OptimizerSpec, type ResolvedOptimizerSpec, resolveOptimizerSpec } from './optim/optimizer.js';
-import { checkKeys, choiceOption, numberOption } from './options.js';
+import { booleanOption, checkKeys, choiceOption, numberOption } from './options.js';
 import { TOP_TARGETS, type TopTargetKind } from './top.js';
 
 export interface LayerSpec {
@@ -25,6 +25,8 @@ export interface TopOptions {
   readonly dropProbability?: number;
   /** Weight of side reconstruction against code reconstruction; default 1. */
   readonly sideWeight?: number;
+  /** Train the top auto-encoder even when the discriminant target does not need it; default false. */
+  readonly trainAutoEncoder?: boolean;
 }
 
 export interface StackOptions {
@@ -80,6 +82,7 @@ export interface ResolvedStackOptions {
     readonly noise: number;
     readonly dropProbability: number;
     readonly sideWeight: number;
+    readonly trainAutoEncoder: boolean;
     readonly reconstructionStep: number;
     readonly discriminantStep: number;
     readonly unsupervisedWeight: number;
@@ -123,7 +126,7 @@ export function resolveStackOptions(options: StackOptions, where: string, extraK
   choiceOption(`${where}.corruption`, 'kind', corruption.kind, 'gaussian', CORRUPTIONS);
   numberOption(`${where}.corruption`, 'level', corruption.level, 0.1, { min: 0, ...(corruption.kind === 'gaussian' ? {} : { max: 1 }) });
   const top = options.top ?? {};
-  checkKeys(`${where}.top`, top, ['size', 'noise', 'dropProbability', 'sideWeight']);
+  checkKeys(`${where}.top`, top, ['size', 'noise', 'dropProbability', 'sideWeight', 'trainAutoEncoder']);
   const topCode = layers[layers.length - 1]!.size;
   return {
     layers,
@@ -138,6 +141,7 @@ export function resolveStackOptions(options: StackOptions, where: string, extraK
       noise: numberOption(`${where}.top`, 'noise', top.noise, 0.1, { min: 0 }),
       dropProbability: numberOption(`${where}.top`, 'dropProbability', top.dropProbability, 0.5, { min: 0, max: 1 }),
       sideWeight: numberOption(`${where}.top`, 'sideWeight', top.sideWeight, 1, { min: 0 }),
+      trainAutoEncoder: booleanOption(`${where}.top`, 'trainAutoEncoder', top.trainAutoEncoder, false),
       reconstructionStep: numberOption(where, 'reconstructionStep', options.reconstructionStep, 1, { min: 0 }),
       discriminantStep: numberOption(where, 'discriminantStep', options.discriminantStep, 0.5, { min: 0 }),
       unsupervisedWeight: numberOption(where, 'unsupervisedWeight', options.unsupervisedWeight, 1, { min: 0 }),

@@ -36,12 +36,14 @@ export interface TopConfig {
   readonly noise: number;
   readonly dropProbability: number;
   readonly sideWeight: number;
+  /** Train the top auto-encoder even where no target or prediction uses it (to show its reconstructions). */
+  readonly trainAutoEncoder: boolean;
 }
 
 export interface TopGradients<M> {
   readonly autoencoder: GradientPair<M>[];
   readonly readout: GradientPair<M>[];
-  readonly loss: M;
+  readonly loss: M | null;
   readonly readoutLoss: M | null;
 }
 
@@ -61,6 +63,15 @@ export class Top<M> {
 
   get parameters(): M[] {
     return [...this.autoencoder.parameters, ...(this.readout?.parameters ?? [])];
+  }
+
+  /**
+   * Whether the top auto-encoder takes part in learning: always for the reconstruction target;
+   * with the discriminant target only for the 'density' target of unlabelled rows, or when asked.
+   */
+  get usesAutoEncoder(): boolean {
+    const { target, unsupervisedTarget, unsupervisedWeight, trainAutoEncoder } = this.config;
+    return target === 'reconstruction' || trainAutoEncoder || (unsupervisedTarget === 'density' && unsupervisedWeight > 0);
   }
 
   /** Predictions of every side modality from the code alone. */
@@ -118,9 +129,9 @@ export class Top<M> {
   }
 
   gradients(code: M, side: SideMatrices<M>): TopGradients<M> {
-    const ae = this.autoencoder.gradients(code, side);
+    const ae = this.usesAutoEncoder ? this.autoencoder.gradients(code, side) : null;
     const ro = this.readout?.gradients(code, side);
-    return { autoencoder: ae.pairs, readout: ro?.pairs ?? [], loss: ae.loss, readoutLoss: ro?.loss ?? null };
+    return { autoencoder: ae?.pairs ?? [], readout: ro?.pairs ?? [], loss: ae?.loss ?? null, readoutLoss: ro?.loss ?? null };
   }
 
   dispose(): void {

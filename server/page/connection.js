@@ -27,6 +27,10 @@ export class Connection {
     const socket = new WebSocket(this.url);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
+    let opened = false;
+    socket.addEventListener('open', () => {
+      opened = true;
+    });
     socket.addEventListener('message', (event) => {
       if (!(event.data instanceof ArrayBuffer)) return;
       let message;
@@ -45,7 +49,7 @@ export class Connection {
     socket.addEventListener('close', (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
-      this.retry(event.code);
+      this.retry(opened ? event.code : null);
     });
   }
 
@@ -59,7 +63,8 @@ export class Connection {
   retry(code) {
     const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** this.attempts) * (0.8 + Math.random() * 0.4);
     this.attempts++;
-    const why = code === 1001 ? 'server stopped' : code === 1006 ? 'connection lost' : `closed (${code})`;
+    // A refused upgrade (wrong token, foreign origin) looks like any failed connection here.
+    const why = code === null ? 'cannot connect (server down or wrong token?)' : code === 1001 ? 'server stopped' : code === 1006 ? 'connection lost' : `closed (${code})`;
     this.onStatus('reconnecting', `${why}; retry in ${(delay / 1000).toFixed(1)} s`);
     this.timer = setTimeout(() => this.start(), delay);
   }

@@ -56,6 +56,117 @@ function zip(a: F | number, b: F | number, op: Op): F {
   return out;
 }
 
+// add, sub and mul are written out per operation for their common shapes (same shape, a row
+// broadcast, a number): a shared loop calling `op` would not be inlined and costs several times more.
+function add(a: F, b: F | number): F {
+  const x = a.data;
+  const out = make(a.rows, a.cols);
+  const o = out.data;
+  if (typeof b === 'number') {
+    for (let i = 0; i < x.length; i++) o[i] = x[i]! + b;
+  } else if (b.rows === a.rows && b.cols === a.cols) {
+    const y = b.data;
+    for (let i = 0; i < x.length; i++) o[i] = x[i]! + y[i]!;
+  } else if (b.rows === 1 && b.cols === a.cols) {
+    const y = b.data;
+    for (let r = 0, k = 0; r < a.rows; r++) for (let c = 0; c < a.cols; c++, k++) o[k] = x[k]! + y[c]!;
+  } else return zip(a, b, ADD);
+  return out;
+}
+
+function sub(a: F | number, b: F | number): F {
+  if (typeof a === 'number') {
+    if (typeof b === 'number') throw new RangeError('fused: expected a matrix operand, but got two numbers');
+    const y = b.data;
+    const out = make(b.rows, b.cols);
+    for (let i = 0; i < y.length; i++) out.data[i] = a - y[i]!;
+    return out;
+  }
+  const x = a.data;
+  const out = make(a.rows, a.cols);
+  const o = out.data;
+  if (typeof b === 'number') {
+    for (let i = 0; i < x.length; i++) o[i] = x[i]! - b;
+  } else if (b.rows === a.rows && b.cols === a.cols) {
+    const y = b.data;
+    for (let i = 0; i < x.length; i++) o[i] = x[i]! - y[i]!;
+  } else return zip(a, b, SUB);
+  return out;
+}
+
+function mul(a: F, b: F | number): F {
+  const x = a.data;
+  const out = make(a.rows, a.cols);
+  const o = out.data;
+  if (typeof b === 'number') {
+    for (let i = 0; i < x.length; i++) o[i] = x[i]! * b;
+  } else if (b.rows === a.rows && b.cols === a.cols) {
+    const y = b.data;
+    for (let i = 0; i < x.length; i++) o[i] = x[i]! * y[i]!;
+  } else if (b.cols === 1 && b.rows === a.rows) {
+    const y = b.data;
+    for (let r = 0, k = 0; r < a.rows; r++) {
+      const v = y[r]!;
+      for (let c = 0; c < a.cols; c++, k++) o[k] = x[k]! * v;
+    }
+  } else return zip(a, b, MUL);
+  return out;
+}
+
+function tanh(a: F): F {
+  const out = make(a.rows, a.cols);
+  const x = a.data;
+  for (let i = 0; i < x.length; i++) out.data[i] = Math.tanh(x[i]!);
+  return out;
+}
+
+function square(a: F): F {
+  const out = make(a.rows, a.cols);
+  const x = a.data;
+  for (let i = 0; i < x.length; i++) out.data[i] = x[i]! * x[i]!;
+  return out;
+}
+
+/**
+ * out[i, j] += Σ_p A[i, p]·w[p, j] for i < rows, p < inner, j < cols, where A is `x` read by rows
+ * ([rows, inner]) or, with `columns`, by columns (x is [inner, rows]: the product xᵀ·w). Four
+ * rows of w are folded in per pass over out's row, and all-zero input groups (one-hot inputs,
+ * masked rows) are skipped.
+ */
+function accumulateProduct(x: Float32Array, w: Float32Array, o: Float32Array, rows: number, inner: number, cols: number, columns: boolean): void {
+  const si = columns ? 1 : inner; // stride between rows of A
+  const sp = columns ? rows : 1; // stride between entries of a row of A
+  for (let i = 0; i < rows; i++) {
+    const oi = i * cols;
+    const xi = i * si;
+    let p = 0;
+    for (; p + 3 < inner; p += 4) {
+      const v0 = x[xi + p * sp]!;
+      const v1 = x[xi + (p + 1) * sp]!;
+      const v2 = x[xi + (p + 2) * sp]!;
+      const v3 = x[xi + (p + 3) * sp]!;
+      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+      const w0 = p * cols;
+      const w1 = w0 + cols;
+      const w2 = w1 + cols;
+      const w3 = w2 + cols;
+      for (let j = 0; j < cols; j++) o[oi + j] += v0 * w[w0 + j]! + v1 * w[w1 + j]! + v2 * w[w2 + j]! + v3 * w[w3 + j]!;
+    }
+    for (; p < inner; p++) {
+      const v = x[xi + p * sp]!;
+      if (v === 0) continue;
+      const wp = p * cols;
+      for (let j = 0; j < cols; j++) o[oi + j] += v * w[wp + j]!;
+    }
+  }
+}
+
+function transpose(a: F): F {
+  const out = make(a.cols, a.rows);
+  for (let r = 0; r < a.rows; r++) for (let c = 0; c < a.cols; c++) out.data[c * a.rows + r] = a.data[r * a.cols + c]!;
+  return out;
+}
+
 function map(a: F, f: (x: number) => number): F {
   const out = make(a.rows, a.cols);
   for (let i = 0; i < a.data.length; i++) out.data[i] = f(a.data[i]!);
@@ -78,59 +189,53 @@ export const fusedEngine: Engine<F> = {
   assign: (p, value) => p.data.set(value.data),
 
   matMul: (a, b) => {
-    const n = b.cols;
-    const k = a.cols;
-    const out = make(a.rows, n);
-    const o = out.data;
-    const x = a.data;
-    const w = b.data;
-    for (let i = 0; i < a.rows; i++) {
-      const oi = i * n;
-      for (let p = 0; p < k; p++) {
-        const v = x[i * k + p]!;
-        if (v === 0) continue;
-        const wp = p * n;
-        for (let j = 0; j < n; j++) o[oi + j] += v * w[wp + j]!;
-      }
-    }
+    const out = make(a.rows, b.cols);
+    accumulateProduct(a.data, b.data, out.data, a.rows, a.cols, b.cols, false);
     return out;
   },
   matMulAT: (a, b) => {
-    // (aᵀ·b)[p, j] = Σ_i a[i, p]·b[i, j]
-    const k = a.cols;
-    const n = b.cols;
-    const out = make(k, n);
-    const o = out.data;
-    for (let i = 0; i < a.rows; i++) {
-      const bi = i * n;
-      for (let p = 0; p < k; p++) {
-        const v = a.data[i * k + p]!;
-        if (v === 0) continue;
-        const op = p * n;
-        for (let j = 0; j < n; j++) o[op + j] += v * b.data[bi + j]!;
-      }
-    }
+    // (aᵀ·b)[p, j] = Σ_i a[i, p]·b[i, j]: the same accumulation with a read by columns.
+    const out = make(a.cols, b.cols);
+    accumulateProduct(a.data, b.data, out.data, a.cols, a.rows, b.cols, true);
     return out;
   },
   matMulBT: (a, b) => {
-    // (a·bᵀ)[i, j] = Σ_p a[i, p]·b[j, p]
+    // (a·bᵀ)[i, j] = Σ_p a[i, p]·b[j, p]: dot products of rows, four partial sums at a time.
     const k = a.cols;
-    const out = make(a.rows, b.rows);
+    const m = b.rows;
+    const out = make(a.rows, m);
+    if (a.rows > 1) {
+      // Several rows: transposing b once makes the faster row-accumulating product pay.
+      accumulateProduct(a.data, transpose(b).data, out.data, a.rows, k, m, false);
+      return out;
+    }
+    const x = a.data;
+    const w = b.data;
     for (let i = 0; i < a.rows; i++) {
       const ai = i * k;
-      for (let j = 0; j < b.rows; j++) {
+      for (let j = 0; j < m; j++) {
         const bj = j * k;
-        let s = 0;
-        for (let p = 0; p < k; p++) s += a.data[ai + p]! * b.data[bj + p]!;
-        out.data[i * b.rows + j] = s;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let p = 0;
+        for (; p + 3 < k; p += 4) {
+          s0 += x[ai + p]! * w[bj + p]!;
+          s1 += x[ai + p + 1]! * w[bj + p + 1]!;
+          s2 += x[ai + p + 2]! * w[bj + p + 2]!;
+          s3 += x[ai + p + 3]! * w[bj + p + 3]!;
+        }
+        for (; p < k; p++) s0 += x[ai + p]! * w[bj + p]!;
+        out.data[i * m + j] = s0 + s1 + s2 + s3;
       }
     }
     return out;
   },
-  add: (a, b) => zip(a, b, ADD),
-  sub: (a, b) => zip(a, b, SUB),
-  mul: (a, b) => zip(a, b, MUL),
-  square: (a) => map(a, (x) => x * x),
+  add,
+  sub,
+  mul,
+  square,
   sumRows: (a) => {
     const out = make(1, a.cols);
     for (let r = 0, k = 0; r < a.rows; r++) for (let c = 0; c < a.cols; c++, k++) out.data[c] += a.data[k]!;
@@ -178,7 +283,7 @@ export const fusedEngine: Engine<F> = {
   activate: (pre, activation: Activation) => {
     switch (activation) {
       case 'tanh':
-        return map(pre, Math.tanh);
+        return tanh(pre);
       case 'sigmoid':
         return map(pre, (x) => 1 / (1 + Math.exp(-x)));
       case 'relu':

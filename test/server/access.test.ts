@@ -1,6 +1,7 @@
 // Safe by default: loopback needs no token, any other interface gets one; the socket refuses a
 // wrong token (401) or a foreign page's Origin (403) before upgrading; controls carry the token.
 
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startViewer, type ViewerServer } from '../../server/viewer-server.js';
 import type { ErrorMessage, ServerMessage } from '../../server/protocol.js';
@@ -21,6 +22,18 @@ async function viewerWith(options: { host?: string; token?: string }, lines: str
   const viewer = await startViewer(run, { port: 0, log: (line) => lines.push(line), ...options });
   cleanup.push(() => run.stop(), () => viewer.close());
   return viewer;
+}
+
+/** Sends raw bytes over TCP and returns whatever comes back before the server closes or 500 ms pass. */
+function rawHttp(port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let reply = '';
+    socket.on('data', (data) => (reply += data));
+    socket.on('error', () => resolve(reply));
+    socket.on('close', () => resolve(reply));
+    setTimeout(() => socket.destroy(), 500);
+  });
 }
 
 async function connected(url: string, headers: Record<string, string> = {}) {
@@ -93,6 +106,16 @@ describe('ViewerServer', () => {
     it('serves no socket outside /socket (404)', async () => {
       const viewer = await viewerWith({});
       await expect(connectClient(`ws://127.0.0.1:${viewer.port}/elsewhere`)).rejects.toThrow('refused with HTTP 404');
+    });
+  });
+
+  describe('unreadable requests', () => {
+    it('answers a request target that is not a URL with 400 (socket) or 404 (page), and keeps serving', async () => {
+      const viewer = await viewerWith({});
+      const upgrade = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+      expect(await rawHttp(viewer.port, `GET http://[ HTTP/1.1\r\nHost: x\r\n${upgrade}\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
+      expect(await rawHttp(viewer.port, 'GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 404 /);
+      await connected(socketUrl(viewer.port));
     });
   });
 });

@@ -1,7 +1,9 @@
 // The viewer's stream as a client sees it: the hello, frames of the documented shape,
 // subscriptions and rates, the run's controls, options and shutdown.
 
+import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Frame } from '../../src/snapshot.js';
 import { startViewer, ViewerServer } from '../../server/viewer-server.js';
 import type { AckMessage, ErrorMessage, FrameMessage, StateMessage } from '../../server/protocol.js';
 import { createFakeRun, type FakeRun } from './helpers/fake-run.js';
@@ -133,24 +135,26 @@ describe('ViewerServer', () => {
       cleanup.push(() => other.close());
       await client.waitFor(isFrame);
 
+      // Marks taken before each request: the replies may land before we start waiting.
+      const marks = () => ({ since: client.messages.length, other: other.messages.length });
+      let m = marks();
       client.send({ type: 'control', id: 1, action: 'pause' });
-      const ack = await client.waitFor(isAck);
+      const ack = await client.waitFor(isAck, { since: m.since });
       expect(ack).toMatchObject({ id: 1, of: 'control', action: 'pause', state: { paused: true } });
-      const paused = await other.waitFor(isState);
-      expect(paused.paused).toBe(true);
+      expect(await other.waitFor(isState, { since: m.other })).toMatchObject({ paused: true });
       const held = run.steps;
       await new Promise((r) => setTimeout(r, 300));
       expect(run.steps).toBe(held);
 
-      const mark = client.messages.length;
+      m = marks();
       client.send({ type: 'control', id: 2, action: 'step' });
-      const stepped = await other.waitFor(isState);
-      expect(stepped.step).toBe(held + 1);
-      expect((await client.waitFor((m) => isFrame(m) && m.step === held + 1, { since: mark })).type).toBe('frame');
+      expect(await other.waitFor(isState, { since: m.other })).toMatchObject({ paused: true, step: held + 1 });
+      await client.waitFor((x) => isFrame(x) && x.step === held + 1, { since: m.since });
 
+      m = marks();
       client.send({ type: 'control', id: 3, action: 'resume' });
-      expect((await other.waitFor(isState)).paused).toBe(false);
-      await other.waitFor((m) => isFrame(m) && m.step > held + 1);
+      expect(await other.waitFor(isState, { since: m.other })).toMatchObject({ paused: false });
+      await other.waitFor((x) => isFrame(x) && x.step > held + 1, { since: m.other });
     });
 
     it('refuse a step while the run is going', async () => {
@@ -159,6 +163,38 @@ describe('ViewerServer', () => {
       const error = await client.waitFor(isError);
       expect(error).toMatchObject({ id: 9, code: 'ERR_PROTOCOL' });
       expect(error.message).toMatch(/expected the run to be paused/);
+    });
+  });
+
+  describe('faults', () => {
+    it("report a failing frame stream as an 'error' event and keep serving clients", async () => {
+      const base = createFakeRun({ startPaused: true });
+      const frames = new Subject<Frame>();
+      const run = { ...base, topology: base.topology, frames, state: () => base.state(), pause: () => base.pause(), resume: () => base.resume(), step: () => base.step() };
+      const viewer = await startViewer(run, { port: 0, ...quiet });
+      cleanup.push(() => base.stop(), () => viewer.close());
+      const faults: Error[] = [];
+      viewer.on('error', (error: Error) => faults.push(error));
+      frames.error(new Error('engine lost'));
+      expect(faults.map((e) => e.message)).toEqual(['run.frames failed: engine lost']);
+      const client = await connectClient(socketUrl(viewer.port));
+      cleanup.push(() => client.close());
+      expect(client.hello.protocol).toBe(1);
+    });
+
+    it('answer a control the run cannot carry out with an error carrying the run\'s code', async () => {
+      const base = createFakeRun();
+      const run = Object.assign(Object.create(base) as FakeRun, {
+        pause: () => {
+          throw Object.assign(new Error('Run.pause: expected a live run, but it has ended'), { code: 'ERR_EPISODE_ENDED' });
+        },
+      });
+      const viewer = await startViewer(run, { port: 0, ...quiet });
+      const client = await connectClient(socketUrl(viewer.port));
+      cleanup.push(() => base.stop(), () => viewer.close(), () => client.close());
+      client.send({ type: 'control', id: 4, action: 'pause' });
+      expect(await client.waitFor(isError)).toEqual({ type: 'error', code: 'ERR_EPISODE_ENDED', id: 4, message: 'Run.pause: expected a live run, but it has ended' });
+      await client.waitFor(isFrame);
     });
   });
 

@@ -1,0 +1,320 @@
+// A recurrent stack of denoising auto-encoders that learns online, one step at a time, by
+// target propagation through time (SPEC §1–2). Each layer reads the layer below and its own
+// previous code (its context); the top reads the top code and the side modalities, among them
+// the next observation, which is predicted before it arrives and then clamped as a target.
+// One call of `step` per time step, for every stream of the batch at once:
+//   1. the previous step's record receives this input as its `next` side information;
+//   2. encode: h[l,t] = f_l(h[l−1,t], h[l,t−1]) (+ noise), kept in a window of the last K steps;
+//   3. predict every side modality from h[L,t] (before anything is learned from this step);
+//   4. every S completed steps: top targets for the new steps, one sweep down the layers and back
+//      through the window (through-time.ts), local encoder updates toward the targets, denoising
+//      updates of the decoders, updates of the top auto-encoder and readout.
+// Plain data in and out; matrices stay inside (kept in the window, freed as it slides).
+
+import { DenoisingLayer } from './denoising-layer.js';
+import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from './errors.js';
+import { mergePairs } from './feed-forward-stack.js';
+import { type Engine, type Units, engineFor } from './math/index.js';
+import type { ModalitySpec } from './modality.js';
+import { type LocalOptimizer, createOptimizer } from './optim/local-optimizer.js';
+import { checkKeys, numberOption, booleanOption } from './options.js';
+import { Rng } from './random.js';
+import { type SideBatch, concatSide, emptySide, sideMatrices } from './side-batch.js';
+import { type ResolvedStackOptions, type StackOptions, STACK_OPTION_KEYS, resolveStackOptions } from './stack-options.js';
+import { targetsThroughTime } from './through-time.js';
+import { Top } from './top.js';
+import { StepWindow, type StepRecord } from './step-window.js';
+
+type M = unknown;
+
+export interface RecurrentStackOptions extends StackOptions {
+  /** What layer 1 reads each step: a categorical symbol (one-hot) or a continuous vector. */
+  readonly input: { readonly kind: 'categorical' | 'continuous'; readonly size: number };
+  /** Predict the next input (a side modality named 'next'); default true. */
+  readonly predictNext?: boolean;
+  /** K: steps kept for target propagation through time; default 16. */
+  readonly window?: number;
+  /** S: learn once every S completed steps; default 1. */
+  readonly updateEvery?: number;
+  /** B: streams stepped together (rows of every matrix); default 1. */
+  readonly streams?: number;
+}
+
+export interface ResolvedRecurrentOptions extends ResolvedStackOptions {
+  readonly input: { readonly kind: 'categorical' | 'continuous'; readonly size: number };
+  readonly predictNext: boolean;
+  readonly window: number;
+  readonly updateEvery: number;
+  readonly streams: number;
+}
+
+/** Local losses of the last learning pass, read on request. */
+export interface RecurrentLosses {
+  readonly encoder: number[];
+  readonly reconstruction: number[];
+  readonly top: number | null;
+  readonly readout: number | null;
+}
+
+const EXTRA_KEYS = ['input', 'predictNext', 'window', 'updateEvery', 'streams'];
+
+export function resolveRecurrentOptions(options: RecurrentStackOptions, where = 'RecurrentStack'): ResolvedRecurrentOptions {
+  checkKeys(where, options, [...STACK_OPTION_KEYS, ...EXTRA_KEYS]);
+  const { input, predictNext, window, updateEvery, streams, ...rest } = options;
+  checkKeys(`${where}.input`, input, ['kind', 'size']);
+  if (!input || (input.kind !== 'categorical' && input.kind !== 'continuous')) {
+    throw new InvalidOptionError(`${where}: expected option "input" to be { kind: "categorical" | "continuous", size }, but got ${describeValue(input)}`);
+  }
+  const size = numberOption(`${where}.input`, 'size', input.size, NaN, { integer: true, min: input.kind === 'categorical' ? 2 : 1 });
+  const base = resolveStackOptions({ layers: [64], unsupervisedWeight: 0, ...rest }, where, EXTRA_KEYS, 'auto');
+  const next = booleanOption(where, 'predictNext', predictNext, true);
+  if (base.modalities.some((m) => m.name === 'next')) throw new InvalidOptionError(`${where}: expected no side modality named "next" (it is the predicted next input), but got one`);
+  const K = numberOption(where, 'window', window, 16, { integer: true, min: 1 });
+  return {
+    ...base,
+    modalities: next ? [...base.modalities, { name: 'next', kind: input.kind, size }] : base.modalities,
+    input: { kind: input.kind, size },
+    predictNext: next,
+    window: K,
+    updateEvery: numberOption(where, 'updateEvery', updateEvery, 1, { integer: true, min: 1, max: K }),
+    streams: numberOption(where, 'streams', streams, 1, { integer: true, min: 1 }),
+  };
+}
+
+export class RecurrentStack {
+  readonly options: ResolvedRecurrentOptions;
+  readonly engine: Engine<M>;
+  readonly layers: DenoisingLayer<M>[];
+  readonly top: Top<M>;
+  private readonly window: StepWindow<M>;
+  private readonly encoderOptimizers: LocalOptimizer<M>[];
+  private readonly decoderOptimizers: LocalOptimizer<M>[];
+  private readonly topOptimizer: LocalOptimizer<M>;
+  private readonly readoutOptimizer: LocalOptimizer<M>;
+  private readonly rng: Rng;
+  private predictions: M[] = [];
+  private lastLosses: M[] = [];
+  private lastTargets: (M | null)[] = [];
+  private pendingStart: boolean[];
+  private disposed = false;
+  /** Steps taken and learning passes made since construction. */
+  steps = 0;
+  updates = 0;
+
+  constructor(options: RecurrentStackOptions) {
+    const where = 'RecurrentStack';
+    const resolved = (this.options = resolveRecurrentOptions(options, where));
+    const e = (this.engine = engineFor(resolved.engine, resolved.streams, where));
+    this.rng = new Rng(resolved.seed);
+    const inputUnits: Units = resolved.input.kind === 'categorical' ? 'sigmoid' : 'linear';
+    let below: { size: number; units: Units } = { size: resolved.input.size, units: inputUnits };
+    this.layers = resolved.layers.map((spec) => {
+      const layer = new DenoisingLayer(
+        e,
+        {
+          inputs: [below, { size: spec.size, units: spec.units, init: 'orthogonal' }],
+          size: spec.size,
+          units: spec.units,
+          corruption: resolved.corruption,
+          noise: spec.noise,
+          decoderTarget: resolved.decoderTarget,
+          encoderReconstructionWeight: resolved.encoderReconstructionWeight,
+        },
+        this.rng,
+      );
+      below = { size: spec.size, units: spec.units };
+      return layer;
+    });
+    const last = resolved.layers[resolved.layers.length - 1]!;
+    this.top = new Top(e, { ...resolved.top, codeSize: last.size, codeUnits: last.units, modalities: resolved.modalities, target: resolved.topTarget }, this.rng);
+    this.encoderOptimizers = this.layers.map(() => createOptimizer(e, resolved.optimizer));
+    this.decoderOptimizers = this.layers.map(() => createOptimizer(e, resolved.decoderOptimizer));
+    this.topOptimizer = createOptimizer(e, resolved.decoderOptimizer);
+    this.readoutOptimizer = createOptimizer(e, resolved.readoutOptimizer);
+    this.window = new StepWindow(e, resolved.window, resolved.layers.map((l) => l.size), resolved.streams);
+    this.pendingStart = new Array(resolved.streams).fill(true);
+  }
+
+  get modalities(): readonly ModalitySpec[] {
+    return this.options.modalities;
+  }
+
+  /** Side modalities the caller provides (all but 'next'). */
+  get sideModalities(): readonly ModalitySpec[] {
+    return this.options.predictNext ? this.modalities.slice(0, -1) : this.modalities;
+  }
+
+  get parameters(): M[] {
+    return [...this.layers.flatMap((l) => l.parameters), ...this.top.parameters];
+  }
+
+  private assertLive(where: string): void {
+    if (this.disposed) throw new StateError('ERR_DISPOSED', `${where}: expected a live stack, but it has been disposed`);
+  }
+
+  /**
+   * One time step for every stream. `input` is row-major [streams, input size] (one-hot rows for
+   * a categorical input); `side` carries this step's side modalities (labels), missing where
+   * absent. Bad input throws before anything changes.
+   */
+  step(input: Float32Array, side?: SideBatch): void {
+    const where = 'RecurrentStack.step';
+    this.assertLive(where);
+    const { streams: B, input: spec } = this.options;
+    if (!(input instanceof Float32Array) || input.length !== B * spec.size) {
+      throw new ShapeMismatchError(`${where}: expected a Float32Array of ${B} × ${spec.size} inputs, but got ${describeValue(input)}`);
+    }
+    for (let i = 0; i < input.length; i++) if (!Number.isFinite(input[i]!)) throw new NonFiniteError(`${where}: expected finite inputs, but got ${input[i]} at stream ${Math.floor(i / spec.size)}, index ${i % spec.size}`);
+    const own = side ?? emptySide(this.sideModalities, B);
+    if (own.rows !== B || own.values.length !== this.sideModalities.length) {
+      throw new ShapeMismatchError(`${where}: expected side information for ${B} streams and ${this.sideModalities.length} modalities, but got ${own.rows} and ${own.values.length}`);
+    }
+    const e = this.engine;
+    const continues = Float32Array.from(this.pendingStart, (start) => (start ? 0 : 1));
+    this.pendingStart.fill(false);
+    if (this.options.predictNext) this.window.attachNext(input, continues, spec.size);
+    const full: SideBatch = this.options.predictNext ? concatModalities(own, emptySide([this.modalities[this.modalities.length - 1]!], B)) : own;
+    const record = e.scope(() => {
+      const x = e.matrix(input, B, spec.size);
+      const cont = e.matrix(continues, B, 1);
+      const inputs: [M, M][] = [];
+      const codes: M[] = [];
+      let below = x;
+      this.layers.forEach((layer, l) => {
+        const context = e.mul(this.window.context(l), cont);
+        const { code } = layer.encode([below, context], true);
+        inputs.push([below, context]);
+        codes.push(code);
+        below = code;
+      });
+      const predictions = this.top.predict(codes[codes.length - 1]!);
+      return { x, cont, inputs, codes, predictions };
+    });
+    e.free(this.predictions);
+    this.predictions = record.predictions.map((p) => e.keep(p));
+    this.window.push({ inputs: record.inputs, codes: record.codes, continues: record.cont, side: full, complete: !this.options.predictNext, learned: false });
+    this.steps++;
+    if (this.window.unlearned() >= this.options.updateEvery) this.learn();
+  }
+
+  /** Marks the streams in `rows` (default all) as starting a new episode at their next step. */
+  startEpisode(rows?: readonly number[]): void {
+    this.assertLive('RecurrentStack.startEpisode');
+    for (const r of rows ?? this.pendingStart.map((_, i) => i)) this.pendingStart[r] = true;
+  }
+
+  /**
+   * Ends the episode of every stream: the last step is complete (no next input will come), what
+   * is not learned yet is learned now, and the next step starts a new episode.
+   */
+  endEpisode(): void {
+    this.assertLive('RecurrentStack.endEpisode');
+    this.window.completeAll();
+    if (this.window.unlearned() > 0) this.learn();
+    this.startEpisode();
+  }
+
+  /** One learning pass over the window: top targets for the new steps, the sweep, the updates. */
+  private learn(): void {
+    const e = this.engine;
+    const steps = this.window.records();
+    const fresh = steps.map((s, i) => (s.complete && !s.learned ? i : -1)).filter((i) => i >= 0);
+    if (fresh.length === 0) return;
+    const B = this.options.streams;
+    const L = this.layers.length;
+    e.free(this.lastLosses);
+    e.free(this.lastTargets.filter((m): m is M => m !== null));
+    const kept = e.scope(() => {
+      const side = sideMatrices(e, this.modalities, concatSide(fresh.map((i) => steps[i]!.side)));
+      const topCodes = e.concatRows(fresh.map((i) => steps[i]!.codes[L - 1]!));
+      const topTargets = this.top.target(topCodes, side, this.options.targetForm);
+      const shifts = e.splitRows(e.sub(topTargets, topCodes), fresh.length);
+      const displacement: (M | null)[] = steps.map(() => null);
+      fresh.forEach((i, k) => (displacement[i] = shifts[k]!));
+      const targets = targetsThroughTime(e, this.layers, steps, displacement, this.options.targetForm);
+      const losses: M[] = [];
+      this.layers.forEach((layer, l) => {
+        const rows = steps.map((_, i) => i).filter((i) => targets[l]![i]);
+        const freshInputs = fresh.map((i) => steps[i]!.inputs[l]!);
+        const dec = layer.decoderGradients([e.concatRows(freshInputs.map((p) => p[0])), e.concatRows(freshInputs.map((p) => p[1]))], B * fresh.length);
+        let encoderPairs = dec.encoderPairs;
+        let encoderLoss = e.zeros(1, 1);
+        if (rows.length > 0) {
+          const parts = [e.concatRows(rows.map((i) => steps[i]!.inputs[l]![0])), e.concatRows(rows.map((i) => steps[i]!.inputs[l]![1]))];
+          const mean = layer.encode(parts, false).mean;
+          const enc = layer.encoderGradients(parts, mean, e.concatRows(rows.map((i) => targets[l]![i]!)), undefined, B);
+          encoderPairs = mergePairs(e, enc.pairs, dec.encoderPairs);
+          encoderLoss = enc.loss;
+        }
+        if (encoderPairs.length) this.encoderOptimizers[l]!.apply(encoderPairs);
+        this.decoderOptimizers[l]!.apply(dec.pairs);
+        losses.push(encoderLoss, dec.loss);
+      });
+      const topGrads = this.top.gradients(topCodes, side);
+      if (topGrads.autoencoder.length) this.topOptimizer.apply(topGrads.autoencoder);
+      if (topGrads.readout.length) this.readoutOptimizer.apply(topGrads.readout);
+      losses.push(topGrads.loss ?? e.zeros(1, 1), topGrads.readoutLoss ?? e.zeros(1, 1));
+      const newest = fresh[fresh.length - 1]!;
+      return { losses, targets: targets.map((t) => t[newest] ?? null) };
+    });
+    this.lastLosses = kept.losses.map((m) => e.keep(m));
+    this.lastTargets = kept.targets.map((m) => (m ? e.keep(m) : null));
+    for (const i of fresh) steps[i]!.learned = true;
+    this.updates++;
+  }
+
+  /** The predictions made at the last step, per modality: probabilities or values, [streams × size]. */
+  readPredictions(): Float32Array[] {
+    this.assertLive('RecurrentStack.readPredictions');
+    return this.predictions.map((p) => this.engine.read(p));
+  }
+
+  /** Losses of the last learning pass (a synchronous read). */
+  readLosses(): RecurrentLosses | null {
+    if (this.lastLosses.length === 0) return null;
+    const v = this.lastLosses.map((m) => this.engine.read(m)[0]!);
+    const L = this.layers.length;
+    return { encoder: v.filter((_, i) => i < 2 * L && i % 2 === 0), reconstruction: v.filter((_, i) => i < 2 * L && i % 2 === 1), top: this.top.usesAutoEncoder ? v[2 * L]! : null, readout: this.top.readout ? v[2 * L + 1]! : null };
+  }
+
+  /** Per layer, stream 0: the newest code, its last target, and the reconstruction of its input. */
+  readLayers(): { code: Float32Array; target: Float32Array | null; reconstruction: Float32Array; input: Float32Array }[] {
+    this.assertLive('RecurrentStack.readLayers');
+    const newest = this.window.newest();
+    if (!newest) return [];
+    const e = this.engine;
+    return e.scope(() =>
+      this.layers.map((layer, l) => {
+        const [below] = newest.inputs[l]!;
+        const width = layer.config.inputs[0]!.size;
+        const first = (m: M, cols: number): Float32Array => e.read(m).slice(0, cols);
+        return {
+          code: first(newest.codes[l]!, layer.size),
+          target: this.lastTargets[l] ? first(this.lastTargets[l]!, layer.size) : null,
+          reconstruction: first(layer.decodePart(newest.codes[l]!, 0), width),
+          input: first(below, width),
+        };
+      }),
+    );
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const e = this.engine;
+    this.window.dispose();
+    e.free(this.predictions);
+    e.free(this.lastLosses);
+    e.free(this.lastTargets.filter((m): m is M => m !== null));
+    this.layers.forEach((l) => l.dispose());
+    this.top.dispose();
+    [...this.encoderOptimizers, ...this.decoderOptimizers, this.topOptimizer, this.readoutOptimizer].forEach((o) => o.dispose());
+  }
+}
+
+/** Appends the modalities of `b` to those of `a` (same rows). */
+function concatModalities(a: SideBatch, b: SideBatch): SideBatch {
+  return { rows: a.rows, values: [...a.values, ...b.values], present: [...a.present, ...b.present] };
+}
+
+export type { StepRecord };

@@ -1,0 +1,67 @@
+// Target propagation through time (SPEC §2.3–2.4; Manchev & Spratling 2020, difference form).
+// Given a window of steps, each with its codes, and a displacement of the top code at some of
+// them (ĥ[L,t] − h[L,t] from the top), one sweep from the newest step to the oldest gives every
+// layer's target at every step:
+//   ĥ[l,t]   = h[l,t] + D_down[l,t] + D_time[l,t]
+//   D_down[l−1,t] = g_l^below(ĥ[l,t]) − g_l^below(h[l,t])      (down the layers)
+//   D_time[l,t−1] = g_l^prev(ĥ[l,t])  − g_l^prev(h[l,t])       (back in time, zero across an
+//                                                                episode boundary)
+// (plain form: g(ĥ) − x instead of g(ĥ) − g(h)). Steps and layers that receive no displacement
+// get no target. Steps older than the window are dropped (truncation).
+
+import type { DenoisingLayer } from './denoising-layer.js';
+import type { Engine } from './math/index.js';
+
+/** What the sweep needs of one step of the window. */
+export interface WindowStep<M> {
+  /** Per layer: the inputs the layer read, [below, context]. */
+  readonly inputs: ReadonlyArray<readonly [M, M]>;
+  /** Per layer: the code it passed on. */
+  readonly codes: readonly M[];
+  /** [rows, 1]: 1 where this step continues the previous one (same episode). */
+  readonly continues: M;
+}
+
+/**
+ * Targets per layer and step (`targets[l][i]`, null where nothing arrived), given the top
+ * displacement per step (null where the top gave none). Layer parts: 0 below, 1 context.
+ */
+export function targetsThroughTime<M>(
+  e: Engine<M>,
+  layers: readonly DenoisingLayer<M>[],
+  steps: readonly WindowStep<M>[],
+  topDisplacements: readonly (M | null)[],
+  form: 'difference' | 'plain',
+): (M | null)[][] {
+  const L = layers.length;
+  const n = steps.length;
+  const targets: (M | null)[][] = layers.map(() => new Array<M | null>(n).fill(null));
+  // The decoders' reconstructions from the codes themselves, one batched decode per layer.
+  const decoded = form === 'plain' ? null : layers.map((layer, l) => splitParts(e, layer.decode(e.concatRows(steps.map((s) => s.codes[l]!))), n));
+  const fromFuture: (M | null)[] = new Array<M | null>(L).fill(null);
+  for (let i = n - 1; i >= 0; i--) {
+    const step = steps[i]!;
+    let fromAbove: M | null = topDisplacements[i] ?? null;
+    for (let l = L - 1; l >= 0; l--) {
+      const d = fromAbove && fromFuture[l] ? e.add(fromAbove, fromFuture[l]!) : (fromAbove ?? fromFuture[l]);
+      if (!d) {
+        fromAbove = null;
+        fromFuture[l] = null;
+        continue;
+      }
+      const code = step.codes[l]!;
+      const target = e.add(code, d);
+      targets[l]![i] = target;
+      const anchor = decoded ? [decoded[l]![0]![i]!, decoded[l]![1]![i]!] : undefined;
+      const [below, previous] = layers[l]!.displacements(step.inputs[l]!, code, target, form, anchor);
+      fromAbove = l > 0 ? below! : null;
+      fromFuture[l] = i > 0 ? e.mul(previous!, step.continues) : null;
+    }
+  }
+  return targets;
+}
+
+/** Splits each part of a batched decode back into one matrix per step. */
+function splitParts<M>(e: Engine<M>, parts: readonly M[], steps: number): M[][] {
+  return parts.map((p) => e.splitRows(p, steps));
+}
