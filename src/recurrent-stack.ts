@@ -18,11 +18,14 @@ import { type Engine, type Units, engineFor } from './math/index.js';
 import type { ModalitySpec } from './modality.js';
 import { type LocalOptimizer, createOptimizer } from './optim/local-optimizer.js';
 import { checkKeys, numberOption, booleanOption } from './options.js';
-import { Rng } from './random.js';
+import { Rng, type RngState } from './random.js';
+import type { OptimizerState } from './optim/optimizer.js';
+import { CheckpointError } from './errors.js';
 import { type SideBatch, concatSide, emptySide, sideMatrices } from './side-batch.js';
 import { type ResolvedStackOptions, type StackOptions, STACK_OPTION_KEYS, resolveStackOptions } from './stack-options.js';
 import { targetsThroughTime } from './through-time.js';
 import { Top } from './top.js';
+import type { SequenceLearner } from './sequence-learner.js';
 import { StepWindow, type StepRecord } from './step-window.js';
 
 type M = unknown;
@@ -38,6 +41,25 @@ export interface RecurrentStackOptions extends StackOptions {
   readonly updateEvery?: number;
   /** B: streams stepped together (rows of every matrix); default 1. */
   readonly streams?: number;
+}
+
+/** Everything a resumed stack needs to continue exactly as the saved one would have. */
+export interface RecurrentStackState {
+  readonly parameters: Float32Array[];
+  readonly optimizers: OptimizerState[];
+  readonly rng: RngState;
+  readonly window: ReadonlyArray<{
+    readonly inputs: Array<[Float32Array, Float32Array]>;
+    readonly codes: Float32Array[];
+    readonly continues: Float32Array;
+    readonly side: SideBatch;
+    readonly complete: boolean;
+    readonly learned: boolean;
+  }>;
+  readonly predictions: Float32Array[];
+  readonly pendingStart: boolean[];
+  readonly steps: number;
+  readonly updates: number;
 }
 
 export interface ResolvedRecurrentOptions extends ResolvedStackOptions {
@@ -81,7 +103,7 @@ export function resolveRecurrentOptions(options: RecurrentStackOptions, where = 
   };
 }
 
-export class RecurrentStack {
+export class RecurrentStack implements SequenceLearner {
   readonly options: ResolvedRecurrentOptions;
   readonly engine: Engine<M>;
   readonly layers: DenoisingLayer<M>[];
@@ -137,6 +159,10 @@ export class RecurrentStack {
 
   get modalities(): readonly ModalitySpec[] {
     return this.options.modalities;
+  }
+
+  get predictNext(): boolean {
+    return this.options.predictNext;
   }
 
   /** Side modalities the caller provides (all but 'next'). */
@@ -296,6 +322,90 @@ export class RecurrentStack {
         };
       }),
     );
+  }
+
+  /** Parameters per optimiser, in the order `getState` saves them. */
+  private optimizerGroups(): [LocalOptimizer<M>, M[]][] {
+    return [
+      ...this.layers.map((l, i): [LocalOptimizer<M>, M[]] => [this.encoderOptimizers[i]!, [...l.weights, l.bias]]),
+      ...this.layers.map((l, i): [LocalOptimizer<M>, M[]] => [this.decoderOptimizers[i]!, [...l.decoderWeights, ...l.decoderBiases]]),
+      [this.topOptimizer, this.top.autoencoder.parameters],
+      [this.readoutOptimizer, this.top.readout?.parameters ?? []],
+    ];
+  }
+
+  /** The full state as plain data (a synchronous read of every matrix). */
+  getState(): RecurrentStackState {
+    this.assertLive('RecurrentStack.getState');
+    const e = this.engine;
+    return {
+      parameters: this.parameters.map((p) => e.read(p)),
+      optimizers: this.optimizerGroups().map(([o, params]) => o.getState(params)),
+      rng: this.rng.getState(),
+      window: this.window.records().map((r) => ({
+        inputs: r.inputs.map(([b, c]): [Float32Array, Float32Array] => [e.read(b), e.read(c)]),
+        codes: r.codes.map((c) => e.read(c)),
+        continues: e.read(r.continues),
+        side: { rows: r.side.rows, values: r.side.values.map((v) => v.slice()), present: r.side.present.map((v) => v.slice()) },
+        complete: r.complete,
+        learned: r.learned,
+      })),
+      predictions: this.predictions.map((p) => e.read(p)),
+      pendingStart: [...this.pendingStart],
+      steps: this.steps,
+      updates: this.updates,
+    };
+  }
+
+  /**
+   * Restores a state from `getState` of a stack with the same options. Every size is checked
+   * before anything is written, so a mismatch (CheckpointError) leaves this stack as it was.
+   */
+  setState(state: RecurrentStackState): void {
+    const where = 'RecurrentStack.setState';
+    this.assertLive(where);
+    const e = this.engine;
+    const mismatch = (what: string): never => {
+      throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected ${what}`);
+    };
+    const size = (m: M): number => e.rows(m) * e.cols(m);
+    const params = this.parameters;
+    if (!state || !Array.isArray(state.parameters) || state.parameters.length !== params.length) mismatch(`${params.length} parameters, but got ${state?.parameters?.length}`);
+    params.forEach((p, i) => state.parameters[i]?.length !== size(p) && mismatch(`parameter ${i} of size ${size(p)}, but got ${state.parameters[i]?.length}`));
+    const groups = this.optimizerGroups();
+    if (!Array.isArray(state.optimizers) || state.optimizers.length !== groups.length) mismatch(`${groups.length} optimiser states, but got ${state.optimizers?.length}`);
+    groups.forEach(([o, ps], i) => {
+      const saved = state.optimizers[i]!;
+      if (saved.kind !== o.spec.kind || saved.slots.length !== ps.length || ps.some((p, j) => saved.slots[j]!.some((slot) => slot.length !== size(p)))) mismatch(`optimiser state ${i} to match a ${o.spec.kind} optimiser over ${ps.length} parameters`);
+    });
+    const B = this.options.streams;
+    const widths = this.layers.map((l) => [l.config.inputs[0]!.size, l.size] as const);
+    if (!Array.isArray(state.window) || state.window.length > this.options.window) mismatch(`a window of at most ${this.options.window} steps`);
+    for (const r of state.window) {
+      if (r.codes.length !== this.layers.length || r.continues.length !== B || r.side.values.length !== this.modalities.length) mismatch('window steps of this stack’s shape');
+      widths.forEach(([below, own], l) => (r.inputs[l]![0].length !== B * below || r.inputs[l]![1].length !== B * own || r.codes[l]!.length !== B * own) && mismatch(`window codes of width ${own} for layer ${l + 1}`));
+    }
+    if (state.predictions.length !== this.modalities.length) mismatch(`${this.modalities.length} predictions`);
+    // Everything checked: write.
+    params.forEach((p, i) => {
+      const v = e.matrix(state.parameters[i]!, e.rows(p), e.cols(p));
+      e.assign(p, v);
+      e.free(v);
+    });
+    groups.forEach(([o, ps], i) => o.setState(ps, state.optimizers[i]!));
+    this.rng.setState(state.rng);
+    this.window.clear();
+    for (const r of state.window) {
+      const codes = r.codes.map((c, l) => e.matrix(c, B, this.layers[l]!.size));
+      const inputs = r.inputs.map(([b, c], l): [M, M] => [l === 0 ? e.matrix(b, B, widths[0]![0]) : codes[l - 1]!, e.matrix(c, B, this.layers[l]!.size)]);
+      const side = { rows: r.side.rows, values: r.side.values.map((v) => Float32Array.from(v)), present: r.side.present.map((v) => Float32Array.from(v)) };
+      this.window.push({ inputs, codes, continues: e.matrix(r.continues, B, 1), side, complete: r.complete, learned: r.learned });
+    }
+    e.free(this.predictions);
+    this.predictions = state.predictions.map((p, k) => e.keep(e.matrix(p, B, this.modalities[k]!.size)));
+    this.pendingStart = [...state.pendingStart];
+    this.steps = state.steps;
+    this.updates = state.updates;
   }
 
   dispose(): void {

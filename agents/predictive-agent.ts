@@ -1,0 +1,253 @@
+// The predictive agent: a recurrent stack learning online by target propagation through time,
+// predicting its next observation (and any side modality, such as a label that a sequence
+// carries at its end) before it arrives, scoring that prediction when it does, then learning.
+// Observations may be a symbol (discrete space), a vector (box) or a dict whose `input` key is
+// what the stack reads and whose other keys are side modalities, present or missing per step.
+
+import type { Agent, AgentState, ModalityPrediction, Outcome, Transition } from '../src/agent.js';
+import { InvalidOptionError, StateError, describeValue } from '../src/errors.js';
+import { Mean, RollingMean } from '../src/metrics/rolling-mean.js';
+import { argMax, scoreCategorical, squaredError } from '../src/metrics/prequential-scores.js';
+import { type ModalitySpec, modalitiesOf, writeModality, type ModalityValue } from '../src/modality.js';
+import { checkKeys, choiceOption, numberOption } from '../src/options.js';
+import type { SequenceLearner } from '../src/sequence-learner.js';
+import { RecurrentBackprop } from '../src/baselines/recurrent-backprop.js';
+import { LstmBackprop } from '../src/baselines/lstm-backprop.js';
+import { RecurrentStack, type RecurrentStackOptions } from '../src/recurrent-stack.js';
+import { packSide } from '../src/side-batch.js';
+import type { Frame, Topology } from '../src/snapshot.js';
+import { type Space, assertInSpace } from '../src/space.js';
+import { agentState, restoreAgent } from './agent-state.js';
+
+export const LEARNERS = ['tp', 'bptt', 'lstm'] as const;
+export type LearnerKind = (typeof LEARNERS)[number];
+
+export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'modalities' | 'streams'> & {
+  /**
+   * 'tp' (default): the recurrent stack trained by target propagation. 'bptt' and 'lstm': the
+   * backpropagation baselines (same window, same stream), for comparisons; they have no codes
+   * or targets to show and cannot be saved.
+   */
+  readonly learner?: LearnerKind;
+  /** For a dict observation space: the key the stack reads; default 'observation'. */
+  readonly inputKey?: string;
+  /** Steps that rolling metrics average over; default 1000. */
+  readonly metricWindow?: number;
+};
+
+const OWN_KEYS = ['learner', 'inputKey', 'metricWindow'];
+
+export class PredictiveAgent implements Agent {
+  readonly kind: string = 'predictive';
+  readonly actionSpace: Space | null = null;
+  /** The target-propagation stack (null for a baseline learner). */
+  readonly stack: RecurrentStack | null;
+  readonly learner: SequenceLearner;
+  readonly topology: Topology;
+  private readonly inputSpec: ModalitySpec;
+  private readonly side: ModalitySpec[];
+  private readonly inputKey: string | null;
+  private readonly scores = new Map<string, { recent: RollingMean; total: Mean }>();
+  private standing: Float32Array[] = [];
+  private lastActual = new Map<string, Float32Array>();
+  private previousInfo: Transition['info'] | null = null;
+  private inEpisode = false;
+  private lastTime = 0;
+  private rate = 0;
+  private disposed = false;
+  episode = 0;
+
+  constructor(
+    readonly observationSpace: Space,
+    readonly options: PredictiveAgentOptions = {},
+  ) {
+    const where = `${new.target.name}`;
+    const { inputKey, metricWindow, learner, ...stackOptions } = options;
+    checkKeys(where, options, [...OWN_KEYS, 'layers', 'targetForm', 'topTarget', 'reconstructionStep', 'discriminantStep', 'unsupervisedWeight', 'unsupervisedTarget', 'unsupervisedConfidence', 'corruption', 'noise', 'decoderTarget', 'encoderReconstructionWeight', 'top', 'optimizer', 'decoderOptimizer', 'readoutOptimizer', 'seed', 'engine', 'predictNext', 'window', 'updateEvery']);
+    const all = modalitiesOf(observationSpace);
+    this.inputKey = observationSpace.kind === 'dict' ? (inputKey ?? 'observation') : null;
+    const input = this.inputKey === null ? all[0] : all.find((m) => m.name === this.inputKey);
+    if (!input) throw new InvalidOptionError(`${where}: expected option "inputKey" to name a key of the observation space [${all.map((m) => m.name).join(', ')}], but got ${describeValue(inputKey)}`);
+    this.inputSpec = input;
+    this.side = all.filter((m) => m !== input);
+    const window = numberOption(where, 'metricWindow', metricWindow, 1000, { integer: true, min: 1 });
+    const kind = choiceOption(where, 'learner', learner, 'tp', LEARNERS);
+    const inputSpec = { kind: input.kind, size: input.size };
+    this.stack = kind === 'tp' ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: 1 }) : null;
+    this.learner = this.stack ?? baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side);
+    for (const m of this.learner.modalities) {
+      const names = m.kind === 'categorical' ? ['accuracy', 'logLoss', 'legal', 'critical'] : ['squaredError'];
+      for (const n of names) this.scores.set(`${m.name}/${n}`, { recent: new RollingMean(window), total: new Mean() });
+    }
+    const layers = this.stack?.options.layers ?? [];
+    this.topology = {
+      agent: kind === 'tp' ? this.kind : `${this.kind}-${kind}`,
+      environment: '',
+      layers: layers.map((l, i) => ({ name: `layer${i + 1}`, size: l.size, units: l.units })),
+      modalities: [{ name: input.name, kind: input.kind, size: input.size }, ...this.learner.modalities.map((m) => ({ name: m.name, kind: m.kind, size: m.size }))],
+      losses: this.stack ? [...layers.flatMap((_, i) => [`encoder${i + 1}`, `reconstruction${i + 1}`]), 'top', 'readout'] : [],
+      metrics: [...this.scores.keys()],
+    };
+  }
+
+  private assertLive(where: string): void {
+    if (this.disposed) throw new StateError('ERR_DISPOSED', `${this.constructor.name}.${where}: expected a live agent, but it has been disposed`);
+  }
+
+  private record(name: string, value: number, scores: Record<string, number>): void {
+    const s = this.scores.get(name);
+    if (!s) return;
+    s.recent.update(value);
+    s.total.update(value);
+    scores[name] = value;
+  }
+
+  observe(transition: Transition): Outcome {
+    this.assertLive('observe');
+    const where = `${this.constructor.name}.observe`;
+    assertInSpace(this.observationSpace, transition.observation, `${where}: observation`);
+    const record = (this.inputKey === null ? { [this.inputSpec.name]: transition.observation } : transition.observation) as Record<string, ModalityValue | undefined>;
+    const x = new Float32Array(this.inputSpec.size);
+    writeModality(this.inputSpec, record[this.inputSpec.name]!, x, 0, where);
+    const scores: Record<string, number> = {};
+    const scored: { name: string; prediction: Float32Array; actual: Float32Array }[] = [];
+    const learner = this.learner;
+    if (transition.first && this.inEpisode) learner.startEpisode();
+    const nextIndex = learner.predictNext ? learner.modalities.length - 1 : -1;
+    // 1. The next-input prediction standing since the last step meets what came.
+    if (!transition.first && nextIndex >= 0 && this.standing[nextIndex]) {
+      const p = this.standing[nextIndex]!;
+      if (this.inputSpec.kind === 'categorical') {
+        const legal = this.previousInfo?.legalNext as number[] | undefined;
+        const s = scoreCategorical(p, argMax(x), legal);
+        this.record('next/accuracy', s.accuracy, scores);
+        this.record('next/logLoss', s.logLoss, scores);
+        if (s.legal !== undefined) this.record('next/legal', s.legal, scores);
+        if (this.previousInfo?.critical) this.record('next/critical', s.accuracy, scores);
+      } else this.record('next/squaredError', squaredError(p, x), scores);
+      scored.push({ name: 'next', prediction: p, actual: x });
+    }
+    if (nextIndex >= 0) this.lastActual.set('next', x);
+    // 2. Step: encode, predict every side modality (before learning from this step), learn.
+    const present = this.side.some((m) => record[m.name] !== undefined && record[m.name] !== null);
+    learner.step(x, packSide(this.side, [record], where));
+    // Predictions are read (a synchronous copy) only when something will be scored against them.
+    this.standing = nextIndex >= 0 || present ? learner.readPredictions() : [];
+    // 3. Side modalities that came with this observation meet the predictions made for them.
+    this.side.forEach((m, k) => {
+      const v = record[m.name];
+      if (v === undefined || v === null) return;
+      const actual = new Float32Array(m.size);
+      writeModality(m, v, actual, 0, where);
+      const p = this.standing[k]!;
+      if (m.kind === 'categorical') {
+        const s = scoreCategorical(p, v as number);
+        this.record(`${m.name}/accuracy`, s.accuracy, scores);
+        this.record(`${m.name}/logLoss`, s.logLoss, scores);
+      } else this.record(`${m.name}/squaredError`, squaredError(p, actual), scores);
+      scored.push({ name: m.name, prediction: p, actual });
+      this.lastActual.set(m.name, actual);
+    });
+    this.previousInfo = transition.info;
+    this.inEpisode = true;
+    if (transition.terminated || transition.truncated) {
+      learner.endEpisode();
+      this.inEpisode = false;
+      this.previousInfo = null;
+      this.episode++;
+    }
+    const now = performance.now();
+    if (this.lastTime > 0) this.rate = 0.98 * this.rate + 0.02 * (1000 / Math.max(now - this.lastTime, 1e-3));
+    this.lastTime = now;
+    return { step: transition.step, scored, scores };
+  }
+
+  predict(): ModalityPrediction[] {
+    this.assertLive('predict');
+    if (this.standing.length === 0 && this.learner.steps > 0) this.standing = this.learner.readPredictions();
+    return this.learner.modalities.map((m, k) => ({ name: m.name, kind: m.kind, values: (this.standing[k] ?? new Float32Array(m.size)).slice() }));
+  }
+
+  reset(): void {
+    this.assertLive('reset');
+    this.learner.startEpisode();
+    this.inEpisode = false;
+    this.previousInfo = null;
+  }
+
+  metrics(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, s] of this.scores) if (s.recent.count > 0) out[name] = s.recent.get();
+    return out;
+  }
+
+  /** Cumulative means since the start (the rolling ones are in `metrics`). */
+  totals(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, s] of this.scores) if (s.total.count > 0) out[name] = s.total.get();
+    return out;
+  }
+
+  snapshot(): Frame {
+    this.assertLive('snapshot');
+    if (this.standing.length === 0 && this.learner.steps > 0) this.standing = this.learner.readPredictions();
+    const losses = this.stack?.readLosses() ?? null;
+    const named: Record<string, number> = {};
+    if (losses) {
+      losses.encoder.forEach((v, i) => (named[`encoder${i + 1}`] = v));
+      losses.reconstruction.forEach((v, i) => (named[`reconstruction${i + 1}`] = v));
+      if (losses.top !== null) named.top = losses.top;
+      if (losses.readout !== null) named.readout = losses.readout;
+    }
+    return {
+      step: this.learner.steps,
+      episode: this.episode,
+      layers: (this.stack?.readLayers() ?? []).map((l, i) => ({
+        name: `layer${i + 1}`,
+        code: l.code,
+        target: l.target,
+        reconstruction: l.reconstruction,
+        reconstructionError: squaredError(l.reconstruction, l.input) / l.input.length,
+      })),
+      modalities: this.learner.modalities.map((m, k) => ({ name: m.name, prediction: this.standing[k] ?? new Float32Array(m.size), actual: this.lastActual.get(m.name) ?? null })),
+      losses: named,
+      metrics: this.metrics(),
+      stepsPerSecond: this.rate,
+    };
+  }
+
+  getState(): AgentState {
+    this.assertLive('getState');
+    return agentState(this.kind, this.options, this.tpStack('getState'), { episode: this.episode, scores: [...this.scores].map(([k, s]) => [k, s.recent.getState(), s.total.getState()]) });
+  }
+
+  setState(state: AgentState): void {
+    this.assertLive('setState');
+    const extra = restoreAgent(this.kind, this.options, this.tpStack('setState'), state);
+    this.episode = extra.episode as number;
+    for (const [k, recent, total] of extra.scores as [string, ReturnType<RollingMean['getState']>, ReturnType<Mean['getState']>][]) {
+      this.scores.get(k)?.recent.setState(recent);
+      this.scores.get(k)?.total.setState(total);
+    }
+  }
+
+  private tpStack(where: string): RecurrentStack {
+    if (!this.stack) throw new InvalidOptionError(`${this.constructor.name}.${where}: expected the 'tp' learner, but this agent runs the '${this.options.learner}' baseline, which cannot be saved`);
+    return this.stack;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.learner.dispose();
+  }
+}
+
+/** The backpropagation baseline a comparison asks for, on the same input, modalities and window. */
+function baselineLearner(kind: 'bptt' | 'lstm', options: Omit<PredictiveAgentOptions, 'learner' | 'inputKey' | 'metricWindow'>, input: { kind: 'categorical' | 'continuous'; size: number }, side: ModalitySpec[]): SequenceLearner {
+  const layers = options.layers ?? [64];
+  const common = { input, modalities: side, predictNext: options.predictNext, window: options.window, seed: options.seed };
+  if (kind === 'bptt') return new RecurrentBackprop({ ...common, layers: layers.map((l) => (typeof l === 'number' ? l : { size: l.size, units: l.units })), updateEvery: options.updateEvery, optimizer: options.optimizer });
+  const first = layers[0]!;
+  return new LstmBackprop({ ...common, units: typeof first === 'number' ? first : first.size, learningRate: options.optimizer?.learningRate });
+}

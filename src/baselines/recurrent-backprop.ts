@@ -1,0 +1,207 @@
+// Backpropagation-through-time baseline, for comparisons only: the same recurrent architecture
+// as a RecurrentStack's encoders (h[l,t] = act(h[l−1,t]·W_l + h[l,t−1]·U_l + b_l), orthogonal
+// recurrent weights) with a one-layer readout per modality, trained online by tfjs autodiff
+// through the same window of the last K steps: every S completed steps, the window is run again
+// from its stored starting state and one optimiser step is taken on the losses of the new steps.
+
+import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
+import { type Units, glorotUniform, orthogonal, tf, tfjsEngine, unitMean } from '../math/index.js';
+import type { ModalitySpec } from '../modality.js';
+import { type LocalOptimizer, createOptimizer } from '../optim/local-optimizer.js';
+import type { OptimizerSpec } from '../optim/optimizer.js';
+import { checkKeys, numberOption, booleanOption } from '../options.js';
+import { Rng } from '../random.js';
+import type { SequenceLearner } from '../sequence-learner.js';
+import { type SideBatch, emptySide } from '../side-batch.js';
+
+type T = tf.Tensor2D;
+
+export interface RecurrentBackpropOptions {
+  readonly input: { readonly kind: 'categorical' | 'continuous'; readonly size: number };
+  readonly modalities?: readonly ModalitySpec[];
+  readonly predictNext?: boolean;
+  /** Recurrent layers, bottom to top; default [64] tanh. */
+  readonly layers?: ReadonlyArray<number | { size: number; units?: Units }>;
+  readonly window?: number;
+  readonly updateEvery?: number;
+  readonly streams?: number;
+  /** Default adam, learning rate 0.001. */
+  readonly optimizer?: OptimizerSpec;
+  readonly seed?: number;
+}
+
+interface Step {
+  readonly input: T;
+  readonly continues: T;
+  /** Each layer's code before this step (the state the window restarts from). */
+  readonly before: T[];
+  readonly side: SideBatch;
+  complete: boolean;
+  learned: boolean;
+}
+
+export class RecurrentBackprop implements SequenceLearner {
+  readonly modalities: readonly ModalitySpec[];
+  readonly sideModalities: readonly ModalitySpec[];
+  readonly predictNext: boolean;
+  readonly window: number;
+  readonly updateEvery: number;
+  readonly streams: number;
+  private readonly input: { kind: 'categorical' | 'continuous'; size: number };
+  private readonly weights: T[] = [];
+  private readonly recurrent: T[] = [];
+  private readonly biases: T[] = [];
+  private readonly units: Units[] = [];
+  private readonly readouts: T[];
+  private readonly readoutBiases: T[];
+  private readonly optimizer: LocalOptimizer<T>;
+  private state: T[];
+  private predictions: T[] = [];
+  private history: Step[] = [];
+  private pendingStart: boolean[];
+  private disposed = false;
+  steps = 0;
+
+  constructor(options: RecurrentBackpropOptions) {
+    const where = 'RecurrentBackprop';
+    checkKeys(where, options, ['input', 'modalities', 'predictNext', 'layers', 'window', 'updateEvery', 'streams', 'optimizer', 'seed']);
+    if (!options?.input || (options.input.kind !== 'categorical' && options.input.kind !== 'continuous')) throw new InvalidOptionError(`${where}: expected option "input" to be { kind, size }, but got ${describeValue(options?.input)}`);
+    this.input = { kind: options.input.kind, size: numberOption(where, 'input.size', options.input.size, NaN, { integer: true, min: 1 }) };
+    this.predictNext = booleanOption(where, 'predictNext', options.predictNext, true);
+    this.sideModalities = options.modalities ?? [];
+    this.modalities = this.predictNext ? [...this.sideModalities, { name: 'next', kind: this.input.kind, size: this.input.size }] : this.sideModalities;
+    this.window = numberOption(where, 'window', options.window, 16, { integer: true, min: 1 });
+    this.updateEvery = numberOption(where, 'updateEvery', options.updateEvery, 1, { integer: true, min: 1, max: this.window });
+    this.streams = numberOption(where, 'streams', options.streams, 1, { integer: true, min: 1 });
+    const rng = new Rng(numberOption(where, 'seed', options.seed, 0, { integer: true }));
+    const e = tfjsEngine;
+    let below = this.input.size;
+    for (const raw of options.layers ?? [64]) {
+      const spec = typeof raw === 'number' ? { size: raw } : raw;
+      this.weights.push(e.parameter(glorotUniform(below, spec.size, rng), below, spec.size));
+      this.recurrent.push(e.parameter(orthogonal(spec.size, spec.size, rng), spec.size, spec.size));
+      this.biases.push(e.zerosParameter(1, spec.size));
+      this.units.push(spec.units ?? 'tanh');
+      below = spec.size;
+    }
+    this.readouts = this.modalities.map((m) => e.parameter(glorotUniform(below, m.size, rng), below, m.size));
+    this.readoutBiases = this.modalities.map((m) => e.zerosParameter(1, m.size));
+    this.optimizer = createOptimizer(e, options.optimizer, `${where}.optimizer`);
+    this.state = this.weights.map((w) => tf.zeros([this.streams, w.shape[1]]) as T);
+    this.pendingStart = new Array(this.streams).fill(true);
+  }
+
+  private get parameters(): T[] {
+    return [...this.weights, ...this.recurrent, ...this.biases, ...this.readouts, ...this.readoutBiases];
+  }
+
+  /** One step up the layers from `before` (each layer's previous code, zeroed where `continues` is 0). */
+  private forward(x: T, continues: T, before: readonly T[]): T[] {
+    let below = x;
+    return before.map((h, l) => {
+      const pre = tf.add(tf.add(tf.matMul(below, this.weights[l]!), tf.matMul(tf.mul(h, continues), this.recurrent[l]!)), this.biases[l]!);
+      below = unitMean(tfjsEngine, pre as T, this.units[l]!);
+      return below;
+    });
+  }
+
+  private readout(top: T, m: number): T {
+    const logits = tf.add(tf.matMul(top, this.readouts[m]!), this.readoutBiases[m]!) as T;
+    return this.modalities[m]!.kind === 'categorical' ? (tf.softmax(logits) as T) : logits;
+  }
+
+  step(input: Float32Array, side?: SideBatch): void {
+    const where = 'RecurrentBackprop.step';
+    if (this.disposed) throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
+    const B = this.streams;
+    if (!(input instanceof Float32Array) || input.length !== B * this.input.size) throw new ShapeMismatchError(`${where}: expected ${B} × ${this.input.size} inputs, but got ${describeValue(input)}`);
+    if (input.some((v) => !Number.isFinite(v))) throw new NonFiniteError(`${where}: expected finite inputs`);
+    const own = side ?? emptySide(this.sideModalities, B);
+    const continues = Float32Array.from(this.pendingStart, (s) => (s ? 0 : 1));
+    this.pendingStart.fill(false);
+    const last = this.history[this.history.length - 1];
+    if (this.predictNext && last && !last.complete) {
+      const k = last.side.values.length - 1;
+      for (let r = 0; r < B; r++) {
+        if (continues[r] === 0) continue;
+        last.side.values[k]!.set(input.subarray(r * this.input.size, (r + 1) * this.input.size), r * this.input.size);
+        last.side.present[k]![r] = 1;
+      }
+      last.complete = true;
+    }
+    const x = tf.tensor2d(input, [B, this.input.size]);
+    const cont = tf.tensor2d(continues, [B, 1]);
+    const before = this.state;
+    const [after, predictions] = tf.tidy(() => {
+      const codes = this.forward(x, cont, before);
+      const top = codes[codes.length - 1]!;
+      return [codes, this.modalities.map((_, m) => this.readout(top, m))] as const;
+    });
+    this.state = after as T[];
+    tf.dispose(this.predictions);
+    this.predictions = predictions as T[];
+    const full: SideBatch = this.predictNext
+      ? { rows: B, values: [...own.values, new Float32Array(B * this.input.size)], present: [...own.present, new Float32Array(B)] }
+      : own;
+    this.history.push({ input: x, continues: cont, before: [...before], side: full, complete: !this.predictNext, learned: false });
+    while (this.history.length > this.window) this.drop(this.history.shift()!);
+    this.steps++;
+    if (this.history.filter((s) => s.complete && !s.learned).length >= this.updateEvery) this.learn();
+  }
+
+  private drop(step: Step): void {
+    tf.dispose([step.input, step.continues, ...step.before]);
+  }
+
+  /** Runs the window again from its starting state under the tape and takes one optimiser step. */
+  private learn(): void {
+    const steps = this.history;
+    const fresh = new Set(steps.map((s, i) => (s.complete && !s.learned ? i : -1)).filter((i) => i >= 0));
+    if (fresh.size === 0) return;
+    const B = this.streams;
+    tf.tidy(() => {
+      const params = this.parameters as unknown as tf.Variable[];
+      const { grads } = tf.variableGrads(() => {
+        let codes: T[] = steps[0]!.before;
+        let loss = tf.scalar(0);
+        steps.forEach((s, i) => {
+          codes = this.forward(s.input, s.continues, codes);
+          if (!fresh.has(i)) return;
+          const top = codes[codes.length - 1]!;
+          this.modalities.forEach((m, k) => {
+            const present = tf.tensor2d(s.side.present[k]!, [B, 1]);
+            const y = tf.tensor2d(s.side.values[k]!, [B, m.size]);
+            const p = this.readout(top, k);
+            const term = m.kind === 'categorical' ? tf.neg(tf.sum(tf.mul(tf.mul(y, tf.log(tf.maximum(p, 1e-7))), present))) : tf.mul(tf.sum(tf.mul(tf.square(tf.sub(p, y)), present)), 0.5);
+            loss = tf.add(loss, term);
+          });
+        });
+        return tf.div(loss, B) as tf.Scalar;
+      }, params);
+      this.optimizer.apply(params.map((v) => [v as unknown as T, grads[v.name] as T] as const));
+    });
+    for (const i of fresh) steps[i]!.learned = true;
+  }
+
+  readPredictions(): Float32Array[] {
+    return this.predictions.map((p) => p.dataSync() as Float32Array);
+  }
+
+  startEpisode(rows?: readonly number[]): void {
+    for (const r of rows ?? this.pendingStart.map((_, i) => i)) this.pendingStart[r] = true;
+  }
+
+  endEpisode(): void {
+    for (const s of this.history) s.complete = true;
+    this.learn();
+    this.startEpisode();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.history.forEach((s) => this.drop(s));
+    tf.dispose([...this.state, ...this.predictions, ...this.parameters]);
+    this.optimizer.dispose();
+  }
+}

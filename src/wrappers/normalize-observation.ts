@@ -1,0 +1,162 @@
+// NormalizeObservation, after Gymnasium's: standardises box observations (and the box parts of a
+// dict) with a running mean and variance, updated online, one observation at a time.
+
+import type { Environment } from '../environment.js';
+import { CheckpointError, InvalidOptionError, NonFiniteError, describeValue } from '../errors.js';
+import { booleanOption, checkKeys, numberOption } from '../options.js';
+import { box, dict, flatSize } from '../space.js';
+import type { Space, SpaceValue } from '../space.js';
+import { EnvironmentWrapper } from './environment-wrapper.js';
+
+export interface NormalizeObservationOptions {
+  /** Added to the variance under the square root, so a constant input maps to 0, not NaN. Default 1e-8. */
+  epsilon?: number;
+  /** Clip the output to [-clip, clip] (a number > 0). Default: no clipping. */
+  clip?: number;
+  /** Update the statistics with every observation; false freezes them (evaluation). Default true. */
+  update?: boolean;
+}
+
+/** Welford's moments of one box part: the variance is `m2 / count` (population variance). */
+export interface RunningMoments {
+  readonly count: number;
+  readonly mean: number[];
+  readonly m2: number[];
+}
+
+/**
+ * The running statistics, plain data (survives JSON and msgpack). Keyed by the path of each box
+ * part: '' for a box observation, 'key' (or 'key.sub' when nested) in a dict.
+ */
+export interface NormalizeObservationState {
+  readonly moments: Record<string, RunningMoments>;
+}
+
+interface Moments {
+  count: number;
+  readonly mean: Float64Array;
+  readonly m2: Float64Array;
+}
+
+const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
+
+/**
+ * Output: `(x - mean) / sqrt(var + epsilon)` per element, as a Float32Array, the statistics
+ * updated with `x` first (so the first observation of a run maps to 0; frozen with no statistics
+ * at all, mean 0 and variance 1 are used). Discrete parts and
+ * missing optional keys pass through, and a missing part leaves its statistics alone. The output
+ * space is a box of the same shape, unbounded, or [-clip, clip] when clipping.
+ */
+export class NormalizeObservation extends EnvironmentWrapper {
+  readonly epsilon: number;
+  readonly clip: number;
+  /** Whether observations update the statistics; may be switched at any time. */
+  update: boolean;
+  private readonly space: Space;
+  private readonly moments = new Map<string, Moments>();
+
+  constructor(env: Environment, options: NormalizeObservationOptions = {}) {
+    super(env);
+    checkKeys('NormalizeObservation', options, ['epsilon', 'clip', 'update']);
+    this.epsilon = numberOption('NormalizeObservation', 'epsilon', options.epsilon, 1e-8, { above: 0 });
+    this.clip = options.clip === undefined ? Infinity : numberOption('NormalizeObservation', 'clip', options.clip, 0, { above: 0 });
+    this.update = booleanOption('NormalizeObservation', 'update', options.update, true);
+    this.space = this.normalizedSpace(env.observationSpace, '');
+    if (this.moments.size === 0) {
+      throw new InvalidOptionError(`NormalizeObservation: expected an observation space with a box part, but got ${describeValue(env.observationSpace)}`);
+    }
+  }
+
+  override get observationSpace(): Space {
+    return this.space;
+  }
+
+  /** A copy of the running statistics. */
+  getState(): NormalizeObservationState {
+    const moments: Record<string, RunningMoments> = {};
+    for (const [path, m] of this.moments) moments[path] = { count: m.count, mean: Array.from(m.mean), m2: Array.from(m.m2) };
+    return { moments };
+  }
+
+  /** Restores statistics from `getState`; checked whole first, so a mismatch changes nothing. */
+  setState(state: NormalizeObservationState): void {
+    const where = 'NormalizeObservation.setState';
+    const saved = (state as { moments?: unknown } | null)?.moments;
+    const paths = [...this.moments.keys()];
+    if (typeof saved !== 'object' || saved === null || Object.keys(saved).sort().join() !== [...paths].sort().join()) {
+      throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected moments for the box parts [${paths.map((p) => JSON.stringify(p)).join(', ')}], but got ${describeValue(saved)}`);
+    }
+    for (const path of paths) {
+      const m = (saved as Record<string, Partial<RunningMoments>>)[path]!;
+      const size = this.moments.get(path)!.mean.length;
+      const vector = (v: unknown, min: number): boolean =>
+        (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array) && v.length === size && Array.from(v as ArrayLike<number>).every((x) => Number.isFinite(x) && x >= min);
+      if (!Number.isSafeInteger(m?.count) || m.count! < 0 || !vector(m.mean, -Infinity) || !vector(m.m2, 0)) {
+        throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected part ${JSON.stringify(path)} to hold a count >= 0 and finite mean and m2 >= 0 of length ${size}, but got ${describeValue(m)}`);
+      }
+    }
+    for (const path of paths) {
+      const m = (saved as Record<string, RunningMoments>)[path]!;
+      const target = this.moments.get(path)!;
+      target.count = m.count;
+      target.mean.set(m.mean);
+      target.m2.set(m.m2);
+    }
+  }
+
+  protected override observation(value: SpaceValue): SpaceValue {
+    return this.normalize(this.inner.observationSpace, value, '');
+  }
+
+  /** The output space; registers statistics for every box part on the way. */
+  private normalizedSpace(space: Space, path: string): Space {
+    if (space.kind === 'discrete') return space;
+    if (space.kind === 'box') {
+      const size = flatSize(space);
+      this.moments.set(path, { count: 0, mean: new Float64Array(size), m2: new Float64Array(size) });
+      return box(space.shape, -this.clip, this.clip);
+    }
+    const spaces: Record<string, Space> = {};
+    for (const [key, sub] of Object.entries(space.spaces)) spaces[key] = this.normalizedSpace(sub, join(path, key));
+    return dict(spaces, space.optional);
+  }
+
+  private normalize(space: Space, value: SpaceValue, path: string): SpaceValue {
+    if (space.kind === 'discrete') return value;
+    if (space.kind === 'box') return this.standardize(value as ArrayLike<number>, this.moments.get(path)!, path);
+    const record = value as Record<string, SpaceValue | undefined>;
+    const out: Record<string, SpaceValue | undefined> = {};
+    for (const key of Object.keys(record)) {
+      const sub = space.spaces[key];
+      const v = record[key];
+      out[key] = sub === undefined || v === undefined || v === null ? v : this.normalize(sub, v, join(path, key));
+    }
+    return out;
+  }
+
+  private standardize(x: ArrayLike<number>, m: Moments, path: string): Float32Array {
+    if (x.length !== m.mean.length) {
+      throw new InvalidOptionError(`NormalizeObservation.observation: expected ${m.mean.length} values at ${JSON.stringify(path)}, but got ${describeValue(x)}`);
+    }
+    for (let i = 0; i < x.length; i++) {
+      // A single NaN would poison the running mean for good: refuse it before updating.
+      if (!Number.isFinite(x[i])) throw new NonFiniteError(`NormalizeObservation.observation: expected finite values at ${JSON.stringify(path)}, but got ${x[i]} at index ${i}`);
+    }
+    if (this.update) {
+      m.count += 1;
+      for (let i = 0; i < x.length; i++) {
+        const delta = x[i]! - m.mean[i]!;
+        m.mean[i] += delta / m.count;
+        m.m2[i] += delta * (x[i]! - m.mean[i]!);
+      }
+    }
+    const out = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      // With no statistics yet (frozen from the start), mean 0 and variance 1, as Gymnasium starts.
+      const variance = m.count > 0 ? m.m2[i]! / m.count : 1;
+      const y = (x[i]! - m.mean[i]!) / Math.sqrt(variance + this.epsilon);
+      out[i] = Math.min(this.clip, Math.max(-this.clip, y));
+    }
+    return out;
+  }
+}
