@@ -37,7 +37,7 @@ export interface RecurrentStackOptions extends StackOptions {
   readonly predictNext?: boolean;
   /** K: steps kept for target propagation through time; default 16. */
   readonly window?: number;
-  /** S: learn once every S completed steps; default 1. */
+  /** S: learn once every S completed steps; default 1. (Encoders default to adam at 0.0005.) */
   readonly updateEvery?: number;
   /** B: streams stepped together (rows of every matrix); default 1. */
   readonly streams?: number;
@@ -88,7 +88,7 @@ export function resolveRecurrentOptions(options: RecurrentStackOptions, where = 
     throw new InvalidOptionError(`${where}: expected option "input" to be { kind: "categorical" | "continuous", size }, but got ${describeValue(input)}`);
   }
   const size = numberOption(`${where}.input`, 'size', input.size, NaN, { integer: true, min: input.kind === 'categorical' ? 2 : 1 });
-  const base = resolveStackOptions({ layers: [64], unsupervisedWeight: 0, ...rest }, where, EXTRA_KEYS, 'auto');
+  const base = resolveStackOptions({ layers: [64], unsupervisedWeight: 0, ...rest, optimizer: { learningRate: 0.0005, ...rest.optimizer } }, where, EXTRA_KEYS, 'auto');
   const next = booleanOption(where, 'predictNext', predictNext, true);
   if (base.modalities.some((m) => m.name === 'next')) throw new InvalidOptionError(`${where}: expected no side modality named "next" (it is the predicted next input), but got one`);
   const K = numberOption(where, 'window', window, 16, { integer: true, min: 1 });

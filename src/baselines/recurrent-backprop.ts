@@ -157,7 +157,12 @@ export class RecurrentBackprop implements SequenceLearner {
   private learn(): void {
     const steps = this.history;
     const fresh = new Set(steps.map((s, i) => (s.complete && !s.learned ? i : -1)).filter((i) => i >= 0));
-    if (fresh.size === 0) return;
+    // Steps without any side information carry no loss: no pass is needed for them.
+    const informative = [...fresh].some((i) => steps[i]!.side.present.some((p) => p.some((v) => v > 0)));
+    if (!informative) {
+      for (const i of fresh) steps[i]!.learned = true;
+      return;
+    }
     const B = this.streams;
     tf.tidy(() => {
       const params = this.parameters as unknown as tf.Variable[];

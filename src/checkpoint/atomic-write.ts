@@ -9,7 +9,8 @@ import { basename, dirname, join, resolve } from 'node:path';
  * Writes `bytes` to `path` atomically (POSIX rename semantics). The temp file is named
  * `.<name>.<pid>.<random>.tmp` in the target's directory, since a rename across file systems
  * would not be atomic; on any failure it is removed and the error (node's, e.g. ENOENT for a
- * missing directory) is rethrown, leaving whatever was at `path` untouched.
+ * missing directory) is rethrown, leaving whatever was at `path` untouched. A hard crash (power
+ * loss, SIGKILL) can leave such a temp file behind, never a partial file at `path`.
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   const target = resolve(path);

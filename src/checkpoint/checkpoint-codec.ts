@@ -50,7 +50,11 @@ function sha256(bytes: Uint8Array): Uint8Array {
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 
-/** The bytes of a checkpoint holding `payload` (nested objects, arrays, typed arrays, ...). */
+/**
+ * The bytes of a checkpoint holding `payload`: plain data (objects, arrays, strings, numbers,
+ * booleans, null, undefined) and typed arrays, kept bit for bit. msgpack's own limits apply: a
+ * Map reads back as a plain object, and a scalar -0 (not inside a typed array) as 0.
+ */
 export function encodeCheckpoint(payload: unknown, options: CheckpointOptions): Uint8Array {
   const kind = checkpointKind('encodeCheckpoint', options);
   const body = packr.pack({ kind, payload });

@@ -37,7 +37,8 @@ export function chunkOptions(where: string, options: { yieldEvery?: number; sche
  * Emits the transitions of `environmentTransitions(env, options)`, `yieldEvery` per scheduled
  * chunk (the first chunk too, so subscribing never blocks). Unsubscribing stops it before the
  * next `env.step`. An environment made by a factory is closed on completion, error or
- * unsubscribe; an instance is left open. Whatever the environment throws errors the stream.
+ * unsubscribe; an instance is left open, and shared by every subscription (pass a factory for
+ * independent runs). Whatever the environment throws errors the stream.
  */
 export function fromEnvironment(source: EnvironmentSource, options: FromEnvironmentOptions = {}): Observable<Transition> {
   const where = 'fromEnvironment';

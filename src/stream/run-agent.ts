@@ -33,6 +33,19 @@ export interface RunAgentOptions extends LearnOptions {
 
 const KEYS = ['agent', 'environment', 'seed', 'steps', 'episodes', 'yieldEvery', 'scheduler', 'onInvalid', 'onSkip'];
 
+/** Throws unless `agent` and `env` are an agent and an environment that can work together. */
+export function assertPairing(where: string, agent: Agent, env: Environment): void {
+  if (typeof agent !== 'object' || agent === null || typeof agent.observe !== 'function') {
+    throw new InvalidOptionError(`${where}: expected an agent, but got ${describeValue(agent)}`);
+  }
+  if (typeof env !== 'object' || env === null || typeof env.reset !== 'function' || typeof env.step !== 'function') {
+    throw new InvalidOptionError(`${where}: expected an environment, but got ${describeValue(env)}`);
+  }
+  if (env.actionSpace !== null && typeof agent.act !== 'function') {
+    throw new InvalidOptionError(`${where}: expected an agent with act() for an environment with an action space, but agent "${agent.kind}" has none`);
+  }
+}
+
 /**
  * On subscribe, makes whatever is given as a factory, then runs `fromEnvironment` through
  * `learn`. For an environment with actions the policy is `agent.act()`, asked after the agent
@@ -76,9 +89,7 @@ export function runAgent(options: RunAgentOptions): Observable<StepEvent> {
     try {
       agent = ownsAgent ? (agentSource as () => Agent)() : (agentSource as Agent);
       env = ownsEnv ? (environmentSource as () => Environment)() : (environmentSource as Environment);
-      if (env.actionSpace !== null && typeof agent.act !== 'function') {
-        throw new InvalidOptionError(`${where}: expected an agent with act() for an environment with an action space, but agent "${agent.kind}" has none`);
-      }
+      assertPairing(where, agent, env);
     } catch (error) {
       try {
         release();

@@ -1,7 +1,7 @@
 // NormalizeObservation, after Gymnasium's: standardises box observations (and the box parts of a
 // dict) with a running mean and variance, updated online, one observation at a time.
 
-import type { Environment } from '../environment.js';
+import type { Environment, ResetOptions, ResetResult } from '../environment.js';
 import { CheckpointError, InvalidOptionError, NonFiniteError, describeValue } from '../errors.js';
 import { booleanOption, checkKeys, numberOption } from '../options.js';
 import { box, dict, flatSize } from '../space.js';
@@ -15,6 +15,12 @@ export interface NormalizeObservationOptions {
   clip?: number;
   /** Update the statistics with every observation; false freezes them (evaluation). Default true. */
   update?: boolean;
+  /**
+   * A seeded reset restarts the statistics from their initial values (see the class). false keeps
+   * them across seeded resets, and then the same seed no longer gives the same observations.
+   * Default true.
+   */
+  restartOnSeed?: boolean;
 }
 
 /** Welford's moments of one box part: the variance is `m2 / count` (population variance). */
@@ -43,28 +49,39 @@ const join = (path: string, key: string): string => (path === '' ? key : `${path
 /**
  * Output: `(x - mean) / sqrt(var + epsilon)` per element, as a Float32Array, the statistics
  * updated with `x` first (so the first observation of a run maps to 0; frozen with no statistics
- * at all, mean 0 and variance 1 are used). Discrete parts and
- * missing optional keys pass through, and a missing part leaves its statistics alone. The output
- * space is a box of the same shape, unbounded, or [-clip, clip] when clipping.
+ * at all, mean 0 and variance 1 are used). Discrete parts and missing optional keys pass
+ * through, and a missing part leaves its statistics alone. The output space is a box of the
+ * same shape, unbounded, or [-clip, clip] when clipping.
+ *
+ * The statistics are part of what the seed determines: `reset({ seed })` restarts them from
+ * their initial values (none, or the values last given to `setState`), so the same seed gives
+ * the same observations on a used instance as on a fresh one, as the environment contract asks.
+ * Unseeded resets keep them. To resume or to evaluate with statistics learned elsewhere,
+ * `setState` them (and set `update` to false to freeze them).
  */
 export class NormalizeObservation extends EnvironmentWrapper {
   readonly epsilon: number;
   readonly clip: number;
   /** Whether observations update the statistics; may be switched at any time. */
   update: boolean;
+  readonly restartOnSeed: boolean;
   private readonly space: Space;
   private readonly moments = new Map<string, Moments>();
+  /** What a seeded reset restarts from. */
+  private initial: NormalizeObservationState;
 
   constructor(env: Environment, options: NormalizeObservationOptions = {}) {
     super(env);
-    checkKeys('NormalizeObservation', options, ['epsilon', 'clip', 'update']);
+    checkKeys('NormalizeObservation', options, ['epsilon', 'clip', 'update', 'restartOnSeed']);
     this.epsilon = numberOption('NormalizeObservation', 'epsilon', options.epsilon, 1e-8, { above: 0 });
     this.clip = options.clip === undefined ? Infinity : numberOption('NormalizeObservation', 'clip', options.clip, 0, { above: 0 });
     this.update = booleanOption('NormalizeObservation', 'update', options.update, true);
+    this.restartOnSeed = booleanOption('NormalizeObservation', 'restartOnSeed', options.restartOnSeed, true);
     this.space = this.normalizedSpace(env.observationSpace, '');
     if (this.moments.size === 0) {
       throw new InvalidOptionError(`NormalizeObservation: expected an observation space with a box part, but got ${describeValue(env.observationSpace)}`);
     }
+    this.initial = this.getState();
   }
 
   override get observationSpace(): Space {
@@ -78,12 +95,26 @@ export class NormalizeObservation extends EnvironmentWrapper {
     return { moments };
   }
 
-  /** Restores statistics from `getState`; checked whole first, so a mismatch changes nothing. */
+  /**
+   * Restores statistics from `getState`, which also become the initial values a seeded reset
+   * restarts from. Checked whole first, so a mismatch changes nothing.
+   */
   setState(state: NormalizeObservationState): void {
+    this.restore(state);
+    this.initial = this.getState();
+  }
+
+  override reset(options?: ResetOptions): ResetResult {
+    const result = this.inner.reset(options);
+    if (options?.seed !== undefined && this.restartOnSeed) this.restore(this.initial);
+    return this.onReset(result);
+  }
+
+  private restore(state: NormalizeObservationState): void {
     const where = 'NormalizeObservation.setState';
     const saved = (state as { moments?: unknown } | null)?.moments;
     const paths = [...this.moments.keys()];
-    if (typeof saved !== 'object' || saved === null || Object.keys(saved).sort().join() !== [...paths].sort().join()) {
+    if (typeof saved !== 'object' || saved === null || JSON.stringify(Object.keys(saved).sort()) !== JSON.stringify([...paths].sort())) {
       throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected moments for the box parts [${paths.map((p) => JSON.stringify(p)).join(', ')}], but got ${describeValue(saved)}`);
     }
     for (const path of paths) {

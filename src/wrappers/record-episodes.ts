@@ -6,7 +6,7 @@ import { EnvironmentError, InvalidOptionError, StateError, describeValue } from 
 import { checkKeys } from '../options.js';
 import type { SpaceValue } from '../space.js';
 import { EnvironmentWrapper } from './environment-wrapper.js';
-import { RECORDING_VERSION, saveRecording } from './recording.js';
+import { RECORDING_VERSION, copyValue, saveRecording } from './recording.js';
 import type { RecordedEpisode, RecordedStep, Recording } from './recording.js';
 
 export interface RecordEpisodesOptions {
@@ -111,10 +111,13 @@ export class RecordEpisodes extends EnvironmentWrapper {
   }
 }
 
-/** A deep copy (typed arrays included); refuses what no recording file could hold (functions, ...). */
+/**
+ * A deep copy that refuses what no recording file could hold (functions, symbols). Typed arrays
+ * are sliced rather than cloned, since a clone of a view keeps its whole underlying buffer.
+ */
 function copy<T>(value: T, method: string): T {
   try {
-    return structuredClone(value);
+    return copyValue(value);
   } catch (error) {
     throw new EnvironmentError(`RecordEpisodes.${method}: expected plain data in the result, but it cannot be copied: ${(error as Error).message}`);
   }

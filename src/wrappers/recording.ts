@@ -54,6 +54,24 @@ export function loadRecording(path: string): Recording {
   return checkRecording(readCheckpoint(path, { kind: RECORDING_KIND }), `loadRecording(${path})`);
 }
 
+/**
+ * A deep copy of plain data; throws a TypeError on functions and symbols, which no file holds.
+ * Typed arrays are sliced, not cloned: a clone of a view would keep its whole underlying buffer
+ * (for a loaded recording, the whole file).
+ */
+export function copyValue<T>(value: T): T {
+  if (typeof value === 'function' || typeof value === 'symbol') throw new TypeError(`a ${typeof value} is not data`);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
+  if (ArrayBuffer.isView(value)) return (value instanceof DataView ? structuredClone(value) : (value as unknown as Float32Array).slice()) as T;
+  if (Array.isArray(value)) return value.map(copyValue) as T;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = copyValue(v);
+  return out as T;
+}
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
 

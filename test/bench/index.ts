@@ -1,9 +1,11 @@
 // `npm run bench -- <name> [flags]`: runs one bench (or `all`), prints a table, writes JSON.
 
 import { mnistBench } from './mnist.js';
+import { sequencesBench } from './sequences.js';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<void>> = {
   mnist: mnistBench,
+  sequences: sequencesBench,
 };
 
 const [name = 'all', ...rest] = process.argv.slice(2);

@@ -1,0 +1,250 @@
+// LiveRun: a run that people steer, for the viewer and the CLI: learning in chunks on the event
+// loop, with pause, resume, single steps and stop, and hot streams of frames and step events.
+
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import type { Agent, Outcome, Transition } from '../agent.js';
+import type { Environment } from '../environment.js';
+import { checkKeys, numberOption } from '../options.js';
+import type { Frame, Topology } from '../snapshot.js';
+import { transitionLoop, transitionLoopOptions, type TransitionLoopOptions } from './environment-transitions.js';
+import { FROM_ENVIRONMENT_DEFAULTS } from './from-environment.js';
+import { immediateScheduler } from './immediate-scheduler.js';
+import { isInvalidData, learnOptions, type OnInvalid, type StepEvent } from './learn.js';
+import { assertPairing } from './run-agent.js';
+import { StepRate } from './step-rate.js';
+
+export interface LiveRunOptions {
+  /** Seed of the first reset. Default: none (the environment's default). */
+  readonly seed?: number;
+  /** Finish after this many transitions. Default: no limit. */
+  readonly steps?: number;
+  /** Finish after this many finished episodes. Default: no limit. */
+  readonly episodes?: number;
+  /** At least this many milliseconds between two frames while running (>= 0). Default 16. */
+  readonly frameIntervalMs?: number;
+  /** Steps per turn of the event loop (integer >= 1). Default 64. */
+  readonly yieldEvery?: number;
+  /** 'error' stops the run on invalid data; 'skip' drops and counts the transition. Default 'error'. */
+  readonly onInvalid?: OnInvalid;
+}
+
+export const LIVE_RUN_DEFAULTS = Object.freeze({ frameIntervalMs: 16, yieldEvery: FROM_ENVIRONMENT_DEFAULTS.yieldEvery });
+
+/** Where a run stands (the shape of the viewer's RunState). */
+export interface LiveRunState {
+  readonly paused: boolean;
+  /** Transitions taken so far (learned or skipped). */
+  readonly step: number;
+  /** Over roughly the last second; 0 while paused, before `start()` and after the end. */
+  readonly stepsPerSecond: number;
+}
+
+/** What `done` resolves with. */
+export interface LiveRunResult {
+  readonly steps: number;
+  readonly skipped: number;
+  readonly metrics: Record<string, number>;
+}
+
+/**
+ * Learns from `environment` with `agent` (instances, neither disposed nor closed by the run).
+ * Nothing happens before `start()`. `pause()` and `resume()` may be called at any time, before
+ * `start()` too; `step()` takes one step and emits its frame while paused, and is ignored while
+ * running or after the end (so a viewer's stray click cannot disturb a run). `done` resolves
+ * at `steps`, at `episodes` or on `stop()`, after a last frame and with the final metrics; an
+ * error from the agent or environment ends the run, rejects `done` and errors `frames` and
+ * `events`. Frames carry the run's own `stepsPerSecond`. The streams are hot and never wait.
+ */
+export class LiveRun {
+  readonly topology: Topology;
+  readonly frames: Observable<Frame>;
+  readonly events: Observable<StepEvent>;
+  readonly done: Promise<LiveRunResult>;
+
+  private readonly frameSubject = new Subject<Frame>();
+  private readonly eventSubject = new Subject<StepEvent>();
+  private readonly transitions: Generator<Transition, void, undefined>;
+  private readonly limits: TransitionLoopOptions;
+  private readonly frameIntervalMs: number;
+  private readonly yieldEvery: number;
+  private readonly onInvalid: OnInvalid;
+  private readonly rate = new StepRate();
+  private resolve!: (result: LiveRunResult) => void;
+  private reject!: (error: unknown) => void;
+  private status: 'idle' | 'running' | 'ended' = 'idle';
+  private paused = false;
+  private pending: Subscription | undefined;
+  private taken = 0;
+  private skipped = 0;
+  private episodesEnded = 0;
+  private sinceFrame = 0;
+  private lastFrameAt = -Infinity;
+
+  constructor(
+    readonly agent: Agent,
+    readonly environment: Environment,
+    options: LiveRunOptions = {},
+  ) {
+    const where = 'LiveRun';
+    checkKeys(where, options, ['seed', 'steps', 'episodes', 'frameIntervalMs', 'yieldEvery', 'onInvalid']);
+    const o = options ?? {};
+    this.limits = transitionLoopOptions(where, { seed: o.seed, steps: o.steps, episodes: o.episodes });
+    this.frameIntervalMs = numberOption(where, 'frameIntervalMs', o.frameIntervalMs, LIVE_RUN_DEFAULTS.frameIntervalMs, { min: 0 });
+    this.yieldEvery = numberOption(where, 'yieldEvery', o.yieldEvery, LIVE_RUN_DEFAULTS.yieldEvery, { integer: true, min: 1 });
+    this.onInvalid = learnOptions(where, { onInvalid: o.onInvalid }).onInvalid;
+    assertPairing(where, agent, environment);
+    const policy = environment.actionSpace === null ? undefined : () => agent.act!();
+    this.transitions = transitionLoop(environment, { ...this.limits, policy });
+    this.topology = { ...agent.topology, environment: environment.spec?.id ?? agent.topology.environment };
+    this.frames = this.frameSubject.asObservable();
+    this.events = this.eventSubject.asObservable();
+    this.done = new Promise<LiveRunResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Errors also reach `frames` and `events`; an unwatched `done` must not crash the process.
+    this.done.catch(() => undefined);
+  }
+
+  /** Begins learning (unless paused); a second call does nothing. */
+  start(): void {
+    if (this.status !== 'idle') return;
+    this.status = 'running';
+    if (!this.paused) {
+      this.rate.restart(this.taken);
+      this.schedule();
+    }
+  }
+
+  pause(): void {
+    if (this.status === 'ended' || this.paused) return;
+    this.paused = true;
+    this.pending?.unsubscribe();
+    this.pending = undefined;
+  }
+
+  resume(): void {
+    if (this.status === 'ended' || !this.paused) return;
+    this.paused = false;
+    if (this.status === 'running') {
+      this.rate.restart(this.taken);
+      this.schedule();
+    }
+  }
+
+  /** One step and its frame while paused; ignored while running and after the end. */
+  step(): void {
+    if (!this.paused || this.status === 'ended') return;
+    // The step may have ended the run, whose last frame `finish` already emitted.
+    if (this.takeStep() && !this.ended()) this.emitFrame();
+  }
+
+  /** Ends the run: a last frame, `done` resolved, the streams completed. Later calls do nothing. */
+  stop(): void {
+    if (this.status !== 'ended') this.finish();
+  }
+
+  state(): LiveRunState {
+    const moving = this.status === 'running' && !this.paused;
+    return { paused: this.paused, step: this.taken, stepsPerSecond: moving ? this.rate.perSecond(this.taken) : 0 };
+  }
+
+  private ended(): boolean {
+    return this.status === 'ended';
+  }
+
+  private schedule(): void {
+    if (this.pending !== undefined || this.paused || this.status !== 'running') return;
+    this.pending = immediateScheduler.schedule(() => this.chunk());
+  }
+
+  private chunk(): void {
+    this.pending = undefined;
+    for (let i = 0; i < this.yieldEvery; i++) {
+      if (this.paused || this.status !== 'running') return;
+      if (!this.takeStep()) return;
+      if (this.status !== 'running') return;
+      if (performance.now() - this.lastFrameAt >= this.frameIntervalMs) {
+        if (!this.emitFrame()) return;
+      }
+    }
+    this.rate.record(this.taken);
+    this.schedule();
+  }
+
+  /** One transition through the agent; false when the run ended or failed on it. */
+  private takeStep(): boolean {
+    let next: IteratorResult<Transition, void>;
+    try {
+      next = this.transitions.next();
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+    if (next.done) {
+      this.finish();
+      return false;
+    }
+    const transition = next.value;
+    this.taken++;
+    this.sinceFrame++;
+    let outcome: Outcome | undefined;
+    try {
+      outcome = this.agent.observe(transition);
+    } catch (error) {
+      if (!(this.onInvalid === 'skip' && isInvalidData(error))) {
+        this.fail(error);
+        return false;
+      }
+      this.skipped++;
+    }
+    if (outcome !== undefined) this.eventSubject.next({ transition, outcome, skipped: this.skipped });
+    if (transition.terminated || transition.truncated) this.episodesEnded++;
+    // Ending as soon as the limit is met, so `done` never waits for a step that will not come.
+    if (this.taken >= this.limits.steps || this.episodesEnded >= this.limits.episodes) this.finish();
+    return true;
+  }
+
+  private emitFrame(): boolean {
+    let frame: Frame;
+    try {
+      frame = this.agent.snapshot();
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+    this.sinceFrame = 0;
+    this.lastFrameAt = performance.now();
+    this.frameSubject.next({ ...frame, stepsPerSecond: this.state().stepsPerSecond });
+    return true;
+  }
+
+  private finish(): void {
+    if (this.sinceFrame > 0 && !this.emitFrame()) return;
+    let metrics: Record<string, number>;
+    try {
+      metrics = { ...this.agent.metrics() };
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.end();
+    this.resolve({ steps: this.taken, skipped: this.skipped, metrics });
+    this.frameSubject.complete();
+    this.eventSubject.complete();
+  }
+
+  private fail(error: unknown): void {
+    this.end();
+    this.reject(error);
+    this.frameSubject.error(error);
+    this.eventSubject.error(error);
+  }
+
+  private end(): void {
+    this.status = 'ended';
+    this.pending?.unsubscribe();
+    this.pending = undefined;
+    this.transitions.return();
+  }
+}

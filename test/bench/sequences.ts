@@ -1,0 +1,155 @@
+// Sequences bench: target propagation (difference and plain forms), BPTT on the same recurrent
+// architecture and a tfjs-layers LSTM, each learning online from the same seeded stream for the
+// same number of steps (or sequences), in one process.
+//   npm run bench -- sequences [--tasks a,b] [--methods a,b] [--quick] [--json]
+// Stream tasks report a prequential metric over the last 1,000 scored predictions; labelled
+// tasks (temporal order, adding) report accuracy on 1,000 fresh test sequences after a budget
+// of training sequences, with the label hidden at test time.
+
+import { parseArgs } from 'node:util';
+import { type PredictiveAgentOptions, PredictiveAgent } from '../../agents/predictive-agent.js';
+import '../../environments/index.js';
+import { makeEnvironment } from '../../src/environment-registry.js';
+import { initEngine } from '../../src/math/index.js';
+import type { SpaceValue } from '../../src/space.js';
+import { finish, printTable, progress, type Row } from './report.js';
+import { runLoop } from './run-agent-loop.js';
+
+interface Task {
+  readonly task: string;
+  readonly env: string;
+  readonly envOptions?: Record<string, unknown>;
+  /** Metric name of the agent (stream tasks) or how labelled tasks are scored. */
+  readonly metric: string;
+  readonly steps?: number;
+  readonly sequences?: number;
+  readonly window: number;
+  readonly agent?: PredictiveAgentOptions;
+  /** For labelled tasks: T, and whether the label is categorical. */
+  readonly labelled?: { readonly length: number; readonly kind: 'categorical' | 'continuous' };
+}
+
+const HIDDEN = 64;
+
+function tasks(quick: boolean): Task[] {
+  const q = (full: number, small: number): number => (quick ? small : full);
+  const temporal = [10, 20, 50, 100].map((T): Task => ({
+    task: `temporal-order T=${T}`,
+    env: 'TemporalOrder-v0',
+    envOptions: { length: T },
+    metric: 'testAccuracy',
+    sequences: q(T <= 20 ? 5000 : 10000, 1000),
+    window: T + 2,
+    agent: { predictNext: false, updateEvery: T + 2 },
+    labelled: { length: T, kind: 'categorical' },
+  }));
+  const adding = [10, 20, 50].map((T): Task => ({
+    task: `adding T=${T}`,
+    env: 'Adding-v0',
+    envOptions: { length: T },
+    metric: 'testWithin0.04',
+    sequences: q(10000, 1000),
+    window: T + 2,
+    agent: { predictNext: false, updateEvery: T + 2 },
+    labelled: { length: T, kind: 'continuous' },
+  }));
+  return [
+    { task: 'sine-mixture', env: 'SineMixture-v0', metric: 'next/squaredError', steps: q(20000, 3000), window: 16 },
+    { task: 'reber', env: 'Reber-v0', metric: 'next/legal', steps: q(20000, 3000), window: 16 },
+    { task: 'embedded-reber (hard position)', env: 'EmbeddedReber-v0', metric: 'next/critical', steps: q(50000, 5000), window: 16 },
+    { task: 'moby-dick', env: 'MobyDick-v0', metric: 'next/logLoss', steps: q(30000, 3000), window: 16 },
+    ...temporal,
+    ...adding,
+  ];
+}
+
+const METHODS: Record<string, PredictiveAgentOptions> = {
+  'tp-difference': { learner: 'tp', targetForm: 'difference' },
+  'tp-plain': { learner: 'tp', targetForm: 'plain' },
+  bptt: { learner: 'bptt' },
+  lstm: { learner: 'lstm' },
+};
+
+function hideLabel(observation: SpaceValue): SpaceValue {
+  const { label: _label, ...rest } = observation as Record<string, SpaceValue>;
+  return rest;
+}
+
+function runTask(task: Task, method: string, seed: number): Row {
+  const env = makeEnvironment(task.env, task.envOptions);
+  const agent = new PredictiveAgent(env.observationSpace, { layers: [HIDDEN], window: task.window, seed, ...task.agent, ...METHODS[method] });
+  const started = performance.now();
+  let steps = 0;
+  let value: number;
+  let trainSeconds: number;
+  if (task.labelled) {
+    steps = runLoop(agent, env, { episodes: task.sequences!, seed });
+    trainSeconds = (performance.now() - started) / 1000;
+    const test = makeEnvironment(task.env, task.envOptions);
+    let hits = 0;
+    let count = 0;
+    runLoop(agent, test, {
+      episodes: 1000,
+      seed: seed + 1000,
+      view: hideLabel,
+      onStep: (t, a) => {
+        const label = (t.observation as Record<string, unknown>).label;
+        if (label === undefined) return;
+        const p = a.predict().find((m) => m.name === 'label')!.values;
+        if (task.labelled!.kind === 'categorical') {
+          let best = 0;
+          for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
+          if (best === label) hits++;
+        } else if (Math.abs(p[0]! - (label as Float32Array)[0]!) < 0.04) hits++;
+        count++;
+      },
+    });
+    value = hits / count;
+  } else {
+    steps = runLoop(agent, env, { steps: task.steps!, seed });
+    trainSeconds = (performance.now() - started) / 1000;
+    value = agent.metrics()[task.metric] ?? NaN;
+  }
+  agent.dispose();
+  return {
+    task: task.task,
+    method,
+    metric: task.metric,
+    value,
+    stepsPerSecond: Math.round(steps / trainSeconds),
+    steps,
+    ...(task.labelled ? { sequences: task.sequences! } : {}),
+    window: task.window,
+    wallSeconds: Math.round(trainSeconds * 10) / 10,
+  };
+}
+
+export async function sequencesBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      tasks: { type: 'string' },
+      methods: { type: 'string', default: Object.keys(METHODS).join(',') },
+      seed: { type: 'string', default: '1' },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const backend = await initEngine({ report: progress });
+  const all = tasks(values.quick);
+  const chosen = values.tasks ? all.filter((t) => values.tasks!.split(',').some((name) => t.task.startsWith(name))) : all;
+  const methods = values.methods.split(',');
+  for (const m of methods) if (!METHODS[m]) throw new Error(`sequences bench: expected methods among ${Object.keys(METHODS).join(', ')}, but got "${m}"`);
+  const rows: Row[] = [];
+  for (const task of chosen) {
+    for (const method of methods) {
+      const row = runTask(task, method, Number(values.seed));
+      progress(`${task.task} ${method}: ${row.metric} ${Number(row.value).toFixed(4)} (${row.stepsPerSecond} steps/s, ${row.wallSeconds} s)`);
+      rows.push(row);
+    }
+  }
+  printTable(`Sequences (hidden ${HIDDEN}, backend ${backend}; stream metrics over the last 1,000 predictions, labelled tasks on 1,000 fresh sequences)`, rows, [
+    'task', 'method', 'metric', 'value', 'stepsPerSecond', 'steps', 'sequences', 'window', 'wallSeconds',
+  ]);
+  finish('sequences', { backend, hidden: HIDDEN, rows }, values.json);
+}
