@@ -45,7 +45,7 @@ export class PredictiveAgent implements Agent {
   readonly learner: SequenceLearner;
   readonly topology: Topology;
   private readonly inputSpec: ModalitySpec;
-  private readonly side: ModalitySpec[];
+  protected readonly side: ModalitySpec[];
   private readonly inputKey: string | null;
   private readonly scores = new Map<string, { recent: RollingMean; total: Mean }>();
   private standing: Float32Array[] = [];
@@ -76,7 +76,7 @@ export class PredictiveAgent implements Agent {
     this.stack = kind === 'tp' ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: 1 }) : null;
     this.learner = this.stack ?? baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side);
     for (const m of this.learner.modalities) {
-      const names = m.kind === 'categorical' ? ['accuracy', 'logLoss', 'legal', 'critical'] : ['squaredError'];
+      const names = m.kind === 'categorical' ? ['accuracy', 'logLoss', 'legal', 'critical', 'lateAccuracy'] : ['squaredError', 'lateSquaredError'];
       for (const n of names) this.scores.set(`${m.name}/${n}`, { recent: new RollingMean(window), total: new Mean() });
     }
     const layers = this.stack?.options.layers ?? [];
@@ -94,7 +94,7 @@ export class PredictiveAgent implements Agent {
     if (this.disposed) throw new StateError('ERR_DISPOSED', `${this.constructor.name}.${where}: expected a live agent, but it has been disposed`);
   }
 
-  private record(name: string, value: number, scores: Record<string, number>): void {
+  protected record(name: string, value: number, scores: Record<string, number>): void {
     const s = this.scores.get(name);
     if (!s) return;
     s.recent.update(value);
@@ -218,13 +218,23 @@ export class PredictiveAgent implements Agent {
 
   getState(): AgentState {
     this.assertLive('getState');
-    return agentState(this.kind, this.options, this.tpStack('getState'), { episode: this.episode, scores: [...this.scores].map(([k, s]) => [k, s.recent.getState(), s.total.getState()]) });
+    return agentState(this.kind, this.options, this.tpStack('getState'), {
+      episode: this.episode,
+      inEpisode: this.inEpisode,
+      previousInfo: this.previousInfo,
+      lastActual: [...this.lastActual],
+      scores: [...this.scores].map(([k, s]) => [k, s.recent.getState(), s.total.getState()]),
+    });
   }
 
   setState(state: AgentState): void {
     this.assertLive('setState');
     const extra = restoreAgent(this.kind, this.options, this.tpStack('setState'), state);
     this.episode = extra.episode as number;
+    this.inEpisode = extra.inEpisode as boolean;
+    this.previousInfo = extra.previousInfo as Transition['info'] | null;
+    this.lastActual = new Map(extra.lastActual as [string, Float32Array][]);
+    this.standing = this.learner.steps > 0 ? this.learner.readPredictions() : [];
     for (const [k, recent, total] of extra.scores as [string, ReturnType<RollingMean['getState']>, ReturnType<Mean['getState']>][]) {
       this.scores.get(k)?.recent.setState(recent);
       this.scores.get(k)?.total.setState(total);

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'ERR_CHECKPOINT_CORRUPT'
   | 'ERR_CHECKPOINT_VERSION'
   | 'ERR_CHECKPOINT_MISMATCH'
-  | 'ERR_ENVIRONMENT';
+  | 'ERR_ENVIRONMENT'
+  | 'ERR_AGENT';
 
 /** Base class: `code` is stable across versions; match on it, not on the message. */
 export class TpropError extends Error {
@@ -73,6 +74,13 @@ export class UnknownIdError extends TpropError {
 export class EnvironmentError extends TpropError {
   constructor(message: string) {
     super('ERR_ENVIRONMENT', message);
+  }
+}
+
+/** An agent broke its contract (found by checkAgent). */
+export class AgentError extends TpropError {
+  constructor(message: string) {
+    super('ERR_AGENT', message);
   }
 }
 

@@ -49,6 +49,7 @@ export interface RecurrentStackState {
   readonly optimizers: OptimizerState[];
   readonly rng: RngState;
   readonly window: ReadonlyArray<{
+    readonly index: number;
     readonly inputs: Array<[Float32Array, Float32Array]>;
     readonly codes: Float32Array[];
     readonly continues: Float32Array;
@@ -91,6 +92,9 @@ export function resolveRecurrentOptions(options: RecurrentStackOptions, where = 
   const base = resolveStackOptions({ layers: [64], unsupervisedWeight: 0, ...rest, optimizer: { learningRate: 0.0005, ...rest.optimizer } }, where, EXTRA_KEYS, 'auto');
   const next = booleanOption(where, 'predictNext', predictNext, true);
   if (base.modalities.some((m) => m.name === 'next')) throw new InvalidOptionError(`${where}: expected no side modality named "next" (it is the predicted next input), but got one`);
+  if (!next && base.modalities.length === 0) {
+    throw new InvalidOptionError(`${where}: expected something to predict, a side modality or predictNext: true, but got neither`);
+  }
   const K = numberOption(where, 'window', window, 16, { integer: true, min: 1 });
   return {
     ...base,
@@ -218,9 +222,34 @@ export class RecurrentStack implements SequenceLearner {
     });
     e.free(this.predictions);
     this.predictions = record.predictions.map((p) => e.keep(p));
-    this.window.push({ inputs: record.inputs, codes: record.codes, continues: record.cont, side: full, complete: !this.options.predictNext, learned: false });
+    this.window.push({ index: this.steps, inputs: record.inputs, codes: record.codes, continues: record.cont, side: full, complete: !this.options.predictNext, learned: false });
     this.steps++;
     if (this.window.unlearned() >= this.options.updateEvery) this.learn();
+  }
+
+  /**
+   * Side information that arrives late, for the step numbered `index` (0 for the first step
+   * taken): merged into that step where `side` has it, and the step is learned (again) at the
+   * next pass. Returns false, changing nothing, when the step has left the window.
+   */
+  attachSide(index: number, side: SideBatch): boolean {
+    const where = 'RecurrentStack.attachSide';
+    this.assertLive(where);
+    if (side.rows !== this.options.streams || side.values.length !== this.sideModalities.length) {
+      throw new ShapeMismatchError(`${where}: expected side information for ${this.options.streams} streams and ${this.sideModalities.length} modalities, but got ${side.rows} and ${side.values.length}`);
+    }
+    const step = this.window.find(index);
+    if (!step) return false;
+    this.sideModalities.forEach((m, k) => {
+      for (let r = 0; r < side.rows; r++) {
+        if (!side.present[k]![r]) continue;
+        step.side.values[k]!.set(side.values[k]!.subarray(r * m.size, (r + 1) * m.size), r * m.size);
+        step.side.present[k]![r] = 1;
+      }
+    });
+    step.learned = false;
+    if (step.complete && this.window.unlearned() >= this.options.updateEvery) this.learn();
+    return true;
   }
 
   /** Marks the streams in `rows` (default all) as starting a new episode at their next step. */
@@ -343,6 +372,7 @@ export class RecurrentStack implements SequenceLearner {
       optimizers: this.optimizerGroups().map(([o, params]) => o.getState(params)),
       rng: this.rng.getState(),
       window: this.window.records().map((r) => ({
+        index: r.index,
         inputs: r.inputs.map(([b, c]): [Float32Array, Float32Array] => [e.read(b), e.read(c)]),
         codes: r.codes.map((c) => e.read(c)),
         continues: e.read(r.continues),
@@ -399,7 +429,7 @@ export class RecurrentStack implements SequenceLearner {
       const codes = r.codes.map((c, l) => e.matrix(c, B, this.layers[l]!.size));
       const inputs = r.inputs.map(([b, c], l): [M, M] => [l === 0 ? e.matrix(b, B, widths[0]![0]) : codes[l - 1]!, e.matrix(c, B, this.layers[l]!.size)]);
       const side = { rows: r.side.rows, values: r.side.values.map((v) => Float32Array.from(v)), present: r.side.present.map((v) => Float32Array.from(v)) };
-      this.window.push({ inputs, codes, continues: e.matrix(r.continues, B, 1), side, complete: r.complete, learned: r.learned });
+      this.window.push({ index: r.index, inputs, codes, continues: e.matrix(r.continues, B, 1), side, complete: r.complete, learned: r.learned });
     }
     e.free(this.predictions);
     this.predictions = state.predictions.map((p, k) => e.keep(e.matrix(p, B, this.modalities[k]!.size)));

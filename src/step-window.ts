@@ -8,6 +8,8 @@ import type { SideBatch } from './side-batch.js';
 import type { WindowStep } from './through-time.js';
 
 export interface StepRecord<M> extends WindowStep<M> {
+  /** The stack's step count when this step was taken. */
+  readonly index: number;
   readonly side: SideBatch;
   /** The side information is final (the next input came, or none will). */
   complete: boolean;
@@ -69,6 +71,11 @@ export class StepWindow<M> {
       last.side.present[k]![r] = 1;
     }
     last.complete = true;
+  }
+
+  /** The step taken as number `index`, if it is still in the window. */
+  find(index: number): StepRecord<M> | undefined {
+    return this.steps.find((s) => s.index === index);
   }
 
   /** Marks every step complete (the episode ended: no next input will come). */

@@ -1,0 +1,75 @@
+// The supervised agent: a predictive agent whose labels (or any side modality) enter the top as
+// side information when they come, on time with the observation, late, or never. A late label
+// reaches the step it belongs to while that step is still in the window, which is then learned
+// again with it; one that comes after the step left the window is counted as expired, never
+// silently lost. Steps that never get a label still learn (their reconstructions and decoders).
+//
+// Late labels arrive in a transition's `info.lateSide`: [{ step, values: { label: 3 } }], where
+// `step` is the transition's `step` they belong to, or through `label(step, values)`.
+
+import type { Outcome, Transition } from '../src/agent.js';
+import { scoreCategorical, squaredError } from '../src/metrics/prequential-scores.js';
+import { type ModalityValue, writeModality } from '../src/modality.js';
+import { packSide } from '../src/side-batch.js';
+import type { Space } from '../src/space.js';
+import { PredictiveAgent, type PredictiveAgentOptions } from './predictive-agent.js';
+
+export interface LateSide {
+  readonly step: number;
+  readonly values: Readonly<Record<string, ModalityValue>>;
+}
+
+export class SupervisedAgent extends PredictiveAgent {
+  override readonly kind: string = 'supervised';
+  /** Late side information: attached to its step, or arrived after the step left the window. */
+  readonly late = { attached: 0, expired: 0 };
+  /** Transition step → the learner's step and the predictions made there (the last `window` steps). */
+  private readonly history = new Map<number, { index: number; predictions: Float32Array[] }>();
+
+  constructor(observationSpace: Space, options: PredictiveAgentOptions = {}) {
+    super(observationSpace, { predictNext: false, ...options });
+  }
+
+  override metrics(): Record<string, number> {
+    return { ...super.metrics(), 'late/attached': this.late.attached, 'late/expired': this.late.expired };
+  }
+
+  override observe(transition: Transition): Outcome {
+    const outcome = super.observe(transition);
+    const index = this.learner.steps - 1;
+    this.history.set(transition.step, { index, predictions: this.predict().map((p) => p.values) });
+    const window = this.stack?.options.window ?? 16;
+    for (const step of this.history.keys()) if (step <= transition.step - window) this.history.delete(step);
+    const late = transition.info?.lateSide as LateSide[] | undefined;
+    if (Array.isArray(late)) for (const item of late) this.label(item.step, item.values, outcome.scores as Record<string, number>);
+    return outcome;
+  }
+
+  /**
+   * Side information for the transition numbered `step`, arriving now. Scores the prediction
+   * made at that step, then learns from it if the step is still in the window. Returns whether
+   * it was attached.
+   */
+  label(step: number, values: Readonly<Record<string, ModalityValue>>, scores: Record<string, number> = {}): boolean {
+    const where = `${this.constructor.name}.label`;
+    const side = packSide(this.side, [values], where);
+    const past = this.history.get(step);
+    if (!past || !this.stack?.attachSide(past.index, side)) {
+      this.late.expired++;
+      return false;
+    }
+    this.late.attached++;
+    this.side.forEach((m, k) => {
+      const v = values[m.name];
+      if (v === undefined || v === null) return;
+      const p = past.predictions[k]!;
+      if (m.kind === 'categorical') this.record(`${m.name}/lateAccuracy`, scoreCategorical(p, v as number).accuracy, scores);
+      else {
+        const actual = new Float32Array(m.size);
+        writeModality(m, v, actual, 0, where);
+        this.record(`${m.name}/lateSquaredError`, squaredError(p, actual), scores);
+      }
+    });
+    return true;
+  }
+}

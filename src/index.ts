@@ -1,0 +1,67 @@
+// The public surface of tprop's core, written by hand: what users build on. Built-in
+// environments and agents live in 'tprop/environments' and 'tprop/agents'; the live viewer in
+// 'tprop/server'. Everything that crosses this surface is plain data: no tensor leaves src/.
+
+// Errors
+export {
+  TpropError,
+  InvalidOptionError,
+  ShapeMismatchError,
+  NonFiniteError,
+  StateError,
+  BackendError,
+  UnknownIdError,
+  EnvironmentError,
+  AgentError,
+  CheckpointError,
+  ProtocolError,
+  type ErrorCode,
+} from './errors.js';
+
+// Engine and randomness
+export { initEngine, engineBackend, type BackendName, type EngineOptions, type EngineChoice, UNITS, type Units, CORRUPTIONS, type Corruption } from './math/index.js';
+export { Rng, type RngState } from './random.js';
+
+// Spaces, environments, registry, checks
+export { box, discrete, dict, flatSize, contains, assertInSpace, sample, sameSpace, type Space, type BoxSpace, type DiscreteSpace, type DictSpace, type SpaceValue } from './space.js';
+export type { Environment, EnvironmentFactory, EnvironmentSpec, ResetOptions, ResetResult, StepResult, Info } from './environment.js';
+export { registerEnvironment, makeEnvironment, listEnvironments, hasEnvironment } from './environment-registry.js';
+export { checkEnvironment, type CheckEnvironmentOptions, type CheckEnvironmentReport } from './check-environment.js';
+
+// Wrappers
+export { EnvironmentWrapper } from './wrappers/environment-wrapper.js';
+export { TimeLimit } from './wrappers/time-limit.js';
+export { NormalizeObservation } from './wrappers/normalize-observation.js';
+export { RecordEpisodes } from './wrappers/record-episodes.js';
+export { replayEnvironment, ReplayEnvironment } from './wrappers/replay-environment.js';
+export { VectorEnvironment } from './wrappers/vector-environment.js';
+
+// Modalities and the learning core
+export { type ModalitySpec, type ModalityValue, modalitiesOf } from './modality.js';
+export { type SideBatch, packSide, sideFromLabels, emptySide } from './side-batch.js';
+export { FeedForwardStack, type FeedForwardStackOptions, type TrainReport } from './feed-forward-stack.js';
+export { RecurrentStack, type RecurrentStackOptions, type RecurrentLosses } from './recurrent-stack.js';
+export type { SequenceLearner } from './sequence-learner.js';
+export type { StackOptions, LayerSpec, TopOptions } from './stack-options.js';
+export type { TopTargetKind } from './top.js';
+export type { OptimizerSpec, OptimizerKind } from './optim/optimizer.js';
+
+// Baselines, for comparisons
+export { FeedForwardBackprop, type FeedForwardBackpropOptions } from './baselines/feed-forward-backprop.js';
+export { RecurrentBackprop, type RecurrentBackpropOptions } from './baselines/recurrent-backprop.js';
+export { LstmBackprop, type LstmBackpropOptions } from './baselines/lstm-backprop.js';
+
+// Agents: the contract, the registry, the checks, checkpoints
+export type { Agent, AgentState, Transition, Outcome, ModalityPrediction } from './agent.js';
+export { registerAgent, createAgent, listAgents, hasAgent, loadAgentConfig, type AgentConfig, type AgentRegistration } from './agent-registry.js';
+export { checkAgent, type CheckAgentOptions } from './check-agent.js';
+export { saveAgent, loadAgent } from './checkpoint/agent-checkpoint.js';
+export { writeCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint } from './checkpoint/checkpoint-file.js';
+
+// Metrics and snapshots
+export { Mean, RollingMean } from './metrics/rolling-mean.js';
+export { scoreCategorical, squaredError, argMax } from './metrics/prequential-scores.js';
+export type { Frame, LayerFrame, ModalityFrame, Topology } from './snapshot.js';
+
+// Streams
+export * from './stream/index.js';
