@@ -5,7 +5,7 @@
 // what the stack reads and whose other keys are side modalities, present or missing per step.
 
 import type { Agent, AgentState, ModalityPrediction, Outcome, Transition } from '../src/agent.js';
-import { InvalidOptionError, StateError, describeValue } from '../src/errors.js';
+import { InvalidOptionError, ShapeMismatchError, StateError, describeValue } from '../src/errors.js';
 import { Mean, RollingMean } from '../src/metrics/rolling-mean.js';
 import { argMax, scoreCategorical, squaredError } from '../src/metrics/prequential-scores.js';
 import { type ModalitySpec, modalitiesOf, writeModality, type ModalityValue } from '../src/modality.js';
@@ -22,7 +22,7 @@ import { agentState, restoreAgent } from './agent-state.js';
 export const LEARNERS = ['tp', 'bptt', 'lstm'] as const;
 export type LearnerKind = (typeof LEARNERS)[number];
 
-export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'modalities' | 'streams'> & {
+export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'modalities'> & {
   /**
    * 'tp' (default): the recurrent stack trained by target propagation. 'bptt' and 'lstm': the
    * backpropagation baselines (same window, same stream), for comparisons; they have no codes
@@ -50,8 +50,10 @@ export class PredictiveAgent implements Agent {
   private readonly scores = new Map<string, { recent: RollingMean; total: Mean }>();
   private standing: Float32Array[] = [];
   private lastActual = new Map<string, Float32Array>();
-  private previousInfo: Transition['info'] | null = null;
-  private inEpisode = false;
+  private previousInfo: (Transition['info'] | null)[];
+  private inEpisode: boolean[];
+  /** Streams stepped together (rows of the learner's batch). */
+  readonly streams: number;
   private lastTime = 0;
   private rate = 0;
   private disposed = false;
@@ -63,7 +65,7 @@ export class PredictiveAgent implements Agent {
   ) {
     const where = `${new.target.name}`;
     const { inputKey, metricWindow, learner, ...stackOptions } = options;
-    checkKeys(where, options, [...OWN_KEYS, 'layers', 'targetForm', 'topTarget', 'reconstructionStep', 'discriminantStep', 'unsupervisedWeight', 'unsupervisedTarget', 'unsupervisedConfidence', 'corruption', 'noise', 'decoderTarget', 'encoderReconstructionWeight', 'top', 'optimizer', 'decoderOptimizer', 'readoutOptimizer', 'seed', 'engine', 'predictNext', 'window', 'updateEvery']);
+    checkKeys(where, options, [...OWN_KEYS, 'layers', 'targetForm', 'topTarget', 'reconstructionStep', 'discriminantStep', 'unsupervisedWeight', 'unsupervisedTarget', 'unsupervisedConfidence', 'corruption', 'noise', 'decoderTarget', 'encoderReconstructionWeight', 'top', 'optimizer', 'decoderOptimizer', 'readoutOptimizer', 'seed', 'engine', 'predictNext', 'window', 'updateEvery', 'streams']);
     const all = modalitiesOf(observationSpace);
     this.inputKey = observationSpace.kind === 'dict' ? (inputKey ?? 'observation') : null;
     const input = this.inputKey === null ? all[0] : all.find((m) => m.name === this.inputKey);
@@ -73,7 +75,10 @@ export class PredictiveAgent implements Agent {
     const window = numberOption(where, 'metricWindow', metricWindow, 1000, { integer: true, min: 1 });
     const kind = choiceOption(where, 'learner', learner, 'tp', LEARNERS);
     const inputSpec = { kind: input.kind, size: input.size };
-    this.stack = kind === 'tp' ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: 1 }) : null;
+    this.streams = numberOption(where, 'streams', stackOptions.streams, 1, { integer: true, min: 1 });
+    this.inEpisode = new Array(this.streams).fill(false);
+    this.previousInfo = new Array(this.streams).fill(null);
+    this.stack = kind === 'tp' ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: this.streams }) : null;
     this.learner = this.stack ?? baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side);
     for (const m of this.learner.modalities) {
       const names = m.kind === 'categorical' ? ['accuracy', 'logLoss', 'legal', 'critical', 'lateAccuracy'] : ['squaredError', 'lateSquaredError'];
@@ -103,63 +108,94 @@ export class PredictiveAgent implements Agent {
   }
 
   observe(transition: Transition): Outcome {
+    if (this.streams !== 1) throw new InvalidOptionError(`${this.constructor.name}.observe: expected one stream, but this agent steps ${this.streams} together; use observeBatch`);
+    return this.observeBatch([transition])[0]!;
+  }
+
+  /**
+   * One transition per stream (row r of the learner's batch), e.g. from a VectorEnvironment in
+   * 'next-step' autoreset mode. Every transition is checked before anything changes.
+   */
+  observeBatch(transitions: readonly Transition[]): Outcome[] {
     this.assertLive('observe');
     const where = `${this.constructor.name}.observe`;
-    assertInSpace(this.observationSpace, transition.observation, `${where}: observation`);
-    const record = (this.inputKey === null ? { [this.inputSpec.name]: transition.observation } : transition.observation) as Record<string, ModalityValue | undefined>;
-    const x = new Float32Array(this.inputSpec.size);
-    writeModality(this.inputSpec, record[this.inputSpec.name]!, x, 0, where);
-    const scores: Record<string, number> = {};
-    const scored: { name: string; prediction: Float32Array; actual: Float32Array }[] = [];
+    const B = this.streams;
+    if (!Array.isArray(transitions) || transitions.length !== B) throw new ShapeMismatchError(`${where}: expected ${B} transitions, one per stream, but got ${describeValue(transitions)}`);
+    const n = this.inputSpec.size;
+    const x = new Float32Array(B * n);
+    const records = transitions.map((t, r) => {
+      assertInSpace(this.observationSpace, t.observation, `${where}: observation${B > 1 ? ` of stream ${r}` : ''}`);
+      const record = (this.inputKey === null ? { [this.inputSpec.name]: t.observation } : t.observation) as Record<string, ModalityValue | undefined>;
+      writeModality(this.inputSpec, record[this.inputSpec.name]!, x, r * n, where);
+      return record;
+    });
+    const side = packSide(this.side, records, where);
     const learner = this.learner;
-    if (transition.first && this.inEpisode) learner.startEpisode();
+    const starting = transitions.map((t, r) => (t.first && this.inEpisode[r] ? r : -1)).filter((r) => r >= 0);
+    if (starting.length) learner.startEpisode(starting);
     const nextIndex = learner.predictNext ? learner.modalities.length - 1 : -1;
-    // 1. The next-input prediction standing since the last step meets what came.
-    if (!transition.first && nextIndex >= 0 && this.standing[nextIndex]) {
-      const p = this.standing[nextIndex]!;
-      if (this.inputSpec.kind === 'categorical') {
-        const legal = this.previousInfo?.legalNext as number[] | undefined;
-        const s = scoreCategorical(p, argMax(x), legal);
-        this.record('next/accuracy', s.accuracy, scores);
-        this.record('next/logLoss', s.logLoss, scores);
-        if (s.legal !== undefined) this.record('next/legal', s.legal, scores);
-        if (this.previousInfo?.critical) this.record('next/critical', s.accuracy, scores);
-      } else this.record('next/squaredError', squaredError(p, x), scores);
-      scored.push({ name: 'next', prediction: p, actual: x });
+    const outcomes = transitions.map((t) => ({ step: t.step, scored: [] as { name: string; prediction: Float32Array; actual: Float32Array }[], scores: {} as Record<string, number> }));
+    // 1. The next-input predictions standing since the last step meet what came.
+    if (nextIndex >= 0 && this.standing[nextIndex]) {
+      transitions.forEach((t, r) => {
+        if (t.first) return;
+        const p = this.standing[nextIndex]!.subarray(r * n, (r + 1) * n);
+        const actual = x.subarray(r * n, (r + 1) * n);
+        const info = this.previousInfo[r];
+        const scores = outcomes[r]!.scores;
+        if (this.inputSpec.kind === 'categorical') {
+          const s = scoreCategorical(p, argMax(actual), info?.legalNext as number[] | undefined);
+          this.record('next/accuracy', s.accuracy, scores);
+          this.record('next/logLoss', s.logLoss, scores);
+          if (s.legal !== undefined) this.record('next/legal', s.legal, scores);
+          if (info?.critical) this.record('next/critical', s.accuracy, scores);
+        } else this.record('next/squaredError', squaredError(p, actual), scores);
+        outcomes[r]!.scored.push({ name: 'next', prediction: p.slice(), actual: actual.slice() });
+      });
     }
-    if (nextIndex >= 0) this.lastActual.set('next', x);
+    if (nextIndex >= 0) this.lastActual.set('next', x.slice(0, n));
     // 2. Step: encode, predict every side modality (before learning from this step), learn.
-    const present = this.side.some((m) => record[m.name] !== undefined && record[m.name] !== null);
-    learner.step(x, packSide(this.side, [record], where));
+    const present = side.present.some((p) => p.some((v) => v > 0));
+    learner.step(x, side);
     // Predictions are read (a synchronous copy) only when something will be scored against them.
     this.standing = nextIndex >= 0 || present ? learner.readPredictions() : [];
     // 3. Side modalities that came with this observation meet the predictions made for them.
     this.side.forEach((m, k) => {
-      const v = record[m.name];
-      if (v === undefined || v === null) return;
-      const actual = new Float32Array(m.size);
-      writeModality(m, v, actual, 0, where);
-      const p = this.standing[k]!;
-      if (m.kind === 'categorical') {
-        const s = scoreCategorical(p, v as number);
-        this.record(`${m.name}/accuracy`, s.accuracy, scores);
-        this.record(`${m.name}/logLoss`, s.logLoss, scores);
-      } else this.record(`${m.name}/squaredError`, squaredError(p, actual), scores);
-      scored.push({ name: m.name, prediction: p, actual });
-      this.lastActual.set(m.name, actual);
+      records.forEach((record, r) => {
+        if (!side.present[k]![r]) return;
+        const v = record[m.name]!;
+        const actual = side.values[k]!.slice(r * m.size, (r + 1) * m.size);
+        const p = this.standing[k]!.slice(r * m.size, (r + 1) * m.size);
+        const scores = outcomes[r]!.scores;
+        if (m.kind === 'categorical') {
+          const s = scoreCategorical(p, v as number);
+          this.record(`${m.name}/accuracy`, s.accuracy, scores);
+          this.record(`${m.name}/logLoss`, s.logLoss, scores);
+        } else this.record(`${m.name}/squaredError`, squaredError(p, actual), scores);
+        outcomes[r]!.scored.push({ name: m.name, prediction: p, actual });
+        if (r === 0) this.lastActual.set(m.name, actual);
+      });
     });
-    this.previousInfo = transition.info;
-    this.inEpisode = true;
-    if (transition.terminated || transition.truncated) {
-      learner.endEpisode();
-      this.inEpisode = false;
-      this.previousInfo = null;
-      this.episode++;
+    transitions.forEach((t, r) => {
+      this.previousInfo[r] = t.info;
+      this.inEpisode[r] = true;
+    });
+    const ended = transitions.map((t, r) => (t.terminated || t.truncated ? r : -1)).filter((r) => r >= 0);
+    if (ended.length) {
+      // One stream: learn what is pending now. Several: each ended stream starts anew at its
+      // next step and what it left is learned with the batch's next pass.
+      if (B === 1) learner.endEpisode();
+      else learner.startEpisode(ended);
+      for (const r of ended) {
+        this.inEpisode[r] = false;
+        this.previousInfo[r] = null;
+      }
+      this.episode += ended.length;
     }
     const now = performance.now();
-    if (this.lastTime > 0) this.rate = 0.98 * this.rate + 0.02 * (1000 / Math.max(now - this.lastTime, 1e-3));
+    if (this.lastTime > 0) this.rate = 0.98 * this.rate + 0.02 * ((1000 * B) / Math.max(now - this.lastTime, 1e-3));
     this.lastTime = now;
-    return { step: transition.step, scored, scores };
+    return outcomes;
   }
 
   predict(): ModalityPrediction[] {
@@ -171,8 +207,8 @@ export class PredictiveAgent implements Agent {
   reset(): void {
     this.assertLive('reset');
     this.learner.startEpisode();
-    this.inEpisode = false;
-    this.previousInfo = null;
+    this.inEpisode.fill(false);
+    this.previousInfo.fill(null);
   }
 
   metrics(): Record<string, number> {
@@ -209,7 +245,7 @@ export class PredictiveAgent implements Agent {
         reconstruction: l.reconstruction,
         reconstructionError: squaredError(l.reconstruction, l.input) / l.input.length,
       })),
-      modalities: this.learner.modalities.map((m, k) => ({ name: m.name, prediction: this.standing[k] ?? new Float32Array(m.size), actual: this.lastActual.get(m.name) ?? null })),
+      modalities: this.learner.modalities.map((m, k) => ({ name: m.name, prediction: (this.standing[k] ?? new Float32Array(m.size)).slice(0, m.size), actual: this.lastActual.get(m.name) ?? null })),
       losses: named,
       metrics: this.metrics(),
       stepsPerSecond: this.rate,
@@ -231,8 +267,8 @@ export class PredictiveAgent implements Agent {
     this.assertLive('setState');
     const extra = restoreAgent(this.kind, this.options, this.tpStack('setState'), state);
     this.episode = extra.episode as number;
-    this.inEpisode = extra.inEpisode as boolean;
-    this.previousInfo = extra.previousInfo as Transition['info'] | null;
+    this.inEpisode = [...(extra.inEpisode as boolean[])];
+    this.previousInfo = [...(extra.previousInfo as (Transition['info'] | null)[])];
     this.lastActual = new Map(extra.lastActual as [string, Float32Array][]);
     this.standing = this.learner.steps > 0 ? this.learner.readPredictions() : [];
     for (const [k, recent, total] of extra.scores as [string, ReturnType<RollingMean['getState']>, ReturnType<Mean['getState']>][]) {
@@ -256,7 +292,7 @@ export class PredictiveAgent implements Agent {
 /** The backpropagation baseline a comparison asks for, on the same input, modalities and window. */
 function baselineLearner(kind: 'bptt' | 'lstm', options: Omit<PredictiveAgentOptions, 'learner' | 'inputKey' | 'metricWindow'>, input: { kind: 'categorical' | 'continuous'; size: number }, side: ModalitySpec[]): SequenceLearner {
   const layers = options.layers ?? [64];
-  const common = { input, modalities: side, predictNext: options.predictNext, window: options.window, seed: options.seed };
+  const common = { input, modalities: side, predictNext: options.predictNext, window: options.window, seed: options.seed, streams: options.streams };
   if (kind === 'bptt') return new RecurrentBackprop({ ...common, layers: layers.map((l) => (typeof l === 'number' ? l : { size: l.size, units: l.units })), updateEvery: options.updateEvery, optimizer: options.optimizer });
   const first = layers[0]!;
   return new LstmBackprop({ ...common, units: typeof first === 'number' ? first : first.size, learningRate: options.optimizer?.learningRate });

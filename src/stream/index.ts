@@ -21,4 +21,5 @@ export type { StepRateOptions } from './step-rate.js';
 export { fromObservations, FROM_OBSERVATIONS_DEFAULTS } from './from-observations.js';
 export type { FromObservationsOptions, ObservationInput, ObservationRecord } from './from-observations.js';
 export { boundedBuffer } from './bounded-buffer.js';
+export { vectorTransitions, type VectorTransitionsOptions } from './vector-transitions.js';
 export type { BoundedBuffer, BoundedBufferOptions, Buffered, BufferStats, OverflowPolicy } from './bounded-buffer.js';

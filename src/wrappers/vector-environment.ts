@@ -1,9 +1,10 @@
 // VectorEnvironment, after Gymnasium's SyncVectorEnv: N copies of an environment stepped in lock
-// step, seeded seed, seed+1, … and reset automatically when an episode ends ("same-step" mode).
+// step, seeded seed, seed+1, … and reset automatically when an episode ends ("same-step" mode by
+// default; "next-step" mode, Gymnasium 1.0's default, gives one plain transition per copy per step).
 
 import type { Environment, Info } from '../environment.js';
 import { InvalidOptionError, StateError, describeValue } from '../errors.js';
-import { checkKeys, numberOption } from '../options.js';
+import { checkKeys, choiceOption, numberOption } from '../options.js';
 import { sameSpace } from '../space.js';
 import type { Space, SpaceValue } from '../space.js';
 
@@ -12,6 +13,13 @@ export interface VectorEnvironmentOptions {
   copies: number;
   /** Copy i is reset with seed `seed + i` at the first reset. Default 0. */
   seed?: number;
+  /**
+   * 'same-step' (default): see the class comment. 'next-step': a copy whose episode ended is
+   * reset on the following `step()` instead of being stepped; that step's observation is the
+   * first of the new episode, with reward 0, both flags false and `info.reset = true`. Every step
+   * then carries exactly one transition per copy, which is what a batch learner consumes.
+   */
+  autoreset?: 'same-step' | 'next-step';
 }
 
 /** Builds copy `index` (0 .. copies-1); every copy must have the same spaces. */
@@ -51,14 +59,18 @@ export class VectorEnvironment {
   readonly observationSpace: Space;
   /** The space of one copy's action, or null for passive environments. */
   readonly actionSpace: Space | null;
+  readonly autoreset: 'same-step' | 'next-step';
   private seeded = false;
   private running = false;
+  /** next-step mode: copies whose episode ended on the last step. */
+  private ended: boolean[] = [];
 
   constructor(factory: VectorEnvironmentFactory, options: VectorEnvironmentOptions) {
     if (typeof factory !== 'function') {
       throw new InvalidOptionError(`VectorEnvironment: expected a factory function, but got ${describeValue(factory)}`);
     }
-    checkKeys('VectorEnvironment', options, ['copies', 'seed']);
+    checkKeys('VectorEnvironment', options, ['copies', 'seed', 'autoreset']);
+    this.autoreset = choiceOption('VectorEnvironment', 'autoreset', options?.autoreset, 'same-step', ['same-step', 'next-step'] as const);
     if (options?.copies === undefined) {
       throw new InvalidOptionError('VectorEnvironment: expected option "copies" (an integer >= 1), but got none');
     }
@@ -105,6 +117,7 @@ export class VectorEnvironment {
     });
     this.seeded = true;
     this.running = true;
+    this.ended = new Array(this.copies).fill(false);
     return { observations, infos };
   }
 
@@ -122,11 +135,25 @@ export class VectorEnvironment {
     const out = { observations: [] as SpaceValue[], rewards: [] as number[], terminated: [] as boolean[], truncated: [] as boolean[], infos: [] as Info[] };
     try {
       this.environments.forEach((env, i) => {
+        if (this.autoreset === 'next-step' && this.ended[i]) {
+          const next = env.reset();
+          this.ended[i] = false;
+          out.observations.push(next.observation);
+          out.rewards.push(0);
+          out.terminated.push(false);
+          out.truncated.push(false);
+          out.infos.push({ ...next.info, reset: true });
+          return;
+        }
         const result = env.step(actions?.[i]);
         out.rewards.push(result.reward);
         out.terminated.push(result.terminated);
         out.truncated.push(result.truncated);
-        if (result.terminated || result.truncated) {
+        if (this.autoreset === 'next-step') {
+          this.ended[i] = result.terminated || result.truncated;
+          out.observations.push(result.observation);
+          out.infos.push(result.info);
+        } else if (result.terminated || result.truncated) {
           const next = env.reset();
           out.observations.push(next.observation);
           out.infos.push({ ...next.info, finalObservation: result.observation, finalInfo: result.info });

@@ -35,7 +35,7 @@ describe('VectorEnvironment', () => {
       [undefined, 'VectorEnvironment: expected option "copies" (an integer >= 1), but got none'],
       [{ copies: 0 }, 'VectorEnvironment: expected option "copies" to be an integer >= 1, but got 0'],
       [{ copies: 2, seed: 0.5 }, 'VectorEnvironment: expected option "seed" to be an integer, but got 0.5'],
-      [{ copies: 2, envs: 3 }, 'VectorEnvironment: expected options among [copies, seed], but got unknown option "envs"'],
+      [{ copies: 2, envs: 3 }, 'VectorEnvironment: expected options among [copies, seed, autoreset], but got unknown option "envs"'],
     ])('throws InvalidOptionError on %j', (options, message) => {
       const error = thrown(() => new VectorEnvironment(reber, options as never));
       expect(error).toBeInstanceOf(InvalidOptionError);
@@ -172,4 +172,27 @@ describe('VectorEnvironment', () => {
       expect(vec.environments[0]).not.toBe(vec.environments[1]);
     });
   });
+
+  describe('autoreset: next-step', () => {
+    it('gives each copy exactly the transitions a lone copy gives, a reset taking a step of its own', () => {
+      const vec = new VectorEnvironment(() => makeEnvironment('TemporalOrder-v0', { length: 5 }), { copies: 2, seed: 3, autoreset: 'next-step' });
+      const start = vec.reset();
+      const lone = makeEnvironment('TemporalOrder-v0', { length: 5 });
+      const seen: unknown[] = [lone.reset({ seed: 4 }).observation];
+      const got: unknown[] = [start.observations[1]];
+      let ended = false;
+      for (let t = 0; t < 12; t++) {
+        const r = vec.step();
+        got.push(r.observations[1]);
+        if (ended) {
+          expect(r.infos[1]!.reset).toBe(true);
+          expect([r.rewards[1], r.terminated[1], r.truncated[1]]).toEqual([0, false, false]);
+          seen.push(lone.reset().observation);
+        } else seen.push(lone.step().observation);
+        ended = r.terminated[1]! || r.truncated[1]!;
+      }
+      expect(got).toEqual(seen);
+    });
+  });
 });
+
