@@ -222,6 +222,9 @@ export class RecurrentStack implements SequenceLearner {
     });
     e.free(this.predictions);
     this.predictions = record.predictions.map((p) => e.keep(p));
+    // A completed step about to slide out of the window is learned from before it goes.
+    const oldest = this.window.records()[0];
+    if (this.window.records().length === this.options.window && oldest?.complete && !oldest.learned) this.learn();
     this.window.push({ index: this.steps, inputs: record.inputs, codes: record.codes, continues: record.cont, side: full, complete: !this.options.predictNext, learned: false });
     this.steps++;
     if (this.window.unlearned() >= this.options.updateEvery) this.learn();

@@ -143,6 +143,9 @@ export class RecurrentBackprop implements SequenceLearner {
     const full: SideBatch = this.predictNext
       ? { rows: B, values: [...own.values, new Float32Array(B * this.input.size)], present: [...own.present, new Float32Array(B)] }
       : own;
+    // A completed step about to slide out of the window is learned from before it goes.
+    const oldest = this.history[0];
+    if (this.history.length === this.window && oldest?.complete && !oldest.learned) this.learn();
     this.history.push({ input: x, continues: cont, before: [...before], side: full, complete: !this.predictNext, learned: false });
     while (this.history.length > this.window) this.drop(this.history.shift()!);
     this.steps++;

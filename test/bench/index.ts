@@ -2,10 +2,12 @@
 
 import { mnistBench } from './mnist.js';
 import { sequencesBench } from './sequences.js';
+import { throughputBench } from './throughput.js';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<void>> = {
   mnist: mnistBench,
   sequences: sequencesBench,
+  throughput: throughputBench,
 };
 
 const [name = 'all', ...rest] = process.argv.slice(2);
