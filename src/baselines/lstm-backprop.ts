@@ -62,6 +62,11 @@ export class LstmBackprop implements SequenceLearner {
       tf.layers.dense({ units: m.size, activation: m.kind === 'categorical' ? 'softmax' : 'linear', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 + k }) }),
     );
     this.optimizer = tf.train.adam(learningRate);
+    // Layers make their weights on first use: use them once so training can name them.
+    tf.tidy(() => {
+      const h = this.lstm.apply(tf.zeros([1, this.window, this.inputSize])) as tf.Tensor;
+      for (const head of this.heads) head.apply(h);
+    });
     this.buffer = new Float32Array(this.streams * this.window * this.inputSize);
     this.pendingStart = new Array(this.streams).fill(true);
   }

@@ -1,18 +1,66 @@
-// The fused implementation of Engine: plain Float32Array kernels, each one loop with no
-// dispatch cost, for online learning at batch 1 where tfjs spends 10 to 30 µs per op on wasm
-// whatever its size. Results are fresh arrays left to the garbage collector, so scopes and
-// `free` have nothing to do. Products accumulate in float64 and skip zero inputs (one-hot rows).
+// The fused implementation of Engine: Float32Array kernels, each one loop with no dispatch
+// cost, for online learning at batch 1 where tfjs spends 10 to 30 µs per op on wasm whatever
+// its size. Results are fresh arrays left to the garbage collector, so scopes have nothing to do.
+//
+// The heavy kernels (products, optimiser steps) run as WebAssembly SIMD (kernels.wat, loaded by
+// wasm-kernels.ts) when it is available and TPROP_FUSED_WASM is not 0: parameters and optimiser
+// slots then live in the kernels' memory (`free` returns their space), so only activations are
+// copied in. Otherwise, and for small products, plain JS loops do the work; they accumulate in
+// float64 and round at each store, the SIMD kernels in float32, so the two agree to a few ulps
+// per operation. Both skip all-zero groups of inputs (one-hot rows) in products.
 
 import type { Rng } from '../random.js';
 import type { Activation, Engine } from './engine.js';
+import { type KernelHeap, kernelHeap, kernels } from './wasm-kernels.js';
+
+const heap = kernelHeap as KernelHeap;
 
 export class FusedMatrix {
+  /**
+   * Byte offset of the values in the kernels' memory (a parameter or optimiser slot made while
+   * the SIMD kernels are on), or −1 for a plain array.
+   */
+  offset: number;
+  private view: Float32Array;
+  private generation: number;
+
   constructor(
     readonly rows: number,
     readonly cols: number,
-    readonly data: Float32Array,
-  ) {}
+    data: Float32Array,
+    offset = -1,
+  ) {
+    this.view = data;
+    this.offset = offset;
+    this.generation = offset >= 0 ? heap.generation : -1;
+  }
+
+  /**
+   * The values, row-major. For a parameter living in the kernels' memory this is a view of
+   * that memory, valid until the next parameter is made (which may grow, and so detach, it):
+   * read it when needed rather than holding on to it, or copy it out with `read`.
+   */
+  get data(): Float32Array {
+    if (this.offset >= 0 && this.generation !== heap.generation) {
+      this.view = new Float32Array(heap.memory.buffer, this.offset, this.rows * this.cols);
+      this.generation = heap.generation;
+    }
+    return this.view;
+  }
+
+  /** Moves the values out of the kernels' memory into a plain array (on `free`). */
+  evict(): void {
+    if (this.offset < 0) return;
+    const copy = this.data.slice();
+    residents.unregister(this);
+    heap.release(this.offset);
+    this.offset = -1;
+    this.view = copy;
+  }
 }
+
+/** Parameters dropped without `free` return their block when collected. */
+const residents = new FinalizationRegistry<number>((offset) => heap.release(offset));
 
 type F = FusedMatrix;
 const make = (rows: number, cols: number): F => new FusedMatrix(rows, cols, new Float32Array(rows * cols));
@@ -27,7 +75,9 @@ function zip(a: F | number, b: F | number, op: Op): F {
   if (typeof a === 'number') {
     const m = b as F;
     const out = make(m.rows, m.cols);
-    for (let i = 0; i < m.data.length; i++) out.data[i] = op(a, m.data[i]!);
+    const y = m.data;
+    const o = out.data;
+    for (let i = 0; i < y.length; i++) o[i] = op(a, y[i]!);
     return out;
   }
   const out = make(a.rows, a.cols);
@@ -48,7 +98,8 @@ function zip(a: F | number, b: F | number, op: Op): F {
     return zip(b, a, (p, q) => op(q, p));
   } else if (a.cols === 1 && a.rows === b.rows) {
     const wide = make(b.rows, b.cols);
-    for (let r = 0, k = 0; r < b.rows; r++) for (let c = 0; c < b.cols; c++, k++) wide.data[k] = op(x[r]!, y[k]!);
+    const w = wide.data;
+    for (let r = 0, k = 0; r < b.rows; r++) for (let c = 0; c < b.cols; c++, k++) w[k] = op(x[r]!, y[k]!);
     return wide;
   } else {
     throw new RangeError(`fused: expected broadcastable shapes, but got [${a.rows}, ${a.cols}] and [${b.rows}, ${b.cols}]`);
@@ -79,7 +130,8 @@ function sub(a: F | number, b: F | number): F {
     if (typeof b === 'number') throw new RangeError('fused: expected a matrix operand, but got two numbers');
     const y = b.data;
     const out = make(b.rows, b.cols);
-    for (let i = 0; i < y.length; i++) out.data[i] = a - y[i]!;
+    const o = out.data;
+    for (let i = 0; i < y.length; i++) o[i] = a - y[i]!;
     return out;
   }
   const x = a.data;
@@ -116,14 +168,16 @@ function mul(a: F, b: F | number): F {
 function tanh(a: F): F {
   const out = make(a.rows, a.cols);
   const x = a.data;
-  for (let i = 0; i < x.length; i++) out.data[i] = Math.tanh(x[i]!);
+  const o = out.data;
+  for (let i = 0; i < x.length; i++) o[i] = Math.tanh(x[i]!);
   return out;
 }
 
 function square(a: F): F {
   const out = make(a.rows, a.cols);
   const x = a.data;
-  for (let i = 0; i < x.length; i++) out.data[i] = x[i]! * x[i]!;
+  const o = out.data;
+  for (let i = 0; i < x.length; i++) o[i] = x[i]! * x[i]!;
   return out;
 }
 
@@ -163,17 +217,110 @@ function accumulateProduct(x: Float32Array, w: Float32Array, o: Float32Array, ro
 
 function transpose(a: F): F {
   const out = make(a.cols, a.rows);
-  for (let r = 0; r < a.rows; r++) for (let c = 0; c < a.cols; c++) out.data[c * a.rows + r] = a.data[r * a.cols + c]!;
+  const x = a.data;
+  const o = out.data;
+  for (let r = 0; r < a.rows; r++) for (let c = 0; c < a.cols; c++) o[c * a.rows + r] = x[r * a.cols + c]!;
   return out;
 }
 
 function map(a: F, f: (x: number) => number): F {
   const out = make(a.rows, a.cols);
-  for (let i = 0; i < a.data.length; i++) out.data[i] = f(a.data[i]!);
+  const x = a.data;
+  const o = out.data;
+  for (let i = 0; i < x.length; i++) o[i] = f(x[i]!);
   return out;
 }
 
-export const fusedEngine: Engine<F> = {
+// The plain JS kernels for products and optimiser steps (the SIMD ones are below).
+
+function jsMatMul(a: F, b: F): F {
+  const out = make(a.rows, b.cols);
+  accumulateProduct(a.data, b.data, out.data, a.rows, a.cols, b.cols, false);
+  return out;
+}
+
+function jsMatMulAT(a: F, b: F): F {
+  // (aᵀ·b)[p, j] = Σ_i a[i, p]·b[i, j]: the same accumulation with a read by columns.
+  const out = make(a.cols, b.cols);
+  accumulateProduct(a.data, b.data, out.data, a.cols, a.rows, b.cols, true);
+  return out;
+}
+
+function jsMatMulBT(a: F, b: F): F {
+  // (a·bᵀ)[i, j] = Σ_p a[i, p]·b[j, p]: dot products of rows, four partial sums at a time.
+  const k = a.cols;
+  const m = b.rows;
+  const out = make(a.rows, m);
+  if (a.rows > 1) {
+    // Several rows: transposing b once makes the faster row-accumulating product pay.
+    accumulateProduct(a.data, transpose(b).data, out.data, a.rows, k, m, false);
+    return out;
+  }
+  const x = a.data;
+  const w = b.data;
+  const o = out.data;
+  for (let i = 0; i < a.rows; i++) {
+    const ai = i * k;
+    for (let j = 0; j < m; j++) {
+      const bj = j * k;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let p = 0;
+      for (; p + 3 < k; p += 4) {
+        s0 += x[ai + p]! * w[bj + p]!;
+        s1 += x[ai + p + 1]! * w[bj + p + 1]!;
+        s2 += x[ai + p + 2]! * w[bj + p + 2]!;
+        s3 += x[ai + p + 3]! * w[bj + p + 3]!;
+      }
+      for (; p < k; p++) s0 += x[ai + p]! * w[bj + p]!;
+      o[i * m + j] = s0 + s1 + s2 + s3;
+    }
+  }
+  return out;
+}
+
+function jsSgdStep(p: F, g: F, velocity: F | null, learningRate: number, momentum: number): void {
+  const w = p.data;
+  const d = g.data;
+  if (!velocity) {
+    for (let i = 0; i < w.length; i++) w[i] = w[i]! - learningRate * d[i]!;
+    return;
+  }
+  const v = velocity.data;
+  for (let i = 0; i < w.length; i++) {
+    v[i] = momentum * v[i]! + d[i]!;
+    w[i] = w[i]! - learningRate * v[i]!;
+  }
+}
+
+function jsRmspropStep(p: F, g: F, s: F, learningRate: number, rho: number, epsilon: number): void {
+  const w = p.data;
+  const d = g.data;
+  const q = s.data;
+  for (let i = 0; i < w.length; i++) {
+    const gi = d[i]!;
+    q[i] = rho * q[i]! + (1 - rho) * gi * gi;
+    w[i] = w[i]! - (learningRate * gi) / (Math.sqrt(q[i]!) + epsilon);
+  }
+}
+
+function jsAdamStep(p: F, g: F, m: F, v: F, stepSize: number, beta1: number, beta2: number, epsilon: number): void {
+  const w = p.data;
+  const d = g.data;
+  const mm = m.data;
+  const vv = v.data;
+  for (let i = 0; i < w.length; i++) {
+    const gi = d[i]!;
+    mm[i] = beta1 * mm[i]! + (1 - beta1) * gi;
+    vv[i] = beta2 * vv[i]! + (1 - beta2) * gi * gi;
+    w[i] = w[i]! - (stepSize * mm[i]!) / (Math.sqrt(vv[i]!) + epsilon);
+  }
+}
+
+/** The fused engine with plain JS kernels only (parameters are plain arrays). */
+export const jsFusedEngine: Engine<F> = {
   kind: 'fused',
   scope: (fn) => fn(),
   keep: (m) => m,
@@ -188,62 +335,24 @@ export const fusedEngine: Engine<F> = {
   zerosParameter: (rows, cols) => make(rows, cols),
   assign: (p, value) => p.data.set(value.data),
 
-  matMul: (a, b) => {
-    const out = make(a.rows, b.cols);
-    accumulateProduct(a.data, b.data, out.data, a.rows, a.cols, b.cols, false);
-    return out;
-  },
-  matMulAT: (a, b) => {
-    // (aᵀ·b)[p, j] = Σ_i a[i, p]·b[i, j]: the same accumulation with a read by columns.
-    const out = make(a.cols, b.cols);
-    accumulateProduct(a.data, b.data, out.data, a.cols, a.rows, b.cols, true);
-    return out;
-  },
-  matMulBT: (a, b) => {
-    // (a·bᵀ)[i, j] = Σ_p a[i, p]·b[j, p]: dot products of rows, four partial sums at a time.
-    const k = a.cols;
-    const m = b.rows;
-    const out = make(a.rows, m);
-    if (a.rows > 1) {
-      // Several rows: transposing b once makes the faster row-accumulating product pay.
-      accumulateProduct(a.data, transpose(b).data, out.data, a.rows, k, m, false);
-      return out;
-    }
-    const x = a.data;
-    const w = b.data;
-    for (let i = 0; i < a.rows; i++) {
-      const ai = i * k;
-      for (let j = 0; j < m; j++) {
-        const bj = j * k;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let p = 0;
-        for (; p + 3 < k; p += 4) {
-          s0 += x[ai + p]! * w[bj + p]!;
-          s1 += x[ai + p + 1]! * w[bj + p + 1]!;
-          s2 += x[ai + p + 2]! * w[bj + p + 2]!;
-          s3 += x[ai + p + 3]! * w[bj + p + 3]!;
-        }
-        for (; p < k; p++) s0 += x[ai + p]! * w[bj + p]!;
-        out.data[i * m + j] = s0 + s1 + s2 + s3;
-      }
-    }
-    return out;
-  },
+  matMul: jsMatMul,
+  matMulAT: jsMatMulAT,
+  matMulBT: jsMatMulBT,
   add,
   sub,
   mul,
   square,
   sumRows: (a) => {
     const out = make(1, a.cols);
-    for (let r = 0, k = 0; r < a.rows; r++) for (let c = 0; c < a.cols; c++, k++) out.data[c] += a.data[k]!;
+    const x = a.data;
+    const o = out.data;
+    for (let r = 0, k = 0; r < a.rows; r++) for (let c = 0; c < a.cols; c++, k++) o[c] += x[k]!;
     return out;
   },
   sumAll: (a) => {
     let s = 0;
-    for (let i = 0; i < a.data.length; i++) s += a.data[i]!;
+    const x = a.data;
+    for (let i = 0; i < x.length; i++) s += x[i]!;
     return new FusedMatrix(1, 1, Float32Array.of(s));
   },
   concatCols: (ms) => {
@@ -294,13 +403,15 @@ export const fusedEngine: Engine<F> = {
         return map(pre, Math.sign);
       case 'softmax': {
         const out = make(pre.rows, pre.cols);
+        const x = pre.data;
+        const o = out.data;
         for (let r = 0; r < pre.rows; r++) {
           const at = r * pre.cols;
           let top = -Infinity;
-          for (let c = 0; c < pre.cols; c++) top = Math.max(top, pre.data[at + c]!);
+          for (let c = 0; c < pre.cols; c++) top = Math.max(top, x[at + c]!);
           let z = 0;
-          for (let c = 0; c < pre.cols; c++) z += out.data[at + c] = Math.exp(pre.data[at + c]! - top);
-          for (let c = 0; c < pre.cols; c++) out.data[at + c] = out.data[at + c]! / z;
+          for (let c = 0; c < pre.cols; c++) z += o[at + c] = Math.exp(x[at + c]! - top);
+          for (let c = 0; c < pre.cols; c++) o[at + c] = o[at + c]! / z;
         }
         return out;
       }
@@ -309,64 +420,174 @@ export const fusedEngine: Engine<F> = {
   above: (a, threshold) => map(a, (x) => (x > threshold ? 1 : 0)),
   oneHotArgMax: (a) => {
     const out = make(a.rows, a.cols);
+    const x = a.data;
     for (let r = 0; r < a.rows; r++) {
       let best = 0;
-      for (let c = 1; c < a.cols; c++) if (a.data[r * a.cols + c]! > a.data[r * a.cols + best]!) best = c;
+      for (let c = 1; c < a.cols; c++) if (x[r * a.cols + c]! > x[r * a.cols + best]!) best = c;
       out.data[r * a.cols + best] = 1;
     }
     return out;
   },
   rowMax: (a) => {
     const out = make(a.rows, 1);
+    const x = a.data;
+    const o = out.data;
     for (let r = 0; r < a.rows; r++) {
       let top = -Infinity;
-      for (let c = 0; c < a.cols; c++) top = Math.max(top, a.data[r * a.cols + c]!);
-      out.data[r] = top;
+      for (let c = 0; c < a.cols; c++) top = Math.max(top, x[r * a.cols + c]!);
+      o[r] = top;
     }
     return out;
   },
   crossEntropy: (p, y) => {
     let s = 0;
-    for (let i = 0; i < p.data.length; i++) if (y.data[i] !== 0) s -= y.data[i]! * Math.log(Math.max(p.data[i]!, 1e-7));
+    const q = p.data;
+    const t = y.data;
+    for (let i = 0; i < q.length; i++) if (t[i] !== 0) s -= t[i]! * Math.log(Math.max(q[i]!, 1e-7));
     return new FusedMatrix(1, 1, Float32Array.of(s));
   },
   gaussian: (rows, cols, std, rng: Rng) => {
     const out = make(rows, cols);
-    for (let i = 0; i < out.data.length; i++) out.data[i] = std * rng.normal();
+    const o = out.data;
+    for (let i = 0; i < o.length; i++) o[i] = std * rng.normal();
     return out;
   },
   uniform: (rows, cols, rng: Rng) => {
     const out = make(rows, cols);
-    for (let i = 0; i < out.data.length; i++) out.data[i] = rng.float();
+    const o = out.data;
+    for (let i = 0; i < o.length; i++) o[i] = rng.float();
     return out;
   },
-  sgdStep: (p, g, velocity, learningRate, momentum) => {
-    const w = p.data;
-    if (!velocity) {
-      for (let i = 0; i < w.length; i++) w[i] = w[i]! - learningRate * g.data[i]!;
-      return;
-    }
-    const v = velocity.data;
-    for (let i = 0; i < w.length; i++) {
-      v[i] = momentum * v[i]! + g.data[i]!;
-      w[i] = w[i]! - learningRate * v[i]!;
-    }
-  },
-  rmspropStep: (p, g, s, learningRate, rho, epsilon) => {
-    const w = p.data;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g.data[i]!;
-      s.data[i] = rho * s.data[i]! + (1 - rho) * gi * gi;
-      w[i] = w[i]! - (learningRate * gi) / (Math.sqrt(s.data[i]!) + epsilon);
-    }
-  },
-  adamStep: (p, g, m, v, stepSize, beta1, beta2, epsilon) => {
-    const w = p.data;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g.data[i]!;
-      m.data[i] = beta1 * m.data[i]! + (1 - beta1) * gi;
-      v.data[i] = beta2 * v.data[i]! + (1 - beta2) * gi * gi;
-      w[i] = w[i]! - (stepSize * m.data[i]!) / (Math.sqrt(v.data[i]!) + epsilon);
-    }
-  },
+  sgdStep: jsSgdStep,
+  rmspropStep: jsRmspropStep,
+  adamStep: jsAdamStep,
 };
+
+// The SIMD kernels. Operands already in the kernels' memory (parameters, slots) are used in
+// place; others are copied into one scratch block per call, after the output's place in it.
+
+/** Products smaller than this many multiply-adds stay in JS (copies would cost as much). */
+const WASM_MIN_MACS = 512;
+
+const padded = (n: number): number => (n + 3) & ~3;
+
+/** The byte offset of `m`'s values in the kernels' memory, copying it to `at` if needed. */
+function placed(m: F, at: number): number {
+  if (m.offset >= 0) return m.offset;
+  heap.f32.set(m.data, at >> 2);
+  return at;
+}
+
+/** Scratch floats that `m` needs (none when it lives in the kernels' memory). */
+const scratchFor = (m: F): number => (m.offset >= 0 ? 0 : padded(m.rows * m.cols));
+
+/** A parameter in the kernels' memory holding `data` (zeros when null), else a plain one. */
+function residentParameter(data: Float32Array | null, rows: number, cols: number): F {
+  const n = rows * cols;
+  if (n > 0) {
+    // `data` may itself view the kernels' memory, which the allocation may grow (detach).
+    const values = data && data.buffer === heap.memory.buffer ? data.slice() : data;
+    const at = heap.alloc(n * 4);
+    if (at >= 0) {
+      const f32 = heap.f32;
+      const i = at >> 2;
+      if (values && values.length >= n) f32.set(values.subarray(0, n), i);
+      else {
+        f32.fill(0, i, i + n);
+        if (values) f32.set(values, i);
+      }
+      const m = new FusedMatrix(rows, cols, new Float32Array(heap.memory.buffer, at, n), at);
+      residents.register(m, at, m);
+      return m;
+    }
+  }
+  return new FusedMatrix(rows, cols, data ? Float32Array.from(data) : new Float32Array(n));
+}
+
+/** o = x·w with x read by rows (columns: the product xᵀ·w), [rows, cols]. */
+function wasmProduct(x: F, w: F, rows: number, inner: number, cols: number, columns: boolean): F | null {
+  const n = rows * cols;
+  const at = heap.scratch(4 * (padded(n) + scratchFor(x) + scratchFor(w)));
+  if (at < 0) return null;
+  const xo = placed(x, at + 4 * padded(n));
+  const wo = placed(w, at + 4 * (padded(n) + scratchFor(x)));
+  if (columns) kernels!.product(xo, wo, at, rows, inner, cols, 4, 4 * rows);
+  else kernels!.product(xo, wo, at, rows, inner, cols, 4 * inner, 4);
+  return new FusedMatrix(rows, cols, heap.f32.slice(at >> 2, (at >> 2) + n));
+}
+
+function wasmMatMul(a: F, b: F): F {
+  if (a.rows * a.cols * b.cols < WASM_MIN_MACS) return jsMatMul(a, b);
+  return wasmProduct(a, b, a.rows, a.cols, b.cols, false) ?? jsMatMul(a, b);
+}
+
+function wasmMatMulAT(a: F, b: F): F {
+  if (a.rows * a.cols * b.cols < WASM_MIN_MACS) return jsMatMulAT(a, b);
+  return wasmProduct(a, b, a.cols, a.rows, b.cols, true) ?? jsMatMulAT(a, b);
+}
+
+function wasmMatMulBT(a: F, b: F): F {
+  const n = a.rows * b.rows;
+  if (n * a.cols < WASM_MIN_MACS) return jsMatMulBT(a, b);
+  const at = heap.scratch(4 * (padded(n) + scratchFor(a) + scratchFor(b)));
+  if (at < 0) return jsMatMulBT(a, b);
+  const ao = placed(a, at + 4 * padded(n));
+  const bo = placed(b, at + 4 * (padded(n) + scratchFor(a)));
+  kernels!.product_bt(ao, bo, at, a.rows, a.cols, b.rows);
+  return new FusedMatrix(a.rows, b.rows, heap.f32.slice(at >> 2, (at >> 2) + n));
+}
+
+/** The byte offset of gradient `g` in the kernels' memory (copied to scratch if needed), or −1. */
+function gradientAt(g: F): number {
+  if (g.offset >= 0) return g.offset;
+  const at = heap.scratch(4 * g.rows * g.cols);
+  return at < 0 ? -1 : placed(g, at);
+}
+
+function wasmSgdStep(p: F, g: F, velocity: F | null, learningRate: number, momentum: number): void {
+  const go = p.offset >= 0 && (!velocity || velocity.offset >= 0) ? gradientAt(g) : -1;
+  if (go < 0) return jsSgdStep(p, g, velocity, learningRate, momentum);
+  if (velocity) kernels!.sgd_momentum(p.offset, go, velocity.offset, p.rows * p.cols, learningRate, momentum);
+  else kernels!.sgd(p.offset, go, p.rows * p.cols, learningRate);
+}
+
+function wasmRmspropStep(p: F, g: F, s: F, learningRate: number, rho: number, epsilon: number): void {
+  const go = p.offset >= 0 && s.offset >= 0 ? gradientAt(g) : -1;
+  if (go < 0) return jsRmspropStep(p, g, s, learningRate, rho, epsilon);
+  kernels!.rmsprop(p.offset, go, s.offset, p.rows * p.cols, learningRate, rho, 1 - rho, epsilon);
+}
+
+function wasmAdamStep(p: F, g: F, m: F, v: F, stepSize: number, beta1: number, beta2: number, epsilon: number): void {
+  const go = p.offset >= 0 && m.offset >= 0 && v.offset >= 0 ? gradientAt(g) : -1;
+  if (go < 0) return jsAdamStep(p, g, m, v, stepSize, beta1, beta2, epsilon);
+  kernels!.adam(p.offset, go, m.offset, v.offset, p.rows * p.cols, stepSize, beta1, 1 - beta1, beta2, 1 - beta2, epsilon);
+}
+
+function evict(m: F): void {
+  if (m.offset >= 0) m.evict();
+}
+
+/** The fused engine with the SIMD kernels, and parameters in their memory. */
+const wasmFusedEngine: Engine<F> | null = kernels
+  ? {
+      ...jsFusedEngine,
+      free: (ms) => {
+        if (!ms) return;
+        if (ms instanceof FusedMatrix) evict(ms);
+        else for (const m of ms as readonly F[]) evict(m);
+      },
+      parameter: (data, rows, cols) => residentParameter(data, rows, cols),
+      zerosParameter: (rows, cols) => residentParameter(null, rows, cols),
+      matMul: wasmMatMul,
+      matMulAT: wasmMatMulAT,
+      matMulBT: wasmMatMulBT,
+      sgdStep: wasmSgdStep,
+      rmspropStep: wasmRmspropStep,
+      adamStep: wasmAdamStep,
+    }
+  : null;
+
+/** The fused engine: SIMD kernels when WebAssembly SIMD is available, else plain JS. */
+export const fusedEngine: Engine<F> = wasmFusedEngine ?? jsFusedEngine;
+/** The SIMD variant, for comparisons; null when it is off (see wasm-kernels.ts). */
+export const simdFusedEngine: Engine<F> | null = wasmFusedEngine;

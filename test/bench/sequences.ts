@@ -65,6 +65,7 @@ function tasks(quick: boolean): Task[] {
 
 const METHODS: Record<string, PredictiveAgentOptions> = {
   'tp-difference': { learner: 'tp', targetForm: 'difference' },
+  'tp-difference-reconstruction': { learner: 'tp', targetForm: 'difference', topTarget: 'reconstruction' },
   'tp-plain': { learner: 'tp', targetForm: 'plain' },
   bptt: { learner: 'bptt' },
   lstm: { learner: 'lstm' },
@@ -113,7 +114,8 @@ function runTask(task: Task, method: string, seed: number): Row {
   agent.dispose();
   return {
     task: task.task,
-    method,
+    method: method === 'tp-difference-reconstruction' ? 'tp-difference' : method,
+    topTarget: method.startsWith('tp-') ? (METHODS[method]!.topTarget ?? 'discriminant') : null,
     metric: task.metric,
     value,
     stepsPerSecond: Math.round(steps / trainSeconds),
@@ -149,7 +151,7 @@ export async function sequencesBench(argv: string[]): Promise<void> {
     }
   }
   printTable(`Sequences (hidden ${HIDDEN}, backend ${backend}; stream metrics over the last 1,000 predictions, labelled tasks on 1,000 fresh sequences)`, rows, [
-    'task', 'method', 'metric', 'value', 'stepsPerSecond', 'steps', 'sequences', 'window', 'wallSeconds',
+    'task', 'method', 'topTarget', 'metric', 'value', 'stepsPerSecond', 'steps', 'sequences', 'window', 'wallSeconds',
   ]);
   finish('sequences', { backend, hidden: HIDDEN, rows }, values.json);
 }

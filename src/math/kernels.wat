@@ -1,0 +1,375 @@
+;; SIMD kernels of the fused engine (src/math/fused-engine.ts), in WebAssembly text format.
+;; Compiled by src/math/build-kernels.ts (wabt's wat2wasm, features simd and bulk memory) into
+;; src/math/kernels-wasm.ts, which the engine loads; edit this file, then regenerate with
+;;   npx tsx src/math/build-kernels.ts
+;;
+;; Matrices are row-major float32 arrays in the one imported memory; every pointer and stride
+;; is in bytes. Arithmetic is float32 throughout (the plain JS kernels round their float64
+;; partial sums to float32 at every store, so the two agree to a few ulps per operation).
+;; Vectors need no alignment; lengths that are not multiples of 4 end in a scalar tail.
+
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; o[i, j] = Σ_p x(i, p)·w[p, j] for i < rows, p < inner, j < cols, where x(i, p) is the f32
+  ;; at x + i·si + p·sp: A read by rows (si = 4·inner, sp = 4: the product A·W) or by columns
+  ;; (si = 4, sp = 4·rows of A: the product Aᵀ·W). The row-accumulating form: o's row i gets
+  ;; four rows of w at a time, scaled by four entries of A's row, and a group of four zeros in
+  ;; A's row (one-hot inputs, masked rows) is skipped, as the JS kernel does.
+  (func $product (export "product")
+    (param $x i32) (param $w i32) (param $o i32)
+    (param $rows i32) (param $inner i32) (param $cols i32)
+    (param $si i32) (param $sp i32)
+    (local $rb i32)    ;; bytes in a row of w and of o
+    (local $vb i32)    ;; bytes of a row covered by whole vectors
+    (local $i i32) (local $p i32) (local $j i32)
+    (local $xp i32)    ;; address of x(i, p)
+    (local $oi i32)    ;; address of o's row i
+    (local $w0 i32)    ;; address of w's row p
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $rb (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $vb (i32.and (local.get $rb) (i32.const -16)))
+    (memory.fill (local.get $o) (i32.const 0) (i32.mul (local.get $rows) (local.get $rb)))
+    (local.set $i (i32.const 0))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $oi (i32.add (local.get $o) (i32.mul (local.get $i) (local.get $rb))))
+        (local.set $xp (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $si))))
+        (local.set $w0 (local.get $w))
+        (local.set $p (i32.const 0))
+        ;; groups of four entries of A's row
+        (block $groups_done
+          (loop $group
+            (br_if $groups_done (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $inner)))
+            (local.set $a0 (v128.load32_splat (local.get $xp)))
+            (local.set $a1 (v128.load32_splat (i32.add (local.get $xp) (local.get $sp))))
+            (local.set $a2 (v128.load32_splat (i32.add (local.get $xp) (i32.shl (local.get $sp) (i32.const 1)))))
+            (local.set $a3 (v128.load32_splat (i32.add (local.get $xp) (i32.mul (local.get $sp) (i32.const 3)))))
+            (if (v128.any_true
+                  (v128.or
+                    (v128.or (f32x4.ne (local.get $a0) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $a1) (v128.const f32x4 0 0 0 0)))
+                    (v128.or (f32x4.ne (local.get $a2) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $a3) (v128.const f32x4 0 0 0 0)))))
+              (then
+                (local.set $j (i32.const 0))
+                (block $vectors_done
+                  (loop $vector
+                    (br_if $vectors_done (i32.ge_u (local.get $j) (local.get $vb)))
+                    (v128.store (i32.add (local.get $oi) (local.get $j))
+                      (f32x4.add
+                        (v128.load (i32.add (local.get $oi) (local.get $j)))
+                        (f32x4.add
+                          (f32x4.add
+                            (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $w0) (local.get $j))))
+                            (f32x4.mul (local.get $a1) (v128.load (i32.add (i32.add (local.get $w0) (local.get $rb)) (local.get $j)))))
+                          (f32x4.add
+                            (f32x4.mul (local.get $a2) (v128.load (i32.add (i32.add (local.get $w0) (i32.shl (local.get $rb) (i32.const 1))) (local.get $j))))
+                            (f32x4.mul (local.get $a3) (v128.load (i32.add (i32.add (local.get $w0) (i32.mul (local.get $rb) (i32.const 3))) (local.get $j))))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                    (br $vector)))
+                (block $tail_done
+                  (loop $tail
+                    (br_if $tail_done (i32.ge_u (local.get $j) (local.get $rb)))
+                    (f32.store (i32.add (local.get $oi) (local.get $j))
+                      (f32.add
+                        (f32.load (i32.add (local.get $oi) (local.get $j)))
+                        (f32.add
+                          (f32.add
+                            (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $w0) (local.get $j))))
+                            (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (i32.add (local.get $w0) (local.get $rb)) (local.get $j)))))
+                          (f32.add
+                            (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (i32.add (local.get $w0) (i32.shl (local.get $rb) (i32.const 1))) (local.get $j))))
+                            (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (i32.add (local.get $w0) (i32.mul (local.get $rb) (i32.const 3))) (local.get $j))))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $tail)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (local.set $xp (i32.add (local.get $xp) (i32.shl (local.get $sp) (i32.const 2))))
+            (local.set $w0 (i32.add (local.get $w0) (i32.shl (local.get $rb) (i32.const 2))))
+            (br $group)))
+        ;; the last entries of A's row, one at a time
+        (block $singles_done
+          (loop $single
+            (br_if $singles_done (i32.ge_u (local.get $p) (local.get $inner)))
+            (if (f32.ne (f32.load (local.get $xp)) (f32.const 0))
+              (then
+                (local.set $a0 (v128.load32_splat (local.get $xp)))
+                (local.set $j (i32.const 0))
+                (block $vectors_done
+                  (loop $vector
+                    (br_if $vectors_done (i32.ge_u (local.get $j) (local.get $vb)))
+                    (v128.store (i32.add (local.get $oi) (local.get $j))
+                      (f32x4.add
+                        (v128.load (i32.add (local.get $oi) (local.get $j)))
+                        (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $w0) (local.get $j))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                    (br $vector)))
+                (block $tail_done
+                  (loop $tail
+                    (br_if $tail_done (i32.ge_u (local.get $j) (local.get $rb)))
+                    (f32.store (i32.add (local.get $oi) (local.get $j))
+                      (f32.add
+                        (f32.load (i32.add (local.get $oi) (local.get $j)))
+                        (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $w0) (local.get $j))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $tail)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $xp (i32.add (local.get $xp) (local.get $sp)))
+            (local.set $w0 (i32.add (local.get $w0) (local.get $rb)))
+            (br $single)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row))))
+
+  ;; o[i, j] = Σ_k a[i, k]·b[j, k] for i < rows, j < n, k < inner (the product A·Bᵀ): dot
+  ;; products of rows, four rows of b at a time so that each vector of a's row is loaded once
+  ;; for four of them. Each dot keeps four partial sums (the lanes), as the JS kernel does.
+  (func $product_bt (export "product_bt")
+    (param $a i32) (param $b i32) (param $o i32)
+    (param $rows i32) (param $inner i32) (param $n i32)
+    (local $kb i32)    ;; bytes in a row of a and of b
+    (local $vb i32)    ;; bytes of a row covered by whole vectors
+    (local $i i32) (local $j i32) (local $k i32)
+    (local $ai i32) (local $b0 i32) (local $oi i32)
+    (local $av v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $t0 f32) (local $t1 f32) (local $t2 f32) (local $t3 f32) (local $av1 f32)
+    (local.set $kb (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $vb (i32.and (local.get $kb) (i32.const -16)))
+    (local.set $i (i32.const 0))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $ai (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $kb))))
+        (local.set $oi (i32.add (local.get $o) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 2))))
+        (local.set $b0 (local.get $b))
+        (local.set $j (i32.const 0))
+        ;; four rows of b at a time
+        (block $quads_done
+          (loop $quad
+            (br_if $quads_done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+            (local.set $s0 (v128.const f32x4 0 0 0 0))
+            (local.set $s1 (v128.const f32x4 0 0 0 0))
+            (local.set $s2 (v128.const f32x4 0 0 0 0))
+            (local.set $s3 (v128.const f32x4 0 0 0 0))
+            (local.set $k (i32.const 0))
+            (block $vectors_done
+              (loop $vector
+                (br_if $vectors_done (i32.ge_u (local.get $k) (local.get $vb)))
+                (local.set $av (v128.load (i32.add (local.get $ai) (local.get $k))))
+                (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (local.get $av) (v128.load (i32.add (local.get $b0) (local.get $k))))))
+                (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (local.get $av) (v128.load (i32.add (i32.add (local.get $b0) (local.get $kb)) (local.get $k))))))
+                (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (local.get $av) (v128.load (i32.add (i32.add (local.get $b0) (i32.shl (local.get $kb) (i32.const 1))) (local.get $k))))))
+                (local.set $s3 (f32x4.add (local.get $s3) (f32x4.mul (local.get $av) (v128.load (i32.add (i32.add (local.get $b0) (i32.mul (local.get $kb) (i32.const 3))) (local.get $k))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 16)))
+                (br $vector)))
+            ;; the tail goes into lane 0's partial sum, as in the JS kernel
+            (local.set $t0 (f32x4.extract_lane 0 (local.get $s0)))
+            (local.set $t1 (f32x4.extract_lane 0 (local.get $s1)))
+            (local.set $t2 (f32x4.extract_lane 0 (local.get $s2)))
+            (local.set $t3 (f32x4.extract_lane 0 (local.get $s3)))
+            (block $tail_done
+              (loop $tail
+                (br_if $tail_done (i32.ge_u (local.get $k) (local.get $kb)))
+                (local.set $av1 (f32.load (i32.add (local.get $ai) (local.get $k))))
+                (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $av1) (f32.load (i32.add (local.get $b0) (local.get $k))))))
+                (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $av1) (f32.load (i32.add (i32.add (local.get $b0) (local.get $kb)) (local.get $k))))))
+                (local.set $t2 (f32.add (local.get $t2) (f32.mul (local.get $av1) (f32.load (i32.add (i32.add (local.get $b0) (i32.shl (local.get $kb) (i32.const 1))) (local.get $k))))))
+                (local.set $t3 (f32.add (local.get $t3) (f32.mul (local.get $av1) (f32.load (i32.add (i32.add (local.get $b0) (i32.mul (local.get $kb) (i32.const 3))) (local.get $k))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                (br $tail)))
+            (f32.store offset=0 (local.get $oi)
+              (f32.add (f32.add (f32.add (local.get $t0) (f32x4.extract_lane 1 (local.get $s0))) (f32x4.extract_lane 2 (local.get $s0))) (f32x4.extract_lane 3 (local.get $s0))))
+            (f32.store offset=4 (local.get $oi)
+              (f32.add (f32.add (f32.add (local.get $t1) (f32x4.extract_lane 1 (local.get $s1))) (f32x4.extract_lane 2 (local.get $s1))) (f32x4.extract_lane 3 (local.get $s1))))
+            (f32.store offset=8 (local.get $oi)
+              (f32.add (f32.add (f32.add (local.get $t2) (f32x4.extract_lane 1 (local.get $s2))) (f32x4.extract_lane 2 (local.get $s2))) (f32x4.extract_lane 3 (local.get $s2))))
+            (f32.store offset=12 (local.get $oi)
+              (f32.add (f32.add (f32.add (local.get $t3) (f32x4.extract_lane 1 (local.get $s3))) (f32x4.extract_lane 2 (local.get $s3))) (f32x4.extract_lane 3 (local.get $s3))))
+            (local.set $oi (i32.add (local.get $oi) (i32.const 16)))
+            (local.set $b0 (i32.add (local.get $b0) (i32.shl (local.get $kb) (i32.const 2))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $quad)))
+        ;; the last rows of b, one at a time
+        (block $singles_done
+          (loop $single
+            (br_if $singles_done (i32.ge_u (local.get $j) (local.get $n)))
+            (local.set $s0 (v128.const f32x4 0 0 0 0))
+            (local.set $k (i32.const 0))
+            (block $vectors_done
+              (loop $vector
+                (br_if $vectors_done (i32.ge_u (local.get $k) (local.get $vb)))
+                (local.set $s0 (f32x4.add (local.get $s0)
+                  (f32x4.mul (v128.load (i32.add (local.get $ai) (local.get $k))) (v128.load (i32.add (local.get $b0) (local.get $k))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 16)))
+                (br $vector)))
+            (local.set $t0 (f32x4.extract_lane 0 (local.get $s0)))
+            (block $tail_done
+              (loop $tail
+                (br_if $tail_done (i32.ge_u (local.get $k) (local.get $kb)))
+                (local.set $t0 (f32.add (local.get $t0)
+                  (f32.mul (f32.load (i32.add (local.get $ai) (local.get $k))) (f32.load (i32.add (local.get $b0) (local.get $k))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                (br $tail)))
+            (f32.store (local.get $oi)
+              (f32.add (f32.add (f32.add (local.get $t0) (f32x4.extract_lane 1 (local.get $s0))) (f32x4.extract_lane 2 (local.get $s0))) (f32x4.extract_lane 3 (local.get $s0))))
+            (local.set $oi (i32.add (local.get $oi) (i32.const 4)))
+            (local.set $b0 (i32.add (local.get $b0) (local.get $kb)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $single)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row))))
+
+  ;; Adam over n entries: m ← β1·m + c1·g; v ← β2·v + c2·g²; p ← p − step·m / (√v + ε),
+  ;; with c1 = 1 − β1 and c2 = 1 − β2 computed by the caller.
+  (func $adam (export "adam")
+    (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+    (param $step f32) (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32) (param $eps f32)
+    (local $at i32) (local $end i32) (local $vend i32)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vend (i32.and (local.get $end) (i32.const -16)))
+    (local.set $at (i32.const 0))
+    (block $vectors_done
+      (loop $vector
+        (br_if $vectors_done (i32.ge_u (local.get $at) (local.get $vend)))
+        (local.set $gv (v128.load (i32.add (local.get $g) (local.get $at))))
+        (local.set $mv (f32x4.add
+          (f32x4.mul (f32x4.splat (local.get $b1)) (v128.load (i32.add (local.get $m) (local.get $at))))
+          (f32x4.mul (f32x4.splat (local.get $c1)) (local.get $gv))))
+        (local.set $vv (f32x4.add
+          (f32x4.mul (f32x4.splat (local.get $b2)) (v128.load (i32.add (local.get $v) (local.get $at))))
+          (f32x4.mul (f32x4.mul (f32x4.splat (local.get $c2)) (local.get $gv)) (local.get $gv))))
+        (v128.store (i32.add (local.get $m) (local.get $at)) (local.get $mv))
+        (v128.store (i32.add (local.get $v) (local.get $at)) (local.get $vv))
+        (v128.store (i32.add (local.get $p) (local.get $at))
+          (f32x4.sub
+            (v128.load (i32.add (local.get $p) (local.get $at)))
+            (f32x4.div
+              (f32x4.mul (f32x4.splat (local.get $step)) (local.get $mv))
+              (f32x4.add (f32x4.sqrt (local.get $vv)) (f32x4.splat (local.get $eps))))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $vector)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $at))))
+        (local.set $ms (f32.add
+          (f32.mul (local.get $b1) (f32.load (i32.add (local.get $m) (local.get $at))))
+          (f32.mul (local.get $c1) (local.get $gs))))
+        (local.set $vs (f32.add
+          (f32.mul (local.get $b2) (f32.load (i32.add (local.get $v) (local.get $at))))
+          (f32.mul (f32.mul (local.get $c2) (local.get $gs)) (local.get $gs))))
+        (f32.store (i32.add (local.get $m) (local.get $at)) (local.get $ms))
+        (f32.store (i32.add (local.get $v) (local.get $at)) (local.get $vs))
+        (f32.store (i32.add (local.get $p) (local.get $at))
+          (f32.sub
+            (f32.load (i32.add (local.get $p) (local.get $at)))
+            (f32.div
+              (f32.mul (local.get $step) (local.get $ms))
+              (f32.add (f32.sqrt (local.get $vs)) (local.get $eps)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $tail))))
+
+  ;; RMSprop over n entries: s ← ρ·s + c·g² (c = 1 − ρ); p ← p − lr·g / (√s + ε).
+  (func $rmsprop (export "rmsprop")
+    (param $p i32) (param $g i32) (param $s i32) (param $n i32)
+    (param $lr f32) (param $rho f32) (param $c f32) (param $eps f32)
+    (local $at i32) (local $end i32) (local $vend i32)
+    (local $gv v128) (local $sv v128) (local $gs f32) (local $ss f32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vend (i32.and (local.get $end) (i32.const -16)))
+    (local.set $at (i32.const 0))
+    (block $vectors_done
+      (loop $vector
+        (br_if $vectors_done (i32.ge_u (local.get $at) (local.get $vend)))
+        (local.set $gv (v128.load (i32.add (local.get $g) (local.get $at))))
+        (local.set $sv (f32x4.add
+          (f32x4.mul (f32x4.splat (local.get $rho)) (v128.load (i32.add (local.get $s) (local.get $at))))
+          (f32x4.mul (f32x4.mul (f32x4.splat (local.get $c)) (local.get $gv)) (local.get $gv))))
+        (v128.store (i32.add (local.get $s) (local.get $at)) (local.get $sv))
+        (v128.store (i32.add (local.get $p) (local.get $at))
+          (f32x4.sub
+            (v128.load (i32.add (local.get $p) (local.get $at)))
+            (f32x4.div
+              (f32x4.mul (f32x4.splat (local.get $lr)) (local.get $gv))
+              (f32x4.add (f32x4.sqrt (local.get $sv)) (f32x4.splat (local.get $eps))))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $vector)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $at))))
+        (local.set $ss (f32.add
+          (f32.mul (local.get $rho) (f32.load (i32.add (local.get $s) (local.get $at))))
+          (f32.mul (f32.mul (local.get $c) (local.get $gs)) (local.get $gs))))
+        (f32.store (i32.add (local.get $s) (local.get $at)) (local.get $ss))
+        (f32.store (i32.add (local.get $p) (local.get $at))
+          (f32.sub
+            (f32.load (i32.add (local.get $p) (local.get $at)))
+            (f32.div
+              (f32.mul (local.get $lr) (local.get $gs))
+              (f32.add (f32.sqrt (local.get $ss)) (local.get $eps)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $tail))))
+
+  ;; SGD over n entries: p ← p − lr·g.
+  (func $sgd (export "sgd")
+    (param $p i32) (param $g i32) (param $n i32) (param $lr f32)
+    (local $at i32) (local $end i32) (local $vend i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vend (i32.and (local.get $end) (i32.const -16)))
+    (local.set $at (i32.const 0))
+    (block $vectors_done
+      (loop $vector
+        (br_if $vectors_done (i32.ge_u (local.get $at) (local.get $vend)))
+        (v128.store (i32.add (local.get $p) (local.get $at))
+          (f32x4.sub
+            (v128.load (i32.add (local.get $p) (local.get $at)))
+            (f32x4.mul (f32x4.splat (local.get $lr)) (v128.load (i32.add (local.get $g) (local.get $at))))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $vector)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $at) (local.get $end)))
+        (f32.store (i32.add (local.get $p) (local.get $at))
+          (f32.sub
+            (f32.load (i32.add (local.get $p) (local.get $at)))
+            (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (local.get $at))))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $tail))))
+
+  ;; SGD with momentum over n entries: u ← μ·u + g; p ← p − lr·u.
+  (func $sgd_momentum (export "sgd_momentum")
+    (param $p i32) (param $g i32) (param $u i32) (param $n i32) (param $lr f32) (param $mu f32)
+    (local $at i32) (local $end i32) (local $vend i32)
+    (local $uv v128) (local $us f32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vend (i32.and (local.get $end) (i32.const -16)))
+    (local.set $at (i32.const 0))
+    (block $vectors_done
+      (loop $vector
+        (br_if $vectors_done (i32.ge_u (local.get $at) (local.get $vend)))
+        (local.set $uv (f32x4.add
+          (f32x4.mul (f32x4.splat (local.get $mu)) (v128.load (i32.add (local.get $u) (local.get $at))))
+          (v128.load (i32.add (local.get $g) (local.get $at)))))
+        (v128.store (i32.add (local.get $u) (local.get $at)) (local.get $uv))
+        (v128.store (i32.add (local.get $p) (local.get $at))
+          (f32x4.sub
+            (v128.load (i32.add (local.get $p) (local.get $at)))
+            (f32x4.mul (f32x4.splat (local.get $lr)) (local.get $uv))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $vector)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $us (f32.add
+          (f32.mul (local.get $mu) (f32.load (i32.add (local.get $u) (local.get $at))))
+          (f32.load (i32.add (local.get $g) (local.get $at)))))
+        (f32.store (i32.add (local.get $u) (local.get $at)) (local.get $us))
+        (f32.store (i32.add (local.get $p) (local.get $at))
+          (f32.sub
+            (f32.load (i32.add (local.get $p) (local.get $at)))
+            (f32.mul (local.get $lr) (local.get $us))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $tail))))
+)
