@@ -1,0 +1,69 @@
+// Any RxJS Observable as the source: a simulated sensor pushes noisy sine readings on a timer,
+// faster than the agent can learn from them. `boundedBuffer` sits between the two: it queues at
+// most --capacity readings and, when full, drops the oldest ('drop-oldest'), so the agent always
+// works on recent data and memory stays bounded. `fromObservations` numbers the readings as
+// transitions, and `learn` feeds them to a predictive agent. At the end every reading is
+// accounted for: received = learned + dropped (+ still queued, 0 once the stream has drained).
+// What the agent sees has gaps where readings were dropped, so its error is measured on that.
+//
+//   npx tsx examples/push-source.ts [--steps 20000] [--seed 1] [--rate 6] [--capacity 64] [--noise 0.05]
+//   (--steps: readings the sensor emits; --rate: readings per millisecond tick)
+
+import { parseArgs } from 'node:util';
+import { concatMap, interval, lastValueFrom, map, range, take, tap } from 'rxjs';
+import { Rng, boundedBuffer, box, fromObservations, initEngine, learn, sampleMetrics } from 'tprop';
+import { PredictiveAgent } from 'tprop/agents';
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '20000' },
+    seed: { type: 'string', default: '1' },
+    rate: { type: 'string', default: '6' },
+    capacity: { type: 'string', default: '64' },
+    noise: { type: 'string', default: '0.05' },
+  },
+});
+const readings = Number(args.steps);
+const seed = Number(args.seed);
+const every = Math.max(1, Math.round(readings / 10));
+
+// The sensor: every millisecond, --rate readings of x(t) = sin(2πt/50) + 0.5 sin(2πt/17) + noise.
+const rng = new Rng(seed);
+let t = 0;
+const sensor$ = interval(1).pipe(
+  concatMap(() => range(0, Number(args.rate))),
+  take(readings),
+  map(() => {
+    t++;
+    return Float32Array.of(Math.sin((2 * Math.PI * t) / 50) + 0.5 * Math.sin((2 * Math.PI * t) / 17) + Number(args.noise) * rng.normal());
+  }),
+);
+
+await initEngine();
+const agent = new PredictiveAgent(box(1), { layers: [64], window: 16, updateEvery: 4, optimizer: { learningRate: 0.0002 }, metricWindow: every, seed });
+const buffer = boundedBuffer<Float32Array>({ capacity: Number(args.capacity), policy: 'drop-oldest' });
+
+let learned = 0;
+const started = performance.now();
+console.log(`sensor: ${readings} readings, ${args.rate} per ms tick; buffer capacity ${args.capacity}, drop-oldest`);
+console.log('  received   learned   dropped  queued  next/squaredError');
+const final = await lastValueFrom(
+  fromObservations(sensor$.pipe(buffer, map((item) => item.value))).pipe(
+    learn(agent),
+    tap(() => learned++),
+    sampleMetrics(agent, every),
+    tap(({ metrics }) => {
+      const s = buffer.stats();
+      const cells = [s.received, learned, s.dropped, s.queued].map((n, i) => String(n).padStart(i === 3 ? 6 : 8));
+      console.log(`${cells.join('  ')}  ${metrics['next/squaredError']?.toFixed(4)}`);
+    }),
+  ),
+);
+agent.dispose();
+
+const seconds = (performance.now() - started) / 1000;
+const { received, dropped, queued } = buffer.stats();
+const adds = received === learned + dropped + queued;
+console.log(`in ${seconds.toFixed(1)} s: ${received} received = ${learned} learned + ${dropped} dropped + ${queued} queued ${adds ? '(adds up)' : '(DOES NOT ADD UP)'}`);
+console.log(`result: received ${received} learned ${learned} dropped ${dropped} next/squaredError ${final.metrics['next/squaredError']?.toFixed(4)} (last ${every} learned)`);
+if (!adds) process.exitCode = 1;
