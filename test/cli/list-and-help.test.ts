@@ -8,15 +8,13 @@ import { runCli } from './helpers/run-cli.js';
 const ENVIRONMENTS = ['Adding-v0', 'EmbeddedReber-v0', 'MobyDick-v0', 'Periodic-v0', 'PermutationRecall-v0', 'Reber-v0', 'SineMixture-v0', 'TemporalOrder-v0'];
 
 describe('tprop list', () => {
-  it('lists the built-in environments and agents, as text and as JSON', async () => {
-    const [json, text] = await Promise.all([runCli(['list', '--json']), runCli(['list'])]);
+  it('lists the built-in environments and agents as JSON', async () => {
+    const json = await runCli(['list', '--json']);
     expect(json.code, json.stderr).toBe(0);
     const listing = JSON.parse(json.stdout) as { environments: { id: string; description: string }[]; agents: { kind: string; description: string }[] };
     expect(listing.environments.map((e) => e.id)).toEqual(expect.arrayContaining(ENVIRONMENTS));
     expect(listing.agents.map((a) => a.kind)).toEqual(expect.arrayContaining(['predictive', 'supervised']));
     for (const entry of [...listing.environments, ...listing.agents]) expect(entry.description.length).toBeGreaterThan(0);
-    expect(text.code).toBe(0);
-    for (const name of [...ENVIRONMENTS, 'predictive', 'supervised']) expect(text.stdout).toContain(name);
   });
 });
 
@@ -26,18 +24,11 @@ describe('tprop help', () => {
     for (const usage of [MAIN_USAGE, RUN_USAGE, LIST_USAGE]) expect(usage).toMatch(/Examples?:\n {2}tprop /);
   });
 
-  it('prints usage for --help, help, help run and run --help, and fails without a command', async () => {
-    const [main, help, helpRun, runHelp, listHelp, none] = await Promise.all([
-      runCli(['--help']),
-      runCli(['help']),
-      runCli(['help', 'run']),
-      runCli(['run', '--help']),
-      runCli(['list', '--help']),
-      runCli([]),
-    ]);
-    expect([main, help].map((r) => [r.code, r.stdout])).toEqual([[0, MAIN_USAGE], [0, MAIN_USAGE]]);
-    expect([helpRun, runHelp].map((r) => [r.code, r.stdout])).toEqual([[0, RUN_USAGE], [0, RUN_USAGE]]);
+  it('prints usage for --help, help list and run --help, and fails without a command', async () => {
+    const [main, listHelp, runHelp, none] = await Promise.all([runCli(['--help']), runCli(['help', 'list']), runCli(['run', '--help']), runCli([])]);
+    expect([main.code, main.stdout]).toEqual([0, MAIN_USAGE]);
     expect([listHelp.code, listHelp.stdout]).toEqual([0, LIST_USAGE]);
+    expect([runHelp.code, runHelp.stdout]).toEqual([0, RUN_USAGE]);
     expect([none.code, none.stderr]).toEqual([2, MAIN_USAGE]);
   });
 });

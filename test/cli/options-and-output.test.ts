@@ -114,3 +114,10 @@ describe('reportError', () => {
     expect(lines[0]).toMatch(/^tprop: unexpected error\nTypeError: boom\n\s+at /);
   });
 });
+
+describe('usageOf', () => {
+  it('gives each command its text, and the main text otherwise', async () => {
+    const { usageOf, MAIN_USAGE, RUN_USAGE, LIST_USAGE } = await import('../../cli/usage.js');
+    expect([usageOf('run'), usageOf('list'), usageOf(undefined), usageOf('nope')]).toEqual([RUN_USAGE, LIST_USAGE, MAIN_USAGE, MAIN_USAGE]);
+  });
+});

@@ -14,11 +14,7 @@ function finalLine(stdout: string): Record<string, unknown> {
 
 describe('tprop run --json', () => {
   it('prints only JSON lines, ends with {"done":true,"steps":300,"metrics":{…}}, and repeats itself for a seed', async () => {
-    const [plain, stepped, other] = await Promise.all([
-      runCli(RUN),
-      runCli([...RUN, '--progress-steps', '100']),
-      runCli(['run', 'Reber-v0', '--steps', '300', '--seed', '2', '--json']),
-    ]);
+    const [plain, stepped] = await Promise.all([runCli(RUN), runCli([...RUN, '--progress-steps', '100'])]);
     for (const result of [plain, stepped]) {
       expect(result.code, result.stderr).toBe(0);
       expect(stackLines(result.stderr)).toEqual([]);
@@ -38,7 +34,5 @@ describe('tprop run --json', () => {
     expect(jsonLines(stepped.stdout).map((l) => l.step ?? 'done')).toEqual([100, 200, 300, 'done']);
     // The engine's one-line report is on stderr, not stdout.
     expect(plain.stderr).toMatch(/tprop: tensor backend/);
-    expect(other.code, other.stderr).toBe(0);
-    expect(finalLine(other.stdout).metrics).not.toEqual(finalLine(plain.stdout).metrics);
   });
 });

@@ -102,14 +102,14 @@ describe.skipIf(!hasChromium)(hasChromium ? 'viewer on a real run' : `viewer on 
   });
 
   it('draws every view of the run cleanly and saves screenshots', async () => {
-    await page.waitForTimeout(1500); // some history for the curves
+    await page.waitForTimeout(1000); // some history for the curves
     for (const name of run.topology.modalities.map((m) => m.name)) expect(await page.locator(`canvas[data-modality="${name}"]`).count()).toBe(1);
     expect(await page.locator('canvas[data-metric="next/legal"]').count()).toBe(1);
     expect(await page.textContent('#notice')).toBe('');
     mkdirSync('test/artifacts', { recursive: true });
     await page.screenshot({ path: 'test/artifacts/viewer-real-run.png' });
     // For the README (its author places it): the same page a little later, with longer curves.
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(1000);
     await page.screenshot({ path: 'test/artifacts/readme-viewer.png' });
     expect(pageErrors).toEqual([]);
   });

@@ -1,0 +1,57 @@
+// How the command line fails: a fault of the user (a bad flag, config, environment or checkpoint)
+// is one line `tprop: ERR_CODE: message` and exit 2; anything else prints its stack and exits 1.
+
+import type { ErrorCode } from 'tprop';
+
+/** A misuse of the command line itself, with the code of tprop's error family it falls under. */
+export class CliError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(message: string, code: ErrorCode = 'ERR_INVALID_OPTION') {
+    super(message);
+    this.code = code;
+    this.name = 'CliError';
+  }
+}
+
+export const EXIT = Object.freeze({ ok: 0, unexpected: 1, userError: 2, interrupted: 130, terminated: 143 });
+
+// A Record, so that a code added to tprop's ErrorCode fails type-checking here until listed.
+// Matching codes rather than classes also covers the viewer's ViewerError, which mirrors them.
+const USER_CODES: Readonly<Record<ErrorCode, true>> = {
+  ERR_INVALID_OPTION: true,
+  ERR_SHAPE_MISMATCH: true,
+  ERR_NON_FINITE: true,
+  ERR_DISPOSED: true,
+  ERR_RESET_NEEDED: true,
+  ERR_EPISODE_ENDED: true,
+  ERR_BACKEND: true,
+  ERR_UNKNOWN_ID: true,
+  ERR_PROTOCOL: true,
+  ERR_UNAUTHORIZED: true,
+  ERR_CHECKPOINT_CORRUPT: true,
+  ERR_CHECKPOINT_VERSION: true,
+  ERR_CHECKPOINT_MISMATCH: true,
+  ERR_ENVIRONMENT: true,
+  ERR_AGENT: true,
+};
+
+/** The stable code of a user-caused fault (a TpropError, ViewerError or CliError), else null. */
+export function userErrorCode(error: unknown): ErrorCode | null {
+  if (!(error instanceof Error)) return null;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && Object.hasOwn(USER_CODES, code) ? (code as ErrorCode) : null;
+}
+
+/** Writes `error` to stderr in the form its kind calls for and returns the exit status. */
+export function reportError(error: unknown, write: (text: string) => void = (text) => process.stderr.write(text)): number {
+  const code = userErrorCode(error);
+  if (code !== null) {
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+    write(`tprop: ${code}: ${message}\n`);
+    return EXIT.userError;
+  }
+  const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  write(`tprop: unexpected error\n${detail}\n`);
+  return EXIT.unexpected;
+}

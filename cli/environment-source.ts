@@ -1,0 +1,64 @@
+// Where a run's environment comes from: a registered id, or a module on disk exporting a factory,
+// which is checked against the environment contract before a run may learn from it.
+
+import { existsSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EnvironmentError, checkEnvironment, makeEnvironment, type Environment } from 'tprop';
+import 'tprop/environments';
+import { CliError } from './cli-error.js';
+
+/** The query of an environment module's import; the same string as in tprop-resolve-hooks.js. */
+const ENVIRONMENT_MARK = 'tprop-environment-module';
+
+/** Steps per run of the up-front check: enough for a few episodes, quick enough to go unnoticed. */
+export const MODULE_CHECK_STEPS = 50;
+
+type Factory = (options: Record<string, unknown>) => Environment;
+
+/** A module path is anything with a slash or a script's extension; the rest are registered ids. */
+export function isModulePath(argument: string): boolean {
+  return /[/\\]/.test(argument) || /\.(?:ts|mts|js|mjs)$/.test(argument);
+}
+
+/** Builds the environment named by `argument`, with `options` (checked by the registry or the factory). */
+export async function openEnvironment(argument: string, options: Record<string, unknown>, seed: number | undefined): Promise<Environment> {
+  if (!isModulePath(argument)) return makeEnvironment(argument, options);
+  const path = resolve(argument);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new CliError(`run: expected an environment module at ${path}, but there is no such file (an id has no "/" or extension; see tprop list)`);
+  }
+  // The mark lets the CLI's module hooks load the file as an ES module wherever it lives.
+  const url = `${pathToFileURL(path).href}?${ENVIRONMENT_MARK}`;
+  const factory = factoryOf((await import(url)) as Record<string, unknown>, argument);
+  // Built once outside the check, so that a bad option keeps its own code (ERR_INVALID_OPTION).
+  const environment = factory(options);
+  try {
+    // Seed sensitivity is not asked for: a fixed sequence is a fair thing to learn from.
+    checkEnvironment(() => factory(options), { steps: MODULE_CHECK_STEPS, seed: seed ?? 0, seedSensitive: false });
+  } catch (error) {
+    environment.close?.();
+    if (error instanceof EnvironmentError) throw new EnvironmentError(`${argument} breaks the environment contract: ${error.message}`);
+    throw error;
+  }
+  if (environment.spec === undefined && Object.isExtensible(environment)) {
+    // The viewer and the reports name a run's environment by its spec.
+    environment.spec = { id: basename(path), description: `environment module ${path}`, options: Object.freeze({ ...options }) };
+  }
+  return environment;
+}
+
+function factoryOf(module: Record<string, unknown>, argument: string): Factory {
+  const exported = typeof module.default === 'function' ? module.default : module.createEnvironment;
+  if (typeof exported !== 'function') {
+    const names = Object.keys(module);
+    throw new EnvironmentError(
+      `${argument}: expected a factory of environments as the default export or as "createEnvironment", but the module exports ${names.length ? `[${names.join(', ')}]` : 'nothing'}`,
+    );
+  }
+  // A class is welcome too: `export default class MyEnvironment { ... }`.
+  const isClass = /^class[\s{]/.test(Function.prototype.toString.call(exported));
+  const make = exported as (options: Record<string, unknown>) => Environment;
+  const construct = exported as new (options: Record<string, unknown>) => Environment;
+  return isClass ? (options) => new construct({ ...options }) : (options) => make({ ...options });
+}

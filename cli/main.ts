@@ -1,0 +1,81 @@
+// The command line's entry: `tprop run | list | help`. Fatal-error handlers come first and each
+// command is loaded when asked for, so help is instant and no stack from deep in tfjs leaks out.
+
+import { readFileSync } from 'node:fs';
+import { register } from 'node:module';
+import { CliError, EXIT, reportError } from './cli-error.js';
+import { parseRunArgs } from './run-options.js';
+import { usageOf } from './usage.js';
+
+const COMMANDS = ['run', 'list', 'help'] as const;
+
+// Installed before tfjs loads: its wasm backend adds handlers that rethrow from inside its
+// minified bundle, and listeners run in order, so ours print and exit before it is reached.
+function exitOnFatal(error: unknown): never {
+  process.exit(reportError(error));
+}
+process.on('uncaughtException', exitOnFatal);
+process.on('unhandledRejection', exitOnFatal);
+
+// Environment modules anywhere on disk may `import … from 'tprop'` and get this very copy.
+register('./tprop-resolve-hooks.js', import.meta.url, { data: { home: import.meta.url } });
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+function listArgs(args: readonly string[]): { help: boolean; json: boolean } {
+  const flags = { help: args.includes('--help') || args.includes('-h'), json: args.includes('--json') };
+  const stray = args.find((a) => !['--help', '-h', '--json'].includes(a));
+  if (stray !== undefined && !flags.help) throw new CliError(`list: expected only --json, but got ${JSON.stringify(stray)} (see tprop list --help)`);
+  return flags;
+}
+
+/** Runs the command in `argv` (the arguments after the program) and returns the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+        process.stderr.write(usageOf(undefined));
+        return EXIT.userError;
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(usageOf(rest[0]));
+        return EXIT.ok;
+      case '-v':
+      case '--version':
+        process.stdout.write(`tprop ${version()}\n`);
+        return EXIT.ok;
+      case 'run': {
+        const parsed = parseRunArgs(rest);
+        if (parsed.help) {
+          process.stdout.write(usageOf('run'));
+          return EXIT.ok;
+        }
+        const { runCommand } = await import('./run-command.js');
+        return await runCommand(parsed.options);
+      }
+      case 'list': {
+        const flags = listArgs(rest);
+        if (flags.help) {
+          process.stdout.write(usageOf('list'));
+          return EXIT.ok;
+        }
+        const { listCommand } = await import('./list-command.js');
+        return listCommand(flags.json);
+      }
+      default:
+        throw new CliError(`expected a command among [${COMMANDS.join(', ')}], but got ${JSON.stringify(command)} (see tprop --help)`);
+    }
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+const status = await main(process.argv.slice(2));
+process.exitCode = status;
+// Whatever a library may have left running (a timer, a handle) must not keep a finished run alive.
+setTimeout(() => process.exit(status), 2000).unref();

@@ -1,0 +1,88 @@
+// `tprop run`: an agent learning online from an environment in a LiveRun, with progress, an
+// optional viewer, checkpoints, and a clean stop on Ctrl-C (stop, save, close, dispose).
+
+import { LiveRun, initEngine, type Agent, type Environment } from 'tprop';
+import type { ViewerServer } from 'tprop/server';
+import { openAgent } from './agent-source.js';
+import { checkSaveTarget, saveCheckpoint } from './checkpoint-target.js';
+import { EXIT, userErrorCode } from './cli-error.js';
+import { openEnvironment } from './environment-source.js';
+import { Interrupts } from './interrupts.js';
+import { JsonProgress, type ProgressReporter } from './progress.js';
+import { scheduleProgress } from './progress-schedule.js';
+import type { RunOptions } from './run-options.js';
+import { TextProgress } from './text-progress.js';
+import { openViewer } from './viewer-session.js';
+
+/** The reporter, and whether it redraws a bar (which is drawn by the clock, whatever --progress-steps says). */
+function reporterFor(options: RunOptions): { reporter: ProgressReporter; tty: boolean } {
+  if (options.json) return { reporter: new JsonProgress(), tty: false };
+  const tty = process.stderr.isTTY === true;
+  return { reporter: new TextProgress({ tty, columns: process.stderr.columns }), tty };
+}
+
+/** Runs to the end (a limit, Ctrl-C or an error, which it throws); resolves with the exit status. */
+export async function runCommand(options: RunOptions): Promise<number> {
+  const { reporter, tty } = reporterFor(options);
+  const interrupts = new Interrupts();
+  let environment: Environment | undefined;
+  let agent: Agent | undefined;
+  let viewer: ViewerServer | undefined;
+  let stopProgress = (): void => undefined;
+  try {
+    if (options.save !== undefined) checkSaveTarget(options.save);
+    await initEngine();
+    environment = await openEnvironment(options.environment, options.envOptions, options.seed);
+    agent = openAgent(options, environment.observationSpace);
+    const run = new LiveRun(agent, environment, {
+      seed: options.seed,
+      steps: options.steps,
+      episodes: options.episodes,
+      frameIntervalMs: options.frameMs,
+    });
+    // Stopping resolves `done` after a last frame; a run not started yet just ends at step 0.
+    interrupts.onFirst(() => run.stop());
+    if (options.viewer !== null) {
+      viewer = await openViewer(run, options.viewer, (line) => reporter.notice(line));
+      reporter.viewer(viewer.url);
+    }
+    stopProgress = scheduleProgress(run, agent, reporter, { total: options.steps ?? null, everySteps: tty ? undefined : options.progressSteps });
+    const started = performance.now();
+    run.start();
+    const result = await run.done.catch((error: unknown) => {
+      // A fault in the middle of a run is easier to chase with the step it came at.
+      if (userErrorCode(error) !== null) (error as Error).message += ` (at step ${run.state().step} of the run)`;
+      throw error;
+    });
+    stopProgress();
+    const interrupted = interrupts.signal !== null;
+    // A Ctrl-C during start-up must not put an untrained agent over a checkpoint kept there.
+    const save = options.save !== undefined && !(interrupted && result.steps === 0) ? options.save : undefined;
+    // Saved before anything else can fail or be interrupted, so that the learning is kept.
+    if (save !== undefined) saveCheckpoint(agent, save);
+    reporter.done({
+      steps: result.steps,
+      metrics: result.metrics,
+      seconds: (performance.now() - started) / 1000,
+      environment: run.topology.environment,
+      agent: agent.kind,
+      interrupted,
+    });
+    if (save !== undefined) reporter.notice(`tprop: saved the agent to ${save}`);
+    else if (options.save !== undefined) reporter.notice(`tprop: stopped before the first step; ${options.save} left as it was`);
+    if (interrupted) return interrupts.exitCode ?? EXIT.interrupted;
+    if (viewer !== undefined && options.viewer?.exitWhenDone !== true) {
+      reporter.notice(`tprop: the run has ended; the viewer stays up at ${viewer.url} until Ctrl-C`);
+      // Leaving a finished run's viewer is the expected way out, not an interruption: status 0.
+      await interrupts.next();
+    }
+    return EXIT.ok;
+  } finally {
+    stopProgress();
+    reporter.close();
+    await viewer?.close();
+    agent?.dispose();
+    environment?.close?.();
+    interrupts.dispose();
+  }
+}

@@ -1,0 +1,168 @@
+// The flags of `tprop run`, read with node:util's parseArgs and checked once, here: everything
+// after this point works with typed, valid options, and every misuse is named by its flag.
+
+import { parseArgs } from 'node:util';
+import { CliError } from './cli-error.js';
+
+export interface ViewerFlags {
+  readonly host: string;
+  readonly port: number;
+  readonly token: string | undefined;
+  readonly exitWhenDone: boolean;
+}
+
+export interface RunOptions {
+  /** A registered id, or the path of an environment module. */
+  readonly environment: string;
+  readonly envOptions: Record<string, unknown>;
+  /** The kind given with --agent, if any (the default is applied where the agent is made). */
+  readonly agent: string | undefined;
+  readonly config: string | undefined;
+  readonly load: string | undefined;
+  readonly save: string | undefined;
+  readonly steps: number | undefined;
+  readonly episodes: number | undefined;
+  readonly seed: number | undefined;
+  readonly json: boolean;
+  readonly progressSteps: number | undefined;
+  /** null without --viewer. */
+  readonly viewer: ViewerFlags | null;
+  readonly frameMs: number;
+}
+
+export type ParsedRun = { readonly help: true } | { readonly help: false; readonly options: RunOptions };
+
+const FLAGS = {
+  agent: { type: 'string' },
+  config: { type: 'string' },
+  load: { type: 'string' },
+  save: { type: 'string' },
+  steps: { type: 'string' },
+  episodes: { type: 'string' },
+  seed: { type: 'string' },
+  'env-options': { type: 'string' },
+  json: { type: 'boolean' },
+  'progress-steps': { type: 'string' },
+  viewer: { type: 'boolean' },
+  'exit-when-done': { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
+  'frame-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Every long flag of `tprop run` (the help text must mention each). */
+export const RUN_FLAG_NAMES: readonly string[] = Object.freeze(Object.keys(FLAGS));
+
+const VIEWER_ONLY = ['exit-when-done', 'host', 'port', 'token'] as const;
+export const VIEWER_DEFAULT_HOST = '127.0.0.1';
+export const VIEWER_DEFAULT_PORT = 8080;
+
+function integer(flag: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new CliError(`--${flag}: expected an integer ${range}, but got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+function jsonObject(flag: string, text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`--${flag}: expected a JSON object such as '{"length":20}', but ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CliError(`--${flag}: expected a JSON object such as '{"length":20}', but got ${JSON.stringify(text)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function nonEmpty(flag: string, text: string | undefined): string | undefined {
+  if (text !== undefined && text.length === 0) throw new CliError(`--${flag}: expected a value, but got an empty string`);
+  return text;
+}
+
+/** `--seed -3` as `--seed=-3`: parseArgs takes a value starting with a dash for a forgotten one. */
+function joinNegativeNumbers(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const flag = arg.startsWith('--') ? (FLAGS as Record<string, { type: string }>)[arg.slice(2)] : undefined;
+    const next = args[i + 1];
+    if (flag?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+const parse = (args: readonly string[]) => parseArgs({ args: joinNegativeNumbers(args), options: FLAGS, allowPositionals: true, strict: true });
+
+/** Reads the arguments after `run`; throws a CliError naming the first flag that is wrong. */
+export function parseRunArgs(args: readonly string[]): ParsedRun {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string };
+    const flag = /'([^']+)'/.exec(message)?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag !== undefined) throw new CliError(`run: unknown flag ${flag} (see tprop run --help)`);
+    // Otherwise parseArgs words its errors well; only their form changes (a code, one line).
+    throw new CliError(`run: ${message} (see tprop run --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  if (positionals.length !== 1) {
+    const got = positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(', ');
+    throw new CliError(`run: expected one environment (an id such as Reber-v0, see tprop list, or a module path), but got ${got}`);
+  }
+  if (!values.viewer) {
+    const stray = VIEWER_ONLY.find((flag) => values[flag] !== undefined);
+    if (stray !== undefined) throw new CliError(`--${stray}: only applies with --viewer`);
+  }
+  if (values.load !== undefined) {
+    const stray = (['config', 'agent'] as const).find((flag) => values[flag] !== undefined);
+    // One source of truth: a checkpoint holds the kind and options its agent was made with.
+    if (stray !== undefined) throw new CliError(`--${stray}: cannot be combined with --load, which restores the agent's kind and options from the checkpoint`);
+  }
+  const viewer: ViewerFlags | null = values.viewer
+    ? {
+        host: nonEmpty('host', values.host) ?? VIEWER_DEFAULT_HOST,
+        port: integer('port', values.port, 0, 65_535) ?? VIEWER_DEFAULT_PORT,
+        token: nonEmpty('token', values.token),
+        exitWhenDone: values['exit-when-done'] === true,
+      }
+    : null;
+  const frameText = values['frame-ms'];
+  const frameMs = frameText === undefined ? (viewer ? 16 : 1000) : Number(frameText);
+  if (!Number.isFinite(frameMs) || frameMs < 0 || frameText?.trim() === '') {
+    throw new CliError(`--frame-ms: expected a number of milliseconds >= 0, but got ${JSON.stringify(frameText)}`);
+  }
+  return {
+    help: false,
+    options: {
+      environment: positionals[0]!,
+      envOptions: jsonObject('env-options', values['env-options']),
+      agent: nonEmpty('agent', values.agent),
+      config: nonEmpty('config', values.config),
+      load: nonEmpty('load', values.load),
+      save: nonEmpty('save', values.save),
+      steps: integer('steps', values.steps, 1),
+      episodes: integer('episodes', values.episodes, 1),
+      seed: integer('seed', values.seed, Number.MIN_SAFE_INTEGER),
+      json: values.json === true,
+      progressSteps: integer('progress-steps', values['progress-steps'], 1),
+      viewer,
+      frameMs,
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// The help texts of the command line: one per command, each with every flag and an example.
+
+export const MAIN_USAGE = `Usage: tprop <command> [options]
+
+Agents that learn online, one observation at a time, by target propagation.
+
+Commands:
+  run <environment> [options]  learn online from an environment (an id or a module path)
+  list [--json]                the registered environments and agents
+  help [command]               this text, or the options of a command
+
+Options:
+  -h, --help                   this text
+  -v, --version                the version of tprop
+
+Examples:
+  tprop run EmbeddedReber-v0 --viewer
+  tprop run Reber-v0 --steps 5000 --seed 1 --json
+  tprop help run
+`;
+
+export const RUN_USAGE = `Usage: tprop run <environment> [options]
+
+Learns online from <environment>, one observation at a time, and reports the agent's running
+prequential metrics. <environment> is a registered id (see \`tprop list\`) or the path of a
+module (anything with a "/" or ending in .ts, .js or .mjs) whose default export, or named
+export createEnvironment, is a factory of environments called with --env-options; a module
+is checked against the environment contract before the run starts.
+
+Environment:
+  --env-options JSON   options of the environment, e.g. '{"length":20}' (default {})
+  --seed S             seed of the first reset, and of a new agent whose config sets no seed
+
+Agent:
+  --agent KIND         agent kind (default predictive; see \`tprop list\`)
+  --config FILE        JSON agent config, e.g. {"kind":"predictive","layers":[64],"window":16}
+  --load FILE          resume the agent saved in FILE (its kind and options come with it)
+  --save FILE          save the agent to FILE when the run ends, also on Ctrl-C
+
+Length (default: until Ctrl-C):
+  --steps N            stop after N steps
+  --episodes N         stop after N finished episodes
+
+Output:
+  --json               JSON lines on stdout: {"step":n,"stepsPerSecond":x,"metrics":{...}}
+                       about every second, last {"done":true,"steps":n,"metrics":{...}}
+  --progress-steps N   report progress every N steps instead of by the clock
+                       (--json and non-terminal output)
+
+Viewer:
+  --viewer             serve the live viewer of the run; once the run ends it stays up
+                       until Ctrl-C
+  --exit-when-done     with --viewer: exit when the run ends
+  --host H             interface to bind (default 127.0.0.1; any other requires a token)
+  --port P             port (default 8080; 0 for any free port)
+  --token T            the token the page must present (generated off loopback)
+  --frame-ms N         at least N ms between frames (default 16 with --viewer, else 1000)
+
+  -h, --help           this text
+
+Ctrl-C stops the run cleanly: it saves (with --save), closes the viewer and exits with 130;
+a second Ctrl-C exits at once. Exit status: 0 done, 2 a usage or tprop error (one line
+"tprop: ERR_CODE: message" on stderr), 1 an unexpected error.
+
+Examples:
+  tprop run Reber-v0 --steps 5000 --seed 1
+  tprop run EmbeddedReber-v0 --config cli/demo-agent.json --viewer --save reber.tprop
+  tprop run EmbeddedReber-v0 --load reber.tprop --steps 10000 --json
+  tprop run ./my-environment.ts --env-options '{"period":7}' --steps 2000
+`;
+
+export const LIST_USAGE = `Usage: tprop list [--json]
+
+Lists the registered environments (id and description) and agent kinds (kind and
+description). With --json: one object {"environments":[{id,description,defaults}],
+"agents":[{kind,description}]} on stdout.
+
+Options:
+  --json               one JSON object on stdout
+  -h, --help           this text
+
+Example:
+  tprop list --json
+`;
+
+/** The help of `command`, or of the whole command line when there is none (or it is unknown). */
+export function usageOf(command: string | undefined): string {
+  if (command === 'run') return RUN_USAGE;
+  if (command === 'list') return LIST_USAGE;
+  return MAIN_USAGE;
+}

@@ -1,0 +1,25 @@
+// Starting the live viewer for a run from the command line: the flags become startViewer's
+// options, its notices go to stderr, and a port that cannot be bound is a clear usage error.
+
+import { startViewer, type RunController, type ViewerServer } from 'tprop/server';
+import { CliError } from './cli-error.js';
+import type { ViewerFlags } from './run-options.js';
+
+/** Serves the viewer of `run`; rejects with a CliError naming the flag to change when binding fails. */
+export async function openViewer(run: RunController, flags: ViewerFlags, log: (line: string) => void): Promise<ViewerServer> {
+  const { host, port, token } = flags;
+  try {
+    return await startViewer(run, { host, port, token: token ?? null, log });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${host}:${port}`;
+    if (code === 'EADDRINUSE') {
+      throw new CliError(`--port: port ${port} on ${host} is in use (by another viewer?); choose another with --port N, or --port 0 for any free port`);
+    }
+    if (code === 'EACCES') throw new CliError(`--port: not allowed to listen on ${where}; choose a port above 1023 with --port N, or --port 0`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      throw new CliError(`--host: cannot listen on ${JSON.stringify(host)} (${code}); give an address of this machine, such as 127.0.0.1 or 0.0.0.0`);
+    }
+    throw error;
+  }
+}
