@@ -38,6 +38,8 @@ export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'moda
 const OWN_KEYS = ['learner', 'inputKey', 'metricWindow'];
 
 export class PredictiveAgent implements Agent {
+  /** Whether side information may arrive late (SupervisedAgent), which adds late-label metrics. */
+  static readonly takesLateSide: boolean = false;
   readonly kind: string = 'predictive';
   readonly actionSpace: Space | null = null;
   /** The target-propagation stack (null for a baseline learner). */
@@ -81,7 +83,13 @@ export class PredictiveAgent implements Agent {
     this.stack = kind === 'tp' ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: this.streams }) : null;
     this.learner = this.stack ?? baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side);
     for (const m of this.learner.modalities) {
-      const names = m.kind === 'categorical' ? ['accuracy', 'logLoss', 'legal', 'critical', 'lateAccuracy'] : ['squaredError', 'lateSquaredError'];
+      // Grammar metrics apply to the next input; late-label metrics to side modalities of agents
+      // that take late side information.
+      const next = m.name === 'next';
+      const late = !next && (new.target as typeof PredictiveAgent).takesLateSide;
+      const names = m.kind === 'categorical'
+        ? ['accuracy', 'logLoss', ...(next ? ['legal', 'critical'] : []), ...(late ? ['lateAccuracy'] : [])]
+        : ['squaredError', ...(late ? ['lateSquaredError'] : [])];
       for (const n of names) this.scores.set(`${m.name}/${n}`, { recent: new RollingMean(window), total: new Mean() });
     }
     const layers = this.stack?.options.layers ?? [];
@@ -89,8 +97,15 @@ export class PredictiveAgent implements Agent {
       agent: kind === 'tp' ? this.kind : `${this.kind}-${kind}`,
       environment: '',
       layers: layers.map((l, i) => ({ name: `layer${i + 1}`, size: l.size, units: l.units })),
-      modalities: [{ name: input.name, kind: input.kind, size: input.size }, ...this.learner.modalities.map((m) => ({ name: m.name, kind: m.kind, size: m.size }))],
-      losses: this.stack ? [...layers.flatMap((_, i) => [`encoder${i + 1}`, `reconstruction${i + 1}`]), 'top', 'readout'] : [],
+      // The modalities frames carry: what the agent predicts ('next' is the next input).
+      modalities: this.learner.modalities.map((m) => ({ name: m.name, kind: m.kind, size: m.size })),
+      losses: this.stack
+        ? [
+            ...layers.flatMap((_, i) => [`encoder${i + 1}`, `reconstruction${i + 1}`]),
+            ...(this.stack.top.usesAutoEncoder ? ['top'] : []),
+            ...(this.stack.top.readout ? ['readout'] : []),
+          ]
+        : [],
       metrics: [...this.scores.keys()],
     };
   }

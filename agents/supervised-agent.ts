@@ -20,6 +20,7 @@ export interface LateSide {
 }
 
 export class SupervisedAgent extends PredictiveAgent {
+  static override readonly takesLateSide: boolean = true;
   override readonly kind: string = 'supervised';
   /** Late side information: attached to its step, or arrived after the step left the window. */
   readonly late = { attached: 0, expired: 0 };

