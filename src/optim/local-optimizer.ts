@@ -34,7 +34,8 @@ export class LocalOptimizer<M> {
   /** One update of every parameter from its gradient. */
   apply(pairs: ReadonlyArray<GradientPair<M>>): void {
     this.steps++;
-    const { kind, learningRate, momentum, rho, beta1, beta2, epsilon } = this.spec;
+    const { kind, momentum, rho, beta1, beta2, epsilon, decay } = this.spec;
+    const learningRate = this.spec.learningRate / (1 + decay * (this.steps - 1));
     const stepSize = kind === 'adam' ? (learningRate * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps) : 0;
     for (const [param, grad] of pairs) {
       const slots = this.slotsOf(param);

@@ -20,6 +20,8 @@ export interface OptimizerSpec {
   readonly beta2?: number;
   /** rmsprop, adam: added to the root mean square; default 1e-7. */
   readonly epsilon?: number;
+  /** Inverse-time decay: the step size at update t is learningRate / (1 + decay·t); default 0. */
+  readonly decay?: number;
 }
 
 export type ResolvedOptimizerSpec = Required<OptimizerSpec>;
@@ -31,7 +33,7 @@ export interface OptimizerState {
   readonly slots: Float32Array[][];
 }
 
-const KEYS = ['kind', 'learningRate', 'momentum', 'rho', 'beta1', 'beta2', 'epsilon'];
+const KEYS = ['kind', 'learningRate', 'momentum', 'rho', 'beta1', 'beta2', 'epsilon', 'decay'];
 
 /** Fills defaults and validates; throws InvalidOptionError naming the bad option. */
 export function resolveOptimizerSpec(spec: OptimizerSpec = {}, where = 'optimizer'): ResolvedOptimizerSpec {
@@ -45,5 +47,6 @@ export function resolveOptimizerSpec(spec: OptimizerSpec = {}, where = 'optimize
     beta1: numberOption(where, 'beta1', spec.beta1, 0.9, { min: 0, max: 0.999999 }),
     beta2: numberOption(where, 'beta2', spec.beta2, 0.999, { min: 0, max: 0.999999 }),
     epsilon: numberOption(where, 'epsilon', spec.epsilon, 1e-7, { above: 0 }),
+    decay: numberOption(where, 'decay', spec.decay, 0, { min: 0 }),
   };
 }
