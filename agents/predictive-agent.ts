@@ -13,7 +13,8 @@ import { checkKeys, choiceOption, numberOption } from '../src/options.js';
 import type { SequenceLearner } from '../src/sequence-learner.js';
 import { RecurrentBackprop } from '../src/baselines/recurrent-backprop.js';
 import { LstmBackprop } from '../src/baselines/lstm-backprop.js';
-import { RecurrentStack, type RecurrentStackOptions } from '../src/recurrent-stack.js';
+import { RECURRENT_OPTION_KEYS, RecurrentStack, type RecurrentStackOptions } from '../src/recurrent-stack.js';
+import { STACK_OPTION_KEYS } from '../src/stack-options.js';
 import { packSide } from '../src/side-batch.js';
 import type { Frame, Topology } from '../src/snapshot.js';
 import { type Space, assertInSpace } from '../src/space.js';
@@ -67,7 +68,7 @@ export class PredictiveAgent implements Agent {
   ) {
     const where = `${new.target.name}`;
     const { inputKey, metricWindow, learner, ...stackOptions } = options;
-    checkKeys(where, options, [...OWN_KEYS, 'layers', 'targetForm', 'topTarget', 'reconstructionStep', 'discriminantStep', 'unsupervisedWeight', 'unsupervisedTarget', 'unsupervisedConfidence', 'corruption', 'noise', 'decoderTarget', 'encoderReconstructionWeight', 'top', 'optimizer', 'decoderOptimizer', 'readoutOptimizer', 'seed', 'engine', 'predictNext', 'window', 'updateEvery', 'streams']);
+    checkKeys(where, options, [...OWN_KEYS, ...STACK_OPTION_KEYS.filter((k) => k !== 'modalities'), ...RECURRENT_OPTION_KEYS.filter((k) => k !== 'input')]);
     const all = modalitiesOf(observationSpace);
     this.inputKey = observationSpace.kind === 'dict' ? (inputKey ?? 'observation') : null;
     const input = this.inputKey === null ? all[0] : all.find((m) => m.name === this.inputKey);

@@ -12,7 +12,7 @@ import { DenoisingLayer } from './denoising-layer.js';
 import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from './errors.js';
 import { type Engine, UNITS, type Units, engineFor } from './math/index.js';
 import type { ModalitySpec } from './modality.js';
-import { type GradientPair, type LocalOptimizer, createOptimizer } from './optim/local-optimizer.js';
+import { type LocalOptimizer, createOptimizer, mergePairs } from './optim/local-optimizer.js';
 import { Rng } from './random.js';
 import { type SideBatch, emptySide, sideMatrices } from './side-batch.js';
 import { type ResolvedStackOptions, type StackOptions, resolveStackOptions } from './stack-options.js';
@@ -200,12 +200,4 @@ export class FeedForwardStack {
     this.top.dispose();
     [...this.encoderOptimizers, ...this.decoderOptimizers, this.topOptimizer, this.readoutOptimizer].forEach((o) => o.dispose());
   }
-}
-
-/** Adds gradients that share a parameter (target and reconstruction terms on one encoder). */
-export function mergePairs<M>(e: Engine<M>, a: ReadonlyArray<GradientPair<M>>, b: ReadonlyArray<GradientPair<M>>): GradientPair<M>[] {
-  if (b.length === 0) return [...a];
-  const merged = new Map<M, M>();
-  for (const [p, g] of [...a, ...b]) merged.set(p, merged.has(p) ? e.add(merged.get(p)!, g) : g);
-  return [...merged.entries()];
 }

@@ -13,10 +13,9 @@
 
 import { DenoisingLayer } from './denoising-layer.js';
 import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from './errors.js';
-import { mergePairs } from './feed-forward-stack.js';
 import { type Engine, type Units, engineFor } from './math/index.js';
 import type { ModalitySpec } from './modality.js';
-import { type LocalOptimizer, createOptimizer } from './optim/local-optimizer.js';
+import { type LocalOptimizer, createOptimizer, mergePairs } from './optim/local-optimizer.js';
 import { checkKeys, numberOption, booleanOption } from './options.js';
 import { Rng, type RngState } from './random.js';
 import type { OptimizerState } from './optim/optimizer.js';
@@ -79,7 +78,9 @@ export interface RecurrentLosses {
   readonly readout: number | null;
 }
 
-const EXTRA_KEYS = ['input', 'predictNext', 'window', 'updateEvery', 'streams'];
+/** Options of the recurrent stack beyond the shared stack options. */
+export const RECURRENT_OPTION_KEYS = ['input', 'predictNext', 'window', 'updateEvery', 'streams'] as const;
+const EXTRA_KEYS: readonly string[] = RECURRENT_OPTION_KEYS;
 
 export function resolveRecurrentOptions(options: RecurrentStackOptions, where = 'RecurrentStack'): ResolvedRecurrentOptions {
   checkKeys(where, options, [...STACK_OPTION_KEYS, ...EXTRA_KEYS]);

@@ -82,3 +82,11 @@ export class LocalOptimizer<M> {
 export function createOptimizer<M>(e: Engine<M>, spec: OptimizerSpec = {}, where = 'createOptimizer'): LocalOptimizer<M> {
   return new LocalOptimizer(e, resolveOptimizerSpec(spec, where));
 }
+
+/** Adds gradients that share a parameter (a target term and a reconstruction term on one encoder). */
+export function mergePairs<M>(e: Engine<M>, a: ReadonlyArray<GradientPair<M>>, b: ReadonlyArray<GradientPair<M>>): GradientPair<M>[] {
+  if (b.length === 0) return [...a];
+  const merged = new Map<M, M>();
+  for (const [p, g] of [...a, ...b]) merged.set(p, merged.has(p) ? e.add(merged.get(p)!, g) : g);
+  return [...merged.entries()];
+}
