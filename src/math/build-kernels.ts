@@ -2,7 +2,7 @@
 // as base64), which the fused engine loads. Needs wabt, the JS port of the WebAssembly Binary
 // Toolkit, which is not a dependency of tprop: install it anywhere and point TPROP_WABT at it,
 //   (cd /tmp/wabt && npm init -y && npm install wabt@1.0.39)
-//   TPROP_WABT=/tmp/wabt/node_modules/wabt npx tsx src/math/build-kernels.ts
+//   npm run build:kernels   (wabt is a devDependency; TPROP_WABT=/path/to/wabt overrides it)
 // or add it as a devDependency (then TPROP_WABT is not needed). `--check` compares instead of
 // writing, and exits 1 when the committed module is stale.
 
@@ -14,7 +14,7 @@ export const KERNELS_WAT = fileURLToPath(new URL('./kernels.wat', import.meta.ur
 export const KERNELS_MODULE = fileURLToPath(new URL('./kernels-wasm.ts', import.meta.url));
 
 /** The WebAssembly features the kernels use. */
-export const KERNEL_FEATURES = { simd: true, bulk_memory: true } as const;
+export const KERNEL_FEATURES = { simd: true } as const;
 
 interface WabtModule {
   parseWat(filename: string, source: string, features?: Record<string, boolean>): {
@@ -58,7 +58,7 @@ export function kernelsModuleText(binary: Uint8Array): string {
   return [
     '// GENERATED from src/math/kernels.wat by src/math/build-kernels.ts: do not edit. To regenerate,',
     '//   TPROP_WABT=/path/to/node_modules/wabt npx tsx src/math/build-kernels.ts',
-    `// (${binary.length} bytes of WebAssembly, features: simd, bulk memory.)`,
+    `// (${binary.length} bytes of WebAssembly, features: simd.)`,
     '',
     'export const KERNELS_WASM_BASE64 =',
     ...lines.map((l, i) => `  '${l}'${i === lines.length - 1 ? ';' : ' +'}`),

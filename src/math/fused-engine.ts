@@ -1,13 +1,15 @@
 // The fused implementation of Engine: Float32Array kernels, each one loop with no dispatch
 // cost, for online learning at batch 1 where tfjs spends 10 to 30 µs per op on wasm whatever
-// its size. Results are fresh arrays left to the garbage collector, so scopes have nothing to do.
+// its size. Results are fresh arrays (small ones views of shared slabs) left to the garbage
+// collector, so scopes have nothing to do.
 //
-// The heavy kernels (products, optimiser steps) run as WebAssembly SIMD (kernels.wat, loaded by
-// wasm-kernels.ts) when it is available and TPROP_FUSED_WASM is not 0: parameters and optimiser
-// slots then live in the kernels' memory (`free` returns their space), so only activations are
-// copied in. Otherwise, and for small products, plain JS loops do the work; they accumulate in
-// float64 and round at each store, the SIMD kernels in float32, so the two agree to a few ulps
-// per operation. Both skip all-zero groups of inputs (one-hot rows) in products.
+// The heavy kernels (products, optimiser steps, tanh) run as WebAssembly SIMD (kernels.wat,
+// loaded by wasm-kernels.ts) when it validates here and TPROP_FUSED_WASM is not 0: parameters
+// and optimiser slots then live in the kernels' memory (`free` returns their space), so only
+// activations are copied in. Otherwise, and for small products, plain JS loops do the work.
+// The JS products accumulate in float64 and round at each store, the SIMD ones in float32, so
+// the two agree to a few ulps per operation (test/math/fused-kernels.test.ts); products of one
+// row skip zero inputs (one-hot rows) in both. `jsFusedEngine` keeps the JS kernels always.
 
 import type { Rng } from '../random.js';
 import type { Activation, Engine } from './engine.js';
@@ -63,7 +65,36 @@ export class FusedMatrix {
 const residents = new FinalizationRegistry<number>((offset) => heap.release(offset));
 
 type F = FusedMatrix;
-const make = (rows: number, cols: number): F => new FusedMatrix(rows, cols, new Float32Array(rows * cols));
+// Results up to 1024 entries are views of 32 kB slabs rather than arrays of their own: a typed
+// array of its own above 64 bytes gets a separately allocated backing store, which costs an
+// order of magnitude more to make and to collect than a view, and a step makes hundreds. A
+// slab is collected once no view of it is left. (So `data.buffer` of a result may be shared:
+// use `read` for a copy of one's own.)
+const SLAB_BYTES = 32 * 1024;
+const SLAB_MAX = 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabAt = 0;
+
+/** n zeros, as a view of a slab when small. */
+function zerosArray(n: number): Float32Array {
+  if (n > SLAB_MAX) return new Float32Array(n);
+  if (slabAt + 4 * n > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabAt = 0;
+  }
+  const out = new Float32Array(slab, slabAt, n);
+  slabAt += 4 * n;
+  return out;
+}
+
+/** A copy of `data`. */
+function copyArray(data: ArrayLike<number>): Float32Array {
+  const out = zerosArray(data.length);
+  out.set(data);
+  return out;
+}
+
+const make = (rows: number, cols: number): F => new FusedMatrix(rows, cols, zerosArray(rows * cols));
 
 type Op = (x: number, y: number) => number;
 const ADD: Op = (x, y) => x + y;
@@ -328,7 +359,7 @@ export const jsFusedEngine: Engine<F> = {
   live: () => 0,
   rows: (m) => m.rows,
   cols: (m) => m.cols,
-  matrix: (data, rows, cols) => new FusedMatrix(rows, cols, Float32Array.from(data)),
+  matrix: (data, rows, cols) => new FusedMatrix(rows, cols, copyArray(data)),
   zeros: (rows, cols) => make(rows, cols),
   read: (m) => m.data.slice(),
   parameter: (data, rows, cols) => new FusedMatrix(rows, cols, Float32Array.from(data)),
@@ -382,7 +413,8 @@ export const jsFusedEngine: Engine<F> = {
   splitRows: (m, parts) => {
     if (parts === 1) return [m];
     const rows = m.rows / parts;
-    return Array.from({ length: parts }, (_, i) => new FusedMatrix(rows, m.cols, m.data.slice(i * rows * m.cols, (i + 1) * rows * m.cols)));
+    const x = m.data;
+    return Array.from({ length: parts }, (_, i) => new FusedMatrix(rows, m.cols, copyArray(x.subarray(i * rows * m.cols, (i + 1) * rows * m.cols))));
   },
   sliceCols: (m, start, size) => {
     const out = make(m.rows, size);
@@ -513,7 +545,7 @@ function wasmProduct(x: F, w: F, rows: number, inner: number, cols: number, colu
   const wo = placed(w, at + 4 * (padded(n) + scratchFor(x)));
   if (columns) kernels!.product(xo, wo, at, rows, inner, cols, 4, 4 * rows);
   else kernels!.product(xo, wo, at, rows, inner, cols, 4 * inner, 4);
-  return new FusedMatrix(rows, cols, heap.f32.slice(at >> 2, (at >> 2) + n));
+  return new FusedMatrix(rows, cols, copyArray(heap.f32.subarray(at >> 2, (at >> 2) + n)));
 }
 
 function wasmMatMul(a: F, b: F): F {
@@ -534,7 +566,7 @@ function wasmMatMulBT(a: F, b: F): F {
   const ao = placed(a, at + 4 * padded(n));
   const bo = placed(b, at + 4 * (padded(n) + scratchFor(a)));
   kernels!.product_bt(ao, bo, at, a.rows, a.cols, b.rows);
-  return new FusedMatrix(a.rows, b.rows, heap.f32.slice(at >> 2, (at >> 2) + n));
+  return new FusedMatrix(a.rows, b.rows, copyArray(heap.f32.subarray(at >> 2, (at >> 2) + n)));
 }
 
 /** The byte offset of gradient `g` in the kernels' memory (copied to scratch if needed), or −1. */
@@ -563,6 +595,18 @@ function wasmAdamStep(p: F, g: F, m: F, v: F, stepSize: number, beta1: number, b
   kernels!.adam(p.offset, go, m.offset, v.offset, p.rows * p.cols, stepSize, beta1, 1 - beta1, beta2, 1 - beta2, epsilon);
 }
 
+/** Matrices smaller than this stay with Math.tanh. */
+const WASM_MIN_TANH = 16;
+
+function wasmTanh(a: F): F {
+  const n = a.rows * a.cols;
+  if (n < WASM_MIN_TANH) return tanh(a);
+  const at = heap.scratch(4 * n);
+  if (at < 0) return tanh(a);
+  kernels!.tanh(placed(a, at), at, n);
+  return new FusedMatrix(a.rows, a.cols, copyArray(heap.f32.subarray(at >> 2, (at >> 2) + n)));
+}
+
 function evict(m: F): void {
   if (m.offset >= 0) m.evict();
 }
@@ -581,6 +625,7 @@ const wasmFusedEngine: Engine<F> | null = kernels
       matMul: wasmMatMul,
       matMulAT: wasmMatMulAT,
       matMulBT: wasmMatMulBT,
+      activate: (pre, activation) => (activation === 'tanh' ? wasmTanh(pre) : jsFusedEngine.activate(pre, activation)),
       sgdStep: wasmSgdStep,
       rmspropStep: wasmRmspropStep,
       adamStep: wasmAdamStep,

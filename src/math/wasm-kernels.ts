@@ -22,9 +22,11 @@ export interface KernelExports {
   rmsprop(p: number, g: number, s: number, n: number, learningRate: number, rho: number, c: number, epsilon: number): void;
   sgd(p: number, g: number, n: number, learningRate: number): void;
   sgd_momentum(p: number, g: number, u: number, n: number, learningRate: number, momentum: number): void;
+  /** o = tanh(x) over n entries (o may be x), within 4e-7 of Math.tanh, relative. */
+  tanh(x: number, o: number, n: number): void;
 }
 
-export const KERNEL_EXPORTS: readonly (keyof KernelExports)[] = ['product', 'product_bt', 'adam', 'rmsprop', 'sgd', 'sgd_momentum'];
+export const KERNEL_EXPORTS: readonly (keyof KernelExports)[] = ['product', 'product_bt', 'adam', 'rmsprop', 'sgd', 'sgd_momentum', 'tanh'];
 
 /** The committed module's bytes. */
 export function kernelBytes(): Uint8Array<ArrayBuffer> {
