@@ -56,15 +56,16 @@ export class RollingMean {
     return this.filled === 0 ? NaN : this.sum / this.filled;
   }
 
-  getState(): { ring: number[]; next: number; filled: number; count: number } {
-    return { ring: Array.from(this.ring), next: this.next, filled: this.filled, count: this.count };
+  getState(): { ring: number[]; next: number; filled: number; count: number; sum: number } {
+    return { ring: Array.from(this.ring), next: this.next, filled: this.filled, count: this.count, sum: this.sum };
   }
 
-  setState(state: { ring: number[]; next: number; filled: number; count: number }): void {
+  /** Restores exactly, the running sum included (summing the ring again could round differently). */
+  setState(state: { ring: number[]; next: number; filled: number; count: number; sum: number }): void {
     this.ring.set(state.ring);
     this.next = state.next;
     this.filled = state.filled;
     this.count = state.count;
-    this.sum = this.ring.slice(0, this.filled === this.window ? this.window : this.filled).reduce((a, b) => a + b, 0);
+    this.sum = state.sum;
   }
 }
