@@ -55,10 +55,10 @@ export class FeedForwardStack {
     if (!Number.isInteger(inputSize) || inputSize < 1) throw new InvalidOptionError(`${where}: expected option "inputSize" to be an integer >= 1, but got ${describeValue(inputSize)}`);
     const units = inputUnits ?? 'sigmoid';
     if (!UNITS.includes(units)) throw new InvalidOptionError(`${where}: expected option "inputUnits" to be one of ${UNITS.join(', ')}, but got ${describeValue(inputUnits)}`);
-    const resolved = resolveStackOptions(rest, where, ['inputSize', 'inputUnits'], 'tfjs');
+    const resolved = resolveStackOptions(rest, where, ['inputSize', 'inputUnits']);
     this.options = { ...resolved, inputSize, inputUnits: units };
-    // Batches are the feed-forward stack's normal diet, so 'auto' means tfjs here.
-    const e = (this.engine = engineFor(resolved.engine === 'auto' ? 'tfjs' : resolved.engine, 2, where));
+    // Batches are the feed-forward stack's normal diet.
+    const e = (this.engine = engineFor(resolved.engine, 2, where));
     this.rng = new Rng(resolved.seed);
     let below: { size: number; units: Units } = { size: inputSize, units };
     this.layers = resolved.layers.map((spec) => {

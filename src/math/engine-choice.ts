@@ -1,19 +1,28 @@
-// Which engine a learner runs on. 'auto' takes the fused kernels for one stream at a time
-// (batch 1), where tfjs's fixed cost per op dominates, and tfjs for batches.
+// Which engine a learner runs on. 'auto' takes the fused kernels (WebAssembly SIMD), which beat
+// tfjs on wasm and cpu at every size measured (test/bench/throughput.ts: 1.1x to 14x), except
+// with tfjs-node's native backend, whose multi-threaded kernels are left the batches.
 
+import { assertEngine, engineBackend } from './backend.js';
 import type { Engine } from './engine.js';
 import { fusedEngine } from './fused-engine.js';
 import { tfjsEngine } from './tfjs-engine.js';
-import { assertEngine } from './backend.js';
 
 export const ENGINE_KINDS = ['auto', 'tfjs', 'fused'] as const;
 export type EngineChoice = (typeof ENGINE_KINDS)[number];
 
 export function engineFor(choice: EngineChoice, rows: number, where: string): Engine {
-  const kind = choice === 'auto' ? (rows === 1 ? 'fused' : 'tfjs') : choice;
+  const kind = choice === 'auto' ? (rows > 1 && backendIsNative() ? 'tfjs' : 'fused') : choice;
   if (kind === 'tfjs') {
     assertEngine(where);
     return tfjsEngine as Engine;
   }
   return fusedEngine as Engine;
+}
+
+function backendIsNative(): boolean {
+  try {
+    return engineBackend() === 'tensorflow';
+  } catch {
+    return false;
+  }
 }

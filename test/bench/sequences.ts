@@ -54,10 +54,10 @@ function tasks(quick: boolean): Task[] {
     labelled: { length: T, kind: 'continuous' },
   }));
   return [
-    { task: 'sine-mixture', env: 'SineMixture-v0', metric: 'next/squaredError', steps: q(20000, 3000), window: 16 },
-    { task: 'reber', env: 'Reber-v0', metric: 'next/legal', steps: q(20000, 3000), window: 16 },
-    { task: 'embedded-reber (hard position)', env: 'EmbeddedReber-v0', metric: 'next/critical', steps: q(50000, 5000), window: 16 },
-    { task: 'moby-dick', env: 'MobyDick-v0', metric: 'next/logLoss', steps: q(30000, 3000), window: 16 },
+    { task: 'sine-mixture', env: 'SineMixture-v0', metric: 'next/squaredError', steps: q(10000, 3000), window: 16 },
+    { task: 'reber', env: 'Reber-v0', metric: 'next/legal', steps: q(10000, 3000), window: 16 },
+    { task: 'embedded-reber (hard position)', env: 'EmbeddedReber-v0', metric: 'next/critical', steps: q(30000, 5000), window: 16 },
+    { task: 'moby-dick', env: 'MobyDick-v0', metric: 'next/logLoss', steps: q(20000, 3000), window: 16 },
     ...temporal,
     ...adding,
   ];

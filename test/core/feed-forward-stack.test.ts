@@ -125,8 +125,8 @@ describe('FeedForwardStack', () => {
       expect(semi).toBeGreaterThan(alone + 0.01);
     });
 
-    it('keeps the tensor count flat over repeated steps', () => {
-      const stack = new FeedForwardStack({ inputSize: 8, inputUnits: 'linear', layers: [16, 16], modalities: [label], encoderReconstructionWeight: 0.1, seed: 1 });
+    it('keeps the tensor count flat over repeated steps (tfjs engine)', () => {
+      const stack = new FeedForwardStack({ inputSize: 8, inputUnits: 'linear', layers: [16, 16], modalities: [label], encoderReconstructionWeight: 0.1, seed: 1, engine: 'tfjs' });
       const b = batch(train, Array.from({ length: 16 }, (_, i) => i));
       const side = sideFromLabels(label, b.labels.map((y, i) => (i % 2 ? y : -1)));
       stack.train(b.inputs, 16, side, true); // optimiser slots are made on the first step
@@ -138,9 +138,9 @@ describe('FeedForwardStack', () => {
       stack.dispose();
     });
 
-    it('frees every tensor it made when disposed', () => {
+    it('frees every tensor it made when disposed (tfjs engine)', () => {
       const before = liveTensors();
-      const stack = new FeedForwardStack({ inputSize: 8, inputUnits: 'linear', layers: [16, 16], modalities: [label], seed: 1 });
+      const stack = new FeedForwardStack({ inputSize: 8, inputUnits: 'linear', layers: [16, 16], modalities: [label], seed: 1, engine: 'tfjs' });
       const b = batch(train, [0, 1, 2, 3]);
       stack.train(b.inputs, 4, sideFromLabels(label, b.labels));
       stack.dispose();
