@@ -3,11 +3,13 @@
 import { mnistBench } from './mnist.js';
 import { sequencesBench } from './sequences.js';
 import { throughputBench } from './throughput.js';
+import { memoryBench } from './memory.js';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<void>> = {
   mnist: mnistBench,
   sequences: sequencesBench,
   throughput: throughputBench,
+  memory: memoryBench,
 };
 
 const [name = 'all', ...rest] = process.argv.slice(2);
