@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, StateError } from '../../src/errors.js';
 import { contains } from '../../src/space.js';
 import { AddingProblem, addingRanges } from '../../environments/adding-problem.js';
-import { rollout, thrown } from './rollout.js';
+import { rollout } from './rollout.js';
+import { thrown } from '../helpers/thrown.js';
 
 describe('AddingProblem', () => {
   describe('constructor', () => {

@@ -10,7 +10,7 @@ import { Rng } from '../../src/random.js';
 import { box, discrete } from '../../src/space.js';
 import type { Space } from '../../src/space.js';
 import { BUILTIN_ENVIRONMENT_IDS } from '../../environments/index.js';
-import { thrown } from './rollout.js';
+import { thrown } from '../helpers/thrown.js';
 
 /** What to break in the fake environment. */
 interface Faults {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, StateError } from '../../src/errors.js';
 import { EmbeddedReberGrammar, acceptsEmbeddedReber } from '../../environments/embedded-reber-grammar.js';
 import { REBER_SYMBOLS, reberString } from '../../environments/reber-grammar.js';
-import { rollout, thrown } from './rollout.js';
+import { rollout } from './rollout.js';
+import { thrown } from '../helpers/thrown.js';
 
 const INNER = '(?:(?:TS*X|PT*VP)(?:XT*VP)*(?:S|XT*VV)|PT*VV)';
 const EMBEDDED_LANGUAGE = new RegExp(`^B(?:TB${INNER}ET|PB${INNER}EP)E$`);

@@ -10,7 +10,8 @@ import {
   encodeMobyDickText,
   mobyDickSymbols,
 } from '../../environments/moby-dick.js';
-import { rollout, thrown } from './rollout.js';
+import { rollout } from './rollout.js';
+import { thrown } from '../helpers/thrown.js';
 
 describe('MobyDick', () => {
   describe('the alphabet and encoding', () => {

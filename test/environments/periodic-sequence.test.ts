@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, StateError } from '../../src/errors.js';
 import { PeriodicSequence } from '../../environments/periodic-sequence.js';
-import { rollout, thrown } from './rollout.js';
+import { rollout } from './rollout.js';
+import { thrown } from '../helpers/thrown.js';
 
 describe('PeriodicSequence', () => {
   describe('constructor', () => {

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, StateError } from '../../src/errors.js';
 import { PermutationRecall } from '../../environments/permutation-recall.js';
-import { rollout, symbolsOf, thrown } from './rollout.js';
+import { rollout, symbolsOf } from './rollout.js';
+import { thrown } from '../helpers/thrown.js';
 
 describe('PermutationRecall', () => {
   describe('constructor', () => {

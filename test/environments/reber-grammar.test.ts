@@ -11,7 +11,8 @@ import {
   reberLegalNext,
   reberString,
 } from '../../environments/reber-grammar.js';
-import { rollout, thrown } from './rollout.js';
+import { rollout } from './rollout.js';
+import { thrown } from '../helpers/thrown.js';
 
 // The grammar as drawn by Cleeremans et al. (1989), independent of the module's table:
 // node -> { letter: next node }; node 6 accepts after E.

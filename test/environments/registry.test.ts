@@ -7,7 +7,7 @@ import type { Environment } from '../../src/environment.js';
 import { InvalidOptionError, UnknownIdError } from '../../src/errors.js';
 import { discrete } from '../../src/space.js';
 import { BUILTIN_ENVIRONMENT_IDS, PeriodicSequence, TemporalOrder } from '../../environments/index.js';
-import { thrown } from './rollout.js';
+import { thrown } from '../helpers/thrown.js';
 
 /** A do-nothing environment that remembers the options it was built with. */
 function stub(options: Record<string, unknown> = {}): Environment & { options: Record<string, unknown> } {

@@ -33,13 +33,3 @@ export function rollout<O extends SpaceValue>(env: Environment<O>, seed?: number
 export function symbolsOf(observations: ReadonlyArray<{ observation: number }>): number[] {
   return observations.map((o) => o.observation);
 }
-
-/** Asserts nothing; returns the thrown value of `fn` so a test can inspect class and code. */
-export function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('thrown: expected the function to throw, but it returned');
-}

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, StateError } from '../../src/errors.js';
 import { SINE_MIXTURE_DEFAULTS, SineMixture } from '../../environments/sine-mixture.js';
-import { rollout, thrown } from './rollout.js';
+import { rollout } from './rollout.js';
+import { thrown } from '../helpers/thrown.js';
 
 const values = (observations: Float32Array[]): number[] => observations.map((o) => o[0]!);
 

@@ -9,7 +9,8 @@ import {
   temporalOrderRanges,
 } from '../../environments/temporal-order.js';
 import type { TemporalOrderObservation } from '../../environments/temporal-order.js';
-import { rollout, symbolsOf, thrown } from './rollout.js';
+import { rollout, symbolsOf } from './rollout.js';
+import { thrown } from '../helpers/thrown.js';
 import type { Episode } from './rollout.js';
 
 const X = TEMPORAL_ORDER_SYMBOLS.indexOf('X');

@@ -9,7 +9,8 @@ import { makeEnvironment } from '../../src/environment-registry.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import type { SpaceValue } from '../../src/space.js';
 import { EnvironmentWrapper } from '../../src/wrappers/environment-wrapper.js';
-import { Walker, thrown } from './walker.js';
+import { Walker } from './walker.js';
+import { thrown } from '../helpers/thrown.js';
 
 class PassThrough extends EnvironmentWrapper {}
 

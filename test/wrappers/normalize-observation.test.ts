@@ -9,7 +9,8 @@ import type { Environment } from '../../src/environment.js';
 import { makeEnvironment } from '../../src/environment-registry.js';
 import { CheckpointError, InvalidOptionError } from '../../src/errors.js';
 import { NormalizeObservation } from '../../src/wrappers/normalize-observation.js';
-import { Walker, thrown } from './walker.js';
+import { Walker } from './walker.js';
+import { thrown } from '../helpers/thrown.js';
 
 /** The raw stream of `env`: the reset observation then `steps` steps, autoresetting. */
 function stream(env: Environment, seed: number, steps: number, action?: number): Float32Array[] {

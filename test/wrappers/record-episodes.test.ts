@@ -14,7 +14,8 @@ import { EnvironmentError, InvalidOptionError, StateError } from '../../src/erro
 import { RecordEpisodes } from '../../src/wrappers/record-episodes.js';
 import type { RecordedEpisode } from '../../src/wrappers/recording.js';
 import { RECORDING_KIND, loadRecording } from '../../src/wrappers/recording.js';
-import { Walker, thrown } from './walker.js';
+import { Walker } from './walker.js';
+import { thrown } from '../helpers/thrown.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'tprop-record-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -17,7 +17,8 @@ import { RecordEpisodes } from '../../src/wrappers/record-episodes.js';
 import { RECORDING_KIND } from '../../src/wrappers/recording.js';
 import type { Recording } from '../../src/wrappers/recording.js';
 import { RecordingExhaustedError, replayEnvironment } from '../../src/wrappers/replay-environment.js';
-import { Walker, thrown } from './walker.js';
+import { Walker } from './walker.js';
+import { thrown } from '../helpers/thrown.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'tprop-replay-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -7,7 +7,8 @@ import { checkEnvironment } from '../../src/check-environment.js';
 import { makeEnvironment } from '../../src/environment-registry.js';
 import { InvalidOptionError, StateError } from '../../src/errors.js';
 import { TimeLimit } from '../../src/wrappers/time-limit.js';
-import { Walker, thrown } from './walker.js';
+import { Walker } from './walker.js';
+import { thrown } from '../helpers/thrown.js';
 
 const flags = (env: TimeLimit, steps: number, action?: number): string[] =>
   Array.from({ length: steps }, () => {

@@ -9,7 +9,8 @@ import { makeEnvironment } from '../../src/environment-registry.js';
 import { InvalidOptionError, StateError } from '../../src/errors.js';
 import type { SpaceValue } from '../../src/space.js';
 import { VectorEnvironment } from '../../src/wrappers/vector-environment.js';
-import { Walker, thrown } from './walker.js';
+import { Walker } from './walker.js';
+import { thrown } from '../helpers/thrown.js';
 
 const reber = (): Environment => makeEnvironment('Reber-v0');
 

@@ -49,13 +49,3 @@ export class Walker implements Environment {
     this.closed += 1;
   }
 }
-
-/** Asserts nothing; returns what `fn` throws, so a test can inspect class, code and message. */
-export function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('thrown: expected the function to throw, but it returned');
-}
