@@ -7,7 +7,7 @@ export type Row = Record<string, string | number | boolean | null>;
 
 function cell(value: Row[string]): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 1 : 4);
-  return value === null ? '—' : String(value);
+  return value == null ? '—' : String(value);
 }
 
 /** Prints `rows` as a table with the given column order. */
