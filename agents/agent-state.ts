@@ -1,9 +1,9 @@
 // Saving and restoring an agent built on a RecurrentStack: the stack's state plus the agent's own
 // counters, with a check that the saved agent is of the same kind and options.
 
-import type { AgentState } from '../src/agent.js';
+import type { AgentState } from '../src/agent/agent.js';
 import { CheckpointError } from '../src/errors.js';
-import type { RecurrentStack } from '../src/recurrent-stack.js';
+import type { RecurrentStack } from '../src/learner/recurrent-stack.js';
 
 export const AGENT_STATE_VERSION = 1;
 

@@ -1,6 +1,6 @@
 // The built-in agents, registered by kind when this module is imported.
 
-import { hasAgent, registerAgent } from '../src/agent-registry.js';
+import { hasAgent, registerAgent } from '../src/agent/agent-registry.js';
 import { PredictiveAgent, type PredictiveAgentOptions } from './predictive-agent.js';
 import { SupervisedAgent } from './supervised-agent.js';
 

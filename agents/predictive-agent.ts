@@ -4,20 +4,20 @@
 // Observations may be a symbol (discrete space), a vector (box) or a dict whose `input` key is
 // what the stack reads and whose other keys are side modalities, present or missing per step.
 
-import type { Agent, AgentState, ModalityPrediction, Outcome, Transition } from '../src/agent.js';
+import type { Agent, AgentState, ModalityPrediction, Outcome, Transition } from '../src/agent/agent.js';
 import { InvalidOptionError, ShapeMismatchError, StateError, describeValue } from '../src/errors.js';
 import { Mean, RollingMean } from '../src/metrics/rolling-mean.js';
 import { argMax, scoreCategorical, squaredError } from '../src/metrics/prequential-scores.js';
-import { type ModalitySpec, modalitiesOf, writeModality, type ModalityValue } from '../src/modality.js';
+import { type ModalitySpec, modalitiesOf, writeModality, type ModalityValue } from '../src/learner/modality.js';
 import { checkKeys, choiceOption, numberOption } from '../src/options.js';
-import type { SequenceLearner } from '../src/sequence-learner.js';
+import type { SequenceLearner } from '../src/learner/sequence-learner.js';
 import { RecurrentBackprop } from '../src/baselines/recurrent-backprop.js';
 import { LstmBackprop } from '../src/baselines/lstm-backprop.js';
-import { RECURRENT_OPTION_KEYS, RecurrentStack, type RecurrentStackOptions } from '../src/recurrent-stack.js';
-import { STACK_OPTION_KEYS } from '../src/stack-options.js';
-import { packSide } from '../src/side-batch.js';
-import type { Frame, Topology } from '../src/snapshot.js';
-import { type Space, assertInSpace } from '../src/space.js';
+import { RECURRENT_OPTION_KEYS, RecurrentStack, type RecurrentStackOptions } from '../src/learner/recurrent-stack.js';
+import { STACK_OPTION_KEYS } from '../src/learner/stack-options.js';
+import { packSide } from '../src/learner/side-batch.js';
+import type { Frame, Topology } from '../src/agent/snapshot.js';
+import { type Space, assertInSpace } from '../src/environment/space.js';
 import { agentState, restoreAgent } from './agent-state.js';
 
 export const LEARNERS = ['tp', 'bptt', 'lstm'] as const;

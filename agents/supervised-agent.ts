@@ -7,11 +7,11 @@
 // Late labels arrive in a transition's `info.lateSide`: [{ step, values: { label: 3 } }], where
 // `step` is the transition's `step` they belong to, or through `label(step, values)`.
 
-import type { Outcome, Transition } from '../src/agent.js';
+import type { Outcome, Transition } from '../src/agent/agent.js';
 import { scoreCategorical, squaredError } from '../src/metrics/prequential-scores.js';
-import { type ModalityValue, writeModality } from '../src/modality.js';
-import { packSide } from '../src/side-batch.js';
-import type { Space } from '../src/space.js';
+import { type ModalityValue, writeModality } from '../src/learner/modality.js';
+import { packSide } from '../src/learner/side-batch.js';
+import type { Space } from '../src/environment/space.js';
 import { PredictiveAgent, type PredictiveAgentOptions } from './predictive-agent.js';
 
 export interface LateSide {

@@ -2,8 +2,8 @@
 // form of Le, Jaitly & Hinton 2015): a stream of random values, two of them marked, and the
 // label on the last step is the sum of the two marked values.
 
-import { box, dict } from '../src/space.js';
-import type { DictSpace } from '../src/space.js';
+import { box, dict } from '../src/environment/space.js';
+import type { DictSpace } from '../src/environment/space.js';
 import type { Rng } from '../src/random.js';
 import { environmentOptions, integerOption } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';

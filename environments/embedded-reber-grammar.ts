@@ -2,8 +2,8 @@
 // 1997, experiment 1): B, T or P, a whole Reber string, the same T or P again, E. Only a memory
 // of the second symbol across the embedded string predicts the second-to-last one.
 
-import { discrete } from '../src/space.js';
-import type { DiscreteSpace } from '../src/space.js';
+import { discrete } from '../src/environment/space.js';
+import type { DiscreteSpace } from '../src/environment/space.js';
 import type { Rng } from '../src/random.js';
 import { EnvironmentError } from '../src/errors.js';
 import { environmentOptions } from './environment-options.js';

@@ -1,8 +1,8 @@
 // The built-in environments: importing this module registers each under its versioned id (once,
 // even if the module is evaluated again) and re-exports the classes and their factories.
 
-import type { Environment } from '../src/environment.js';
-import { hasEnvironment, registerEnvironment } from '../src/environment-registry.js';
+import type { Environment } from '../src/environment/environment.js';
+import { hasEnvironment, registerEnvironment } from '../src/environment/environment-registry.js';
 import { ADDING_PROBLEM_DEFAULTS, AddingProblem } from './adding-problem.js';
 import type { AddingProblemOptions } from './adding-problem.js';
 import { EMBEDDED_REBER_DEFAULTS, EmbeddedReberGrammar } from './embedded-reber-grammar.js';

@@ -3,8 +3,8 @@
 // lower-cased and folded onto a 34-symbol alphabet. Each episode is a window at a seeded offset.
 
 import { createRequire } from 'node:module';
-import { discrete } from '../src/space.js';
-import type { DiscreteSpace } from '../src/space.js';
+import { discrete } from '../src/environment/space.js';
+import type { DiscreteSpace } from '../src/environment/space.js';
 import type { Rng } from '../src/random.js';
 import { environmentOptions, integerOption } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';

@@ -2,8 +2,8 @@
 // sequence learner (a network with memory of the last few symbols predicts it perfectly). The
 // default pattern 0 1 2 3 2 1 needs two symbols of context: 2 is followed by 3 or by 1.
 
-import { discrete } from '../src/space.js';
-import type { DiscreteSpace } from '../src/space.js';
+import { discrete } from '../src/environment/space.js';
+import type { DiscreteSpace } from '../src/environment/space.js';
 import type { Rng } from '../src/random.js';
 import { InvalidOptionError } from '../src/errors.js';
 import { arrayOption, environmentOptions, integerOption } from './environment-options.js';

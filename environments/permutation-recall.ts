@@ -2,8 +2,8 @@
 // recurrent neural networks with Hessian-free optimization"): the first symbol of a sequence of
 // random symbols is its class, to be recalled at the end, T-1 steps later.
 
-import { dict, discrete } from '../src/space.js';
-import type { DictSpace } from '../src/space.js';
+import { dict, discrete } from '../src/environment/space.js';
+import type { DictSpace } from '../src/environment/space.js';
 import type { Rng } from '../src/random.js';
 import { environmentOptions, integerOption } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';

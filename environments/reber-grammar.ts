@@ -2,8 +2,8 @@
 // Servan-Schreiber & McClelland (1989) and Hochreiter & Schmidhuber (1997). One string per
 // episode, B to E; `info.legalNext` lists the symbols the grammar allows next.
 
-import { discrete } from '../src/space.js';
-import type { DiscreteSpace } from '../src/space.js';
+import { discrete } from '../src/environment/space.js';
+import type { DiscreteSpace } from '../src/environment/space.js';
 import type { Rng } from '../src/random.js';
 import { environmentOptions } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';

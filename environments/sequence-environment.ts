@@ -1,10 +1,10 @@
 // The life cycle every built-in sequence source shares: passive (no action), seeded through
 // `reset({seed})`, `step` only between a reset and the end of the episode, reward always 0.
 
-import type { Environment, EnvironmentSpec, Info, ResetOptions, ResetResult, StepResult } from '../src/environment.js';
+import type { Environment, EnvironmentSpec, Info, ResetOptions, ResetResult, StepResult } from '../src/environment/environment.js';
 import { InvalidOptionError, StateError, describeValue } from '../src/errors.js';
 import { Rng } from '../src/random.js';
-import type { Space, SpaceValue } from '../src/space.js';
+import type { Space, SpaceValue } from '../src/environment/space.js';
 
 /** What a subclass emits on reset or step; `terminated`/`truncated` end the episode. */
 export interface Emission<O> {

@@ -2,8 +2,8 @@
 // multiple superimposed oscillators task (Jaeger & Haas 2004; Schmidhuber et al. 2007, Evolino),
 // which a predictor can only solve with a memory spanning the longest period.
 
-import { box } from '../src/space.js';
-import type { BoxSpace } from '../src/space.js';
+import { box } from '../src/environment/space.js';
+import type { BoxSpace } from '../src/environment/space.js';
 import type { Rng } from '../src/random.js';
 import { InvalidOptionError } from '../src/errors.js';
 import { arrayOption, booleanOption, environmentOptions, integerOption, numberOption } from './environment-options.js';

@@ -2,8 +2,8 @@
 // and 6b): a sequence of distractors with X or Y at 2 (or 3) randomly placed positions, and the
 // class is the temporal order of those symbols, given as a label on the final E.
 
-import { dict, discrete } from '../src/space.js';
-import type { DictSpace } from '../src/space.js';
+import { dict, discrete } from '../src/environment/space.js';
+import type { DictSpace } from '../src/environment/space.js';
 import type { Rng } from '../src/random.js';
 import { InvalidOptionError } from '../src/errors.js';
 import { environmentOptions, integerOption } from './environment-options.js';

@@ -1,7 +1,7 @@
 // Validation of what a client sends: turns a decoded msgpack value into a typed request or
 // throws ERR_PROTOCOL naming the field, what was expected and what came.
 
-import type { Topology } from '../src/snapshot.js';
+import type { Topology } from '../src/agent/snapshot.js';
 import { CONTROL_ACTIONS, PARTS, type ClientMessage, type ControlAction, type Part, type RequestId } from './protocol.js';
 import { ViewerError, describeValue } from './viewer-error.js';
 

@@ -2,7 +2,7 @@
 // msgpack codec. server/PROTOCOL.md is the normative text; these types mirror it.
 
 import { Packr, Unpackr } from 'msgpackr';
-import type { LayerFrame, ModalityFrame, Topology } from '../src/snapshot.js';
+import type { LayerFrame, ModalityFrame, Topology } from '../src/agent/snapshot.js';
 import type { RunState } from './run-controller.js';
 import { ViewerError } from './viewer-error.js';
 

@@ -2,7 +2,7 @@
 // person may use. The agent pipeline implements it; the viewer only ever talks to this.
 
 import type { Observable } from 'rxjs';
-import type { Frame, Topology } from '../src/snapshot.js';
+import type { Frame, Topology } from '../src/agent/snapshot.js';
 
 /** Where a run stands, as sent in `hello` and `state` messages. */
 export interface RunState {

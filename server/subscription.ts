@@ -1,7 +1,7 @@
 // What one client wants to see and how often, and the projection of a run's frame onto it.
 // Projection copies references, never arrays: the typed arrays go to the encoder as they are.
 
-import type { Frame } from '../src/snapshot.js';
+import type { Frame } from '../src/agent/snapshot.js';
 import { PARTS, clampRate, type FrameMessage, type Part, type SubscribeMessage, type SubscriptionView } from './protocol.js';
 
 export class Subscription {

@@ -1,7 +1,7 @@
 // One connected viewer: its subscription, the sampling of the run's latest frame at its rate,
 // and the back-pressure rule: above the high-water mark a frame is dropped and counted, never queued.
 
-import type { Frame } from '../src/snapshot.js';
+import type { Frame } from '../src/agent/snapshot.js';
 import { WebSocket } from 'ws';
 import { encodeMessage, type ServerMessage, type SubscriptionView } from './protocol.js';
 import { Subscription } from './subscription.js';

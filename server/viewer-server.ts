@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Subscription as RxSubscription } from 'rxjs';
 import { WebSocketServer, WebSocket } from 'ws';
-import type { Frame } from '../src/snapshot.js';
+import type { Frame } from '../src/agent/snapshot.js';
 import { AccessGuard, displayHost, generateToken, isLoopbackHost, refuseUpgrade, type Refusal } from './access-guard.js';
 import { MAX_RATE, MIN_RATE, PARTS, PROTOCOL_VERSION, SOCKET_PATH, type HelloMessage } from './protocol.js';
 import { RequestHandler } from './request-handler.js';

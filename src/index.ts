@@ -23,10 +23,10 @@ export { initEngine, engineBackend, type BackendName, type EngineOptions, type E
 export { Rng, type RngState } from './random.js';
 
 // Spaces, environments, registry, checks
-export { box, discrete, dict, flatSize, contains, assertInSpace, sample, sameSpace, type Space, type BoxSpace, type DiscreteSpace, type DictSpace, type SpaceValue } from './space.js';
-export type { Environment, EnvironmentFactory, EnvironmentSpec, ResetOptions, ResetResult, StepResult, Info } from './environment.js';
-export { registerEnvironment, makeEnvironment, listEnvironments, hasEnvironment } from './environment-registry.js';
-export { checkEnvironment, type CheckEnvironmentOptions, type CheckEnvironmentReport } from './check-environment.js';
+export { box, discrete, dict, flatSize, contains, assertInSpace, sample, sameSpace, type Space, type BoxSpace, type DiscreteSpace, type DictSpace, type SpaceValue } from './environment/space.js';
+export type { Environment, EnvironmentFactory, EnvironmentSpec, ResetOptions, ResetResult, StepResult, Info } from './environment/environment.js';
+export { registerEnvironment, makeEnvironment, listEnvironments, hasEnvironment } from './environment/environment-registry.js';
+export { checkEnvironment, type CheckEnvironmentOptions, type CheckEnvironmentReport } from './environment/check-environment.js';
 
 // Wrappers
 export { EnvironmentWrapper } from './wrappers/environment-wrapper.js';
@@ -37,13 +37,13 @@ export { replayEnvironment, ReplayEnvironment } from './wrappers/replay-environm
 export { VectorEnvironment } from './wrappers/vector-environment.js';
 
 // Modalities and the learning core
-export { type ModalitySpec, type ModalityValue, modalitiesOf } from './modality.js';
-export { type SideBatch, packSide, sideFromLabels, emptySide } from './side-batch.js';
-export { FeedForwardStack, type FeedForwardStackOptions, type TrainReport } from './feed-forward-stack.js';
-export { RecurrentStack, type RecurrentStackOptions, type RecurrentLosses } from './recurrent-stack.js';
-export type { SequenceLearner } from './sequence-learner.js';
-export type { StackOptions, LayerSpec, TopOptions } from './stack-options.js';
-export type { TopTargetKind } from './top.js';
+export { type ModalitySpec, type ModalityValue, modalitiesOf } from './learner/modality.js';
+export { type SideBatch, packSide, sideFromLabels, emptySide } from './learner/side-batch.js';
+export { FeedForwardStack, type FeedForwardStackOptions, type TrainReport } from './learner/feed-forward-stack.js';
+export { RecurrentStack, type RecurrentStackOptions, type RecurrentLosses } from './learner/recurrent-stack.js';
+export type { SequenceLearner } from './learner/sequence-learner.js';
+export type { StackOptions, LayerSpec, TopOptions } from './learner/stack-options.js';
+export type { TopTargetKind } from './learner/top.js';
 export type { OptimizerSpec, OptimizerKind } from './optim/optimizer.js';
 
 // Baselines, for comparisons
@@ -52,16 +52,16 @@ export { RecurrentBackprop, type RecurrentBackpropOptions } from './baselines/re
 export { LstmBackprop, type LstmBackpropOptions } from './baselines/lstm-backprop.js';
 
 // Agents: the contract, the registry, the checks, checkpoints
-export type { Agent, AgentState, Transition, Outcome, ModalityPrediction } from './agent.js';
-export { registerAgent, createAgent, listAgents, hasAgent, loadAgentConfig, type AgentConfig, type AgentRegistration } from './agent-registry.js';
-export { checkAgent, type CheckAgentOptions } from './check-agent.js';
+export type { Agent, AgentState, Transition, Outcome, ModalityPrediction } from './agent/agent.js';
+export { registerAgent, createAgent, listAgents, hasAgent, loadAgentConfig, type AgentConfig, type AgentRegistration } from './agent/agent-registry.js';
+export { checkAgent, type CheckAgentOptions } from './agent/check-agent.js';
 export { saveAgent, loadAgent } from './checkpoint/agent-checkpoint.js';
 export { writeCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint } from './checkpoint/checkpoint-file.js';
 
 // Metrics and snapshots
 export { Mean, RollingMean } from './metrics/rolling-mean.js';
 export { scoreCategorical, squaredError, argMax } from './metrics/prequential-scores.js';
-export type { Frame, LayerFrame, ModalityFrame, Topology } from './snapshot.js';
+export type { Frame, LayerFrame, ModalityFrame, Topology } from './agent/snapshot.js';
 
 // Streams
 export * from './stream/index.js';

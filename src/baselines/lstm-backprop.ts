@@ -7,10 +7,10 @@
 
 import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
 import { tf } from '../math/index.js';
-import type { ModalitySpec } from '../modality.js';
+import type { ModalitySpec } from '../learner/modality.js';
 import { checkKeys, numberOption, booleanOption } from '../options.js';
-import type { SequenceLearner } from '../sequence-learner.js';
-import { type SideBatch, emptySide } from '../side-batch.js';
+import type { SequenceLearner } from '../learner/sequence-learner.js';
+import { type SideBatch, emptySide } from '../learner/side-batch.js';
 
 export interface LstmBackpropOptions {
   readonly input: { readonly kind: 'categorical' | 'continuous'; readonly size: number };

@@ -6,13 +6,13 @@
 
 import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
 import { type Units, glorotUniform, orthogonal, tf, tfjsEngine, unitMean } from '../math/index.js';
-import type { ModalitySpec } from '../modality.js';
+import type { ModalitySpec } from '../learner/modality.js';
 import { type LocalOptimizer, createOptimizer } from '../optim/local-optimizer.js';
 import type { OptimizerSpec } from '../optim/optimizer.js';
 import { checkKeys, numberOption, booleanOption } from '../options.js';
 import { Rng } from '../random.js';
-import type { SequenceLearner } from '../sequence-learner.js';
-import { type SideBatch, emptySide } from '../side-batch.js';
+import type { SequenceLearner } from '../learner/sequence-learner.js';
+import { type SideBatch, emptySide } from '../learner/side-batch.js';
 
 type T = tf.Tensor2D;
 

@@ -3,7 +3,7 @@
 // atomically with a format version and a checksum. A file that is corrupt, of another version or
 // of another agent is a CheckpointError, and the agent in memory is left as it was.
 
-import type { Agent, AgentState } from '../agent.js';
+import type { Agent, AgentState } from '../agent/agent.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint-file.js';
 
 export const AGENT_CHECKPOINT_KIND = 'tprop-agent';

@@ -1,13 +1,13 @@
 // The plain loop over an environment: reset, step, reset again after each episode, as a
 // synchronous generator of Transitions. Benches iterate it directly; `fromEnvironment` wraps it.
 
-import type { Transition } from '../agent.js';
-import type { Environment, ResetResult, StepResult } from '../environment.js';
+import type { Transition } from '../agent/agent.js';
+import type { Environment, ResetResult, StepResult } from '../environment/environment.js';
 import { EnvironmentError, InvalidOptionError, describeValue } from '../errors.js';
 import { checkKeys, numberOption } from '../options.js';
 import { Rng } from '../random.js';
-import { sample } from '../space.js';
-import type { SpaceValue } from '../space.js';
+import { sample } from '../environment/space.js';
+import type { SpaceValue } from '../environment/space.js';
 
 /** Chooses the action to take after `transition` (used only when the environment has actions). */
 export type Policy = (transition: Transition) => SpaceValue;

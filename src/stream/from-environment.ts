@@ -3,8 +3,8 @@
 
 import { Observable } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { Transition } from '../agent.js';
-import type { Environment } from '../environment.js';
+import type { Transition } from '../agent/agent.js';
+import type { Environment } from '../environment/environment.js';
 import { InvalidOptionError, describeValue } from '../errors.js';
 import { numberOption } from '../options.js';
 import { transitionLoop, transitionLoopOptions } from './environment-transitions.js';

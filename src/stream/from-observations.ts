@@ -2,11 +2,11 @@
 // numbered as an environment's would be, so the same agents and operators run on live data.
 
 import { Observable } from 'rxjs';
-import type { Transition } from '../agent.js';
-import type { Info } from '../environment.js';
+import type { Transition } from '../agent/agent.js';
+import type { Info } from '../environment/environment.js';
 import { InvalidOptionError, NonFiniteError, ShapeMismatchError, describeValue } from '../errors.js';
 import { checkKeys, choiceOption } from '../options.js';
-import type { SpaceValue } from '../space.js';
+import type { SpaceValue } from '../environment/space.js';
 
 /** An observation with Gymnasium's flags, each optional. */
 export interface ObservationRecord {

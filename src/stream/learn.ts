@@ -3,7 +3,7 @@
 
 import { defer, filter, map } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
-import type { Agent, Outcome, Transition } from '../agent.js';
+import type { Agent, Outcome, Transition } from '../agent/agent.js';
 import { InvalidOptionError, TpropError, describeValue } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { checkKeys, choiceOption } from '../options.js';

@@ -2,10 +2,10 @@
 // loop, with pause, resume, single steps and stop, and hot streams of frames and step events.
 
 import { Subject, type Observable, type Subscription } from 'rxjs';
-import type { Agent, Outcome, Transition } from '../agent.js';
-import type { Environment } from '../environment.js';
+import type { Agent, Outcome, Transition } from '../agent/agent.js';
+import type { Environment } from '../environment/environment.js';
 import { checkKeys, numberOption } from '../options.js';
-import type { Frame, Topology } from '../snapshot.js';
+import type { Frame, Topology } from '../agent/snapshot.js';
 import { transitionLoop, transitionLoopOptions, type TransitionLoopOptions } from './environment-transitions.js';
 import { FROM_ENVIRONMENT_DEFAULTS } from './from-environment.js';
 import { immediateScheduler } from './immediate-scheduler.js';

@@ -3,8 +3,8 @@
 
 import { Observable } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
-import type { Agent } from '../agent.js';
-import type { Environment } from '../environment.js';
+import type { Agent } from '../agent/agent.js';
+import type { Environment } from '../environment/environment.js';
 import { InvalidOptionError, describeValue } from '../errors.js';
 import { checkKeys } from '../options.js';
 import { transitionLoopOptions } from './environment-transitions.js';

@@ -3,7 +3,7 @@
 
 import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
-import type { Agent } from '../agent.js';
+import type { Agent } from '../agent/agent.js';
 import { InvalidOptionError, describeValue } from '../errors.js';
 import { numberOption } from '../options.js';
 import type { StepEvent } from './learn.js';

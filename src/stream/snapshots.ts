@@ -3,10 +3,10 @@
 
 import { Observable, asyncScheduler } from 'rxjs';
 import type { OperatorFunction, SchedulerLike } from 'rxjs';
-import type { Agent } from '../agent.js';
+import type { Agent } from '../agent/agent.js';
 import { InvalidOptionError, describeValue } from '../errors.js';
 import { checkKeys, numberOption } from '../options.js';
-import type { Frame } from '../snapshot.js';
+import type { Frame } from '../agent/snapshot.js';
 import type { StepEvent } from './learn.js';
 
 export interface SnapshotsOptions {

@@ -2,7 +2,7 @@
 // that steps several streams together (observeBatch) consumes. The vector must autoreset in
 // 'next-step' mode, so that every copy's reset is a step of its own and no observation is lost.
 
-import type { Transition } from '../agent.js';
+import type { Transition } from '../agent/agent.js';
 import { InvalidOptionError } from '../errors.js';
 import type { VectorEnvironment } from '../wrappers/vector-environment.js';
 

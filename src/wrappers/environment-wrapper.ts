@@ -1,9 +1,9 @@
 // The base of every wrapper, after Gymnasium's Wrapper: it holds an environment, forwards the
 // whole contract to it, and lets a subclass change one thing by overriding one hook.
 
-import type { Environment, EnvironmentSpec, ResetOptions, ResetResult, StepResult } from '../environment.js';
+import type { Environment, EnvironmentSpec, ResetOptions, ResetResult, StepResult } from '../environment/environment.js';
 import { InvalidOptionError, describeValue } from '../errors.js';
-import type { Space, SpaceValue } from '../space.js';
+import type { Space, SpaceValue } from '../environment/space.js';
 
 function isEnvironment(value: unknown): value is Environment {
   const env = value as Partial<Environment> | null;

@@ -1,11 +1,11 @@
 // NormalizeObservation, after Gymnasium's: standardises box observations (and the box parts of a
 // dict) with a running mean and variance, updated online, one observation at a time.
 
-import type { Environment, ResetOptions, ResetResult } from '../environment.js';
+import type { Environment, ResetOptions, ResetResult } from '../environment/environment.js';
 import { CheckpointError, InvalidOptionError, NonFiniteError, describeValue } from '../errors.js';
 import { booleanOption, checkKeys, numberOption } from '../options.js';
-import { box, dict, flatSize } from '../space.js';
-import type { Space, SpaceValue } from '../space.js';
+import { box, dict, flatSize } from '../environment/space.js';
+import type { Space, SpaceValue } from '../environment/space.js';
 import { EnvironmentWrapper } from './environment-wrapper.js';
 
 export interface NormalizeObservationOptions {

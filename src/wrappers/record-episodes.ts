@@ -1,10 +1,10 @@
 // RecordEpisodes: keeps every transition of the wrapped environment (resets with their seeds,
 // steps with their actions) so the run can be saved and replayed exactly by replayEnvironment.
 
-import type { Environment, Info, ResetOptions, ResetResult, StepResult } from '../environment.js';
+import type { Environment, Info, ResetOptions, ResetResult, StepResult } from '../environment/environment.js';
 import { EnvironmentError, InvalidOptionError, StateError, describeValue } from '../errors.js';
 import { checkKeys } from '../options.js';
-import type { SpaceValue } from '../space.js';
+import type { SpaceValue } from '../environment/space.js';
 import { EnvironmentWrapper } from './environment-wrapper.js';
 import { RECORDING_VERSION, copyValue, saveRecording } from './recording.js';
 import type { RecordedEpisode, RecordedStep, Recording } from './recording.js';

@@ -1,9 +1,9 @@
 // A recording of a run: the spaces, the spec, and every episode as its reset and its steps, in
 // plain data. Saved as a checkpoint of kind RECORDING_KIND, so it is atomic and checksummed.
 
-import type { EnvironmentSpec, Info } from '../environment.js';
+import type { EnvironmentSpec, Info } from '../environment/environment.js';
 import { CheckpointError, describeValue } from '../errors.js';
-import type { Space, SpaceValue } from '../space.js';
+import type { Space, SpaceValue } from '../environment/space.js';
 import { readCheckpoint, writeCheckpoint } from '../checkpoint/checkpoint-file.js';
 
 /** The checkpoint kind of a saved recording. */

@@ -1,10 +1,10 @@
 // replayEnvironment: an Environment that plays a recording back exactly (same observations,
 // rewards, flags, infos and spaces), for re-running an agent on a fixed stream or a bug report.
 
-import type { Environment, EnvironmentSpec, ResetOptions, ResetResult, StepResult } from '../environment.js';
+import type { Environment, EnvironmentSpec, ResetOptions, ResetResult, StepResult } from '../environment/environment.js';
 import { EnvironmentError, InvalidOptionError, StateError, describeValue } from '../errors.js';
-import { assertInSpace } from '../space.js';
-import type { Space, SpaceValue } from '../space.js';
+import { assertInSpace } from '../environment/space.js';
+import type { Space, SpaceValue } from '../environment/space.js';
 import { checkRecording, copyValue, loadRecording } from './recording.js';
 import type { RecordedEpisode, Recording } from './recording.js';
 

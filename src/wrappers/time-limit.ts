@@ -1,10 +1,10 @@
 // TimeLimit, after Gymnasium's: cuts every episode short after `maxSteps` steps by setting
 // `truncated`, and then holds the wrapped environment to the life cycle (reset before stepping).
 
-import type { Environment, ResetOptions, ResetResult, StepResult } from '../environment.js';
+import type { Environment, ResetOptions, ResetResult, StepResult } from '../environment/environment.js';
 import { InvalidOptionError, StateError } from '../errors.js';
 import { checkKeys, numberOption } from '../options.js';
-import type { SpaceValue } from '../space.js';
+import type { SpaceValue } from '../environment/space.js';
 import { EnvironmentWrapper } from './environment-wrapper.js';
 
 export interface TimeLimitOptions {

@@ -2,11 +2,11 @@
 // step, seeded seed, seed+1, … and reset automatically when an episode ends ("same-step" mode by
 // default; "next-step" mode, Gymnasium 1.0's default, gives one plain transition per copy per step).
 
-import type { Environment, Info } from '../environment.js';
+import type { Environment, Info } from '../environment/environment.js';
 import { InvalidOptionError, StateError, describeValue } from '../errors.js';
 import { checkKeys, choiceOption, numberOption } from '../options.js';
-import { sameSpace } from '../space.js';
-import type { Space, SpaceValue } from '../space.js';
+import { sameSpace } from '../environment/space.js';
+import type { Space, SpaceValue } from '../environment/space.js';
 
 export interface VectorEnvironmentOptions {
   /** How many copies to run (an integer >= 1). Required. */

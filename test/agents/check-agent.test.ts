@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { BUILTIN_AGENT_KINDS } from '../../agents/index.js';
-import { checkAgent } from '../../src/check-agent.js';
-import { createAgent, listAgents } from '../../src/agent-registry.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { checkAgent } from '../../src/agent/check-agent.js';
+import { createAgent, listAgents } from '../../src/agent/agent-registry.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { AgentError } from '../../src/errors.js';
-import type { Agent } from '../../src/agent.js';
+import type { Agent } from '../../src/agent/agent.js';
 import { useEngine } from '../helpers/engine.js';
 
 useEngine();

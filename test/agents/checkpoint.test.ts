@@ -6,9 +6,9 @@ import '../../environments/index.js';
 import { PredictiveAgent } from '../../agents/predictive-agent.js';
 import { SupervisedAgent } from '../../agents/supervised-agent.js';
 import { loadAgent, saveAgent } from '../../src/checkpoint/agent-checkpoint.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { environmentTransitions } from '../../src/stream/environment-transitions.js';
-import type { Transition } from '../../src/agent.js';
+import type { Transition } from '../../src/agent/agent.js';
 import { useEngine } from '../helpers/engine.js';
 
 useEngine();

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { type PredictiveAgentOptions, PredictiveAgent } from '../../agents/predictive-agent.js';
-import type { Agent } from '../../src/agent.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import type { Agent } from '../../src/agent/agent.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { environmentTransitions } from '../../src/stream/environment-transitions.js';
-import type { SpaceValue } from '../../src/space.js';
+import type { SpaceValue } from '../../src/environment/space.js';
 import { liveTensors, useEngine } from '../helpers/engine.js';
 
 useEngine();

@@ -2,7 +2,7 @@ import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { PredictiveAgent } from '../../agents/predictive-agent.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { runAgent } from '../../src/stream/run-agent.js';
 import { sampleMetrics } from '../../src/stream/sample-metrics.js';
 import { liveTensors, useEngine } from '../helpers/engine.js';

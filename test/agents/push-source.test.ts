@@ -1,10 +1,10 @@
 import { Observable, lastValueFrom, map, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { PredictiveAgent } from '../../agents/predictive-agent.js';
-import { box } from '../../src/space.js';
+import { box } from '../../src/environment/space.js';
 import { boundedBuffer } from '../../src/stream/bounded-buffer.js';
 import { fromObservations } from '../../src/stream/from-observations.js';
-import type { Transition } from '../../src/agent.js';
+import type { Transition } from '../../src/agent/agent.js';
 import { useEngine } from '../helpers/engine.js';
 
 useEngine();

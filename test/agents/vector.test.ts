@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { PredictiveAgent } from '../../agents/predictive-agent.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { vectorTransitions } from '../../src/stream/vector-transitions.js';
 import { environmentTransitions } from '../../src/stream/environment-transitions.js';
 import { VectorEnvironment } from '../../src/wrappers/vector-environment.js';

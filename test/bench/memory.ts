@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { PredictiveAgent } from '../../agents/predictive-agent.js';
 import '../../environments/index.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { initEngine, tfjsEngine } from '../../src/math/index.js';
 import { kernelHeap } from '../../src/math/wasm-kernels.js';
 import { environmentTransitions } from '../../src/stream/environment-transitions.js';

@@ -6,10 +6,10 @@
 import { parseArgs } from 'node:util';
 import { batchOf, loadMnist, type Digits } from '../../environments/datasets/mnist.js';
 import { FeedForwardBackprop } from '../../src/baselines/feed-forward-backprop.js';
-import { FeedForwardStack } from '../../src/feed-forward-stack.js';
+import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
 import { initEngine } from '../../src/math/index.js';
 import { Rng } from '../../src/random.js';
-import { sideFromLabels } from '../../src/side-batch.js';
+import { sideFromLabels } from '../../src/learner/side-batch.js';
 import { finish, printTable, progress, type Row } from './report.js';
 
 const LAYERS = [240, 240, 240];

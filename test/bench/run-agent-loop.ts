@@ -1,9 +1,9 @@
 // The plain loop the benches drive agents with: an environment's transitions, observed one by
 // one, with an optional transform of each observation (to hide a label at test time).
 
-import type { Agent, Transition } from '../../src/agent.js';
-import type { Environment } from '../../src/environment.js';
-import type { SpaceValue } from '../../src/space.js';
+import type { Agent, Transition } from '../../src/agent/agent.js';
+import type { Environment } from '../../src/environment/environment.js';
+import type { SpaceValue } from '../../src/environment/space.js';
 
 export interface LoopOptions {
   readonly steps?: number;

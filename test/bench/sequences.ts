@@ -12,9 +12,9 @@
 import { parseArgs } from 'node:util';
 import { type PredictiveAgentOptions, PredictiveAgent } from '../../agents/predictive-agent.js';
 import '../../environments/index.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { initEngine } from '../../src/math/index.js';
-import type { SpaceValue } from '../../src/space.js';
+import type { SpaceValue } from '../../src/environment/space.js';
 import { finish, printTable, progress, type Row } from './report.js';
 import { runLoop } from './run-agent-loop.js';
 

@@ -8,8 +8,8 @@ import { parseArgs } from 'node:util';
 import { RecurrentBackprop } from '../../src/baselines/recurrent-backprop.js';
 import { initEngine } from '../../src/math/index.js';
 import { Rng } from '../../src/random.js';
-import { RecurrentStack } from '../../src/recurrent-stack.js';
-import type { SequenceLearner } from '../../src/sequence-learner.js';
+import { RecurrentStack } from '../../src/learner/recurrent-stack.js';
+import type { SequenceLearner } from '../../src/learner/sequence-learner.js';
 import { finish, printTable, progress, type Row } from './report.js';
 
 const SYMBOLS = 8;

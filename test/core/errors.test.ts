@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FeedForwardStack } from '../../src/feed-forward-stack.js';
-import { sideFromLabels, packSide } from '../../src/side-batch.js';
+import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
+import { sideFromLabels, packSide } from '../../src/learner/side-batch.js';
 import { TpropError } from '../../src/errors.js';
 import { useEngine } from '../helpers/engine.js';
 

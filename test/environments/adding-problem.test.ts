@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, StateError } from '../../src/errors.js';
-import { contains } from '../../src/space.js';
+import { contains } from '../../src/environment/space.js';
 import { AddingProblem, addingRanges } from '../../environments/adding-problem.js';
 import { rollout } from './rollout.js';
 import { thrown } from '../helpers/thrown.js';

@@ -1,8 +1,8 @@
 // A test helper that plays one episode of a passive environment to its end and returns what it
 // saw, so each environment's spec can assert on whole sequences.
 
-import type { Environment, Info, StepResult } from '../../src/environment.js';
-import type { SpaceValue } from '../../src/space.js';
+import type { Environment, Info, StepResult } from '../../src/environment/environment.js';
+import type { SpaceValue } from '../../src/environment/space.js';
 
 export interface Episode<O extends SpaceValue> {
   /** The reset observation followed by every step's observation. */

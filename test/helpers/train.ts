@@ -1,9 +1,9 @@
 // Training loops shared by learning tests: seeded mini-batches over a synthetic dataset.
 
-import { FeedForwardStack } from '../../src/feed-forward-stack.js';
-import type { ModalitySpec } from '../../src/modality.js';
+import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
+import type { ModalitySpec } from '../../src/learner/modality.js';
 import { Rng } from '../../src/random.js';
-import { sideFromLabels } from '../../src/side-batch.js';
+import { sideFromLabels } from '../../src/learner/side-batch.js';
 import type { Dataset } from './synthetic.js';
 
 /** Rows `idx` of `data` as one batch. */

@@ -3,7 +3,7 @@
 
 import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Frame } from '../../src/snapshot.js';
+import type { Frame } from '../../src/agent/snapshot.js';
 import { startViewer, ViewerServer } from '../../server/viewer-server.js';
 import type { AckMessage, ErrorMessage, FrameMessage, StateMessage } from '../../server/protocol.js';
 import { createFakeRun, type FakeRun } from './helpers/fake-run.js';

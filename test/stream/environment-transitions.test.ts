@@ -2,9 +2,9 @@
 
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { TpropError } from '../../src/errors.js';
-import { contains, discrete } from '../../src/space.js';
+import { contains, discrete } from '../../src/environment/space.js';
 import { environmentTransitions } from '../../src/stream/environment-transitions.js';
 import { FakeEnvironment } from './helpers/fake-environment.js';
 

@@ -3,11 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
-import type { Transition } from '../../src/agent.js';
+import type { Transition } from '../../src/agent/agent.js';
 import '../../environments/index.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { StateError, TpropError } from '../../src/errors.js';
-import { discrete } from '../../src/space.js';
+import { discrete } from '../../src/environment/space.js';
 import { environmentTransitions } from '../../src/stream/environment-transitions.js';
 import { fromEnvironment } from '../../src/stream/from-environment.js';
 import { FakeEnvironment } from './helpers/fake-environment.js';

@@ -1,10 +1,10 @@
 // Specification of LiveRun: a steerable run for the viewer, on real (short) timers.
 
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { Frame } from '../../src/snapshot.js';
+import type { Frame } from '../../src/agent/snapshot.js';
 import type { RunController } from '../../server/run-controller.js';
 import '../../environments/index.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { TpropError } from '../../src/errors.js';
 import { LiveRun } from '../../src/stream/live-run.js';
 import type { LiveRunOptions } from '../../src/stream/live-run.js';

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import '../../environments/index.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { NonFiniteError, TpropError } from '../../src/errors.js';
-import { discrete } from '../../src/space.js';
+import { discrete } from '../../src/environment/space.js';
 import { runAgent } from '../../src/stream/run-agent.js';
 import { FakeAgent } from './helpers/fake-agent.js';
 import type { FakeAgentOptions } from './helpers/fake-agent.js';

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { lastValueFrom, of, take, toArray } from 'rxjs';
-import type { Agent } from '../../src/agent.js';
+import type { Agent } from '../../src/agent/agent.js';
 import type { StepEvent } from '../../src/stream/learn.js';
 import { TpropError } from '../../src/errors.js';
 import { sampleMetrics } from '../../src/stream/sample-metrics.js';

@@ -1,7 +1,7 @@
 // Specification of snapshots: frames of the agent, limited by steps and by scheduler time.
 
 import { describe, expect, it } from 'vitest';
-import type { Frame } from '../../src/snapshot.js';
+import type { Frame } from '../../src/agent/snapshot.js';
 import { TpropError } from '../../src/errors.js';
 import { snapshots } from '../../src/stream/snapshots.js';
 import { FakeAgent } from './helpers/fake-agent.js';

@@ -3,11 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { checkEnvironment } from '../../src/check-environment.js';
-import type { ResetResult, StepResult } from '../../src/environment.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { checkEnvironment } from '../../src/environment/check-environment.js';
+import type { ResetResult, StepResult } from '../../src/environment/environment.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { InvalidOptionError } from '../../src/errors.js';
-import type { SpaceValue } from '../../src/space.js';
+import type { SpaceValue } from '../../src/environment/space.js';
 import { EnvironmentWrapper } from '../../src/wrappers/environment-wrapper.js';
 import { Walker } from './walker.js';
 import { thrown } from '../helpers/thrown.js';

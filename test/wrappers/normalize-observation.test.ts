@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/checkpoint-file.js';
-import { checkEnvironment } from '../../src/check-environment.js';
-import type { Environment } from '../../src/environment.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { checkEnvironment } from '../../src/environment/check-environment.js';
+import type { Environment } from '../../src/environment/environment.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { CheckpointError, InvalidOptionError } from '../../src/errors.js';
 import { NormalizeObservation } from '../../src/wrappers/normalize-observation.js';
 import { Walker } from './walker.js';

@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { checkEnvironment } from '../../src/check-environment.js';
-import { makeEnvironment } from '../../src/environment-registry.js';
+import { checkEnvironment } from '../../src/environment/check-environment.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { InvalidOptionError, StateError } from '../../src/errors.js';
 import { TimeLimit } from '../../src/wrappers/time-limit.js';
 import { Walker } from './walker.js';

@@ -1,11 +1,11 @@
 // A small active environment for the wrapper specs (the built-ins are all passive): a seeded
 // random walk steered by discrete actions, with rewards and an episode that terminates.
 
-import type { Environment, ResetOptions, ResetResult, StepResult } from '../../src/environment.js';
+import type { Environment, ResetOptions, ResetResult, StepResult } from '../../src/environment/environment.js';
 import { InvalidOptionError, StateError } from '../../src/errors.js';
 import { Rng } from '../../src/random.js';
-import { assertInSpace, box, discrete } from '../../src/space.js';
-import type { SpaceValue } from '../../src/space.js';
+import { assertInSpace, box, discrete } from '../../src/environment/space.js';
+import type { SpaceValue } from '../../src/environment/space.js';
 
 /**
  * Observation box(2) `[position, t]`; action discrete(3) moves by `action - 1` plus N(0, 0.1)

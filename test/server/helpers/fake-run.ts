@@ -2,7 +2,7 @@
 // setImmediate loop (as fast as the event loop allows) or on a timer; honours pause/resume/step.
 
 import { Subject, type Observable } from 'rxjs';
-import type { Frame, LayerFrame, ModalityFrame, Topology } from '../../../src/snapshot.js';
+import type { Frame, LayerFrame, ModalityFrame, Topology } from '../../../src/agent/snapshot.js';
 import type { RunController, RunState } from '../../../server/run-controller.js';
 
 export interface FakeRunOptions {

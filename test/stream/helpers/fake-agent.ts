@@ -1,11 +1,11 @@
 // A stand-in agent for the stream tests: it predicts that the last observation repeats, checks
 // its input as a real agent does, and records every call so tests can see what a pipeline did.
 
-import type { Agent, AgentState, ModalityPrediction, Outcome, Transition } from '../../../src/agent.js';
+import type { Agent, AgentState, ModalityPrediction, Outcome, Transition } from '../../../src/agent/agent.js';
 import { StateError } from '../../../src/errors.js';
-import type { Frame, Topology } from '../../../src/snapshot.js';
-import { assertInSpace, discrete } from '../../../src/space.js';
-import type { Space, SpaceValue } from '../../../src/space.js';
+import type { Frame, Topology } from '../../../src/agent/snapshot.js';
+import { assertInSpace, discrete } from '../../../src/environment/space.js';
+import type { Space, SpaceValue } from '../../../src/environment/space.js';
 
 export interface FakeAgentOptions {
   /** Default discrete(4). */

@@ -1,10 +1,10 @@
 // A stand-in environment for the stream tests: symbols 0..n-1 in turn, episodes of a fixed
 // length, optional actions, NaNs and failures on marked steps, and a record of every call.
 
-import type { Environment, EnvironmentSpec, ResetOptions, ResetResult, StepResult } from '../../../src/environment.js';
+import type { Environment, EnvironmentSpec, ResetOptions, ResetResult, StepResult } from '../../../src/environment/environment.js';
 import { EnvironmentError, StateError } from '../../../src/errors.js';
-import { assertInSpace, discrete } from '../../../src/space.js';
-import type { Space, SpaceValue } from '../../../src/space.js';
+import { assertInSpace, discrete } from '../../../src/environment/space.js';
+import type { Space, SpaceValue } from '../../../src/environment/space.js';
 
 export interface FakeEnvironmentOptions {
   /** Observations per episode, the reset one included; the last one is `terminated`. Default 4. */

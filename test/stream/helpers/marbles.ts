@@ -3,8 +3,8 @@
 
 import { expect } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import type { Outcome, Transition } from '../../../src/agent.js';
-import type { SpaceValue } from '../../../src/space.js';
+import type { Outcome, Transition } from '../../../src/agent/agent.js';
+import type { SpaceValue } from '../../../src/environment/space.js';
 import type { StepEvent } from '../../../src/stream/learn.js';
 
 export function testScheduler(): TestScheduler {

@@ -4,10 +4,10 @@
 //   ĥ = h − η·Σ_m w_m·(P_m − y_m)·R_mᵀ      (squared error: (ŷ_m − y_m)·R_mᵀ)
 // and it is trained by its own local delta rule: ΔR_m ∝ −hᵀ·(P_m − y_m)·p_m.
 
-import { type Engine, glorotUniform } from './math/index.js';
+import { type Engine, glorotUniform } from '../math/index.js';
 import type { ModalitySpec } from './modality.js';
-import type { GradientPair } from './optim/local-optimizer.js';
-import type { Rng } from './random.js';
+import type { GradientPair } from '../optim/local-optimizer.js';
+import type { Rng } from '../random.js';
 import type { SideMatrices } from './side-batch.js';
 
 export class Readout<M> {

@@ -6,10 +6,10 @@
 // Rows missing their side information still get a target (see `target`), so unlabelled
 // examples shape the codes too.
 
-import type { Engine, Units } from './math/index.js';
+import type { Engine, Units } from '../math/index.js';
 import type { ModalitySpec } from './modality.js';
-import type { GradientPair } from './optim/local-optimizer.js';
-import type { Rng } from './random.js';
+import type { GradientPair } from '../optim/local-optimizer.js';
+import type { Rng } from '../random.js';
 import { Readout } from './readout.js';
 import type { SideMatrices } from './side-batch.js';
 import { TopAutoEncoder } from './top-autoencoder.js';

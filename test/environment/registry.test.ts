@@ -2,10 +2,10 @@
 // unknown ids and options rejected with typed errors, and the built-ins registered on import.
 
 import { describe, expect, it } from 'vitest';
-import { hasEnvironment, listEnvironments, makeEnvironment, registerEnvironment } from '../../src/environment-registry.js';
-import type { Environment } from '../../src/environment.js';
+import { hasEnvironment, listEnvironments, makeEnvironment, registerEnvironment } from '../../src/environment/environment-registry.js';
+import type { Environment } from '../../src/environment/environment.js';
 import { InvalidOptionError, UnknownIdError } from '../../src/errors.js';
-import { discrete } from '../../src/space.js';
+import { discrete } from '../../src/environment/space.js';
 import { BUILTIN_ENVIRONMENT_IDS, PeriodicSequence, TemporalOrder } from '../../environments/index.js';
 import { thrown } from '../helpers/thrown.js';
 

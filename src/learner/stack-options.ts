@@ -1,11 +1,11 @@
 // Options shared by the feed-forward and the recurrent stack: documented defaults, validated
 // once at construction (an invalid or unknown option throws InvalidOptionError at once).
 
-import { InvalidOptionError, describeValue } from './errors.js';
-import { CORRUPTIONS, type Corruption, ENGINE_KINDS, type EngineChoice, UNITS, type Units } from './math/index.js';
+import { InvalidOptionError, describeValue } from '../errors.js';
+import { CORRUPTIONS, type Corruption, ENGINE_KINDS, type EngineChoice, UNITS, type Units } from '../math/index.js';
 import { type ModalitySpec, checkModality } from './modality.js';
-import { type OptimizerSpec, type ResolvedOptimizerSpec, resolveOptimizerSpec } from './optim/optimizer.js';
-import { booleanOption, checkKeys, choiceOption, numberOption } from './options.js';
+import { type OptimizerSpec, type ResolvedOptimizerSpec, resolveOptimizerSpec } from '../optim/optimizer.js';
+import { booleanOption, checkKeys, choiceOption, numberOption } from '../options.js';
 import { TOP_TARGETS, type TopTargetKind } from './top.js';
 
 export interface LayerSpec {

@@ -26,9 +26,9 @@ import {
   unitRange,
   unitSample,
   unitSlope,
-} from './math/index.js';
-import type { GradientPair } from './optim/local-optimizer.js';
-import type { Rng } from './random.js';
+} from '../math/index.js';
+import type { GradientPair } from '../optim/local-optimizer.js';
+import type { Rng } from '../random.js';
 
 /** One part of a layer's input: its width and the units that produced it. */
 export interface LayerInput {

@@ -2,9 +2,9 @@
 // continuous (a vector; squared error) or categorical (one-hot; cross-entropy), and the packing
 // of their values, present or missing per row, into the top's side input.
 
-import { InvalidOptionError, NonFiniteError, ShapeMismatchError, describeValue } from './errors.js';
-import type { Space } from './space.js';
-import { flatSize } from './space.js';
+import { InvalidOptionError, NonFiniteError, ShapeMismatchError, describeValue } from '../errors.js';
+import type { Space } from '../environment/space.js';
+import { flatSize } from '../environment/space.js';
 
 export interface ModalitySpec {
   readonly name: string;

@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import type { Agent } from './agent.js';
-import { InvalidOptionError, UnknownIdError, describeValue } from './errors.js';
-import type { Space } from './space.js';
+import { InvalidOptionError, UnknownIdError, describeValue } from '../errors.js';
+import type { Space } from '../environment/space.js';
 
 export interface AgentRegistration {
   readonly description: string;

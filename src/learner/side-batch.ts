@@ -1,7 +1,7 @@
 // Side information for a batch, packed once from plain data: per modality the values (zeros
 // where missing), a presence column, and the top's input `[value ⊙ present, present]`.
 
-import type { Engine } from './math/index.js';
+import type { Engine } from '../math/index.js';
 import { type ModalitySpec, type ModalityValue, writeModality } from './modality.js';
 
 /** Plain-data side information for `rows` rows: what crosses into src from callers. */

@@ -2,13 +2,13 @@
 // break its contract (space, life cycle, results, determinism, legalNext) is caught and named.
 
 import { describe, expect, it } from 'vitest';
-import { checkEnvironment } from '../../src/check-environment.js';
-import type { Environment, ResetOptions } from '../../src/environment.js';
-import { hasEnvironment, listEnvironments, makeEnvironment } from '../../src/environment-registry.js';
+import { checkEnvironment } from '../../src/environment/check-environment.js';
+import type { Environment, ResetOptions } from '../../src/environment/environment.js';
+import { hasEnvironment, listEnvironments, makeEnvironment } from '../../src/environment/environment-registry.js';
 import { EnvironmentError, InvalidOptionError, StateError } from '../../src/errors.js';
 import { Rng } from '../../src/random.js';
-import { box, discrete } from '../../src/space.js';
-import type { Space } from '../../src/space.js';
+import { box, discrete } from '../../src/environment/space.js';
+import type { Space } from '../../src/environment/space.js';
 import { BUILTIN_ENVIRONMENT_IDS } from '../../environments/index.js';
 import { thrown } from '../helpers/thrown.js';
 

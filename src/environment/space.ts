@@ -2,8 +2,8 @@
 // (Float32Array), a discrete space an integer in [0, n), a dict a record of named modalities,
 // some of which may be optional (missing on a step, as a label that comes late or never).
 
-import { NonFiniteError, ShapeMismatchError, describeValue } from './errors.js';
-import type { Rng } from './random.js';
+import { NonFiniteError, ShapeMismatchError, describeValue } from '../errors.js';
+import type { Rng } from '../random.js';
 
 export interface BoxSpace {
   readonly kind: 'box';

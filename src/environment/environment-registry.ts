@@ -3,7 +3,7 @@
 // an environment by name; built-ins register themselves from `environments/index.ts`.
 
 import type { Environment, EnvironmentFactory } from './environment.js';
-import { InvalidOptionError, UnknownIdError, describeValue } from './errors.js';
+import { InvalidOptionError, UnknownIdError, describeValue } from '../errors.js';
 
 export interface EnvironmentRegistration {
   /** One line saying what the task is. Default ''. */

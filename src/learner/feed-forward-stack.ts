@@ -9,11 +9,11 @@
 // Inputs and outputs are plain Float32Arrays; matrices never leave this module.
 
 import { DenoisingLayer } from './denoising-layer.js';
-import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from './errors.js';
-import { type Engine, UNITS, type Units, engineFor } from './math/index.js';
+import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
+import { type Engine, UNITS, type Units, engineFor } from '../math/index.js';
 import type { ModalitySpec } from './modality.js';
-import { type LocalOptimizer, createOptimizer, mergePairs } from './optim/local-optimizer.js';
-import { Rng } from './random.js';
+import { type LocalOptimizer, createOptimizer, mergePairs } from '../optim/local-optimizer.js';
+import { Rng } from '../random.js';
 import { type SideBatch, emptySide, sideMatrices } from './side-batch.js';
 import { type ResolvedStackOptions, type StackOptions, resolveStackOptions } from './stack-options.js';
 import { Top } from './top.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type FusedMatrix, fusedEngine as e } from '../../src/math/index.js';
 import { Rng } from '../../src/random.js';
-import { sideFromLabels, sideMatrices } from '../../src/side-batch.js';
-import { Top, type TopConfig } from '../../src/top.js';
+import { sideFromLabels, sideMatrices } from '../../src/learner/side-batch.js';
+import { Top, type TopConfig } from '../../src/learner/top.js';
 
 const label = { name: 'label', kind: 'categorical' as const, size: 3 };
 const base: TopConfig = {

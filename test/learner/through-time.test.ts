@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DenoisingLayer } from '../../src/denoising-layer.js';
+import { DenoisingLayer } from '../../src/learner/denoising-layer.js';
 import { Rng } from '../../src/random.js';
-import { RecurrentStack } from '../../src/recurrent-stack.js';
-import { targetsThroughTime, type WindowStep } from '../../src/through-time.js';
+import { RecurrentStack } from '../../src/learner/recurrent-stack.js';
+import { targetsThroughTime, type WindowStep } from '../../src/learner/through-time.js';
 import { ENGINES, useEngine } from '../helpers/engine.js';
 
 useEngine();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FeedForwardStack } from '../../src/feed-forward-stack.js';
+import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
 import { FeedForwardBackprop } from '../../src/baselines/feed-forward-backprop.js';
-import { sideFromLabels } from '../../src/side-batch.js';
+import { sideFromLabels } from '../../src/learner/side-batch.js';
 import { ENGINES, liveTensors, useEngine } from '../helpers/engine.js';
 import { accuracy, checkerboard, smallDigits } from '../helpers/synthetic.js';
 import { Rng } from '../../src/random.js';

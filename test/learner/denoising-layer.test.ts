@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DenoisingLayer, type DenoisingLayerConfig } from '../../src/denoising-layer.js';
+import { DenoisingLayer, type DenoisingLayerConfig } from '../../src/learner/denoising-layer.js';
 import { createOptimizer } from '../../src/optim/local-optimizer.js';
 import { Rng } from '../../src/random.js';
 import { ENGINES, liveTensors, useEngine } from '../helpers/engine.js';

@@ -3,7 +3,7 @@
 // `next` part arrives one step later). It owns those matrices: they are kept when pushed and
 // freed when the step slides out of the window.
 
-import type { Engine } from './math/index.js';
+import type { Engine } from '../math/index.js';
 import type { SideBatch } from './side-batch.js';
 import type { WindowStep } from './through-time.js';
 

@@ -6,11 +6,11 @@
 
 import { Packr } from 'msgpackr';
 import type { Agent, Transition } from './agent.js';
-import type { Environment } from './environment.js';
-import { AgentError, TpropError } from './errors.js';
-import { tfjsEngine } from './math/index.js';
-import type { Space, SpaceValue } from './space.js';
-import { flatSize } from './space.js';
+import type { Environment } from '../environment/environment.js';
+import { AgentError, TpropError } from '../errors.js';
+import { tfjsEngine } from '../math/index.js';
+import type { Space, SpaceValue } from '../environment/space.js';
+import { flatSize } from '../environment/space.js';
 
 export interface CheckAgentOptions {
   readonly steps?: number;

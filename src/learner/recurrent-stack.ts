@@ -12,14 +12,14 @@
 // Plain data in and out; matrices stay inside (kept in the window, freed as it slides).
 
 import { DenoisingLayer } from './denoising-layer.js';
-import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from './errors.js';
-import { type Engine, type Units, engineFor } from './math/index.js';
+import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
+import { type Engine, type Units, engineFor } from '../math/index.js';
 import type { ModalitySpec } from './modality.js';
-import { type LocalOptimizer, createOptimizer, mergePairs } from './optim/local-optimizer.js';
-import { checkKeys, numberOption, booleanOption } from './options.js';
-import { Rng, type RngState } from './random.js';
-import type { OptimizerState } from './optim/optimizer.js';
-import { CheckpointError } from './errors.js';
+import { type LocalOptimizer, createOptimizer, mergePairs } from '../optim/local-optimizer.js';
+import { checkKeys, numberOption, booleanOption } from '../options.js';
+import { Rng, type RngState } from '../random.js';
+import type { OptimizerState } from '../optim/optimizer.js';
+import { CheckpointError } from '../errors.js';
 import { type SideBatch, concatSide, emptySide, sideMatrices } from './side-batch.js';
 import { type ResolvedStackOptions, type StackOptions, STACK_OPTION_KEYS, resolveStackOptions } from './stack-options.js';
 import { targetsThroughTime } from './through-time.js';

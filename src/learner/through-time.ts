@@ -10,7 +10,7 @@
 // get no target. Steps older than the window are dropped (truncation).
 
 import type { DenoisingLayer } from './denoising-layer.js';
-import type { Engine } from './math/index.js';
+import type { Engine } from '../math/index.js';
 
 /** What the sweep needs of one step of the window. */
 export interface WindowStep<M> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FeedForwardBackprop } from '../../src/baselines/feed-forward-backprop.js';
 import { LstmBackprop } from '../../src/baselines/lstm-backprop.js';
 import { RecurrentBackprop } from '../../src/baselines/recurrent-backprop.js';
-import type { SequenceLearner } from '../../src/sequence-learner.js';
+import type { SequenceLearner } from '../../src/learner/sequence-learner.js';
 import { liveTensors, useEngine } from '../helpers/engine.js';
 
 useEngine();

@@ -3,9 +3,9 @@
 // (prequential evaluation), learns from it, and predicts what comes next. Everything that
 // crosses this boundary is plain data.
 
-import type { Info } from './environment.js';
+import type { Info } from '../environment/environment.js';
 import type { Frame, Topology } from './snapshot.js';
-import type { Space, SpaceValue } from './space.js';
+import type { Space, SpaceValue } from '../environment/space.js';
 
 /** One observation arriving from a source, with Gymnasium's flags. */
 export interface Transition {

@@ -3,8 +3,8 @@
 // breaks (spaces, life cycle, results, determinism, `info.legalNext`).
 
 import type { Environment, Info } from './environment.js';
-import { EnvironmentError, InvalidOptionError, StateError, TpropError, describeValue } from './errors.js';
-import { Rng } from './random.js';
+import { EnvironmentError, InvalidOptionError, StateError, TpropError, describeValue } from '../errors.js';
+import { Rng } from '../random.js';
 import { assertInSpace, sample } from './space.js';
 import type { DiscreteSpace, Space, SpaceValue } from './space.js';
 

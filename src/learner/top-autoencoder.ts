@@ -8,10 +8,10 @@
 //   loss = ½‖rec_h − h‖² + w·Σ_m p_m·CE(rec_m, y_m)  (squared error for continuous modalities)
 // Its gradients are local to this module (two layers, written in closed form).
 
-import { type Engine, type Units, decoderSlope, decoderUnits, glorotUniform } from './math/index.js';
+import { type Engine, type Units, decoderSlope, decoderUnits, glorotUniform } from '../math/index.js';
 import type { ModalitySpec } from './modality.js';
-import type { GradientPair } from './optim/local-optimizer.js';
-import type { Rng } from './random.js';
+import type { GradientPair } from '../optim/local-optimizer.js';
+import type { Rng } from '../random.js';
 import type { SideMatrices } from './side-batch.js';
 
 export interface TopAutoEncoderConfig {
