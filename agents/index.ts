@@ -11,7 +11,9 @@ export const BUILTIN_AGENT_KINDS = ['predictive', 'supervised'] as const;
 
 if (!hasAgent('predictive')) {
   registerAgent('predictive', {
-    description: 'Recurrent stack learning online by target propagation through time; predicts its next observation and any side modality',
+    description:
+      'Recurrent stack learning online by target propagation through time; predicts its next observation and any ' +
+      'side modality',
     create: (space, options) => new PredictiveAgent(space, options as PredictiveAgentOptions),
   });
 }

@@ -68,11 +68,19 @@ export class PredictiveAgent implements Agent {
   ) {
     const where = `${new.target.name}`;
     const { inputKey, metricWindow, learner, ...stackOptions } = options;
-    checkKeys(where, options, [...OWN_KEYS, ...STACK_OPTION_KEYS.filter((k) => k !== 'modalities'), ...RECURRENT_OPTION_KEYS.filter((k) => k !== 'input')]);
+    checkKeys(where, options, [
+      ...OWN_KEYS,
+      ...STACK_OPTION_KEYS.filter((k) => k !== 'modalities'),
+      ...RECURRENT_OPTION_KEYS.filter((k) => k !== 'input'),
+    ]);
     const all = modalitiesOf(observationSpace);
     this.inputKey = observationSpace.kind === 'dict' ? (inputKey ?? 'observation') : null;
     const input = this.inputKey === null ? all[0] : all.find((m) => m.name === this.inputKey);
-    if (!input) throw new InvalidOptionError(`${where}: expected option "inputKey" to name a key of the observation space [${all.map((m) => m.name).join(', ')}], but got ${describeValue(inputKey)}`);
+    if (!input)
+      throw new InvalidOptionError(
+        `${where}: expected option "inputKey" to name a key of the observation space ` +
+          `[${all.map((m) => m.name).join(', ')}], but got ${describeValue(inputKey)}`,
+      );
     this.inputSpec = input;
     this.side = all.filter((m) => m !== input);
     const window = numberOption(where, 'metricWindow', metricWindow, 1000, { integer: true, min: 1 });
@@ -81,16 +89,20 @@ export class PredictiveAgent implements Agent {
     this.streams = numberOption(where, 'streams', stackOptions.streams, 1, { integer: true, min: 1 });
     this.inEpisode = new Array(this.streams).fill(false);
     this.previousInfo = new Array(this.streams).fill(null);
-    this.stack = kind === 'tp' ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: this.streams }) : null;
+    this.stack =
+      kind === 'tp'
+        ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: this.streams })
+        : null;
     this.learner = this.stack ?? baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side);
     for (const m of this.learner.modalities) {
       // Grammar metrics apply to the next input; late-label metrics to side modalities of agents
       // that take late side information.
       const next = m.name === 'next';
       const late = !next && (new.target as typeof PredictiveAgent).takesLateSide;
-      const names = m.kind === 'categorical'
-        ? ['accuracy', 'logLoss', ...(next ? ['legal', 'critical'] : []), ...(late ? ['lateAccuracy'] : [])]
-        : ['squaredError', ...(late ? ['lateSquaredError'] : [])];
+      const names =
+        m.kind === 'categorical'
+          ? ['accuracy', 'logLoss', ...(next ? ['legal', 'critical'] : []), ...(late ? ['lateAccuracy'] : [])]
+          : ['squaredError', ...(late ? ['lateSquaredError'] : [])];
       for (const n of names) this.scores.set(`${m.name}/${n}`, { recent: new RollingMean(window), total: new Mean() });
     }
     const layers = this.stack?.options.layers ?? [];
@@ -112,7 +124,11 @@ export class PredictiveAgent implements Agent {
   }
 
   private assertLive(where: string): void {
-    if (this.disposed) throw new StateError('ERR_DISPOSED', `${this.constructor.name}.${where}: expected a live agent, but it has been disposed`);
+    if (this.disposed)
+      throw new StateError(
+        'ERR_DISPOSED',
+        `${this.constructor.name}.${where}: expected a live agent, but it has been disposed`,
+      );
   }
 
   protected record(name: string, value: number, scores: Record<string, number>): void {
@@ -124,7 +140,11 @@ export class PredictiveAgent implements Agent {
   }
 
   observe(transition: Transition): Outcome {
-    if (this.streams !== 1) throw new InvalidOptionError(`${this.constructor.name}.observe: expected one stream, but this agent steps ${this.streams} together; use observeBatch`);
+    if (this.streams !== 1)
+      throw new InvalidOptionError(
+        `${this.constructor.name}.observe: expected one stream, but this agent steps ${this.streams} together; use ` +
+          `observeBatch`,
+      );
     return this.observeBatch([transition])[0]!;
   }
 
@@ -136,12 +156,18 @@ export class PredictiveAgent implements Agent {
     this.assertLive('observe');
     const where = `${this.constructor.name}.observe`;
     const B = this.streams;
-    if (!Array.isArray(transitions) || transitions.length !== B) throw new ShapeMismatchError(`${where}: expected ${B} transitions, one per stream, but got ${describeValue(transitions)}`);
+    if (!Array.isArray(transitions) || transitions.length !== B)
+      throw new ShapeMismatchError(
+        `${where}: expected ${B} transitions, one per stream, but got ${describeValue(transitions)}`,
+      );
     const n = this.inputSpec.size;
     const x = new Float32Array(B * n);
     const records = transitions.map((t, r) => {
       assertInSpace(this.observationSpace, t.observation, `${where}: observation${B > 1 ? ` of stream ${r}` : ''}`);
-      const record = (this.inputKey === null ? { [this.inputSpec.name]: t.observation } : t.observation) as Record<string, ModalityValue | undefined>;
+      const record = (this.inputKey === null ? { [this.inputSpec.name]: t.observation } : t.observation) as Record<
+        string,
+        ModalityValue | undefined
+      >;
       writeModality(this.inputSpec, record[this.inputSpec.name]!, x, r * n, where);
       return record;
     });
@@ -150,7 +176,11 @@ export class PredictiveAgent implements Agent {
     const starting = transitions.map((t, r) => (t.first && this.inEpisode[r] ? r : -1)).filter((r) => r >= 0);
     if (starting.length) learner.startEpisode(starting);
     const nextIndex = learner.predictNext ? learner.modalities.length - 1 : -1;
-    const outcomes = transitions.map((t) => ({ step: t.step, scored: [] as { name: string; prediction: Float32Array; actual: Float32Array }[], scores: {} as Record<string, number> }));
+    const outcomes = transitions.map((t) => ({
+      step: t.step,
+      scored: [] as { name: string; prediction: Float32Array; actual: Float32Array }[],
+      scores: {} as Record<string, number>,
+    }));
     // 1. The next-input predictions standing since the last step meet what came.
     if (nextIndex >= 0 && this.standing[nextIndex]) {
       transitions.forEach((t, r) => {
@@ -217,7 +247,11 @@ export class PredictiveAgent implements Agent {
   predict(): ModalityPrediction[] {
     this.assertLive('predict');
     if (this.standing.length === 0 && this.learner.steps > 0) this.standing = this.learner.readPredictions();
-    return this.learner.modalities.map((m, k) => ({ name: m.name, kind: m.kind, values: (this.standing[k] ?? new Float32Array(m.size)).slice() }));
+    return this.learner.modalities.map((m, k) => ({
+      name: m.name,
+      kind: m.kind,
+      values: (this.standing[k] ?? new Float32Array(m.size)).slice(),
+    }));
   }
 
   reset(): void {
@@ -261,7 +295,11 @@ export class PredictiveAgent implements Agent {
         reconstruction: l.reconstruction,
         reconstructionError: squaredError(l.reconstruction, l.input) / l.input.length,
       })),
-      modalities: this.learner.modalities.map((m, k) => ({ name: m.name, prediction: (this.standing[k] ?? new Float32Array(m.size)).slice(0, m.size), actual: this.lastActual.get(m.name) ?? null })),
+      modalities: this.learner.modalities.map((m, k) => ({
+        name: m.name,
+        prediction: (this.standing[k] ?? new Float32Array(m.size)).slice(0, m.size),
+        actual: this.lastActual.get(m.name) ?? null,
+      })),
       losses: named,
       metrics: this.metrics(),
       stepsPerSecond: this.rate,
@@ -287,14 +325,22 @@ export class PredictiveAgent implements Agent {
     this.previousInfo = [...(extra.previousInfo as (Transition['info'] | null)[])];
     this.lastActual = new Map(extra.lastActual as [string, Float32Array][]);
     this.standing = this.learner.steps > 0 ? this.learner.readPredictions() : [];
-    for (const [k, recent, total] of extra.scores as [string, ReturnType<RollingMean['getState']>, ReturnType<Mean['getState']>][]) {
+    for (const [k, recent, total] of extra.scores as [
+      string,
+      ReturnType<RollingMean['getState']>,
+      ReturnType<Mean['getState']>,
+    ][]) {
       this.scores.get(k)?.recent.setState(recent);
       this.scores.get(k)?.total.setState(total);
     }
   }
 
   private tpStack(where: string): RecurrentStack {
-    if (!this.stack) throw new InvalidOptionError(`${this.constructor.name}.${where}: expected the 'tp' learner, but this agent runs the '${this.options.learner}' baseline, which cannot be saved`);
+    if (!this.stack)
+      throw new InvalidOptionError(
+        `${this.constructor.name}.${where}: expected the 'tp' learner, but this agent runs the ` +
+          `'${this.options.learner}' baseline, which cannot be saved`,
+      );
     return this.stack;
   }
 
@@ -306,10 +352,32 @@ export class PredictiveAgent implements Agent {
 }
 
 /** The backpropagation baseline a comparison asks for, on the same input, modalities and window. */
-function baselineLearner(kind: 'bptt' | 'lstm', options: Omit<PredictiveAgentOptions, 'learner' | 'inputKey' | 'metricWindow'>, input: { kind: 'categorical' | 'continuous'; size: number }, side: ModalitySpec[]): SequenceLearner {
+function baselineLearner(
+  kind: 'bptt' | 'lstm',
+  options: Omit<PredictiveAgentOptions, 'learner' | 'inputKey' | 'metricWindow'>,
+  input: { kind: 'categorical' | 'continuous'; size: number },
+  side: ModalitySpec[],
+): SequenceLearner {
   const layers = options.layers ?? [64];
-  const common = { input, modalities: side, predictNext: options.predictNext, window: options.window, seed: options.seed, streams: options.streams };
-  if (kind === 'bptt') return new RecurrentBackprop({ ...common, layers: layers.map((l) => (typeof l === 'number' ? l : { size: l.size, units: l.units })), updateEvery: options.updateEvery, optimizer: options.optimizer });
+  const common = {
+    input,
+    modalities: side,
+    predictNext: options.predictNext,
+    window: options.window,
+    seed: options.seed,
+    streams: options.streams,
+  };
+  if (kind === 'bptt')
+    return new RecurrentBackprop({
+      ...common,
+      layers: layers.map((l) => (typeof l === 'number' ? l : { size: l.size, units: l.units })),
+      updateEvery: options.updateEvery,
+      optimizer: options.optimizer,
+    });
   const first = layers[0]!;
-  return new LstmBackprop({ ...common, units: typeof first === 'number' ? first : first.size, learningRate: options.optimizer?.learningRate });
+  return new LstmBackprop({
+    ...common,
+    units: typeof first === 'number' ? first : first.size,
+    learningRate: options.optimizer?.learningRate,
+  });
 }

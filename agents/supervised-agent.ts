@@ -42,7 +42,8 @@ export class SupervisedAgent extends PredictiveAgent {
     const window = this.stack?.options.window ?? 16;
     for (const step of this.history.keys()) if (step <= transition.step - window) this.history.delete(step);
     const late = transition.info?.lateSide as LateSide[] | undefined;
-    if (Array.isArray(late)) for (const item of late) this.label(item.step, item.values, outcome.scores as Record<string, number>);
+    if (Array.isArray(late))
+      for (const item of late) this.label(item.step, item.values, outcome.scores as Record<string, number>);
     return outcome;
   }
 
@@ -64,7 +65,8 @@ export class SupervisedAgent extends PredictiveAgent {
       const v = values[m.name];
       if (v === undefined || v === null) return;
       const p = past.predictions[k]!;
-      if (m.kind === 'categorical') this.record(`${m.name}/lateAccuracy`, scoreCategorical(p, v as number).accuracy, scores);
+      if (m.kind === 'categorical')
+        this.record(`${m.name}/lateAccuracy`, scoreCategorical(p, v as number).accuracy, scores);
       else {
         const actual = new Float32Array(m.size);
         writeModality(m, v, actual, 0, where);

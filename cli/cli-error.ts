@@ -44,7 +44,10 @@ export function userErrorCode(error: unknown): ErrorCode | null {
 }
 
 /** Writes `error` to stderr in the form its kind calls for and returns the exit status. */
-export function reportError(error: unknown, write: (text: string) => void = (text) => process.stderr.write(text)): number {
+export function reportError(
+  error: unknown,
+  write: (text: string) => void = (text) => process.stderr.write(text),
+): number {
   const code = userErrorCode(error);
   if (code !== null) {
     const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');

@@ -22,11 +22,18 @@ export function isModulePath(argument: string): boolean {
 }
 
 /** Builds the environment named by `argument`, with `options` (checked by the registry or the factory). */
-export async function openEnvironment(argument: string, options: Record<string, unknown>, seed: number | undefined): Promise<Environment> {
+export async function openEnvironment(
+  argument: string,
+  options: Record<string, unknown>,
+  seed: number | undefined,
+): Promise<Environment> {
   if (!isModulePath(argument)) return makeEnvironment(argument, options);
   const path = resolve(argument);
   if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new CliError(`run: expected an environment module at ${path}, but there is no such file (an id has no "/" or extension; see tprop list)`);
+    throw new CliError(
+      `run: expected an environment module at ${path}, but there is no such file (an id has no "/" or extension; ` +
+        `see tprop list)`,
+    );
   }
   // The mark lets the CLI's module hooks load the file as an ES module wherever it lives.
   const url = `${pathToFileURL(path).href}?${ENVIRONMENT_MARK}`;
@@ -38,12 +45,17 @@ export async function openEnvironment(argument: string, options: Record<string, 
     checkEnvironment(() => factory(options), { steps: MODULE_CHECK_STEPS, seed: seed ?? 0, seedSensitive: false });
   } catch (error) {
     environment.close?.();
-    if (error instanceof EnvironmentError) throw new EnvironmentError(`${argument} breaks the environment contract: ${error.message}`);
+    if (error instanceof EnvironmentError)
+      throw new EnvironmentError(`${argument} breaks the environment contract: ${error.message}`);
     throw error;
   }
   if (environment.spec === undefined && Object.isExtensible(environment)) {
     // The viewer and the reports name a run's environment by its spec.
-    environment.spec = { id: basename(path), description: `environment module ${path}`, options: Object.freeze({ ...options }) };
+    environment.spec = {
+      id: basename(path),
+      description: `environment module ${path}`,
+      options: Object.freeze({ ...options }),
+    };
   }
   return environment;
 }

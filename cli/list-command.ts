@@ -5,7 +5,11 @@ import 'tprop/agents';
 import 'tprop/environments';
 
 export interface Listing {
-  readonly environments: ReadonlyArray<{ id: string; description: string; defaults: Readonly<Record<string, unknown>> }>;
+  readonly environments: ReadonlyArray<{
+    id: string;
+    description: string;
+    defaults: Readonly<Record<string, unknown>>;
+  }>;
   readonly agents: ReadonlyArray<{ kind: string; description: string }>;
 }
 

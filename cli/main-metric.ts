@@ -20,7 +20,11 @@ export function mainMetric(metrics: Readonly<Record<string, number>>): string | 
   const names = Object.keys(metrics);
   if (names.length === 0) return null;
   for (const name of MAIN_METRIC_PREFERENCE) if (name in metrics) return name;
-  return names.find((n) => n.endsWith('/accuracy')) ?? names.find((n) => n.endsWith('/squaredError')) ?? [...names].sort()[0]!;
+  return (
+    names.find((n) => n.endsWith('/accuracy')) ??
+    names.find((n) => n.endsWith('/squaredError')) ??
+    [...names].sort()[0]!
+  );
 }
 
 /** A metric value: four significant digits, so 0.8613 and 1.161e-5 read alike. */
@@ -28,7 +32,9 @@ export function formatMetric(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
-  return magnitude >= 1e-3 && magnitude < 1e5 ? value.toFixed(Math.max(0, 3 - Math.floor(Math.log10(magnitude)))) : value.toExponential(3);
+  return magnitude >= 1e-3 && magnitude < 1e5
+    ? value.toFixed(Math.max(0, 3 - Math.floor(Math.log10(magnitude))))
+    : value.toExponential(3);
 }
 
 /** A rate or a count for people: 1234 → "1,234". */
@@ -39,5 +45,7 @@ export function formatCount(value: number): string {
 export function formatSeconds(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
   const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? `${minutes} min ${Math.round(seconds % 60)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  return minutes < 60
+    ? `${minutes} min ${Math.round(seconds % 60)} s`
+    : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

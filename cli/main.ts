@@ -28,7 +28,8 @@ function version(): string {
 function listArgs(args: readonly string[]): { help: boolean; json: boolean } {
   const flags = { help: args.includes('--help') || args.includes('-h'), json: args.includes('--json') };
   const stray = args.find((a) => !['--help', '-h', '--json'].includes(a));
-  if (stray !== undefined && !flags.help) throw new CliError(`list: expected only --json, but got ${JSON.stringify(stray)} (see tprop list --help)`);
+  if (stray !== undefined && !flags.help)
+    throw new CliError(`list: expected only --json, but got ${JSON.stringify(stray)} (see tprop list --help)`);
   return flags;
 }
 
@@ -68,7 +69,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         return listCommand(flags.json);
       }
       default:
-        throw new CliError(`expected a command among [${COMMANDS.join(', ')}], but got ${JSON.stringify(command)} (see tprop --help)`);
+        throw new CliError(
+          `expected a command among [${COMMANDS.join(', ')}], but got ${JSON.stringify(command)} (see tprop --help)`,
+        );
     }
   } catch (error) {
     return reportError(error);

@@ -12,7 +12,12 @@ export interface ProgressScheduleOptions {
 }
 
 /** Starts reporting `run`'s progress to `reporter`; returns the function that stops it. */
-export function scheduleProgress(run: LiveRun, agent: Agent, reporter: ProgressReporter, options: ProgressScheduleOptions): () => void {
+export function scheduleProgress(
+  run: LiveRun,
+  agent: Agent,
+  reporter: ProgressReporter,
+  options: ProgressScheduleOptions,
+): () => void {
   const sample = (): ProgressSample => {
     const { step, stepsPerSecond } = run.state();
     return { step, total: options.total, stepsPerSecond, metrics: { ...agent.metrics() } };

@@ -46,7 +46,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
       viewer = await openViewer(run, options.viewer, (line) => reporter.notice(line));
       reporter.viewer(viewer.url);
     }
-    stopProgress = scheduleProgress(run, agent, reporter, { total: options.steps ?? null, everySteps: tty ? undefined : options.progressSteps });
+    stopProgress = scheduleProgress(run, agent, reporter, {
+      total: options.steps ?? null,
+      everySteps: tty ? undefined : options.progressSteps,
+    });
     const started = performance.now();
     run.start();
     const result = await run.done.catch((error: unknown) => {
@@ -69,7 +72,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
       interrupted,
     });
     if (save !== undefined) reporter.notice(`tprop: saved the agent to ${save}`);
-    else if (options.save !== undefined) reporter.notice(`tprop: stopped before the first step; ${options.save} left as it was`);
+    else if (options.save !== undefined)
+      reporter.notice(`tprop: stopped before the first step; ${options.save} left as it was`);
     if (interrupted) return interrupts.exitCode ?? EXIT.interrupted;
     if (viewer !== undefined && options.viewer?.exitWhenDone !== true) {
       reporter.notice(`tprop: the run has ended; the viewer stays up at ${viewer.url} until Ctrl-C`);

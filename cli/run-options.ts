@@ -59,7 +59,12 @@ const VIEWER_ONLY = ['exit-when-done', 'host', 'port', 'token'] as const;
 export const VIEWER_DEFAULT_HOST = '127.0.0.1';
 export const VIEWER_DEFAULT_PORT = 8080;
 
-function integer(flag: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+function integer(
+  flag: string,
+  text: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
@@ -84,7 +89,8 @@ function jsonObject(flag: string, text: string | undefined): Record<string, unkn
 }
 
 function nonEmpty(flag: string, text: string | undefined): string | undefined {
-  if (text !== undefined && text.length === 0) throw new CliError(`--${flag}: expected a value, but got an empty string`);
+  if (text !== undefined && text.length === 0)
+    throw new CliError(`--${flag}: expected a value, but got an empty string`);
   return text;
 }
 
@@ -105,7 +111,8 @@ function joinNegativeNumbers(args: readonly string[]): string[] {
   return out;
 }
 
-const parse = (args: readonly string[]) => parseArgs({ args: joinNegativeNumbers(args), options: FLAGS, allowPositionals: true, strict: true });
+const parse = (args: readonly string[]) =>
+  parseArgs({ args: joinNegativeNumbers(args), options: FLAGS, allowPositionals: true, strict: true });
 
 /** Reads the arguments after `run`; throws a CliError naming the first flag that is wrong. */
 export function parseRunArgs(args: readonly string[]): ParsedRun {
@@ -115,7 +122,8 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
     const flag = /'([^']+)'/.exec(message)?.[1];
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag !== undefined) throw new CliError(`run: unknown flag ${flag} (see tprop run --help)`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag !== undefined)
+      throw new CliError(`run: unknown flag ${flag} (see tprop run --help)`);
     // Otherwise parseArgs words its errors well; only their form changes (a code, one line).
     throw new CliError(`run: ${message} (see tprop run --help)`);
   }
@@ -123,7 +131,9 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
   if (values.help) return { help: true };
   if (positionals.length !== 1) {
     const got = positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(', ');
-    throw new CliError(`run: expected one environment (an id such as Reber-v0, see tprop list, or a module path), but got ${got}`);
+    throw new CliError(
+      `run: expected one environment (an id such as Reber-v0, see tprop list, or a module path), but got ${got}`,
+    );
   }
   if (!values.viewer) {
     const stray = VIEWER_ONLY.find((flag) => values[flag] !== undefined);
@@ -132,7 +142,10 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
   if (values.load !== undefined) {
     const stray = (['config', 'agent'] as const).find((flag) => values[flag] !== undefined);
     // One source of truth: a checkpoint holds the kind and options its agent was made with.
-    if (stray !== undefined) throw new CliError(`--${stray}: cannot be combined with --load, which restores the agent's kind and options from the checkpoint`);
+    if (stray !== undefined)
+      throw new CliError(
+        `--${stray}: cannot be combined with --load, which restores the agent's kind and options from the checkpoint`,
+      );
   }
   const viewer: ViewerFlags | null = values.viewer
     ? {

@@ -58,11 +58,15 @@ export class TextProgress implements ProgressReporter {
     this.close();
     const rate = summary.seconds > 0 ? ` (${formatCount(summary.steps / summary.seconds)} steps/s)` : '';
     const how = summary.interrupted ? 'stopped by Ctrl-C after' : 'done:';
-    const lines = [`${summary.environment}, ${summary.agent} agent: ${how} ${formatCount(summary.steps)} steps in ${formatSeconds(summary.seconds)}${rate}`];
+    const lines = [
+      `${summary.environment}, ${summary.agent} agent: ${how} ${formatCount(summary.steps)} steps in ` +
+        `${formatSeconds(summary.seconds)}${rate}`,
+    ];
     const names = Object.keys(summary.metrics).sort();
     const main = mainMetric(summary.metrics);
     const width = Math.max(0, ...names.map((n) => n.length));
-    for (const name of names) lines.push(`  ${name.padEnd(width)}  ${formatMetric(summary.metrics[name]!)}${name === main ? '  (main)' : ''}`);
+    for (const name of names)
+      lines.push(`  ${name.padEnd(width)}  ${formatMetric(summary.metrics[name]!)}${name === main ? '  (main)' : ''}`);
     if (names.length === 0) lines.push('  (no metrics yet)');
     this.out(`${lines.join('\n')}\n`);
   }
@@ -75,7 +79,10 @@ export class TextProgress implements ProgressReporter {
 }
 
 function describe(sample: ProgressSample): string {
-  const steps = sample.total === null ? `step ${formatCount(sample.step)}` : `step ${formatCount(sample.step)}/${formatCount(sample.total)}`;
+  const steps =
+    sample.total === null
+      ? `step ${formatCount(sample.step)}`
+      : `step ${formatCount(sample.step)}/${formatCount(sample.total)}`;
   const main = mainMetric(sample.metrics);
   const metric = main === null ? '' : `  ${main} ${formatMetric(sample.metrics[main]!)}`;
   return `${steps}  ${formatCount(sample.stepsPerSecond)} steps/s${metric}`;

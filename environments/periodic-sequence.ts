@@ -42,12 +42,19 @@ export class PeriodicSequence extends SequenceEnvironment<number> {
   constructor(options: PeriodicSequenceOptions = {}) {
     super('PeriodicSequence');
     const o = environmentOptions('PeriodicSequence', options, PERIODIC_SEQUENCE_DEFAULTS);
-    this.pattern = arrayOption('PeriodicSequence', 'pattern', o.pattern, 'integers >= 0', (x) => Number.isSafeInteger(x) && (x as number) >= 0);
+    this.pattern = arrayOption(
+      'PeriodicSequence',
+      'pattern',
+      o.pattern,
+      'integers >= 0',
+      (x) => Number.isSafeInteger(x) && (x as number) >= 0,
+    );
     this.symbols = integerOption('PeriodicSequence', 'symbols', o.symbols, 1);
     const largest = Math.max(...this.pattern);
     if (largest >= this.symbols) {
       throw new InvalidOptionError(
-        `PeriodicSequence: expected option "symbols" to exceed every pattern entry (> ${largest}), but got ${this.symbols}`,
+        `PeriodicSequence: expected option "symbols" to exceed every pattern entry (> ${largest}), but got ` +
+          `${this.symbols}`,
       );
     }
     this.length = integerOption('PeriodicSequence', 'length', o.length, 2);
@@ -63,7 +70,11 @@ export class PeriodicSequence extends SequenceEnvironment<number> {
   protected advance(): Emission<number> {
     this.position = (this.position + 1) % this.pattern.length;
     this.t += 1;
-    return { observation: this.pattern[this.position]!, info: { legalNext: [this.peek()] }, truncated: this.t === this.length - 1 };
+    return {
+      observation: this.pattern[this.position]!,
+      info: { legalNext: [this.peek()] },
+      truncated: this.t === this.length - 1,
+    };
   }
 
   private peek(): number {

@@ -31,11 +31,26 @@ export const REBER_FINAL_STATE = 7;
  */
 export const REBER_TRANSITIONS: ReadonlyArray<ReadonlyArray<{ readonly symbol: number; readonly next: number }>> = [
   [{ symbol: 0, next: 1 }],
-  [{ symbol: 1, next: 2 }, { symbol: 2, next: 3 }],
-  [{ symbol: 3, next: 2 }, { symbol: 4, next: 4 }],
-  [{ symbol: 1, next: 3 }, { symbol: 5, next: 5 }],
-  [{ symbol: 4, next: 3 }, { symbol: 3, next: 6 }],
-  [{ symbol: 2, next: 4 }, { symbol: 5, next: 6 }],
+  [
+    { symbol: 1, next: 2 },
+    { symbol: 2, next: 3 },
+  ],
+  [
+    { symbol: 3, next: 2 },
+    { symbol: 4, next: 4 },
+  ],
+  [
+    { symbol: 1, next: 3 },
+    { symbol: 5, next: 5 },
+  ],
+  [
+    { symbol: 4, next: 3 },
+    { symbol: 3, next: 6 },
+  ],
+  [
+    { symbol: 2, next: 4 },
+    { symbol: 5, next: 6 },
+  ],
   [{ symbol: 6, next: 7 }],
   [],
 ];

@@ -1,7 +1,14 @@
 // The life cycle every built-in sequence source shares: passive (no action), seeded through
 // `reset({seed})`, `step` only between a reset and the end of the episode, reward always 0.
 
-import type { Environment, EnvironmentSpec, Info, ResetOptions, ResetResult, StepResult } from '../src/environment/environment.js';
+import type {
+  Environment,
+  EnvironmentSpec,
+  Info,
+  ResetOptions,
+  ResetResult,
+  StepResult,
+} from '../src/environment/environment.js';
 import { InvalidOptionError, StateError, describeValue } from '../src/errors.js';
 import { Rng } from '../src/random.js';
 import type { Space, SpaceValue } from '../src/environment/space.js';
@@ -31,7 +38,9 @@ export abstract class SequenceEnvironment<O extends SpaceValue> implements Envir
     const seed = options?.seed;
     if (seed !== undefined) {
       if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-        throw new InvalidOptionError(`${this.name}.reset: expected option "seed" to be an integer, but got ${describeValue(seed)}`);
+        throw new InvalidOptionError(
+          `${this.name}.reset: expected option "seed" to be an integer, but got ${describeValue(seed)}`,
+        );
       }
       this.rng = new Rng(seed);
     }
@@ -42,13 +51,21 @@ export abstract class SequenceEnvironment<O extends SpaceValue> implements Envir
 
   step(action?: SpaceValue | null): StepResult<O> {
     if (action !== undefined && action !== null) {
-      throw new InvalidOptionError(`${this.name}.step: expected no action (a passive environment), but got ${describeValue(action)}`);
+      throw new InvalidOptionError(
+        `${this.name}.step: expected no action (a passive environment), but got ${describeValue(action)}`,
+      );
     }
     if (this.phase === 'fresh') {
-      throw new StateError('ERR_RESET_NEEDED', `${this.name}.step: expected reset() before the first step, but got step()`);
+      throw new StateError(
+        'ERR_RESET_NEEDED',
+        `${this.name}.step: expected reset() before the first step, but got step()`,
+      );
     }
     if (this.phase === 'ended') {
-      throw new StateError('ERR_EPISODE_ENDED', `${this.name}.step: expected reset() after the episode ended, but got step()`);
+      throw new StateError(
+        'ERR_EPISODE_ENDED',
+        `${this.name}.step: expected reset() after the episode ended, but got step()`,
+      );
     }
     const next = this.advance(this.rng);
     const terminated = next.terminated === true;

@@ -50,11 +50,18 @@ export class SineMixture extends SequenceEnvironment<Float32Array> {
     super('SineMixture');
     const o = environmentOptions('SineMixture', options, SINE_MIXTURE_DEFAULTS);
     const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
-    this.periods = arrayOption('SineMixture', 'periods', o.periods, 'finite numbers > 0', (x) => finite(x) && (x as number) > 0);
+    this.periods = arrayOption(
+      'SineMixture',
+      'periods',
+      o.periods,
+      'finite numbers > 0',
+      (x) => finite(x) && (x as number) > 0,
+    );
     this.amplitudes = arrayOption('SineMixture', 'amplitudes', o.amplitudes, 'finite numbers', finite);
     if (this.amplitudes.length !== this.periods.length) {
       throw new InvalidOptionError(
-        `SineMixture: expected option "amplitudes" to have one entry per period (${this.periods.length}), but got ${this.amplitudes.length}`,
+        `SineMixture: expected option "amplitudes" to have one entry per period (${this.periods.length}), but got ` +
+          `${this.amplitudes.length}`,
       );
     }
     this.noise = numberOption('SineMixture', 'noise', o.noise, 0);

@@ -38,7 +38,17 @@ export type TemporalOrderObservation = { observation: number; label?: number };
  * strictly between B and E; for T = 100 they are exactly [10, 20], ([30, 40],) [50, 60].
  */
 export function temporalOrderRanges(length: number, positions: 2 | 3): Array<[number, number]> {
-  const fractions: Array<[number, number]> = positions === 2 ? [[0.1, 0.2], [0.5, 0.6]] : [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]];
+  const fractions: Array<[number, number]> =
+    positions === 2
+      ? [
+          [0.1, 0.2],
+          [0.5, 0.6],
+        ]
+      : [
+          [0.1, 0.2],
+          [0.3, 0.4],
+          [0.5, 0.6],
+        ];
   return fractions.map(([lo, hi], i) => {
     const first = 1 + i;
     const last = length - 2 - (positions - 1 - i);

@@ -10,7 +10,17 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { lastValueFrom, tap } from 'rxjs';
-import { Rng, StateError, box, checkEnvironment, initEngine, makeEnvironment, registerEnvironment, runAgent, sampleMetrics } from 'tprop';
+import {
+  Rng,
+  StateError,
+  box,
+  checkEnvironment,
+  initEngine,
+  makeEnvironment,
+  registerEnvironment,
+  runAgent,
+  sampleMetrics,
+} from 'tprop';
 import type { Environment, ResetOptions, ResetResult, StepResult } from 'tprop';
 import { PredictiveAgent } from 'tprop/agents';
 
@@ -36,9 +46,16 @@ export class SquareWave implements Environment<Float32Array> {
 
   step(): StepResult<Float32Array> {
     if (this.t < 0) throw new StateError('ERR_RESET_NEEDED', 'SquareWave.step: expected reset() first');
-    if (this.t >= this.options.length - 1) throw new StateError('ERR_EPISODE_ENDED', 'SquareWave.step: expected reset() after the end');
+    if (this.t >= this.options.length - 1)
+      throw new StateError('ERR_EPISODE_ENDED', 'SquareWave.step: expected reset() after the end');
     this.t++;
-    return { observation: this.observe(), reward: 0, terminated: false, truncated: this.t === this.options.length - 1, info: {} };
+    return {
+      observation: this.observe(),
+      reward: 0,
+      terminated: false,
+      truncated: this.t === this.options.length - 1,
+      info: {},
+    };
   }
 
   private observe(): Float32Array {
@@ -54,25 +71,44 @@ export default createEnvironment;
 
 // The demo, only when this file is the one being run.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values: args } = parseArgs({ options: { steps: { type: 'string', default: '5000' }, seed: { type: 'string', default: '1' } } });
+  const { values: args } = parseArgs({
+    options: { steps: { type: 'string', default: '5000' }, seed: { type: 'string', default: '1' } },
+  });
   const steps = Number(args.steps);
   const seed = Number(args.seed);
 
   const report = checkEnvironment(() => createEnvironment(), { seed });
   console.log(`checkEnvironment: passed (runs of ${report.steps} steps, ${report.episodes} episode end(s) in each)`);
-  registerEnvironment('Mine-v0', createEnvironment, { description: 'A noisy square wave', defaults: SQUARE_WAVE_DEFAULTS });
+  registerEnvironment('Mine-v0', createEnvironment, {
+    description: 'A noisy square wave',
+    defaults: SQUARE_WAVE_DEFAULTS,
+  });
 
   await initEngine();
   const env = makeEnvironment('Mine-v0');
   const every = Math.max(1, Math.round(steps / 10));
-  const agent = new PredictiveAgent(env.observationSpace, { layers: [64], window: 16, updateEvery: 4, optimizer: { learningRate: 0.0002 }, metricWindow: every, seed });
+  const agent = new PredictiveAgent(env.observationSpace, {
+    layers: [64],
+    window: 16,
+    updateEvery: 4,
+    optimizer: { learningRate: 0.0002 },
+    metricWindow: every,
+    seed,
+  });
   const final = await lastValueFrom(
     runAgent({ agent, environment: env, steps, seed }).pipe(
       sampleMetrics(agent, every),
-      tap(({ step, metrics }) => console.log(`step ${String(step + 1).padStart(6)}  next/squaredError ${metrics['next/squaredError']?.toFixed(4)}`)),
+      tap(({ step, metrics }) =>
+        console.log(
+          `step ${String(step + 1).padStart(6)}  next/squaredError ${metrics['next/squaredError']?.toFixed(4)}`,
+        ),
+      ),
     ),
   );
   agent.dispose();
   // Every flip missed costs 2² = 4: repeating the last value would score about 4 / 8 = 0.5.
-  console.log(`result: Mine-v0 next/squaredError ${final.metrics['next/squaredError']?.toFixed(4)} over the last ${every} steps (repeat-last-value ≈ 0.5, noise floor 0.0025)`);
+  console.log(
+    `result: Mine-v0 next/squaredError ${final.metrics['next/squaredError']?.toFixed(4)} over the last ${every} ` +
+      `steps (repeat-last-value ≈ 0.5, noise floor 0.0025)`,
+  );
 }

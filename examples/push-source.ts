@@ -35,12 +35,21 @@ const sensor$ = interval(1).pipe(
   take(readings),
   map(() => {
     t++;
-    return Float32Array.of(Math.sin((2 * Math.PI * t) / 50) + 0.5 * Math.sin((2 * Math.PI * t) / 17) + Number(args.noise) * rng.normal());
+    return Float32Array.of(
+      Math.sin((2 * Math.PI * t) / 50) + 0.5 * Math.sin((2 * Math.PI * t) / 17) + Number(args.noise) * rng.normal(),
+    );
   }),
 );
 
 await initEngine();
-const agent = new PredictiveAgent(box(1), { layers: [64], window: 16, updateEvery: 4, optimizer: { learningRate: 0.0002 }, metricWindow: every, seed });
+const agent = new PredictiveAgent(box(1), {
+  layers: [64],
+  window: 16,
+  updateEvery: 4,
+  optimizer: { learningRate: 0.0002 },
+  metricWindow: every,
+  seed,
+});
 const buffer = boundedBuffer<Float32Array>({ capacity: Number(args.capacity), policy: 'drop-oldest' });
 
 let learned = 0;
@@ -48,7 +57,12 @@ const started = performance.now();
 console.log(`sensor: ${readings} readings, ${args.rate} per ms tick; buffer capacity ${args.capacity}, drop-oldest`);
 console.log('  received   learned   dropped  queued  next/squaredError');
 const final = await lastValueFrom(
-  fromObservations(sensor$.pipe(buffer, map((item) => item.value))).pipe(
+  fromObservations(
+    sensor$.pipe(
+      buffer,
+      map((item) => item.value),
+    ),
+  ).pipe(
     learn(agent),
     tap(() => learned++),
     sampleMetrics(agent, every),
@@ -64,6 +78,12 @@ agent.dispose();
 const seconds = (performance.now() - started) / 1000;
 const { received, dropped, queued } = buffer.stats();
 const adds = received === learned + dropped + queued;
-console.log(`in ${seconds.toFixed(1)} s: ${received} received = ${learned} learned + ${dropped} dropped + ${queued} queued ${adds ? '(adds up)' : '(DOES NOT ADD UP)'}`);
-console.log(`result: received ${received} learned ${learned} dropped ${dropped} next/squaredError ${final.metrics['next/squaredError']?.toFixed(4)} (last ${every} learned)`);
+console.log(
+  `in ${seconds.toFixed(1)} s: ${received} received = ${learned} learned + ${dropped} dropped + ${queued} queued ` +
+    `${adds ? '(adds up)' : '(DOES NOT ADD UP)'}`,
+);
+console.log(
+  `result: received ${received} learned ${learned} dropped ${dropped} next/squaredError ` +
+    `${final.metrics['next/squaredError']?.toFixed(4)} (last ${every} learned)`,
+);
 if (!adds) process.exitCode = 1;

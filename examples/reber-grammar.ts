@@ -40,7 +40,9 @@ const show = (x: number): string => (Number.isNaN(x) ? '  -  ' : x.toFixed(3));
 let last: Record<string, number> = {};
 let episodes = 0;
 
-console.log(`${embedded ? 'Embedded Reber' : 'Reber'} grammar, ${steps} steps; rates over the steps since the previous line`);
+console.log(
+  `${embedded ? 'Embedded Reber' : 'Reber'} grammar, ${steps} steps; rates over the steps since the previous line`,
+);
 console.log(`    step  strings  legal  accuracy  critical${embedded ? ' (n)' : ''}`);
 await lastValueFrom(
   runAgent({ agent, environment: env, steps, seed }).pipe(
@@ -56,7 +58,10 @@ await lastValueFrom(
       if (step % every !== 0 && step !== steps) return;
       last = Object.fromEntries(names.map((n) => [n, mean(n)]));
       const critical = embedded ? `${show(last['next/critical']!)} (${sums.get('next/critical')!.count})` : '  n/a';
-      console.log(`${String(step).padStart(8)}  ${String(episodes).padStart(7)}  ${show(last['next/legal']!)}  ${show(last['next/accuracy']!)}     ${critical}`);
+      console.log(
+        `${String(step).padStart(8)}  ${String(episodes).padStart(7)}  ${show(last['next/legal']!)}  ` +
+          `${show(last['next/accuracy']!)}     ${critical}`,
+      );
       for (const s of sums.values()) Object.assign(s, { sum: 0, count: 0 });
     }),
   ),
@@ -65,7 +70,8 @@ await lastValueFrom(
 const totals = agent.totals();
 agent.dispose();
 console.log(
-  `result: ${embedded ? 'EmbeddedReber-v0' : 'Reber-v0'} legal ${show(last['next/legal']!)} accuracy ${show(last['next/accuracy']!)}` +
+  `result: ${embedded ? 'EmbeddedReber-v0' : 'Reber-v0'} legal ${show(last['next/legal']!)} accuracy ` +
+    `${show(last['next/accuracy']!)}` +
     (embedded ? ` critical ${show(last['next/critical']!)}` : '') +
     ` over the last ${every} steps (over all ${steps}: legal ${show(totals['next/legal']!)}${embedded ? `, critical ${show(totals['next/critical'] ?? NaN)}` : ''})`,
 );

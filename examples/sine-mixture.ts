@@ -58,7 +58,9 @@ await lastValueFrom(
       if (step % every !== 0 && step !== steps) return;
       last = { agent: sum.agent / sum.count, repeat: sum.repeat / sum.count, zero: sum.zero / sum.count };
       if (Number.isNaN(first)) first = last.agent;
-      console.log(`${String(step).padStart(8)}  ${last.agent.toFixed(4)}  ${last.repeat.toFixed(4)}  ${last.zero.toFixed(4)}`);
+      console.log(
+        `${String(step).padStart(8)}  ${last.agent.toFixed(4)}  ${last.repeat.toFixed(4)}  ${last.zero.toFixed(4)}`,
+      );
       Object.assign(sum, { agent: 0, zero: 0, repeat: 0, count: 0 });
     }),
   ),
@@ -66,6 +68,7 @@ await lastValueFrom(
 
 agent.dispose();
 console.log(
-  `result: next/squaredError ${last.agent.toFixed(4)} over the last ${every} steps, from ${first.toFixed(4)} over the first ${every}` +
+  `result: next/squaredError ${last.agent.toFixed(4)} over the last ${every} steps, from ${first.toFixed(4)} over ` +
+    `the first ${every}` +
     ` (references over the last ${every}: repeat ${last.repeat.toFixed(4)}, zero ${last.zero.toFixed(4)})`,
 );

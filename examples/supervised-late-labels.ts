@@ -28,7 +28,11 @@ class LastMarker implements Environment<Observation> {
   private marker = 0;
   private readonly pending = new Map<number, LateSide[]>(); // labels by the step they will arrive at
 
-  constructor(readonly delay: number, readonly missing: number, readonly length = 100) {}
+  constructor(
+    readonly delay: number,
+    readonly missing: number,
+    readonly length = 100,
+  ) {}
 
   reset(options?: ResetOptions): ResetResult<Observation> {
     if (options?.seed !== undefined) {
@@ -42,10 +46,17 @@ class LastMarker implements Environment<Observation> {
 
   step(): StepResult<Observation> {
     if (this.t < 0) throw new StateError('ERR_RESET_NEEDED', 'LastMarker.step: expected reset() first');
-    if (this.t >= this.length - 1) throw new StateError('ERR_EPISODE_ENDED', 'LastMarker.step: expected reset() after the episode ended');
+    if (this.t >= this.length - 1)
+      throw new StateError('ERR_EPISODE_ENDED', 'LastMarker.step: expected reset() after the episode ended');
     this.t++;
     const symbol = this.rng.float() < 0.25 ? this.rng.int(3) : 3 + this.rng.int(3);
-    return { observation: this.emit(symbol), reward: 0, terminated: false, truncated: this.t === this.length - 1, info: this.lateLabels() };
+    return {
+      observation: this.emit(symbol),
+      reward: 0,
+      terminated: false,
+      truncated: this.t === this.length - 1,
+      info: this.lateLabels(),
+    };
   }
 
   /** Labels in flight (drawn, not yet delivered). */
@@ -88,7 +99,13 @@ const every = Math.max(1, Math.round(steps / 10));
 
 await initEngine();
 const env = new LastMarker(Number(args.delay), Number(args.missing));
-const agent = new SupervisedAgent(env.observationSpace, { layers: [64], window: Number(args.window), updateEvery: 4, metricWindow: every, seed });
+const agent = new SupervisedAgent(env.observationSpace, {
+  layers: [64],
+  window: Number(args.window),
+  updateEvery: 4,
+  metricWindow: every,
+  seed,
+});
 
 console.log(`labels ${args.delay} steps late, ${Number(args.missing) * 100}% never; agent window ${args.window} steps`);
 console.log('    step  lateAccuracy  attached  expired');
@@ -97,7 +114,10 @@ const final = await lastValueFrom(
     sampleMetrics(agent, every),
     tap(({ step, metrics }) => {
       const accuracy = metrics['label/lateAccuracy']?.toFixed(3) ?? '  -  ';
-      console.log(`${String(step + 1).padStart(8)}  ${accuracy.padStart(12)}  ${String(metrics['late/attached']).padStart(8)}  ${String(metrics['late/expired']).padStart(7)}`);
+      console.log(
+        `${String(step + 1).padStart(8)}  ${accuracy.padStart(12)}  ${String(metrics['late/attached']).padStart(8)} ` +
+          ` ${String(metrics['late/expired']).padStart(7)}`,
+      );
     }),
   ),
 );
@@ -105,6 +125,11 @@ agent.dispose();
 
 const { labels, sent, missing } = env.counts;
 const { 'late/attached': attached, 'late/expired': expired } = final.metrics;
-console.log(`labels: ${labels} drawn = ${sent} delivered + ${missing} never sent + ${env.inFlight} still in flight at the end`);
+console.log(
+  `labels: ${labels} drawn = ${sent} delivered + ${missing} never sent + ${env.inFlight} still in flight at the end`,
+);
 console.log(`delivered: ${sent} = ${attached} attached + ${expired} expired`);
-console.log(`result: label/lateAccuracy ${final.metrics['label/lateAccuracy']?.toFixed(3) ?? 'n/a'} (last ${every} labels) late/attached ${attached} late/expired ${expired}`);
+console.log(
+  `result: label/lateAccuracy ${final.metrics['label/lateAccuracy']?.toFixed(3) ?? 'n/a'} (last ${every} labels) ` +
+    `late/attached ${attached} late/expired ${expired}`,
+);

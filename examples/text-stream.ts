@@ -56,7 +56,10 @@ await lastValueFrom(
       if (step % every !== 0 && step !== steps) return;
       last = { accuracy: sum.accuracy / sum.count, logLoss: sum.logLoss / sum.count };
       const bits = (last.logLoss / Math.LN2).toFixed(2);
-      console.log(`${String(step).padStart(8)}  ${last.accuracy.toFixed(3)}     ${last.logLoss.toFixed(3)}     ${bits}       "${recent}"`);
+      console.log(
+        `${String(step).padStart(8)}  ${last.accuracy.toFixed(3)}     ${last.logLoss.toFixed(3)}     ${bits}       ` +
+          `"${recent}"`,
+      );
       Object.assign(sum, { accuracy: 0, logLoss: 0, count: 0 });
     }),
   ),
@@ -65,7 +68,16 @@ await lastValueFrom(
 // Writing on its own. `observe` also learns, so this comes after the measured run; save the
 // state first (agent.getState()) and restore it after if the agent must go on unchanged.
 const feed = (symbol: number, step: number, first: boolean): number => {
-  agent.observe({ step, episode: 0, observation: symbol, reward: 0, terminated: false, truncated: false, info: {}, first });
+  agent.observe({
+    step,
+    episode: 0,
+    observation: symbol,
+    reward: 0,
+    terminated: false,
+    truncated: false,
+    info: {},
+    first,
+  });
   return argMax(agent.predict().find((p) => p.name === 'next')!.values);
 };
 const prompt = Array.from(encodeMobyDickText(args.prompt));
@@ -79,4 +91,7 @@ for (let i = 0; i < Number(args.sample); i++) {
 agent.dispose();
 
 console.log(`sample (greedy, after the prompt "${decodeMobyDick(prompt)}"): "${decodeMobyDick(written)}"`);
-console.log(`result: next/accuracy ${last.accuracy.toFixed(3)} next/logLoss ${last.logLoss.toFixed(3)} nats (${(last.logLoss / Math.LN2).toFixed(2)} bits/char) over the last ${every} characters`);
+console.log(
+  `result: next/accuracy ${last.accuracy.toFixed(3)} next/logLoss ${last.logLoss.toFixed(3)} nats ` +
+    `(${(last.logLoss / Math.LN2).toFixed(2)} bits/char) over the last ${every} characters`,
+);

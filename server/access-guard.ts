@@ -12,7 +12,13 @@ const WILDCARDS = ['0.0.0.0', '::', '[::]'];
 /** True for names and addresses that only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    h === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
+    h === '::ffff:127.0.0.1'
+  );
 }
 
 /** 128 random bits as 32 hex characters. */
@@ -48,7 +54,9 @@ function hostNames(host: string): Set<string> {
 /** The name to print for a bound host: a wildcard is shown as this machine's first LAN address. */
 export function displayHost(host: string): string {
   if (!WILDCARDS.includes(host)) return urlHost(host);
-  const lan = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && a.family === 'IPv4' && !a.internal);
+  const lan = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal);
   return lan?.address ?? 'localhost';
 }
 

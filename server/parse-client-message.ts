@@ -2,7 +2,14 @@
 // throws ERR_PROTOCOL naming the field, what was expected and what came.
 
 import type { Topology } from '../src/agent/snapshot.js';
-import { CONTROL_ACTIONS, PARTS, type ClientMessage, type ControlAction, type Part, type RequestId } from './protocol.js';
+import {
+  CONTROL_ACTIONS,
+  PARTS,
+  type ClientMessage,
+  type ControlAction,
+  type Part,
+  type RequestId,
+} from './protocol.js';
 import { ViewerError, describeValue } from './viewer-error.js';
 
 const FIELDS = {
@@ -21,11 +28,19 @@ function quoted(values: readonly string[]): string {
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof Map);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof Map)
+  );
 }
 
 function isRequestId(value: unknown): value is RequestId {
-  return (typeof value === 'string' && value.length <= 128) || (typeof value === 'number' && Number.isSafeInteger(value));
+  return (
+    (typeof value === 'string' && value.length <= 128) || (typeof value === 'number' && Number.isSafeInteger(value))
+  );
 }
 
 /** The request id of a payload, if it has a usable one, so even a rejected request is answered by id. */
@@ -36,7 +51,8 @@ export function requestIdOf(payload: unknown): RequestId | undefined {
 /** A list of names drawn from `known`, or null for all of them. */
 function nameList(where: string, value: unknown, known: readonly string[]): string[] | null {
   if (value === null) return null;
-  if (!Array.isArray(value)) fail(`${where}: expected null or an array of names among [${quoted(known)}], but got ${describeValue(value)}`);
+  if (!Array.isArray(value))
+    fail(`${where}: expected null or an array of names among [${quoted(known)}], but got ${describeValue(value)}`);
   const seen = new Set<string>();
   value.forEach((name, i) => {
     if (typeof name !== 'string' || !known.includes(name)) {
@@ -48,14 +64,32 @@ function nameList(where: string, value: unknown, known: readonly string[]): stri
 }
 
 function parseSubscribe(msg: Record<string, unknown>, topology: Topology): ClientMessage {
-  const out: { type: 'subscribe'; id?: RequestId; parts?: Part[]; layers?: string[] | null; modalities?: string[] | null; rate?: number } = { type: 'subscribe' };
+  const out: {
+    type: 'subscribe';
+    id?: RequestId;
+    parts?: Part[];
+    layers?: string[] | null;
+    modalities?: string[] | null;
+    rate?: number;
+  } = { type: 'subscribe' };
   if (msg.id !== undefined) out.id = msg.id as RequestId;
   if (msg.parts !== undefined) {
-    if (msg.parts === null) fail(`subscribe.parts: expected an array of part names among [${quoted(PARTS)}], but got null`);
+    if (msg.parts === null)
+      fail(`subscribe.parts: expected an array of part names among [${quoted(PARTS)}], but got null`);
     out.parts = nameList('subscribe.parts', msg.parts, PARTS) as Part[];
   }
-  if (msg.layers !== undefined) out.layers = nameList('subscribe.layers', msg.layers, topology.layers.map((l) => l.name));
-  if (msg.modalities !== undefined) out.modalities = nameList('subscribe.modalities', msg.modalities, topology.modalities.map((m) => m.name));
+  if (msg.layers !== undefined)
+    out.layers = nameList(
+      'subscribe.layers',
+      msg.layers,
+      topology.layers.map((l) => l.name),
+    );
+  if (msg.modalities !== undefined)
+    out.modalities = nameList(
+      'subscribe.modalities',
+      msg.modalities,
+      topology.modalities.map((m) => m.name),
+    );
   if (msg.rate !== undefined) out.rate = rateOf('subscribe.rate', msg.rate);
   return out;
 }
@@ -75,7 +109,10 @@ function parseControl(msg: Record<string, unknown>): ClientMessage {
   if (msg.token !== undefined && typeof msg.token !== 'string') {
     fail(`control.token: expected a string, but got ${describeValue(msg.token)}`);
   }
-  const out: { type: 'control'; id?: RequestId; action: ControlAction; value?: number; token?: string } = { type: 'control', action: action as ControlAction };
+  const out: { type: 'control'; id?: RequestId; action: ControlAction; value?: number; token?: string } = {
+    type: 'control',
+    action: action as ControlAction,
+  };
   if (msg.id !== undefined) out.id = msg.id as RequestId;
   if (typeof msg.token === 'string') out.token = msg.token;
   if (action === 'rate') {
@@ -96,11 +133,14 @@ export function parseClientMessage(payload: unknown, topology: Topology): Client
     fail(`message.type: expected one of ${quoted(Object.keys(FIELDS))}, but got ${describeValue(type)}`);
   }
   if (payload.id !== undefined && !isRequestId(payload.id)) {
-    fail(`${type}.id: expected a string of at most 128 characters or a safe integer, but got ${describeValue(payload.id)}`);
+    fail(
+      `${type}.id: expected a string of at most 128 characters or a safe integer, but got ${describeValue(payload.id)}`,
+    );
   }
   const allowed: readonly string[] = FIELDS[type as MessageType];
   for (const key of Object.keys(payload)) {
-    if (!allowed.includes(key)) fail(`${type}: expected fields among [${allowed.join(', ')}], but got unknown field "${key}"`);
+    if (!allowed.includes(key))
+      fail(`${type}: expected fields among [${allowed.join(', ')}], but got unknown field "${key}"`);
   }
   return type === 'subscribe' ? parseSubscribe(payload, topology) : parseControl(payload);
 }

@@ -72,7 +72,14 @@ export interface ErrorMessage {
 
 export type AckMessage =
   | { readonly type: 'ack'; readonly of: 'subscribe'; readonly id?: RequestId; readonly subscription: SubscriptionView }
-  | { readonly type: 'ack'; readonly of: 'control'; readonly id?: RequestId; readonly action: ControlAction; readonly state: RunState; readonly rate: number };
+  | {
+      readonly type: 'ack';
+      readonly of: 'control';
+      readonly id?: RequestId;
+      readonly action: ControlAction;
+      readonly state: RunState;
+      readonly rate: number;
+    };
 
 export type ServerMessage = HelloMessage | FrameMessage | StateMessage | ErrorMessage | AckMessage;
 
@@ -115,7 +122,10 @@ export function decodePayload(data: Uint8Array): unknown {
     return unpackr.unpack(data);
   } catch (error) {
     const reason = error instanceof Error ? error.message.slice(0, 80) : String(error);
-    throw new ViewerError('ERR_PROTOCOL', `message: expected one msgpack value, but got ${data.length} bytes that do not decode (${reason})`);
+    throw new ViewerError(
+      'ERR_PROTOCOL',
+      `message: expected one msgpack value, but got ${data.length} bytes that do not decode (${reason})`,
+    );
   }
 }
 

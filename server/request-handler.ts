@@ -37,7 +37,10 @@ export class RequestHandler {
     let id: RequestId | undefined;
     try {
       if (!isBinary) {
-        throw new ViewerError('ERR_PROTOCOL', 'message: expected a binary message holding msgpack, but got a text message');
+        throw new ViewerError(
+          'ERR_PROTOCOL',
+          'message: expected a binary message holding msgpack, but got a text message',
+        );
       }
       const payload = decodePayload(toBuffer(data));
       id = requestIdOf(payload);
@@ -53,7 +56,9 @@ export class RequestHandler {
     const before = client.subscription.rate;
     client.subscription.update(request);
     if (client.subscription.rate !== before) client.reschedule();
-    client.send(withId({ type: 'ack' as const, of: 'subscribe' as const, subscription: client.subscription.view() }, request.id));
+    client.send(
+      withId({ type: 'ack' as const, of: 'subscribe' as const, subscription: client.subscription.view() }, request.id),
+    );
     // A new subscription should show at once, not at the next step (the run may be paused).
     client.offerAgain();
   }
@@ -73,7 +78,10 @@ export class RequestHandler {
         break;
       case 'step':
         if (!run.state().paused) {
-          throw new ViewerError('ERR_PROTOCOL', 'control.action: expected the run to be paused for "step", but it is running');
+          throw new ViewerError(
+            'ERR_PROTOCOL',
+            'control.action: expected the run to be paused for "step", but it is running',
+          );
         }
         run.step();
         break;
@@ -82,7 +90,13 @@ export class RequestHandler {
         client.reschedule();
         break;
     }
-    const ack = { type: 'ack' as const, of: 'control' as const, action: request.action, state: run.state(), rate: client.subscription.rate };
+    const ack = {
+      type: 'ack' as const,
+      of: 'control' as const,
+      action: request.action,
+      state: run.state(),
+      rate: client.subscription.rate,
+    };
     client.send(withId(ack, request.id));
     if (request.action !== 'rate') this.context.broadcastState();
   }

@@ -71,7 +71,9 @@ export class StaticAssets {
   handle(request: IncomingMessage, response: ServerResponse): void {
     const method = request.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
-      response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+      response
+        .writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' })
+        .end('method not allowed\n');
       return;
     }
     const path = requestTarget(request)?.pathname;

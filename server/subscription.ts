@@ -2,7 +2,14 @@
 // Projection copies references, never arrays: the typed arrays go to the encoder as they are.
 
 import type { Frame } from '../src/agent/snapshot.js';
-import { PARTS, clampRate, type FrameMessage, type Part, type SubscribeMessage, type SubscriptionView } from './protocol.js';
+import {
+  PARTS,
+  clampRate,
+  type FrameMessage,
+  type Part,
+  type SubscribeMessage,
+  type SubscriptionView,
+} from './protocol.js';
 
 export class Subscription {
   private parts: ReadonlySet<Part> = new Set(PARTS);
@@ -27,7 +34,8 @@ export class Subscription {
   update(request: SubscribeMessage): void {
     if (request.parts !== undefined) this.parts = new Set(request.parts);
     if (request.layers !== undefined) this.layers = request.layers === null ? null : new Set(request.layers);
-    if (request.modalities !== undefined) this.modalities = request.modalities === null ? null : new Set(request.modalities);
+    if (request.modalities !== undefined)
+      this.modalities = request.modalities === null ? null : new Set(request.modalities);
     if (request.rate !== undefined) this.rate = request.rate;
   }
 
@@ -51,7 +59,13 @@ export class Subscription {
       ...(this.parts.has('layers') && {
         layers: frame.layers
           .filter((l) => layers === null || layers.has(l.name))
-          .map((l) => ({ name: l.name, code: l.code, target: l.target, reconstruction: l.reconstruction, reconstructionError: l.reconstructionError })),
+          .map((l) => ({
+            name: l.name,
+            code: l.code,
+            target: l.target,
+            reconstruction: l.reconstruction,
+            reconstructionError: l.reconstructionError,
+          })),
       }),
       ...(this.parts.has('modalities') && {
         modalities: frame.modalities

@@ -26,7 +26,7 @@ export function describeValue(value: unknown): string {
   }
   if (value instanceof Map) return `Map(${value.size})`;
   if (Array.isArray(value)) return `Array(${value.length})`;
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'object') {
     const keys = Object.keys(value as object);
     const shown = keys.slice(0, 8).join(', ') + (keys.length > 8 ? ', …' : '');

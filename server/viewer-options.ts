@@ -49,7 +49,10 @@ const WHERE = 'startViewer';
 const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{8,128}$/;
 
 function invalid(name: string, wanted: string, value: unknown): ViewerError {
-  return new ViewerError('ERR_INVALID_OPTION', `${WHERE}: expected option "${name}" to be ${wanted}, but got ${describeValue(value)}`);
+  return new ViewerError(
+    'ERR_INVALID_OPTION',
+    `${WHERE}: expected option "${name}" to be ${wanted}, but got ${describeValue(value)}`,
+  );
 }
 
 function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -63,15 +66,26 @@ function integer(name: string, value: unknown, fallback: number, min: number, ma
 /** Fills in defaults and checks every option; throws ERR_INVALID_OPTION on the first bad one. */
 export function viewerOptions(options: ViewerOptions = {}): ResolvedViewerOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ViewerError('ERR_INVALID_OPTION', `${WHERE}: expected an options object, but got ${describeValue(options)}`);
+    throw new ViewerError(
+      'ERR_INVALID_OPTION',
+      `${WHERE}: expected an options object, but got ${describeValue(options)}`,
+    );
   }
   const allowed = Object.keys(VIEWER_DEFAULTS);
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
-      throw new ViewerError('ERR_INVALID_OPTION', `${WHERE}: expected options among [${allowed.join(', ')}], but got unknown option "${key}"`);
+      throw new ViewerError(
+        'ERR_INVALID_OPTION',
+        `${WHERE}: expected options among [${allowed.join(', ')}], but got unknown option "${key}"`,
+      );
     }
   }
-  const { host = VIEWER_DEFAULTS.host, token = null, log = VIEWER_DEFAULTS.log, defaultRate = VIEWER_DEFAULTS.defaultRate } = options;
+  const {
+    host = VIEWER_DEFAULTS.host,
+    token = null,
+    log = VIEWER_DEFAULTS.log,
+    defaultRate = VIEWER_DEFAULTS.defaultRate,
+  } = options;
   if (typeof host !== 'string' || host.length === 0 || /[\s/?#@]/.test(host)) {
     throw invalid('host', 'a host name or IP address', host);
   }
@@ -88,7 +102,13 @@ export function viewerOptions(options: ViewerOptions = {}): ResolvedViewerOption
     token,
     heartbeatMs: integer('heartbeatMs', options.heartbeatMs, VIEWER_DEFAULTS.heartbeatMs, 10, 2_147_483_647),
     maxPayload: integer('maxPayload', options.maxPayload, VIEWER_DEFAULTS.maxPayload, 256, 64 * 1024 * 1024),
-    maxBufferedBytes: integer('maxBufferedBytes', options.maxBufferedBytes, VIEWER_DEFAULTS.maxBufferedBytes, 1024, 1024 * 1024 * 1024),
+    maxBufferedBytes: integer(
+      'maxBufferedBytes',
+      options.maxBufferedBytes,
+      VIEWER_DEFAULTS.maxBufferedBytes,
+      1024,
+      1024 * 1024 * 1024,
+    ),
     defaultRate,
     log,
   };

@@ -8,7 +8,14 @@ import type { Duplex } from 'node:stream';
 import type { Subscription as RxSubscription } from 'rxjs';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Frame } from '../src/agent/snapshot.js';
-import { AccessGuard, displayHost, generateToken, isLoopbackHost, refuseUpgrade, type Refusal } from './access-guard.js';
+import {
+  AccessGuard,
+  displayHost,
+  generateToken,
+  isLoopbackHost,
+  refuseUpgrade,
+  type Refusal,
+} from './access-guard.js';
 import { MAX_RATE, MIN_RATE, PARTS, PROTOCOL_VERSION, SOCKET_PATH, type HelloMessage } from './protocol.js';
 import { RequestHandler } from './request-handler.js';
 import { RUN_CONTROLLER_METHODS, type RunController, type RunState } from './run-controller.js';
@@ -34,12 +41,18 @@ function checkRun(run: unknown): asserts run is RunController {
   const r = run as Partial<Record<string, unknown>> | null;
   const topology = r?.topology as { layers?: unknown; modalities?: unknown } | undefined;
   const ok =
-    typeof r === 'object' && r !== null &&
-    Array.isArray(topology?.layers) && Array.isArray(topology?.modalities) &&
+    typeof r === 'object' &&
+    r !== null &&
+    Array.isArray(topology?.layers) &&
+    Array.isArray(topology?.modalities) &&
     typeof (r.frames as { subscribe?: unknown } | undefined)?.subscribe === 'function' &&
     RUN_CONTROLLER_METHODS.every((m) => typeof r[m] === 'function');
   if (!ok) {
-    throw new ViewerError('ERR_INVALID_OPTION', `startViewer: expected a RunController (topology, frames, ${RUN_CONTROLLER_METHODS.join(', ')}), but got ${describeValue(run)}`);
+    throw new ViewerError(
+      'ERR_INVALID_OPTION',
+      `startViewer: expected a RunController (topology, frames, ${RUN_CONTROLLER_METHODS.join(', ')}), but got ` +
+        `${describeValue(run)}`,
+    );
   }
 }
 
@@ -70,8 +83,15 @@ export class ViewerServer extends EventEmitter {
     // Off loopback anyone on the network could steer the run, so a token is never optional there.
     this.token = this.options.token ?? (isLoopbackHost(this.options.host) ? null : generateToken());
     this.http = createServer((request, response) => this.assets?.handle(request, response));
-    this.sockets = new WebSocketServer({ noServer: true, maxPayload: this.options.maxPayload, perMessageDeflate: false, clientTracking: false });
-    this.http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
+    this.sockets = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.options.maxPayload,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(request, socket, head),
+    );
   }
 
   /** The page's address, with `?token=` when one is needed; empty until listening. */
@@ -87,7 +107,8 @@ export class ViewerServer extends EventEmitter {
   /** Loads the page, binds the port and starts streaming; rejects if the port cannot be bound. */
   async listen(): Promise<void> {
     this.assets = await StaticAssets.load();
-    if (this.closing !== null) throw new Error('ViewerServer.listen: expected a server not yet closed, but close() came first');
+    if (this.closing !== null)
+      throw new Error('ViewerServer.listen: expected a server not yet closed, but close() came first');
     const { host, port } = this.options;
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
@@ -98,9 +119,16 @@ export class ViewerServer extends EventEmitter {
     });
     this.http.on('error', (error) => this.fault(error));
     const bound = (this.http.address() as AddressInfo).port;
-    this.bound = { port: bound, url: `http://${displayHost(host)}:${bound}/${this.token === null ? '' : `?token=${this.token}`}` };
+    this.bound = {
+      port: bound,
+      url: `http://${displayHost(host)}:${bound}/${this.token === null ? '' : `?token=${this.token}`}`,
+    };
     this.guard = new AccessGuard(host, bound, this.token);
-    this.requests = new RequestHandler({ run: this.run, guard: this.guard, broadcastState: () => this.broadcastState() });
+    this.requests = new RequestHandler({
+      run: this.run,
+      guard: this.guard,
+      broadcastState: () => this.broadcastState(),
+    });
     this.runSubscription = this.run.frames.subscribe({
       next: (frame) => this.onFrame(frame),
       error: (error: unknown) => this.fault(new Error(`run.frames failed: ${errorMessage(error)}`)),
@@ -133,7 +161,12 @@ export class ViewerServer extends EventEmitter {
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
     this.runSubscription?.unsubscribe();
     const clients = [...this.clients];
-    const closed = clients.map((c) => new Promise<void>((resolve) => (c.socket.readyState === WebSocket.CLOSED ? resolve() : c.socket.once('close', () => resolve()))));
+    const closed = clients.map(
+      (c) =>
+        new Promise<void>((resolve) =>
+          c.socket.readyState === WebSocket.CLOSED ? resolve() : c.socket.once('close', () => resolve()),
+        ),
+    );
     for (const c of clients) c.socket.close(1001, 'viewer shutting down');
     // A client that does not read never completes the closing handshake.
     const grace = setTimeout(() => clients.forEach((c) => c.socket.terminate()), CLOSE_GRACE_MS);
@@ -159,9 +192,14 @@ export class ViewerServer extends EventEmitter {
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const refusal: Refusal | null = this.closing !== null || this.guard === null ? { status: 503, reason: 'viewer not running' } : this.guard.checkUpgrade(request, SOCKET_PATH);
+    const refusal: Refusal | null =
+      this.closing !== null || this.guard === null
+        ? { status: 503, reason: 'viewer not running' }
+        : this.guard.checkUpgrade(request, SOCKET_PATH);
     if (refusal !== null) {
-      this.options.log(`tprop viewer: refused a socket from ${request.socket.remoteAddress}: ${refusal.status} ${refusal.reason}`);
+      this.options.log(
+        `tprop viewer: refused a socket from ${request.socket.remoteAddress}: ${refusal.status} ${refusal.reason}`,
+      );
       refuseUpgrade(socket, refusal);
       return;
     }
@@ -191,7 +229,11 @@ export class ViewerServer extends EventEmitter {
     if (!this.clients.delete(client)) return;
     client.dispose();
     const s = client.stats();
-    this.gone = { sent: this.gone.sent + s.sent, dropped: this.gone.dropped + s.dropped, bytes: this.gone.bytes + s.bytesSent };
+    this.gone = {
+      sent: this.gone.sent + s.sent,
+      dropped: this.gone.dropped + s.dropped,
+      bytes: this.gone.bytes + s.bytesSent,
+    };
   }
 
   private hello(client: ViewerClient): HelloMessage {

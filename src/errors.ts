@@ -86,10 +86,7 @@ export class AgentError extends TpropError {
 
 /** A checkpoint that cannot be read: truncated, corrupted, another format, another topology. */
 export class CheckpointError extends TpropError {
-  constructor(
-    code: 'ERR_CHECKPOINT_CORRUPT' | 'ERR_CHECKPOINT_VERSION' | 'ERR_CHECKPOINT_MISMATCH',
-    message: string,
-  ) {
+  constructor(code: 'ERR_CHECKPOINT_CORRUPT' | 'ERR_CHECKPOINT_VERSION' | 'ERR_CHECKPOINT_MISMATCH', message: string) {
     super(code, message);
   }
 }
@@ -111,7 +108,7 @@ export function describeValue(value: unknown): string {
     return `${name}(${length})`;
   }
   if (Array.isArray(value)) return `Array(${value.length})`;
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'object') return `object with keys [${Object.keys(value as object).join(', ')}]`;
   return String(value);
 }

@@ -19,14 +19,55 @@ export {
 } from './errors.js';
 
 // Engine and randomness
-export { initEngine, engineBackend, type BackendName, type EngineOptions, type EngineChoice, UNITS, type Units, CORRUPTIONS, type Corruption } from './math/index.js';
+export {
+  initEngine,
+  engineBackend,
+  type BackendName,
+  type EngineOptions,
+  type EngineChoice,
+  UNITS,
+  type Units,
+  CORRUPTIONS,
+  type Corruption,
+} from './math/index.js';
 export { Rng, type RngState } from './random.js';
 
 // Spaces, environments, registry, checks
-export { box, discrete, dict, flatSize, contains, assertInSpace, sample, sameSpace, type Space, type BoxSpace, type DiscreteSpace, type DictSpace, type SpaceValue } from './environment/space.js';
-export type { Environment, EnvironmentFactory, EnvironmentSpec, ResetOptions, ResetResult, StepResult, Info } from './environment/environment.js';
-export { registerEnvironment, makeEnvironment, listEnvironments, hasEnvironment } from './environment/environment-registry.js';
-export { checkEnvironment, type CheckEnvironmentOptions, type CheckEnvironmentReport } from './environment/check-environment.js';
+export {
+  box,
+  discrete,
+  dict,
+  flatSize,
+  contains,
+  assertInSpace,
+  sample,
+  sameSpace,
+  type Space,
+  type BoxSpace,
+  type DiscreteSpace,
+  type DictSpace,
+  type SpaceValue,
+} from './environment/space.js';
+export type {
+  Environment,
+  EnvironmentFactory,
+  EnvironmentSpec,
+  ResetOptions,
+  ResetResult,
+  StepResult,
+  Info,
+} from './environment/environment.js';
+export {
+  registerEnvironment,
+  makeEnvironment,
+  listEnvironments,
+  hasEnvironment,
+} from './environment/environment-registry.js';
+export {
+  checkEnvironment,
+  type CheckEnvironmentOptions,
+  type CheckEnvironmentReport,
+} from './environment/check-environment.js';
 
 // Wrappers
 export { EnvironmentWrapper } from './wrappers/environment-wrapper.js';
@@ -53,7 +94,15 @@ export { LstmBackprop, type LstmBackpropOptions } from './baselines/lstm-backpro
 
 // Agents: the contract, the registry, the checks, checkpoints
 export type { Agent, AgentState, Transition, Outcome, ModalityPrediction } from './agent/agent.js';
-export { registerAgent, createAgent, listAgents, hasAgent, loadAgentConfig, type AgentConfig, type AgentRegistration } from './agent/agent-registry.js';
+export {
+  registerAgent,
+  createAgent,
+  listAgents,
+  hasAgent,
+  loadAgentConfig,
+  type AgentConfig,
+  type AgentRegistration,
+} from './agent/agent-registry.js';
 export { checkAgent, type CheckAgentOptions } from './agent/check-agent.js';
 export { saveAgent, loadAgent } from './checkpoint/agent-checkpoint.js';
 export { writeCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint } from './checkpoint/checkpoint-file.js';

@@ -11,7 +11,9 @@ export function checkKeys(where: string, options: object | undefined, allowed: r
   }
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
-      throw new InvalidOptionError(`${where}: expected options among [${allowed.join(', ')}], but got unknown option "${key}"`);
+      throw new InvalidOptionError(
+        `${where}: expected options among [${allowed.join(', ')}], but got unknown option "${key}"`,
+      );
     }
   }
 }
@@ -25,7 +27,13 @@ export interface NumberRule {
 }
 
 /** Returns `value ?? fallback` after checking it is a finite number obeying `rule`. */
-export function numberOption(where: string, name: string, value: unknown, fallback: number, rule: NumberRule = {}): number {
+export function numberOption(
+  where: string,
+  name: string,
+  value: unknown,
+  fallback: number,
+  rule: NumberRule = {},
+): number {
   const v = value === undefined ? fallback : value;
   const wants = [
     rule.integer ? 'an integer' : 'a number',
@@ -42,15 +50,24 @@ export function numberOption(where: string, name: string, value: unknown, fallba
     (rule.min === undefined || v >= rule.min) &&
     (rule.above === undefined || v > rule.above) &&
     (rule.max === undefined || v <= rule.max);
-  if (!ok) throw new InvalidOptionError(`${where}: expected option "${name}" to be ${wants}, but got ${describeValue(v)}`);
+  if (!ok)
+    throw new InvalidOptionError(`${where}: expected option "${name}" to be ${wants}, but got ${describeValue(v)}`);
   return v as number;
 }
 
 /** Returns `value ?? fallback` after checking it is one of `choices`. */
-export function choiceOption<T extends string>(where: string, name: string, value: unknown, fallback: T, choices: readonly T[]): T {
+export function choiceOption<T extends string>(
+  where: string,
+  name: string,
+  value: unknown,
+  fallback: T,
+  choices: readonly T[],
+): T {
   const v = value === undefined ? fallback : value;
   if (typeof v !== 'string' || !choices.includes(v as T)) {
-    throw new InvalidOptionError(`${where}: expected option "${name}" to be one of ${choices.map((c) => `"${c}"`).join(', ')}, but got ${describeValue(v)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "${name}" to be one of ${choices.map((c) => `"${c}"`).join(', ')}, but got ${describeValue(v)}`,
+    );
   }
   return v as T;
 }
@@ -58,6 +75,7 @@ export function choiceOption<T extends string>(where: string, name: string, valu
 /** Returns `value ?? fallback` after checking it is a boolean. */
 export function booleanOption(where: string, name: string, value: unknown, fallback: boolean): boolean {
   const v = value === undefined ? fallback : value;
-  if (typeof v !== 'boolean') throw new InvalidOptionError(`${where}: expected option "${name}" to be a boolean, but got ${describeValue(v)}`);
+  if (typeof v !== 'boolean')
+    throw new InvalidOptionError(`${where}: expected option "${name}" to be a boolean, but got ${describeValue(v)}`);
   return v;
 }

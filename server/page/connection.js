@@ -6,7 +6,8 @@ const MAX_DELAY_MS = 8000;
 
 export class Connection {
   /**
-   * @param {{ url: string, onMessage: (m: object) => void, onStatus: (status: string, detail: string) => void }} options
+   * @param {{ url: string, onMessage: (m: object) => void, onStatus: (status: string, detail: string) => void }}
+   * options
    */
   constructor({ url, onMessage, onStatus }) {
     const { Packr, Unpackr } = globalThis.msgpackr;
@@ -64,7 +65,14 @@ export class Connection {
     const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** this.attempts) * (0.8 + Math.random() * 0.4);
     this.attempts++;
     // A refused upgrade (wrong token, foreign origin) looks like any failed connection here.
-    const why = code === null ? 'cannot connect (server down or wrong token?)' : code === 1001 ? 'server stopped' : code === 1006 ? 'connection lost' : `closed (${code})`;
+    const why =
+      code === null
+        ? 'cannot connect (server down or wrong token?)'
+        : code === 1001
+          ? 'server stopped'
+          : code === 1006
+            ? 'connection lost'
+            : `closed (${code})`;
     this.onStatus('reconnecting', `${why}; retry in ${(delay / 1000).toFixed(1)} s`);
     this.timer = setTimeout(() => this.start(), delay);
   }

@@ -26,8 +26,16 @@ function mix(a, b, t) {
 }
 
 // Signed units diverge from a dark zero; non-negative units climb from dark to bright.
-const DIVERGING = [[88, 166, 255], [28, 33, 40], [245, 165, 36]];
-const SEQUENTIAL = [[28, 33, 40], [57, 197, 207], [250, 240, 180]];
+const DIVERGING = [
+  [88, 166, 255],
+  [28, 33, 40],
+  [245, 165, 36],
+];
+const SEQUENTIAL = [
+  [28, 33, 40],
+  [57, 197, 207],
+  [250, 240, 180],
+];
 
 /** Maps a value in [lo, hi] to an RGB triple; signed scales centre zero. */
 export function colorScale(lo, hi) {
@@ -86,10 +94,18 @@ export function drawEmpty(ctx, box, text) {
 export function drawLines(ctx, box, steps, series, fixed) {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const s of series) for (const v of s.values) if (v !== null && Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  for (const s of series)
+    for (const v of s.values)
+      if (v !== null && Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
   if (fixed) [lo, hi] = [Math.min(lo, fixed[0]), Math.max(hi, fixed[1])];
   if (!Number.isFinite(lo) || steps.length < 2) return drawEmpty(ctx, box, 'waiting for steps');
-  if (hi - lo < 1e-9) { hi += 0.5; lo -= 0.5; }
+  if (hi - lo < 1e-9) {
+    hi += 0.5;
+    lo -= 0.5;
+  }
   ctx.font = '9px system-ui, sans-serif';
   const pad = Math.max(ctx.measureText(short(hi)).width, ctx.measureText(short(lo)).width) + 6;
   const x0 = steps[0];
@@ -115,7 +131,10 @@ export function drawLines(ctx, box, steps, series, fixed) {
     ctx.beginPath();
     let pen = false;
     s.values.forEach((v, i) => {
-      if (v === null || !Number.isFinite(v)) { pen = false; return; }
+      if (v === null || !Number.isFinite(v)) {
+        pen = false;
+        return;
+      }
       if (pen) ctx.lineTo(px(steps[i]), py(v));
       else ctx.moveTo(px(steps[i]), py(v));
       pen = true;

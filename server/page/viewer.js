@@ -118,7 +118,8 @@ function record(frame) {
   for (const layer of frame.layers ?? []) values[`error:${layer.name}`] = layer.reconstructionError;
   for (const [name, v] of Object.entries(frame.losses ?? {})) values[`loss:${name}`] = v;
   for (const [name, v] of Object.entries(frame.metrics ?? {})) values[`metric:${name}`] = v;
-  for (const m of view.modalities) Object.assign(values, m.sample(frame.modalities?.find((x) => x.name === m.modality.name)));
+  for (const m of view.modalities)
+    Object.assign(values, m.sample(frame.modalities?.find((x) => x.name === m.modality.name)));
   view.history.push(frame.step, values);
   view.frame = frame;
   scheduleDraw();
@@ -134,8 +135,16 @@ function draw() {
   view.drawPending = false;
   const frame = view.frame;
   const { history } = view;
-  for (const v of view.layers) v.draw(frame?.layers?.find((l) => l.name === v.layer.name), history);
-  for (const v of view.modalities) v.draw(frame?.modalities?.find((m) => m.name === v.modality.name), history);
+  for (const v of view.layers)
+    v.draw(
+      frame?.layers?.find((l) => l.name === v.layer.name),
+      history,
+    );
+  for (const v of view.modalities)
+    v.draw(
+      frame?.modalities?.find((m) => m.name === v.modality.name),
+      history,
+    );
   view.losses?.draw(frame?.losses, history);
   view.metrics?.draw(frame?.metrics, history);
 }

@@ -66,14 +66,20 @@ export class LayerView {
     this.canvas = element('canvas', { 'data-layer': layer.name, 'aria-label': `${layer.name}: code and target` });
     this.spark = element('canvas', { class: 'spark', 'data-layer-error-curve': layer.name });
     parent.append(
-      element('article', { class: 'layer' },
-        element('div', { class: 'layer-head' },
+      element(
+        'article',
+        { class: 'layer' },
+        element(
+          'div',
+          { class: 'layer-head' },
           element('h3', {}, layer.name),
           element('span', { class: 'muted' }, `${layer.units} · ${layer.size} units`),
-          this.error),
+          this.error,
+        ),
         element('div', { class: 'halves' }, element('span', {}, 'code'), element('span', {}, 'target')),
         this.canvas,
-        this.spark),
+        this.spark,
+      ),
     );
   }
 
@@ -103,7 +109,9 @@ export class LayerView {
       this.error.textContent = `recon. error ${short(data.reconstructionError)}`;
     }
     const spark = fitCanvas(this.spark, 32);
-    drawLines(spark.ctx, { x: 0, y: 0, w: spark.width, h: spark.height }, history.steps, [{ values: history.get(`error:${this.layer.name}`), color: COLORS[3] }]);
+    drawLines(spark.ctx, { x: 0, y: 0, w: spark.width, h: spark.height }, history.steps, [
+      { values: history.get(`error:${this.layer.name}`), color: COLORS[3] },
+    ]);
   }
 }
 
@@ -113,17 +121,35 @@ export class ModalityView {
     this.readout = element('span', { class: 'readout' }, '—');
     this.canvas = element('canvas', { 'data-modality': modality.name });
     const dims = Math.min(modality.size, MAX_DIMS);
-    const legend = modality.kind === 'continuous'
-      ? element('div', { class: 'legend' }, ...Array.from({ length: dims }, (_, d) => swatch(COLORS[d], `dim ${d}`)), element('span', {}, 'solid: predicted · dashed: actual'))
-      : element('div', { class: 'legend' }, swatch(COLORS[1], 'most likely'), swatch('#3a4654', 'other classes'), swatch(COLORS[0], 'actual class'));
+    const legend =
+      modality.kind === 'continuous'
+        ? element(
+            'div',
+            { class: 'legend' },
+            ...Array.from({ length: dims }, (_, d) => swatch(COLORS[d], `dim ${d}`)),
+            element('span', {}, 'solid: predicted · dashed: actual'),
+          )
+        : element(
+            'div',
+            { class: 'legend' },
+            swatch(COLORS[1], 'most likely'),
+            swatch('#3a4654', 'other classes'),
+            swatch(COLORS[0], 'actual class'),
+          );
     parent.append(
-      element('article', { class: 'modality' },
-        element('div', { class: 'modality-head' },
+      element(
+        'article',
+        { class: 'modality' },
+        element(
+          'div',
+          { class: 'modality-head' },
           element('h3', {}, modality.name),
           element('span', { class: 'muted' }, `${modality.kind} · ${modality.size}`),
-          this.readout),
+          this.readout,
+        ),
         this.canvas,
-        legend),
+        legend,
+      ),
     );
   }
 
@@ -146,7 +172,7 @@ export class ModalityView {
     if (kind === 'categorical') {
       const actual = data.actual ? argmax(data.actual) : -1;
       const predicted = argmax(data.prediction);
-      const label = (k) => (k < 0 ? 'missing' : labels?.[k] ?? String(k));
+      const label = (k) => (k < 0 ? 'missing' : (labels?.[k] ?? String(k)));
       this.readout.textContent = `predicted ${label(predicted)} · actual ${label(actual)}`;
       return drawBars(ctx, box, data.prediction, actual, labels);
     }
@@ -155,7 +181,8 @@ export class ModalityView {
       series.push({ values: history.get(`pred:${name}:${d}`), color: COLORS[d] });
       series.push({ values: history.get(`actual:${name}:${d}`), color: COLORS[d], dashed: true });
     }
-    this.readout.textContent = `predicted ${short(data.prediction[0])} · actual ${data.actual ? short(data.actual[0]) : 'missing'}`;
+    this.readout.textContent =
+      `predicted ${short(data.prediction[0])} · actual ` + `${data.actual ? short(data.actual[0]) : 'missing'}`;
     drawLines(ctx, box, history.steps, series);
   }
 }
@@ -167,7 +194,14 @@ export class CurveSet {
     this.curves = names.map((name, i) => {
       const value = element('span', { class: 'value' }, '—');
       const canvas = element('canvas', { [`data-${prefix}`]: name });
-      parent.append(element('div', { class: 'curve' }, element('div', { class: 'curve-head' }, element('span', {}, name), value), canvas));
+      parent.append(
+        element(
+          'div',
+          { class: 'curve' },
+          element('div', { class: 'curve-head' }, element('span', {}, name), value),
+          canvas,
+        ),
+      );
       return { name, value, canvas, color: COLORS[i % COLORS.length] };
     });
   }
@@ -176,7 +210,9 @@ export class CurveSet {
     for (const c of this.curves) {
       c.value.textContent = short(values?.[c.name]);
       const { ctx, width, height } = fitCanvas(c.canvas, 56);
-      drawLines(ctx, { x: 0, y: 0, w: width, h: height }, history.steps, [{ values: history.get(`${this.prefix}:${c.name}`), color: c.color }]);
+      drawLines(ctx, { x: 0, y: 0, w: width, h: height }, history.steps, [
+        { values: history.get(`${this.prefix}:${c.name}`), color: c.color },
+      ]);
     }
   }
 }

@@ -18,8 +18,10 @@ export type AgentConfig = { readonly kind: string } & Readonly<Record<string, un
 const registry = new Map<string, AgentRegistration>();
 
 export function registerAgent(kind: string, registration: AgentRegistration): void {
-  if (!/^[a-z][a-z0-9-]*$/.test(kind)) throw new InvalidOptionError(`registerAgent: expected a kind in kebab-case, but got ${describeValue(kind)}`);
-  if (registry.has(kind)) throw new InvalidOptionError(`registerAgent: expected a new kind, but "${kind}" is registered already`);
+  if (!/^[a-z][a-z0-9-]*$/.test(kind))
+    throw new InvalidOptionError(`registerAgent: expected a kind in kebab-case, but got ${describeValue(kind)}`);
+  if (registry.has(kind))
+    throw new InvalidOptionError(`registerAgent: expected a new kind, but "${kind}" is registered already`);
   registry.set(kind, registration);
 }
 
@@ -28,7 +30,9 @@ export function hasAgent(kind: string): boolean {
 }
 
 export function listAgents(): { kind: string; description: string }[] {
-  return [...registry].map(([kind, r]) => ({ kind, description: r.description })).sort((a, b) => a.kind.localeCompare(b.kind));
+  return [...registry]
+    .map(([kind, r]) => ({ kind, description: r.description }))
+    .sort((a, b) => a.kind.localeCompare(b.kind));
 }
 
 /** Makes an agent from a config (or a bare kind) for an observation space. */
@@ -36,7 +40,9 @@ export function createAgent(config: AgentConfig | string, observationSpace: Spac
   const { kind, ...options } = typeof config === 'string' ? { kind: config } : config;
   const registration = registry.get(kind);
   if (!registration) {
-    throw new UnknownIdError(`createAgent: expected an agent kind among [${[...registry.keys()].join(', ')}], but got ${describeValue(kind)}`);
+    throw new UnknownIdError(
+      `createAgent: expected an agent kind among [${[...registry.keys()].join(', ')}], but got ${describeValue(kind)}`,
+    );
   }
   return registration.create(observationSpace, options);
 }
@@ -50,12 +56,19 @@ export function loadAgentConfig(path: string, fallbackKind = 'predictive'): Agen
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new InvalidOptionError(`loadAgentConfig: expected ${path} to hold a JSON object, but ${(err as Error).message}`);
+    throw new InvalidOptionError(
+      `loadAgentConfig: expected ${path} to hold a JSON object, but ${(err as Error).message}`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new InvalidOptionError(`loadAgentConfig: expected ${path} to hold a JSON object, but got ${describeValue(parsed)}`);
+    throw new InvalidOptionError(
+      `loadAgentConfig: expected ${path} to hold a JSON object, but got ${describeValue(parsed)}`,
+    );
   }
   const kind = (parsed as Record<string, unknown>).kind ?? fallbackKind;
-  if (typeof kind !== 'string') throw new InvalidOptionError(`loadAgentConfig: expected "kind" in ${path} to be a string, but got ${describeValue(kind)}`);
+  if (typeof kind !== 'string')
+    throw new InvalidOptionError(
+      `loadAgentConfig: expected "kind" in ${path} to be a string, but got ${describeValue(kind)}`,
+    );
   return { ...(parsed as Record<string, unknown>), kind };
 }

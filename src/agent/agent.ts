@@ -37,7 +37,11 @@ export interface ModalityPrediction {
 export interface Outcome {
   readonly step: number;
   /** Per modality that arrived: the prediction made before it and the value that came (flat). */
-  readonly scored: ReadonlyArray<{ readonly name: string; readonly prediction: Float32Array; readonly actual: Float32Array }>;
+  readonly scored: ReadonlyArray<{
+    readonly name: string;
+    readonly prediction: Float32Array;
+    readonly actual: Float32Array;
+  }>;
   /** This step's scores by metric name (e.g. accuracy 0 or 1, logLoss, squaredError, legal). */
   readonly scores: Readonly<Record<string, number>>;
 }

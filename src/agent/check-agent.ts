@@ -28,11 +28,26 @@ function fail(check: string, detail: string): never {
 /** A stream of transitions from a seeded environment, as an array (so two agents see the same). */
 function transitionsOf(env: Environment, steps: number, seed: number): Transition[] {
   const out: Transition[] = [];
-  let r: { observation: SpaceValue; reward: number; terminated: boolean; truncated: boolean; info: Record<string, unknown> } = { ...env.reset({ seed }), reward: 0, terminated: false, truncated: false };
+  let r: {
+    observation: SpaceValue;
+    reward: number;
+    terminated: boolean;
+    truncated: boolean;
+    info: Record<string, unknown>;
+  } = { ...env.reset({ seed }), reward: 0, terminated: false, truncated: false };
   let first = true;
   let episode = 0;
   for (let step = 0; step < steps; step++) {
-    const t: Transition = { step, episode, observation: r.observation, reward: r.reward, terminated: r.terminated, truncated: r.truncated, info: r.info, first };
+    const t: Transition = {
+      step,
+      episode,
+      observation: r.observation,
+      reward: r.reward,
+      terminated: r.terminated,
+      truncated: r.truncated,
+      info: r.info,
+      first,
+    };
     out.push(t);
     if (t.terminated || t.truncated) {
       episode++;
@@ -55,14 +70,21 @@ function corrupted(space: Space, value: SpaceValue): SpaceValue {
       return space.n;
     case 'dict': {
       const [key, sub] = Object.entries(space.spaces).find(([k]) => !space.optional.includes(k))!;
-      return { ...(value as Record<string, SpaceValue>), [key]: corrupted(sub, (value as Record<string, SpaceValue>)[key]!) };
+      return {
+        ...(value as Record<string, SpaceValue>),
+        [key]: corrupted(sub, (value as Record<string, SpaceValue>)[key]!),
+      };
     }
   }
 }
 
 const predictionsOf = (agent: Agent): number[][] => agent.predict().map((p) => Array.from(p.values));
 
-export function checkAgent(make: (space: Space) => Agent, makeEnvironment: () => Environment, options: CheckAgentOptions = {}): { steps: number } {
+export function checkAgent(
+  make: (space: Space) => Agent,
+  makeEnvironment: () => Environment,
+  options: CheckAgentOptions = {},
+): { steps: number } {
   const steps = options.steps ?? 200;
   const seed = options.seed ?? 0;
   const live = options.liveTensors ?? (() => tfjsEngine.live());
@@ -76,27 +98,40 @@ export function checkAgent(make: (space: Space) => Agent, makeEnvironment: () =>
   stream.forEach((t, i) => {
     a.observe(t);
     b.observe(t);
-    if (JSON.stringify(predictionsOf(a)) !== JSON.stringify(predictionsOf(b))) fail('two agents made alike to predict alike on the same stream', `they differ at step ${i}`);
+    if (JSON.stringify(predictionsOf(a)) !== JSON.stringify(predictionsOf(b)))
+      fail('two agents made alike to predict alike on the same stream', `they differ at step ${i}`);
     if (i === half) warm = live();
   });
-  if (warm >= 0 && live() !== warm) fail('a flat tensor count over a run', `it went from ${warm} to ${live()} over ${steps - half - 1} steps`);
+  if (warm >= 0 && live() !== warm)
+    fail('a flat tensor count over a run', `it went from ${warm} to ${live()} over ${steps - half - 1} steps`);
 
   const frame = a.snapshot();
   const decoded = packr.unpack(packr.pack(frame));
-  if (JSON.stringify(decoded, replacer) !== JSON.stringify(frame, replacer)) fail('a snapshot to survive a msgpack round trip', 'it changed');
-  if (frame.layers.some((l) => !(l.code instanceof Float32Array))) fail('snapshot codes as Float32Arrays', 'got another type');
+  if (JSON.stringify(decoded, replacer) !== JSON.stringify(frame, replacer))
+    fail('a snapshot to survive a msgpack round trip', 'it changed');
+  if (frame.layers.some((l) => !(l.code instanceof Float32Array)))
+    fail('snapshot codes as Float32Arrays', 'got another type');
 
   const last = stream[stream.length - 1]!;
-  const bad: Transition = { ...last, step: last.step + 1, first: false, terminated: false, truncated: false, observation: corrupted(env.observationSpace, last.observation) };
+  const bad: Transition = {
+    ...last,
+    step: last.step + 1,
+    first: false,
+    terminated: false,
+    truncated: false,
+    observation: corrupted(env.observationSpace, last.observation),
+  };
   const kept = JSON.stringify(predictionsOf(a));
   try {
     a.observe(bad);
     fail('a bad observation to be refused', 'observe accepted it');
   } catch (err) {
     if (err instanceof TpropError && err.code === 'ERR_AGENT') throw err;
-    if (!(err instanceof TpropError) || !['ERR_NON_FINITE', 'ERR_SHAPE_MISMATCH'].includes(err.code)) fail('a typed error for a bad observation', `got ${(err as Error)?.message}`);
+    if (!(err instanceof TpropError) || !['ERR_NON_FINITE', 'ERR_SHAPE_MISMATCH'].includes(err.code))
+      fail('a typed error for a bad observation', `got ${(err as Error)?.message}`);
   }
-  if (JSON.stringify(predictionsOf(a)) !== kept) fail('a refused observation to change nothing', 'the predictions changed');
+  if (JSON.stringify(predictionsOf(a)) !== kept)
+    fail('a refused observation to change nothing', 'the predictions changed');
 
   const more = transitionsOf(makeEnvironment(), 20, seed + 1).map((t) => ({ ...t, step: t.step + steps }));
   let restored: Agent | null = null;
@@ -113,8 +148,10 @@ export function checkAgent(make: (space: Space) => Agent, makeEnvironment: () =>
     a.observe(t);
     b.observe(t);
     restored?.observe(t);
-    if (JSON.stringify(predictionsOf(a)) !== JSON.stringify(predictionsOf(b))) fail('a refused observation to leave the agent as it was', `it then diverged from its twin at step ${t.step}`);
-    if (restored && JSON.stringify(predictionsOf(restored)) !== JSON.stringify(predictionsOf(a))) fail('a restored state to continue exactly as the original', `they differ at step ${t.step}`);
+    if (JSON.stringify(predictionsOf(a)) !== JSON.stringify(predictionsOf(b)))
+      fail('a refused observation to leave the agent as it was', `it then diverged from its twin at step ${t.step}`);
+    if (restored && JSON.stringify(predictionsOf(restored)) !== JSON.stringify(predictionsOf(a)))
+      fail('a restored state to continue exactly as the original', `they differ at step ${t.step}`);
   }
   restored?.dispose();
 
@@ -125,7 +162,8 @@ export function checkAgent(make: (space: Space) => Agent, makeEnvironment: () =>
       call();
       fail('a disposed agent to refuse work', 'a call succeeded');
     } catch (err) {
-      if (!(err instanceof TpropError) || err.code !== 'ERR_DISPOSED') fail('ERR_DISPOSED from a disposed agent', `got ${(err as Error)?.message}`);
+      if (!(err instanceof TpropError) || err.code !== 'ERR_DISPOSED')
+        fail('ERR_DISPOSED from a disposed agent', `got ${(err as Error)?.message}`);
     }
   }
   if (live() !== before) fail('dispose to free every tensor', `${live() - before} remain`);

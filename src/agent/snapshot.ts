@@ -10,7 +10,12 @@ export interface Topology {
   /** Layers bottom to top; `size` is the code width. */
   readonly layers: ReadonlyArray<{ readonly name: string; readonly size: number; readonly units: string }>;
   /** Every modality the agent predicts or reads, with its kind and width. */
-  readonly modalities: ReadonlyArray<{ readonly name: string; readonly kind: 'categorical' | 'continuous'; readonly size: number; readonly labels?: readonly string[] }>;
+  readonly modalities: ReadonlyArray<{
+    readonly name: string;
+    readonly kind: 'categorical' | 'continuous';
+    readonly size: number;
+    readonly labels?: readonly string[];
+  }>;
   /** Names of the losses and metrics that frames carry. */
   readonly losses: readonly string[];
   readonly metrics: readonly string[];

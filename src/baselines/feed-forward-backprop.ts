@@ -34,7 +34,10 @@ export class FeedForwardBackprop {
     for (const raw of options.layers) {
       const spec = typeof raw === 'number' ? { size: raw } : raw;
       const units = spec.units ?? 'tanh';
-      if (!UNITS.includes(units)) throw new InvalidOptionError(`FeedForwardBackprop: expected units among ${UNITS.join(', ')}, but got ${describeValue(units)}`);
+      if (!UNITS.includes(units))
+        throw new InvalidOptionError(
+          `FeedForwardBackprop: expected units among ${UNITS.join(', ')}, but got ${describeValue(units)}`,
+        );
       this.weights.push(e.parameter(glorotUniform(below, spec.size, rng), below, spec.size));
       this.biases.push(e.zerosParameter(1, spec.size));
       this.units.push(units);
@@ -63,7 +66,10 @@ export class FeedForwardBackprop {
   train(inputs: Float32Array, rows: number, labels: ArrayLike<number>): number {
     const { inputSize, classes } = this.options;
     if (inputs.length !== rows * inputSize || labels.length !== rows) {
-      throw new ShapeMismatchError(`FeedForwardBackprop.train: expected ${rows} rows of ${inputSize} inputs and ${rows} labels, but got ${inputs.length} values and ${labels.length} labels`);
+      throw new ShapeMismatchError(
+        `FeedForwardBackprop.train: expected ${rows} rows of ${inputSize} inputs and ${rows} labels, but got ` +
+          `${inputs.length} values and ${labels.length} labels`,
+      );
     }
     const loss = tf.tidy(() => {
       const x = tf.tensor2d(inputs, [rows, inputSize]);
@@ -71,7 +77,10 @@ export class FeedForwardBackprop {
       for (let r = 0; r < rows; r++) oneHot[r * classes + labels[r]!] = 1;
       const y = tf.tensor2d(oneHot, [rows, classes]);
       const params = this.parameters as unknown as tf.Variable[];
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, this.logits(x)) as tf.Scalar, params);
+      const { value, grads } = tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(y, this.logits(x)) as tf.Scalar,
+        params,
+      );
       this.optimizer.apply(params.map((v) => [v as unknown as T, grads[v.name] as T] as const));
       return value;
     });

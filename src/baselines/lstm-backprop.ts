@@ -46,20 +46,42 @@ export class LstmBackprop implements SequenceLearner {
 
   constructor(options: LstmBackpropOptions) {
     const where = 'LstmBackprop';
-    checkKeys(where, options, ['input', 'modalities', 'predictNext', 'units', 'window', 'streams', 'learningRate', 'seed']);
-    if (!options?.input || (options.input.kind !== 'categorical' && options.input.kind !== 'continuous')) throw new InvalidOptionError(`${where}: expected option "input" to be { kind, size }, but got ${describeValue(options?.input)}`);
+    checkKeys(where, options, [
+      'input',
+      'modalities',
+      'predictNext',
+      'units',
+      'window',
+      'streams',
+      'learningRate',
+      'seed',
+    ]);
+    if (!options?.input || (options.input.kind !== 'categorical' && options.input.kind !== 'continuous'))
+      throw new InvalidOptionError(
+        `${where}: expected option "input" to be { kind, size }, but got ${describeValue(options?.input)}`,
+      );
     this.inputSize = numberOption(where, 'input.size', options.input.size, NaN, { integer: true, min: 1 });
     this.predictNext = booleanOption(where, 'predictNext', options.predictNext, true);
     this.sideModalities = options.modalities ?? [];
-    this.modalities = this.predictNext ? [...this.sideModalities, { name: 'next', kind: options.input.kind, size: this.inputSize }] : this.sideModalities;
+    this.modalities = this.predictNext
+      ? [...this.sideModalities, { name: 'next', kind: options.input.kind, size: this.inputSize }]
+      : this.sideModalities;
     this.window = numberOption(where, 'window', options.window, 16, { integer: true, min: 1 });
     this.streams = numberOption(where, 'streams', options.streams, 1, { integer: true, min: 1 });
     const units = numberOption(where, 'units', options.units, 64, { integer: true, min: 1 });
     const learningRate = numberOption(where, 'learningRate', options.learningRate, 0.001, { above: 0 });
     const seed = numberOption(where, 'seed', options.seed, 0, { integer: true });
-    this.lstm = tf.layers.lstm({ units, kernelInitializer: tf.initializers.glorotUniform({ seed }), recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }) });
+    this.lstm = tf.layers.lstm({
+      units,
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
+    });
     this.heads = this.modalities.map((m, k) =>
-      tf.layers.dense({ units: m.size, activation: m.kind === 'categorical' ? 'softmax' : 'linear', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 + k }) }),
+      tf.layers.dense({
+        units: m.size,
+        activation: m.kind === 'categorical' ? 'softmax' : 'linear',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 + k }),
+      }),
     );
     this.optimizer = tf.train.adam(learningRate);
     // Layers make their weights on first use: use them once so training can name them.
@@ -73,10 +95,12 @@ export class LstmBackprop implements SequenceLearner {
 
   step(input: Float32Array, side?: SideBatch): void {
     const where = 'LstmBackprop.step';
-    if (this.disposed) throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
+    if (this.disposed)
+      throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
     const B = this.streams;
     const n = this.inputSize;
-    if (!(input instanceof Float32Array) || input.length !== B * n) throw new ShapeMismatchError(`${where}: expected ${B} × ${n} inputs, but got ${describeValue(input)}`);
+    if (!(input instanceof Float32Array) || input.length !== B * n)
+      throw new ShapeMismatchError(`${where}: expected ${B} × ${n} inputs, but got ${describeValue(input)}`);
     if (input.some((v) => !Number.isFinite(v))) throw new NonFiniteError(`${where}: expected finite inputs`);
     const own = side ?? emptySide(this.sideModalities, B);
     // The window that ended at the previous step learns the input that came after it.
@@ -93,8 +117,10 @@ export class LstmBackprop implements SequenceLearner {
     }
     this.pendingStart.fill(false);
     this.cached = null;
-    this.sideModalities.forEach((m, k) => {
-      const rows = Array.from(own.present[k]!).map((p, r) => (p > 0 ? r : -1)).filter((r) => r >= 0);
+    this.sideModalities.forEach((_m, k) => {
+      const rows = Array.from(own.present[k]!)
+        .map((p, r) => (p > 0 ? r : -1))
+        .filter((r) => r >= 0);
       if (rows.length) {
         this.readPredictions(); // predictions for this step are made before learning from it
         this.train(k, this.buffer, own.values[k]!, rows);
@@ -117,11 +143,17 @@ export class LstmBackprop implements SequenceLearner {
     tf.tidy(() => {
       const xs = tf.tensor3d(x, [rows.length, this.window, this.inputSize]);
       const ys = tf.tensor2d(y, [rows.length, m.size]);
-      const variables = [...this.lstm.trainableWeights, ...this.heads[k]!.trainableWeights].map((w) => w.read() as tf.Variable);
+      const variables = [...this.lstm.trainableWeights, ...this.heads[k]!.trainableWeights].map(
+        (w) => w.read() as tf.Variable,
+      );
       this.optimizer.minimize(
         () => {
           const p = this.heads[k]!.apply(this.lstm.apply(xs)) as tf.Tensor2D;
-          return (m.kind === 'categorical' ? tf.losses.softmaxCrossEntropy(ys, tf.log(tf.maximum(p, 1e-7))) : tf.losses.meanSquaredError(ys, p)) as tf.Scalar;
+          return (
+            m.kind === 'categorical'
+              ? tf.losses.softmaxCrossEntropy(ys, tf.log(tf.maximum(p, 1e-7)))
+              : tf.losses.meanSquaredError(ys, p)
+          ) as tf.Scalar;
         },
         false,
         variables,

@@ -64,14 +64,36 @@ export class RecurrentBackprop implements SequenceLearner {
 
   constructor(options: RecurrentBackpropOptions) {
     const where = 'RecurrentBackprop';
-    checkKeys(where, options, ['input', 'modalities', 'predictNext', 'layers', 'window', 'updateEvery', 'streams', 'optimizer', 'seed']);
-    if (!options?.input || (options.input.kind !== 'categorical' && options.input.kind !== 'continuous')) throw new InvalidOptionError(`${where}: expected option "input" to be { kind, size }, but got ${describeValue(options?.input)}`);
-    this.input = { kind: options.input.kind, size: numberOption(where, 'input.size', options.input.size, NaN, { integer: true, min: 1 }) };
+    checkKeys(where, options, [
+      'input',
+      'modalities',
+      'predictNext',
+      'layers',
+      'window',
+      'updateEvery',
+      'streams',
+      'optimizer',
+      'seed',
+    ]);
+    if (!options?.input || (options.input.kind !== 'categorical' && options.input.kind !== 'continuous'))
+      throw new InvalidOptionError(
+        `${where}: expected option "input" to be { kind, size }, but got ${describeValue(options?.input)}`,
+      );
+    this.input = {
+      kind: options.input.kind,
+      size: numberOption(where, 'input.size', options.input.size, NaN, { integer: true, min: 1 }),
+    };
     this.predictNext = booleanOption(where, 'predictNext', options.predictNext, true);
     this.sideModalities = options.modalities ?? [];
-    this.modalities = this.predictNext ? [...this.sideModalities, { name: 'next', kind: this.input.kind, size: this.input.size }] : this.sideModalities;
+    this.modalities = this.predictNext
+      ? [...this.sideModalities, { name: 'next', kind: this.input.kind, size: this.input.size }]
+      : this.sideModalities;
     this.window = numberOption(where, 'window', options.window, 16, { integer: true, min: 1 });
-    this.updateEvery = numberOption(where, 'updateEvery', options.updateEvery, 1, { integer: true, min: 1, max: this.window });
+    this.updateEvery = numberOption(where, 'updateEvery', options.updateEvery, 1, {
+      integer: true,
+      min: 1,
+      max: this.window,
+    });
     this.streams = numberOption(where, 'streams', options.streams, 1, { integer: true, min: 1 });
     const rng = new Rng(numberOption(where, 'seed', options.seed, 0, { integer: true }));
     const e = tfjsEngine;
@@ -99,7 +121,10 @@ export class RecurrentBackprop implements SequenceLearner {
   private forward(x: T, continues: T, before: readonly T[]): T[] {
     let below = x;
     return before.map((h, l) => {
-      const pre = tf.add(tf.add(tf.matMul(below, this.weights[l]!), tf.matMul(tf.mul(h, continues), this.recurrent[l]!)), this.biases[l]!);
+      const pre = tf.add(
+        tf.add(tf.matMul(below, this.weights[l]!), tf.matMul(tf.mul(h, continues), this.recurrent[l]!)),
+        this.biases[l]!,
+      );
       below = unitMean(tfjsEngine, pre as T, this.units[l]!);
       return below;
     });
@@ -112,9 +137,13 @@ export class RecurrentBackprop implements SequenceLearner {
 
   step(input: Float32Array, side?: SideBatch): void {
     const where = 'RecurrentBackprop.step';
-    if (this.disposed) throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
+    if (this.disposed)
+      throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
     const B = this.streams;
-    if (!(input instanceof Float32Array) || input.length !== B * this.input.size) throw new ShapeMismatchError(`${where}: expected ${B} × ${this.input.size} inputs, but got ${describeValue(input)}`);
+    if (!(input instanceof Float32Array) || input.length !== B * this.input.size)
+      throw new ShapeMismatchError(
+        `${where}: expected ${B} × ${this.input.size} inputs, but got ${describeValue(input)}`,
+      );
     if (input.some((v) => !Number.isFinite(v))) throw new NonFiniteError(`${where}: expected finite inputs`);
     const own = side ?? emptySide(this.sideModalities, B);
     const continues = Float32Array.from(this.pendingStart, (s) => (s ? 0 : 1));
@@ -141,12 +170,23 @@ export class RecurrentBackprop implements SequenceLearner {
     tf.dispose(this.predictions);
     this.predictions = predictions as T[];
     const full: SideBatch = this.predictNext
-      ? { rows: B, values: [...own.values, new Float32Array(B * this.input.size)], present: [...own.present, new Float32Array(B)] }
+      ? {
+          rows: B,
+          values: [...own.values, new Float32Array(B * this.input.size)],
+          present: [...own.present, new Float32Array(B)],
+        }
       : own;
     // A completed step about to slide out of the window is learned from before it goes.
     const oldest = this.history[0];
     if (this.history.length === this.window && oldest?.complete && !oldest.learned) this.learn();
-    this.history.push({ input: x, continues: cont, before: [...before], side: full, complete: !this.predictNext, learned: false });
+    this.history.push({
+      input: x,
+      continues: cont,
+      before: [...before],
+      side: full,
+      complete: !this.predictNext,
+      learned: false,
+    });
     while (this.history.length > this.window) this.drop(this.history.shift()!);
     this.steps++;
     if (this.history.filter((s) => s.complete && !s.learned).length >= this.updateEvery) this.learn();
@@ -180,7 +220,10 @@ export class RecurrentBackprop implements SequenceLearner {
             const present = tf.tensor2d(s.side.present[k]!, [B, 1]);
             const y = tf.tensor2d(s.side.values[k]!, [B, m.size]);
             const p = this.readout(top, k);
-            const term = m.kind === 'categorical' ? tf.neg(tf.sum(tf.mul(tf.mul(y, tf.log(tf.maximum(p, 1e-7))), present))) : tf.mul(tf.sum(tf.mul(tf.square(tf.sub(p, y)), present)), 0.5);
+            const term =
+              m.kind === 'categorical'
+                ? tf.neg(tf.sum(tf.mul(tf.mul(y, tf.log(tf.maximum(p, 1e-7))), present)))
+                : tf.mul(tf.sum(tf.mul(tf.square(tf.sub(p, y)), present)), 0.5);
             loss = tf.add(loss, term);
           });
         });

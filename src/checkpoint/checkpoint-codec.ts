@@ -39,7 +39,9 @@ export function checkpointKind(where: string, options: unknown): string {
   checkKeys(where, options, ['kind']);
   const kind = (options as { kind?: unknown }).kind;
   if (typeof kind !== 'string' || kind.length === 0) {
-    throw new InvalidOptionError(`${where}: expected option "kind" to be a non-empty string, but got ${describeValue(kind)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "kind" to be a non-empty string, but got ${describeValue(kind)}`,
+    );
   }
   return kind;
 }
@@ -48,7 +50,8 @@ function sha256(bytes: Uint8Array): Uint8Array {
   return createHash('sha256').update(bytes).digest();
 }
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+const hex = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 
 /**
  * The bytes of a checkpoint holding `payload`: plain data (objects, arrays, strings, numbers,
@@ -88,48 +91,78 @@ export function decodeCheckpointFrom(bytes: Uint8Array, kind: string, where: str
   const magicLength = Math.min(bytes.length, CHECKPOINT_MAGIC.length);
   for (let i = 0; i < magicLength; i++) {
     if (bytes[i] !== CHECKPOINT_MAGIC[i]) {
-      throw corrupt(`${where}: expected the magic "TPROPCK\\0" (${hex(CHECKPOINT_MAGIC)}) at the start of ${source}, but got ${hex(bytes.subarray(0, 8))}`);
+      throw corrupt(
+        `${where}: expected the magic "TPROPCK\\0" (${hex(CHECKPOINT_MAGIC)}) at the start of ${source}, but got ` +
+          `${hex(bytes.subarray(0, 8))}`,
+      );
     }
   }
   const truncatedHeader = (): CheckpointError =>
-    corrupt(`${where}: expected a header of ${CHECKPOINT_HEADER_SIZE} bytes, but ${source} is truncated at ${bytes.length} bytes`);
+    corrupt(
+      `${where}: expected a header of ${CHECKPOINT_HEADER_SIZE} bytes, but ${source} is truncated at ` +
+        `${bytes.length} bytes`,
+    );
   if (bytes.length < LENGTH_OFFSET) throw truncatedHeader();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(VERSION_OFFSET, true);
   if (version !== CHECKPOINT_VERSION) {
-    throw new CheckpointError('ERR_CHECKPOINT_VERSION', `${where}: expected format version ${CHECKPOINT_VERSION}, but ${source} has version ${version}`);
+    throw new CheckpointError(
+      'ERR_CHECKPOINT_VERSION',
+      `${where}: expected format version ${CHECKPOINT_VERSION}, but ${source} has version ${version}`,
+    );
   }
   if (bytes.length < CHECKPOINT_HEADER_SIZE) throw truncatedHeader();
 
   const declared = view.getBigUint64(LENGTH_OFFSET, true);
   const available = BigInt(bytes.length - CHECKPOINT_HEADER_SIZE);
   if (declared > available) {
-    throw corrupt(`${where}: expected a payload of ${declared} bytes, but ${source} is truncated with ${available} payload bytes`);
+    throw corrupt(
+      `${where}: expected a payload of ${declared} bytes, but ${source} is truncated with ${available} payload bytes`,
+    );
   }
   if (declared < available) {
-    throw corrupt(`${where}: expected ${declared} payload bytes, but ${source} has ${available - declared} trailing bytes`);
+    throw corrupt(
+      `${where}: expected ${declared} payload bytes, but ${source} has ${available - declared} trailing bytes`,
+    );
   }
   const body = bytes.subarray(CHECKPOINT_HEADER_SIZE);
   const expected = bytes.subarray(CHECKSUM_OFFSET, CHECKPOINT_HEADER_SIZE);
   const actual = sha256(body);
   if (!Buffer.from(expected).equals(actual)) {
-    throw corrupt(`${where}: expected the payload's SHA-256 to be ${hex(expected)}, but got ${hex(actual)} (the payload of ${source} is corrupted)`);
+    throw corrupt(
+      `${where}: expected the payload's SHA-256 to be ${hex(expected)}, but got ${hex(actual)} (the payload of ` +
+        `${source} is corrupted)`,
+    );
   }
 
   let record: unknown;
   try {
     record = packr.unpack(body);
   } catch (error) {
-    const failure = corrupt(`${where}: expected a msgpack payload, but decoding ${source} failed: ${(error as Error).message}`);
+    const failure = corrupt(
+      `${where}: expected a msgpack payload, but decoding ${source} failed: ${(error as Error).message}`,
+    );
     failure.cause = error;
     throw failure;
   }
   const { kind: found, payload } = (record ?? {}) as { kind?: unknown; payload?: unknown };
-  if (typeof record !== 'object' || record === null || Array.isArray(record) || !('payload' in record) || typeof found !== 'string') {
-    throw corrupt(`${where}: expected a payload record { kind, payload } in ${source}, but got ${describeValue(record)}`);
+  if (
+    typeof record !== 'object' ||
+    record === null ||
+    Array.isArray(record) ||
+    !('payload' in record) ||
+    typeof found !== 'string'
+  ) {
+    throw corrupt(
+      `${where}: expected a payload record { kind, payload } in ${source}, but got ${describeValue(record)}`,
+    );
   }
   if (found !== kind) {
-    throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected a checkpoint of kind ${JSON.stringify(kind)}, but ${source} holds kind ${JSON.stringify(found)}`);
+    throw new CheckpointError(
+      'ERR_CHECKPOINT_MISMATCH',
+      `${where}: expected a checkpoint of kind ${JSON.stringify(kind)}, but ${source} holds kind ` +
+        `${JSON.stringify(found)}`,
+    );
   }
   return payload;
 }

@@ -7,7 +7,13 @@ import { checkpointKind, decodeCheckpointFrom, encodeCheckpoint } from './checkp
 import type { CheckpointOptions } from './checkpoint-codec.js';
 import { InvalidOptionError, describeValue } from '../errors.js';
 
-export { CHECKPOINT_HEADER_SIZE, CHECKPOINT_MAGIC, CHECKPOINT_VERSION, decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+export {
+  CHECKPOINT_HEADER_SIZE,
+  CHECKPOINT_MAGIC,
+  CHECKPOINT_VERSION,
+  decodeCheckpoint,
+  encodeCheckpoint,
+} from './checkpoint-codec.js';
 export type { CheckpointOptions } from './checkpoint-codec.js';
 
 function checkPath(where: string, path: unknown): string {
@@ -38,5 +44,10 @@ export function readCheckpoint(path: string, options: CheckpointOptions): unknow
   checkPath('readCheckpoint', path);
   const kind = checkpointKind('readCheckpoint', options);
   const bytes = readFileSync(path);
-  return decodeCheckpointFrom(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), kind, 'readCheckpoint', path);
+  return decodeCheckpointFrom(
+    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    kind,
+    'readCheckpoint',
+    path,
+  );
 }

@@ -24,12 +24,16 @@ export interface CheckEnvironmentReport {
   readonly episodes: number;
 }
 
-const fail = (message: string): never => {
+function fail(message: string): never {
   throw new EnvironmentError(`checkEnvironment: ${message}`);
-};
+}
 
 const describeError = (error: unknown): string =>
-  error instanceof TpropError ? `${error.name} ${error.code}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error);
+  error instanceof TpropError
+    ? `${error.name} ${error.code}: ${error.message}`
+    : error instanceof Error
+      ? `${error.name}: ${error.message}`
+      : describeValue(error);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
@@ -37,23 +41,30 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Fails unless `space` is a well-formed space; `path` names it in the message. */
 function checkSpace(space: unknown, path: string): void {
-  if (!isRecord(space)) return fail(`expected ${path} to be a space, but got ${describeValue(space)}`);
+  if (!isRecord(space)) fail(`expected ${path} to be a space, but got ${describeValue(space)}`);
   if (space.kind === 'box') {
     const shape = space.shape;
     const ok = Array.isArray(shape) && shape.length > 0 && shape.every((d) => Number.isInteger(d) && d > 0);
     if (!ok) fail(`expected ${path} to have a shape of positive integers, but got ${describeValue(shape)}`);
     if (typeof space.low !== 'number' || typeof space.high !== 'number' || !(space.low <= space.high)) {
-      fail(`expected ${path} to have numbers low <= high, but got low ${String(space.low)}, high ${String(space.high)}`);
+      fail(
+        `expected ${path} to have numbers low <= high, but got low ${String(space.low)}, high ${String(space.high)}`,
+      );
     }
   } else if (space.kind === 'discrete') {
-    if (!Number.isInteger(space.n) || (space.n as number) < 1) fail(`expected ${path}.n to be an integer >= 1, but got ${describeValue(space.n)}`);
+    if (!Number.isInteger(space.n) || (space.n as number) < 1)
+      fail(`expected ${path}.n to be an integer >= 1, but got ${describeValue(space.n)}`);
   } else if (space.kind === 'dict') {
     const spaces = space.spaces;
-    if (!isRecord(spaces) || Object.keys(spaces).length === 0) return fail(`expected ${path} to hold at least one space, but got ${describeValue(spaces)}`);
+    if (!isRecord(spaces) || Object.keys(spaces).length === 0)
+      fail(`expected ${path} to hold at least one space, but got ${describeValue(spaces)}`);
     for (const [key, sub] of Object.entries(spaces)) checkSpace(sub, `${path}.${key}`);
     const optional = space.optional;
     if (!Array.isArray(optional) || optional.some((k) => typeof k !== 'string' || !(k in spaces))) {
-      fail(`expected ${path}.optional to list some of its keys [${Object.keys(spaces).join(', ')}], but got ${describeValue(optional)}`);
+      fail(
+        `expected ${path}.optional to list some of its keys [${Object.keys(spaces).join(', ')}], but got ` +
+          `${describeValue(optional)}`,
+      );
     }
   } else {
     fail(`expected ${path}.kind to be box, discrete or dict, but got ${describeValue(space.kind)}`);
@@ -68,13 +79,16 @@ function symbolSpace(space: Space): DiscreteSpace | null {
 }
 
 function symbolOf(observation: SpaceValue): number {
-  return typeof observation === 'number' ? observation : ((observation as Record<string, SpaceValue>).observation as number);
+  return typeof observation === 'number'
+    ? observation
+    : ((observation as Record<string, SpaceValue>).observation as number);
 }
 
 /** A canonical text form of a value, so two trajectories compare exactly (NaN, -0, typed arrays). */
 function canonical(value: unknown): string {
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  if (Array.isArray(value) || ArrayBuffer.isView(value)) return `[${Array.from(value as ArrayLike<unknown>, canonical).join(',')}]`;
+  if (Array.isArray(value) || ArrayBuffer.isView(value))
+    return `[${Array.from(value as ArrayLike<unknown>, canonical).join(',')}]`;
   if (isRecord(value)) {
     const keys = Object.keys(value).sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
@@ -109,7 +123,8 @@ interface Run {
 /** Runs `steps` steps from `reset({seed})`, checking every result on the way. */
 function run(env: Environment, seed: number, steps: number): Run {
   const actions = new Rng(seed);
-  const action = (): SpaceValue | undefined => (env.actionSpace === null ? undefined : sample(env.actionSpace, actions));
+  const action = (): SpaceValue | undefined =>
+    env.actionSpace === null ? undefined : sample(env.actionSpace, actions);
   const symbols = symbolSpace(env.observationSpace);
   const trajectory: string[] = [];
   let episodes = 0;
@@ -122,14 +137,20 @@ function run(env: Environment, seed: number, steps: number): Run {
       fail(`expected the observation of ${where} to be in the observation space, but got ${describeError(error)}`);
     }
     if (legal !== null && !legal.list.includes(symbolOf(observation))) {
-      fail(`expected the symbol of ${where} to be in info.legalNext of ${legal.where} [${legal.list.join(', ')}], but got ${symbolOf(observation)}`);
+      fail(
+        `expected the symbol of ${where} to be in info.legalNext of ${legal.where} [${legal.list.join(', ')}], but ` +
+          `got ${symbolOf(observation)}`,
+      );
     }
     legal = null;
     if (info.legalNext === undefined) return;
     const list = info.legalNext;
-    if (symbols === null) return fail(`expected info.legalNext only with a discrete observation, but got it at ${where}`);
+    if (symbols === null) fail(`expected info.legalNext only with a discrete observation, but got it at ${where}`);
     if (!Array.isArray(list) || list.some((s) => !Number.isInteger(s) || s < 0 || s >= symbols.n)) {
-      return fail(`expected info.legalNext of ${where} to be an array of integers in [0, ${symbols.n}), but got ${canonical(list)}`);
+      fail(
+        `expected info.legalNext of ${where} to be an array of integers in [0, ${symbols.n}), but got ` +
+          `${canonical(list)}`,
+      );
     }
     legal = { list, where };
   };
@@ -141,7 +162,7 @@ function run(env: Environment, seed: number, steps: number): Run {
     } catch (error) {
       fail(`expected ${where} to succeed, but it threw ${describeError(error)}`);
     }
-    if (!isRecord(result)) return fail(`expected ${where} to return { observation, info }, but got ${describeValue(result)}`);
+    if (!isRecord(result)) fail(`expected ${where} to return { observation, info }, but got ${describeValue(result)}`);
     const info = checkInfo(result.info, where);
     observe(result.observation as SpaceValue, info, where);
     trajectory.push(`reset ${canonical(result.observation)} ${canonical(info)}`);
@@ -158,12 +179,18 @@ function run(env: Environment, seed: number, steps: number): Run {
     }
     if (!isRecord(result)) return fail(`expected ${where} to return a step result, but got ${describeValue(result)}`);
     const { reward, terminated, truncated } = result;
-    if (typeof reward !== 'number' || !Number.isFinite(reward)) fail(`expected the reward of ${where} to be a finite number, but got ${describeValue(reward)}`);
-    if (typeof terminated !== 'boolean') fail(`expected terminated of ${where} to be a boolean, but got ${describeValue(terminated)}`);
-    if (typeof truncated !== 'boolean') fail(`expected truncated of ${where} to be a boolean, but got ${describeValue(truncated)}`);
+    if (typeof reward !== 'number' || !Number.isFinite(reward))
+      fail(`expected the reward of ${where} to be a finite number, but got ${describeValue(reward)}`);
+    if (typeof terminated !== 'boolean')
+      fail(`expected terminated of ${where} to be a boolean, but got ${describeValue(terminated)}`);
+    if (typeof truncated !== 'boolean')
+      fail(`expected truncated of ${where} to be a boolean, but got ${describeValue(truncated)}`);
     const info = checkInfo(result.info, where);
     observe(result.observation as SpaceValue, info, where);
-    trajectory.push(`step ${canonical(result.observation)} ${String(reward)} ${String(terminated)} ${String(truncated)} ${canonical(info)}`);
+    trajectory.push(
+      `step ${canonical(result.observation)} ${String(reward)} ${String(terminated)} ${String(truncated)} ` +
+        `${canonical(info)}`,
+    );
     if (!terminated && !truncated) continue;
     episodes += 1;
     legal = null;
@@ -174,9 +201,15 @@ function run(env: Environment, seed: number, steps: number): Run {
         reset(undefined, `reset() after ${where}`);
         continue;
       }
-      fail(`expected step() after the episode ended at ${where} to throw StateError ERR_EPISODE_ENDED, but it threw ${describeError(error)}`);
+      fail(
+        `expected step() after the episode ended at ${where} to throw StateError ERR_EPISODE_ENDED, but it threw ` +
+          `${describeError(error)}`,
+      );
     }
-    fail(`expected step() after the episode ended at ${where} to throw StateError ERR_EPISODE_ENDED, but it returned a result`);
+    fail(
+      `expected step() after the episode ended at ${where} to throw StateError ERR_EPISODE_ENDED, but it returned a ` +
+        `result`,
+    );
   }
   return { trajectory, episodes };
 }
@@ -191,19 +224,34 @@ function firstDifference(a: string[], b: string[]): number {
  * Checks that `factory` builds environments that keep the contract of `Environment`; throws
  * an EnvironmentError naming the first failed check, returns `{ steps, episodes }` otherwise.
  */
-export function checkEnvironment(factory: () => Environment, options: CheckEnvironmentOptions = {}): CheckEnvironmentReport {
-  if (typeof factory !== 'function') throw new InvalidOptionError(`checkEnvironment: expected a factory function, but got ${describeValue(factory)}`);
-  if (!isRecord(options as unknown)) throw new InvalidOptionError(`checkEnvironment: expected an options object, but got ${describeValue(options)}`);
+export function checkEnvironment(
+  factory: () => Environment,
+  options: CheckEnvironmentOptions = {},
+): CheckEnvironmentReport {
+  if (typeof factory !== 'function')
+    throw new InvalidOptionError(`checkEnvironment: expected a factory function, but got ${describeValue(factory)}`);
+  if (!isRecord(options as unknown))
+    throw new InvalidOptionError(`checkEnvironment: expected an options object, but got ${describeValue(options)}`);
   for (const key of Object.keys(options)) {
     if (!['steps', 'seed', 'seedSensitive'].includes(key)) {
-      throw new InvalidOptionError(`checkEnvironment: expected options among [steps, seed, seedSensitive], but got unknown option "${key}"`);
+      throw new InvalidOptionError(
+        `checkEnvironment: expected options among [steps, seed, seedSensitive], but got unknown option "${key}"`,
+      );
     }
   }
   const { steps = 300, seed = 0, seedSensitive = true } = options;
-  if (!Number.isSafeInteger(steps) || steps < 1) throw new InvalidOptionError(`checkEnvironment: expected option "steps" to be an integer >= 1, but got ${describeValue(steps)}`);
-  if (!Number.isSafeInteger(seed)) throw new InvalidOptionError(`checkEnvironment: expected option "seed" to be an integer, but got ${describeValue(seed)}`);
+  if (!Number.isSafeInteger(steps) || steps < 1)
+    throw new InvalidOptionError(
+      `checkEnvironment: expected option "steps" to be an integer >= 1, but got ${describeValue(steps)}`,
+    );
+  if (!Number.isSafeInteger(seed))
+    throw new InvalidOptionError(
+      `checkEnvironment: expected option "seed" to be an integer, but got ${describeValue(seed)}`,
+    );
   if (typeof seedSensitive !== 'boolean') {
-    throw new InvalidOptionError(`checkEnvironment: expected option "seedSensitive" to be a boolean, but got ${describeValue(seedSensitive)}`);
+    throw new InvalidOptionError(
+      `checkEnvironment: expected option "seedSensitive" to be a boolean, but got ${describeValue(seedSensitive)}`,
+    );
   }
 
   const env = create(factory, 'an environment');
@@ -226,7 +274,10 @@ export function checkEnvironment(factory: () => Environment, options: CheckEnvir
     const at = firstDifference(first.trajectory, other.trajectory);
     if (at < 0) return;
     const clip = (entry = 'nothing'): string => (entry.length > 160 ? `${entry.slice(0, 160)}…` : entry);
-    fail(`expected ${what} to give the same trajectory, but they differ at entry ${at}: ${clip(first.trajectory[at])} vs ${clip(other.trajectory[at])}`);
+    fail(
+      `expected ${what} to give the same trajectory, but they differ at entry ${at}: ${clip(first.trajectory[at])} ` +
+        `vs ${clip(other.trajectory[at])}`,
+    );
   };
   same(run(create(factory, 'a second environment'), seed, steps), `two instances reset with seed ${seed}`);
   // After the fresh-instance check, so a generator shared between instances is named as such.
@@ -234,9 +285,14 @@ export function checkEnvironment(factory: () => Environment, options: CheckEnvir
   if (seedSensitive) {
     let differs = false;
     for (let d = 1; d <= 4 && !differs; d++) {
-      differs = firstDifference(first.trajectory, run(create(factory, 'another environment'), seed + d, steps).trajectory) >= 0;
+      differs =
+        firstDifference(first.trajectory, run(create(factory, 'another environment'), seed + d, steps).trajectory) >= 0;
     }
-    if (!differs) fail(`expected a different seed to give a different trajectory, but seeds ${seed + 1} to ${seed + 4} gave the same ${steps} steps as seed ${seed}`);
+    if (!differs)
+      fail(
+        `expected a different seed to give a different trajectory, but seeds ${seed + 1} to ${seed + 4} gave the ` +
+          `same ${steps} steps as seed ${seed}`,
+      );
   }
   return { steps, episodes: first.episodes };
 }

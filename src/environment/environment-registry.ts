@@ -47,30 +47,48 @@ function frozenCopy<T>(value: T): T {
 }
 
 /** Registers `factory` under `id`; throws InvalidOptionError on a malformed or taken id. */
-export function registerEnvironment(id: string, factory: EnvironmentFactory, registration: EnvironmentRegistration = {}): void {
+export function registerEnvironment(
+  id: string,
+  factory: EnvironmentFactory,
+  registration: EnvironmentRegistration = {},
+): void {
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
-    throw new InvalidOptionError(`registerEnvironment: expected an id of the form "Name-vN", but got ${describeValue(id)}`);
+    throw new InvalidOptionError(
+      `registerEnvironment: expected an id of the form "Name-vN", but got ${describeValue(id)}`,
+    );
   }
   if (registry.has(id)) {
-    throw new InvalidOptionError(`registerEnvironment: expected an id not yet registered, but got "${id}" a second time`);
+    throw new InvalidOptionError(
+      `registerEnvironment: expected an id not yet registered, but got "${id}" a second time`,
+    );
   }
   if (typeof factory !== 'function') {
-    throw new InvalidOptionError(`registerEnvironment: expected a factory function for "${id}", but got ${describeValue(factory)}`);
+    throw new InvalidOptionError(
+      `registerEnvironment: expected a factory function for "${id}", but got ${describeValue(factory)}`,
+    );
   }
   if (!isPlainObject(registration)) {
-    throw new InvalidOptionError(`registerEnvironment: expected a registration object for "${id}", but got ${describeValue(registration)}`);
+    throw new InvalidOptionError(
+      `registerEnvironment: expected a registration object for "${id}", but got ${describeValue(registration)}`,
+    );
   }
   for (const key of Object.keys(registration)) {
     if (key !== 'description' && key !== 'defaults') {
-      throw new InvalidOptionError(`registerEnvironment: expected options among [description, defaults], but got unknown option "${key}"`);
+      throw new InvalidOptionError(
+        `registerEnvironment: expected options among [description, defaults], but got unknown option "${key}"`,
+      );
     }
   }
   const { description = '', defaults = {} } = registration;
   if (typeof description !== 'string') {
-    throw new InvalidOptionError(`registerEnvironment: expected option "description" to be a string, but got ${describeValue(description)}`);
+    throw new InvalidOptionError(
+      `registerEnvironment: expected option "description" to be a string, but got ${describeValue(description)}`,
+    );
   }
   if (!isPlainObject(defaults)) {
-    throw new InvalidOptionError(`registerEnvironment: expected option "defaults" to be a plain object, but got ${describeValue(defaults)}`);
+    throw new InvalidOptionError(
+      `registerEnvironment: expected option "defaults" to be a plain object, but got ${describeValue(defaults)}`,
+    );
   }
   registry.set(id, { factory, description, defaults: frozenCopy(defaults) });
 }
@@ -100,11 +118,14 @@ export function makeEnvironment(id: string, options: Record<string, unknown> = {
     const versions = known.filter((k) => k.replace(/-v[0-9]+$/, '') === name);
     const hint = versions.length > 0 ? ` (other versions: ${versions.join(', ')})` : '';
     throw new UnknownIdError(
-      `makeEnvironment: expected a registered id (one of ${known.join(', ') || 'none'}), but got ${describeValue(id)}${hint}`,
+      `makeEnvironment: expected a registered id (one of ${known.join(', ') || 'none'}), but got ` +
+        `${describeValue(id)}${hint}`,
     );
   }
   if (!isPlainObject(options)) {
-    throw new InvalidOptionError(`makeEnvironment: expected an options object for "${id}", but got ${describeValue(options)}`);
+    throw new InvalidOptionError(
+      `makeEnvironment: expected an options object for "${id}", but got ${describeValue(options)}`,
+    );
   }
   const merged: Record<string, unknown> = { ...entry.defaults };
   for (const [key, value] of Object.entries(options)) {

@@ -45,7 +45,8 @@ export function discrete(n: number): DiscreteSpace {
 
 export function dict(spaces: Record<string, Space>, optional: readonly string[] = []): DictSpace {
   for (const key of optional) {
-    if (!(key in spaces)) throw new ShapeMismatchError(`dict: optional key "${key}" is not one of [${Object.keys(spaces).join(', ')}]`);
+    if (!(key in spaces))
+      throw new ShapeMismatchError(`dict: optional key "${key}" is not one of [${Object.keys(spaces).join(', ')}]`);
   }
   return { kind: 'dict', spaces: { ...spaces }, optional: [...optional] };
 }
@@ -71,11 +72,15 @@ export function assertInSpace(space: Space, value: unknown, where: string): void
     case 'box': {
       const size = flatSize(space);
       if (!(value instanceof Float32Array) && !(value instanceof Float64Array) && !Array.isArray(value)) {
-        throw new ShapeMismatchError(`${where}: expected a Float32Array of length ${size}, but got ${describeValue(value)}`);
+        throw new ShapeMismatchError(
+          `${where}: expected a Float32Array of length ${size}, but got ${describeValue(value)}`,
+        );
       }
       const values = value as ArrayLike<number>;
       if (values.length !== size) {
-        throw new ShapeMismatchError(`${where}: expected a Float32Array of length ${size}, but got length ${values.length}`);
+        throw new ShapeMismatchError(
+          `${where}: expected a Float32Array of length ${size}, but got length ${values.length}`,
+        );
       }
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
@@ -83,7 +88,9 @@ export function assertInSpace(space: Space, value: unknown, where: string): void
           throw new NonFiniteError(`${where}: expected finite numbers, but got ${v} at index ${i}`);
         }
         if (v < space.low || v > space.high) {
-          throw new ShapeMismatchError(`${where}: expected values in [${space.low}, ${space.high}], but got ${v} at index ${i}`);
+          throw new ShapeMismatchError(
+            `${where}: expected values in [${space.low}, ${space.high}], but got ${v} at index ${i}`,
+          );
         }
       }
       return;
@@ -93,24 +100,32 @@ export function assertInSpace(space: Space, value: unknown, where: string): void
         throw new NonFiniteError(`${where}: expected an integer in [0, ${space.n}), but got ${value}`);
       }
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= space.n) {
-        throw new ShapeMismatchError(`${where}: expected an integer in [0, ${space.n}), but got ${describeValue(value)}`);
+        throw new ShapeMismatchError(
+          `${where}: expected an integer in [0, ${space.n}), but got ${describeValue(value)}`,
+        );
       }
       return;
     }
     case 'dict': {
       if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Array.isArray(value)) {
-        throw new ShapeMismatchError(`${where}: expected a record with keys [${Object.keys(space.spaces).join(', ')}], but got ${describeValue(value)}`);
+        throw new ShapeMismatchError(
+          `${where}: expected a record with keys [${Object.keys(space.spaces).join(', ')}], but got ` +
+            `${describeValue(value)}`,
+        );
       }
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
         if (!(key in space.spaces)) {
-          throw new ShapeMismatchError(`${where}: expected keys [${Object.keys(space.spaces).join(', ')}], but got unknown key "${key}"`);
+          throw new ShapeMismatchError(
+            `${where}: expected keys [${Object.keys(space.spaces).join(', ')}], but got unknown key "${key}"`,
+          );
         }
       }
       for (const [key, sub] of Object.entries(space.spaces)) {
         const v = record[key];
         if (v === undefined || v === null) {
-          if (!space.optional.includes(key)) throw new ShapeMismatchError(`${where}: expected key "${key}", but it is missing`);
+          if (!space.optional.includes(key))
+            throw new ShapeMismatchError(`${where}: expected key "${key}", but it is missing`);
           continue;
         }
         assertInSpace(sub, v, `${where}.${key}`);

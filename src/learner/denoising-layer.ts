@@ -79,9 +79,13 @@ export class DenoisingLayer<M> {
     private readonly rng: Rng,
   ) {
     const { inputs, size } = config;
-    this.weights = inputs.map((part) => e.parameter(initialValues(part.init ?? 'glorot', part.size, size, rng), part.size, size));
+    this.weights = inputs.map((part) =>
+      e.parameter(initialValues(part.init ?? 'glorot', part.size, size, rng), part.size, size),
+    );
     this.bias = e.parameter(new Float32Array(size), 1, size);
-    this.decoderWeights = inputs.map((part) => e.parameter(initialValues(part.init ?? 'glorot', size, part.size, rng), size, part.size));
+    this.decoderWeights = inputs.map((part) =>
+      e.parameter(initialValues(part.init ?? 'glorot', size, part.size, rng), size, part.size),
+    );
     this.decoderBiases = inputs.map((part) => e.parameter(new Float32Array(part.size), 1, part.size));
     this.decoderKinds = inputs.map((part) => decoderUnits(part.units));
   }
@@ -106,7 +110,9 @@ export class DenoisingLayer<M> {
   /** Encodes; while training, codes are drawn around the mean (noise, or Bernoulli draws). */
   encode(parts: readonly M[], training: boolean): Encoded<M> {
     const mean = unitMean(this.e, this.preActivation(parts), this.config.units);
-    const code = training ? unitSample(this.e, mean, this.config.units, this.config.noise, this.rng) : unitMode(this.e, mean, this.config.units);
+    const code = training
+      ? unitSample(this.e, mean, this.config.units, this.config.noise, this.rng)
+      : unitMode(this.e, mean, this.config.units);
     return { mean, code };
   }
 
@@ -126,7 +132,13 @@ export class DenoisingLayer<M> {
    * it: `g_k(ĥ) − g_k(h)` (difference form; zero when ĥ = h) or `g_k(ĥ) − x_k` (plain form, so
    * that x_k plus it is g_k(ĥ)). `decodedCode`, g(h), may be passed when already computed.
    */
-  displacements(parts: readonly M[], code: M, target: M, form: 'difference' | 'plain', decodedCode?: readonly M[]): M[] {
+  displacements(
+    parts: readonly M[],
+    code: M,
+    target: M,
+    form: 'difference' | 'plain',
+    decodedCode?: readonly M[],
+  ): M[] {
     const fromTarget = this.decode(target);
     const anchor = form === 'plain' ? parts : (decodedCode ?? this.decode(code));
     return fromTarget.map((t, k) => this.e.sub(t, anchor[k]!));

@@ -52,25 +52,50 @@ export class FeedForwardStack {
   constructor(options: FeedForwardStackOptions) {
     const where = 'FeedForwardStack';
     const { inputSize, inputUnits, ...rest } = options ?? ({} as FeedForwardStackOptions);
-    if (!Number.isInteger(inputSize) || inputSize < 1) throw new InvalidOptionError(`${where}: expected option "inputSize" to be an integer >= 1, but got ${describeValue(inputSize)}`);
+    if (!Number.isInteger(inputSize) || inputSize < 1)
+      throw new InvalidOptionError(
+        `${where}: expected option "inputSize" to be an integer >= 1, but got ${describeValue(inputSize)}`,
+      );
     const units = inputUnits ?? 'sigmoid';
-    if (!UNITS.includes(units)) throw new InvalidOptionError(`${where}: expected option "inputUnits" to be one of ${UNITS.join(', ')}, but got ${describeValue(inputUnits)}`);
+    if (!UNITS.includes(units))
+      throw new InvalidOptionError(
+        `${where}: expected option "inputUnits" to be one of ${UNITS.join(', ')}, but got ${describeValue(inputUnits)}`,
+      );
     const resolved = resolveStackOptions(rest, where, ['inputSize', 'inputUnits']);
     this.options = { ...resolved, inputSize, inputUnits: units };
     // Batches are the feed-forward stack's normal diet.
-    const e = (this.engine = engineFor(resolved.engine, 2, where));
+    this.engine = engineFor(resolved.engine, 2, where);
+    const e = this.engine;
     this.rng = new Rng(resolved.seed);
     let below: { size: number; units: Units } = { size: inputSize, units };
     this.layers = resolved.layers.map((spec) => {
       const layer = new DenoisingLayer(
         e,
-        { inputs: [below], size: spec.size, units: spec.units, corruption: resolved.corruption, noise: spec.noise, decoderTarget: resolved.decoderTarget, encoderReconstructionWeight: resolved.encoderReconstructionWeight },
+        {
+          inputs: [below],
+          size: spec.size,
+          units: spec.units,
+          corruption: resolved.corruption,
+          noise: spec.noise,
+          decoderTarget: resolved.decoderTarget,
+          encoderReconstructionWeight: resolved.encoderReconstructionWeight,
+        },
         this.rng,
       );
       below = { size: spec.size, units: spec.units };
       return layer;
     });
-    this.top = new Top(e, { ...resolved.top, codeSize: below.size, codeUnits: below.units, modalities: resolved.modalities, target: resolved.topTarget }, this.rng);
+    this.top = new Top(
+      e,
+      {
+        ...resolved.top,
+        codeSize: below.size,
+        codeUnits: below.units,
+        modalities: resolved.modalities,
+        target: resolved.topTarget,
+      },
+      this.rng,
+    );
     this.encoderOptimizers = this.layers.map(() => createOptimizer(e, resolved.optimizer));
     this.decoderOptimizers = this.layers.map(() => createOptimizer(e, resolved.decoderOptimizer));
     this.topOptimizer = createOptimizer(e, resolved.decoderOptimizer);
@@ -88,20 +113,30 @@ export class FeedForwardStack {
 
   /** Checks a batch of inputs before anything is computed, so bad input leaves the weights alone. */
   private checkInputs(inputs: Float32Array, rows: number, where: string): void {
-    if (this.disposed) throw new StateError('ERR_DISPOSED', `${where}: expected a live stack, but it has been disposed`);
-    if (!(inputs instanceof Float32Array)) throw new ShapeMismatchError(`${where}: expected inputs as a Float32Array, but got ${describeValue(inputs)}`);
+    if (this.disposed)
+      throw new StateError('ERR_DISPOSED', `${where}: expected a live stack, but it has been disposed`);
+    if (!(inputs instanceof Float32Array))
+      throw new ShapeMismatchError(`${where}: expected inputs as a Float32Array, but got ${describeValue(inputs)}`);
     const width = this.options.inputSize;
     if (!Number.isInteger(rows) || rows < 1 || inputs.length !== rows * width) {
-      throw new ShapeMismatchError(`${where}: expected ${rows} rows of ${width} inputs (${rows * width} values), but got ${inputs.length} values`);
+      throw new ShapeMismatchError(
+        `${where}: expected ${rows} rows of ${width} inputs (${rows * width} values), but got ${inputs.length} values`,
+      );
     }
     for (let i = 0; i < inputs.length; i++) {
-      if (!Number.isFinite(inputs[i]!)) throw new NonFiniteError(`${where}: expected finite inputs, but got ${inputs[i]} at row ${Math.floor(i / width)}, column ${i % width}`);
+      if (!Number.isFinite(inputs[i]!))
+        throw new NonFiniteError(
+          `${where}: expected finite inputs, but got ${inputs[i]} at row ${Math.floor(i / width)}, column ${i % width}`,
+        );
     }
   }
 
   private checkSide(side: SideBatch, rows: number, where: string): void {
     if (side.rows !== rows || side.values.length !== this.modalities.length) {
-      throw new ShapeMismatchError(`${where}: expected side information for ${rows} rows and ${this.modalities.length} modalities, but got ${side.rows} rows and ${side.values.length} modalities`);
+      throw new ShapeMismatchError(
+        `${where}: expected side information for ${rows} rows and ${this.modalities.length} modalities, but got ` +
+          `${side.rows} rows and ${side.values.length} modalities`,
+      );
     }
   }
 
@@ -124,7 +159,12 @@ export class FeedForwardStack {
     const targets: M[] = new Array(codes.length);
     targets[codes.length - 1] = topTarget;
     for (let l = codes.length - 1; l > 0; l--) {
-      targets[l - 1] = this.layers[l]!.propagateTarget([codes[l - 1]!], codes[l]!, targets[l]!, this.options.targetForm)[0]!;
+      targets[l - 1] = this.layers[l]!.propagateTarget(
+        [codes[l - 1]!],
+        codes[l]!,
+        targets[l]!,
+        this.options.targetForm,
+      )[0]!;
     }
     return targets;
   }
@@ -155,7 +195,14 @@ export class FeedForwardStack {
       const topGrads = this.top.gradients(top, s);
       if (topGrads.autoencoder.length) this.topOptimizer.apply(topGrads.autoencoder);
       if (topGrads.readout.length) this.readoutOptimizer.apply(topGrads.readout);
-      return report ? [...encoderLosses, ...reconstructionLosses, topGrads.loss ?? e.zeros(1, 1), topGrads.readoutLoss ?? e.zeros(1, 1)] : [];
+      return report
+        ? [
+            ...encoderLosses,
+            ...reconstructionLosses,
+            topGrads.loss ?? e.zeros(1, 1),
+            topGrads.readoutLoss ?? e.zeros(1, 1),
+          ]
+        : [];
     });
     if (losses.length === 0) return null;
     const values = losses.map((t) => e.read(t)[0]!);
@@ -180,7 +227,9 @@ export class FeedForwardStack {
 
   /** Predictions of every side modality (probabilities or values), row-major per modality. */
   predict(inputs: Float32Array, rows: number): Float32Array[] {
-    return this.readAll('FeedForwardStack.predict', inputs, rows, (codes) => this.top.predict(codes[codes.length - 1]!));
+    return this.readAll('FeedForwardStack.predict', inputs, rows, (codes) =>
+      this.top.predict(codes[codes.length - 1]!),
+    );
   }
 
   /** Codes of every layer for a batch (inference mode), row-major per layer. */
@@ -198,6 +247,8 @@ export class FeedForwardStack {
     this.disposed = true;
     this.layers.forEach((l) => l.dispose());
     this.top.dispose();
-    [...this.encoderOptimizers, ...this.decoderOptimizers, this.topOptimizer, this.readoutOptimizer].forEach((o) => o.dispose());
+    [...this.encoderOptimizers, ...this.decoderOptimizers, this.topOptimizer, this.readoutOptimizer].forEach((o) =>
+      o.dispose(),
+    );
   }
 }

@@ -31,7 +31,12 @@ export class Readout<M> {
   /** Per modality: class probabilities or predicted values. */
   predict(code: M): M[] {
     const e = this.e;
-    return this.modalities.map((m, k) => e.activate(e.add(e.matMul(code, this.weights[k]!), this.biases[k]!), m.kind === 'categorical' ? 'softmax' : 'linear'));
+    return this.modalities.map((m, k) =>
+      e.activate(
+        e.add(e.matMul(code, this.weights[k]!), this.biases[k]!),
+        m.kind === 'categorical' ? 'softmax' : 'linear',
+      ),
+    );
   }
 
   /**
@@ -57,7 +62,9 @@ export class Readout<M> {
       const delta = e.mul(err, 1 / rows);
       pairs.push([this.weights[k]!, e.matMulAT(code, delta)], [this.biases[k]!, e.sumRows(delta)]);
       const term =
-        this.modalities[k]!.kind === 'categorical' ? e.mul(e.crossEntropy(p, e.mul(side.values[k]!, side.present[k]!)), 1 / rows) : e.mul(e.sumAll(e.square(err)), 1 / (2 * rows));
+        this.modalities[k]!.kind === 'categorical'
+          ? e.mul(e.crossEntropy(p, e.mul(side.values[k]!, side.present[k]!)), 1 / rows)
+          : e.mul(e.sumAll(e.square(err)), 1 / (2 * rows));
       loss = loss ? e.add(loss, term) : term;
     });
     return { pairs, loss: loss! };

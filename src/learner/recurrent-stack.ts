@@ -21,7 +21,12 @@ import { Rng, type RngState } from '../random.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { CheckpointError } from '../errors.js';
 import { type SideBatch, concatSide, emptySide, sideMatrices } from './side-batch.js';
-import { type ResolvedStackOptions, type StackOptions, STACK_OPTION_KEYS, resolveStackOptions } from './stack-options.js';
+import {
+  type ResolvedStackOptions,
+  type StackOptions,
+  STACK_OPTION_KEYS,
+  resolveStackOptions,
+} from './stack-options.js';
 import { targetsThroughTime } from './through-time.js';
 import { Top } from './top.js';
 import type { SequenceLearner } from './sequence-learner.js';
@@ -82,19 +87,38 @@ export interface RecurrentLosses {
 export const RECURRENT_OPTION_KEYS = ['input', 'predictNext', 'window', 'updateEvery', 'streams'] as const;
 const EXTRA_KEYS: readonly string[] = RECURRENT_OPTION_KEYS;
 
-export function resolveRecurrentOptions(options: RecurrentStackOptions, where = 'RecurrentStack'): ResolvedRecurrentOptions {
+export function resolveRecurrentOptions(
+  options: RecurrentStackOptions,
+  where = 'RecurrentStack',
+): ResolvedRecurrentOptions {
   checkKeys(where, options, [...STACK_OPTION_KEYS, ...EXTRA_KEYS]);
   const { input, predictNext, window, updateEvery, streams, ...rest } = options;
   checkKeys(`${where}.input`, input, ['kind', 'size']);
   if (!input || (input.kind !== 'categorical' && input.kind !== 'continuous')) {
-    throw new InvalidOptionError(`${where}: expected option "input" to be { kind: "categorical" | "continuous", size }, but got ${describeValue(input)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "input" to be { kind: "categorical" | "continuous", size }, but got ` +
+        `${describeValue(input)}`,
+    );
   }
-  const size = numberOption(`${where}.input`, 'size', input.size, NaN, { integer: true, min: input.kind === 'categorical' ? 2 : 1 });
-  const base = resolveStackOptions({ layers: [64], unsupervisedWeight: 0, ...rest, optimizer: { learningRate: 0.0005, ...rest.optimizer } }, where, EXTRA_KEYS, 'auto');
+  const size = numberOption(`${where}.input`, 'size', input.size, NaN, {
+    integer: true,
+    min: input.kind === 'categorical' ? 2 : 1,
+  });
+  const base = resolveStackOptions(
+    { layers: [64], unsupervisedWeight: 0, ...rest, optimizer: { learningRate: 0.0005, ...rest.optimizer } },
+    where,
+    EXTRA_KEYS,
+    'auto',
+  );
   const next = booleanOption(where, 'predictNext', predictNext, true);
-  if (base.modalities.some((m) => m.name === 'next')) throw new InvalidOptionError(`${where}: expected no side modality named "next" (it is the predicted next input), but got one`);
+  if (base.modalities.some((m) => m.name === 'next'))
+    throw new InvalidOptionError(
+      `${where}: expected no side modality named "next" (it is the predicted next input), but got one`,
+    );
   if (!next && base.modalities.length === 0) {
-    throw new InvalidOptionError(`${where}: expected something to predict, a side modality or predictNext: true, but got neither`);
+    throw new InvalidOptionError(
+      `${where}: expected something to predict, a side modality or predictNext: true, but got neither`,
+    );
   }
   const K = numberOption(where, 'window', window, 16, { integer: true, min: 1 });
   return {
@@ -130,8 +154,10 @@ export class RecurrentStack implements SequenceLearner {
 
   constructor(options: RecurrentStackOptions) {
     const where = 'RecurrentStack';
-    const resolved = (this.options = resolveRecurrentOptions(options, where));
-    const e = (this.engine = engineFor(resolved.engine, resolved.streams, where));
+    this.options = resolveRecurrentOptions(options, where);
+    const resolved = this.options;
+    this.engine = engineFor(resolved.engine, resolved.streams, where);
+    const e = this.engine;
     this.rng = new Rng(resolved.seed);
     const inputUnits: Units = resolved.input.kind === 'categorical' ? 'sigmoid' : 'linear';
     let below: { size: number; units: Units } = { size: resolved.input.size, units: inputUnits };
@@ -153,12 +179,27 @@ export class RecurrentStack implements SequenceLearner {
       return layer;
     });
     const last = resolved.layers[resolved.layers.length - 1]!;
-    this.top = new Top(e, { ...resolved.top, codeSize: last.size, codeUnits: last.units, modalities: resolved.modalities, target: resolved.topTarget }, this.rng);
+    this.top = new Top(
+      e,
+      {
+        ...resolved.top,
+        codeSize: last.size,
+        codeUnits: last.units,
+        modalities: resolved.modalities,
+        target: resolved.topTarget,
+      },
+      this.rng,
+    );
     this.encoderOptimizers = this.layers.map(() => createOptimizer(e, resolved.optimizer));
     this.decoderOptimizers = this.layers.map(() => createOptimizer(e, resolved.decoderOptimizer));
     this.topOptimizer = createOptimizer(e, resolved.decoderOptimizer);
     this.readoutOptimizer = createOptimizer(e, resolved.readoutOptimizer);
-    this.window = new StepWindow(e, resolved.window, resolved.layers.map((l) => l.size), resolved.streams);
+    this.window = new StepWindow(
+      e,
+      resolved.window,
+      resolved.layers.map((l) => l.size),
+      resolved.streams,
+    );
     this.pendingStart = new Array(resolved.streams).fill(true);
   }
 
@@ -180,7 +221,8 @@ export class RecurrentStack implements SequenceLearner {
   }
 
   private assertLive(where: string): void {
-    if (this.disposed) throw new StateError('ERR_DISPOSED', `${where}: expected a live stack, but it has been disposed`);
+    if (this.disposed)
+      throw new StateError('ERR_DISPOSED', `${where}: expected a live stack, but it has been disposed`);
   }
 
   /**
@@ -193,18 +235,30 @@ export class RecurrentStack implements SequenceLearner {
     this.assertLive(where);
     const { streams: B, input: spec } = this.options;
     if (!(input instanceof Float32Array) || input.length !== B * spec.size) {
-      throw new ShapeMismatchError(`${where}: expected a Float32Array of ${B} × ${spec.size} inputs, but got ${describeValue(input)}`);
+      throw new ShapeMismatchError(
+        `${where}: expected a Float32Array of ${B} × ${spec.size} inputs, but got ${describeValue(input)}`,
+      );
     }
-    for (let i = 0; i < input.length; i++) if (!Number.isFinite(input[i]!)) throw new NonFiniteError(`${where}: expected finite inputs, but got ${input[i]} at stream ${Math.floor(i / spec.size)}, index ${i % spec.size}`);
+    for (let i = 0; i < input.length; i++)
+      if (!Number.isFinite(input[i]!))
+        throw new NonFiniteError(
+          `${where}: expected finite inputs, but got ${input[i]} at stream ${Math.floor(i / spec.size)}, index ` +
+            `${i % spec.size}`,
+        );
     const own = side ?? emptySide(this.sideModalities, B);
     if (own.rows !== B || own.values.length !== this.sideModalities.length) {
-      throw new ShapeMismatchError(`${where}: expected side information for ${B} streams and ${this.sideModalities.length} modalities, but got ${own.rows} and ${own.values.length}`);
+      throw new ShapeMismatchError(
+        `${where}: expected side information for ${B} streams and ${this.sideModalities.length} modalities, but got ` +
+          `${own.rows} and ${own.values.length}`,
+      );
     }
     const e = this.engine;
     const continues = Float32Array.from(this.pendingStart, (start) => (start ? 0 : 1));
     this.pendingStart.fill(false);
     if (this.options.predictNext) this.window.attachNext(input, continues, spec.size);
-    const full: SideBatch = this.options.predictNext ? concatModalities(own, emptySide([this.modalities[this.modalities.length - 1]!], B)) : own;
+    const full: SideBatch = this.options.predictNext
+      ? concatModalities(own, emptySide([this.modalities[this.modalities.length - 1]!], B))
+      : own;
     const record = e.scope(() => {
       const x = e.matrix(input, B, spec.size);
       const cont = e.matrix(continues, B, 1);
@@ -226,7 +280,15 @@ export class RecurrentStack implements SequenceLearner {
     // A completed step about to slide out of the window is learned from before it goes.
     const oldest = this.window.records()[0];
     if (this.window.records().length === this.options.window && oldest?.complete && !oldest.learned) this.learn();
-    this.window.push({ index: this.steps, inputs: record.inputs, codes: record.codes, continues: record.cont, side: full, complete: !this.options.predictNext, learned: false });
+    this.window.push({
+      index: this.steps,
+      inputs: record.inputs,
+      codes: record.codes,
+      continues: record.cont,
+      side: full,
+      complete: !this.options.predictNext,
+      learned: false,
+    });
     this.steps++;
     if (this.window.unlearned() >= this.options.updateEvery) this.learn();
   }
@@ -240,7 +302,10 @@ export class RecurrentStack implements SequenceLearner {
     const where = 'RecurrentStack.attachSide';
     this.assertLive(where);
     if (side.rows !== this.options.streams || side.values.length !== this.sideModalities.length) {
-      throw new ShapeMismatchError(`${where}: expected side information for ${this.options.streams} streams and ${this.sideModalities.length} modalities, but got ${side.rows} and ${side.values.length}`);
+      throw new ShapeMismatchError(
+        `${where}: expected side information for ${this.options.streams} streams and ${this.sideModalities.length} ` +
+          `modalities, but got ${side.rows} and ${side.values.length}`,
+      );
     }
     const step = this.window.find(index);
     if (!step) return false;
@@ -295,11 +360,17 @@ export class RecurrentStack implements SequenceLearner {
       this.layers.forEach((layer, l) => {
         const rows = steps.map((_, i) => i).filter((i) => targets[l]![i]);
         const freshInputs = fresh.map((i) => steps[i]!.inputs[l]!);
-        const dec = layer.decoderGradients([e.concatRows(freshInputs.map((p) => p[0])), e.concatRows(freshInputs.map((p) => p[1]))], B * fresh.length);
+        const dec = layer.decoderGradients(
+          [e.concatRows(freshInputs.map((p) => p[0])), e.concatRows(freshInputs.map((p) => p[1]))],
+          B * fresh.length,
+        );
         let encoderPairs = dec.encoderPairs;
         let encoderLoss = e.zeros(1, 1);
         if (rows.length > 0) {
-          const parts = [e.concatRows(rows.map((i) => steps[i]!.inputs[l]![0])), e.concatRows(rows.map((i) => steps[i]!.inputs[l]![1]))];
+          const parts = [
+            e.concatRows(rows.map((i) => steps[i]!.inputs[l]![0])),
+            e.concatRows(rows.map((i) => steps[i]!.inputs[l]![1])),
+          ];
           const mean = layer.encode(parts, false).mean;
           const enc = layer.encoderGradients(parts, mean, e.concatRows(rows.map((i) => targets[l]![i]!)), undefined, B);
           encoderPairs = mergePairs(e, enc.pairs, dec.encoderPairs);
@@ -333,11 +404,21 @@ export class RecurrentStack implements SequenceLearner {
     if (this.lastLosses.length === 0) return null;
     const v = this.lastLosses.map((m) => this.engine.read(m)[0]!);
     const L = this.layers.length;
-    return { encoder: v.filter((_, i) => i < 2 * L && i % 2 === 0), reconstruction: v.filter((_, i) => i < 2 * L && i % 2 === 1), top: this.top.usesAutoEncoder ? v[2 * L]! : null, readout: this.top.readout ? v[2 * L + 1]! : null };
+    return {
+      encoder: v.filter((_, i) => i < 2 * L && i % 2 === 0),
+      reconstruction: v.filter((_, i) => i < 2 * L && i % 2 === 1),
+      top: this.top.usesAutoEncoder ? v[2 * L]! : null,
+      readout: this.top.readout ? v[2 * L + 1]! : null,
+    };
   }
 
   /** Per layer, stream 0: the newest code, its last target, and the reconstruction of its input. */
-  readLayers(): { code: Float32Array; target: Float32Array | null; reconstruction: Float32Array; input: Float32Array }[] {
+  readLayers(): {
+    code: Float32Array;
+    target: Float32Array | null;
+    reconstruction: Float32Array;
+    input: Float32Array;
+  }[] {
     this.assertLive('RecurrentStack.readLayers');
     const newest = this.window.newest();
     if (!newest) return [];
@@ -361,7 +442,10 @@ export class RecurrentStack implements SequenceLearner {
   private optimizerGroups(): [LocalOptimizer<M>, M[]][] {
     return [
       ...this.layers.map((l, i): [LocalOptimizer<M>, M[]] => [this.encoderOptimizers[i]!, [...l.weights, l.bias]]),
-      ...this.layers.map((l, i): [LocalOptimizer<M>, M[]] => [this.decoderOptimizers[i]!, [...l.decoderWeights, ...l.decoderBiases]]),
+      ...this.layers.map((l, i): [LocalOptimizer<M>, M[]] => [
+        this.decoderOptimizers[i]!,
+        [...l.decoderWeights, ...l.decoderBiases],
+      ]),
       [this.topOptimizer, this.top.autoencoder.parameters],
       [this.readoutOptimizer, this.top.readout?.parameters ?? []],
     ];
@@ -380,7 +464,11 @@ export class RecurrentStack implements SequenceLearner {
         inputs: r.inputs.map(([b, c]): [Float32Array, Float32Array] => [e.read(b), e.read(c)]),
         codes: r.codes.map((c) => e.read(c)),
         continues: e.read(r.continues),
-        side: { rows: r.side.rows, values: r.side.values.map((v) => v.slice()), present: r.side.present.map((v) => v.slice()) },
+        side: {
+          rows: r.side.rows,
+          values: r.side.values.map((v) => v.slice()),
+          present: r.side.present.map((v) => v.slice()),
+        },
         complete: r.complete,
         learned: r.learned,
       })),
@@ -404,20 +492,43 @@ export class RecurrentStack implements SequenceLearner {
     };
     const size = (m: M): number => e.rows(m) * e.cols(m);
     const params = this.parameters;
-    if (!state || !Array.isArray(state.parameters) || state.parameters.length !== params.length) mismatch(`${params.length} parameters, but got ${state?.parameters?.length}`);
-    params.forEach((p, i) => state.parameters[i]?.length !== size(p) && mismatch(`parameter ${i} of size ${size(p)}, but got ${state.parameters[i]?.length}`));
+    if (!state || !Array.isArray(state.parameters) || state.parameters.length !== params.length)
+      mismatch(`${params.length} parameters, but got ${state?.parameters?.length}`);
+    params.forEach(
+      (p, i) =>
+        state.parameters[i]?.length !== size(p) &&
+        mismatch(`parameter ${i} of size ${size(p)}, but got ${state.parameters[i]?.length}`),
+    );
     const groups = this.optimizerGroups();
-    if (!Array.isArray(state.optimizers) || state.optimizers.length !== groups.length) mismatch(`${groups.length} optimiser states, but got ${state.optimizers?.length}`);
+    if (!Array.isArray(state.optimizers) || state.optimizers.length !== groups.length)
+      mismatch(`${groups.length} optimiser states, but got ${state.optimizers?.length}`);
     groups.forEach(([o, ps], i) => {
       const saved = state.optimizers[i]!;
-      if (saved.kind !== o.spec.kind || saved.slots.length !== ps.length || ps.some((p, j) => saved.slots[j]!.some((slot) => slot.length !== size(p)))) mismatch(`optimiser state ${i} to match a ${o.spec.kind} optimiser over ${ps.length} parameters`);
+      if (
+        saved.kind !== o.spec.kind ||
+        saved.slots.length !== ps.length ||
+        ps.some((p, j) => saved.slots[j]!.some((slot) => slot.length !== size(p)))
+      )
+        mismatch(`optimiser state ${i} to match a ${o.spec.kind} optimiser over ${ps.length} parameters`);
     });
     const B = this.options.streams;
     const widths = this.layers.map((l) => [l.config.inputs[0]!.size, l.size] as const);
-    if (!Array.isArray(state.window) || state.window.length > this.options.window) mismatch(`a window of at most ${this.options.window} steps`);
+    if (!Array.isArray(state.window) || state.window.length > this.options.window)
+      mismatch(`a window of at most ${this.options.window} steps`);
     for (const r of state.window) {
-      if (r.codes.length !== this.layers.length || r.continues.length !== B || r.side.values.length !== this.modalities.length) mismatch('window steps of this stack’s shape');
-      widths.forEach(([below, own], l) => (r.inputs[l]![0].length !== B * below || r.inputs[l]![1].length !== B * own || r.codes[l]!.length !== B * own) && mismatch(`window codes of width ${own} for layer ${l + 1}`));
+      if (
+        r.codes.length !== this.layers.length ||
+        r.continues.length !== B ||
+        r.side.values.length !== this.modalities.length
+      )
+        mismatch('window steps of this stack’s shape');
+      widths.forEach(
+        ([below, own], l) =>
+          (r.inputs[l]![0].length !== B * below ||
+            r.inputs[l]![1].length !== B * own ||
+            r.codes[l]!.length !== B * own) &&
+          mismatch(`window codes of width ${own} for layer ${l + 1}`),
+      );
     }
     if (state.predictions.length !== this.modalities.length) mismatch(`${this.modalities.length} predictions`);
     // Everything checked: write.
@@ -431,9 +542,24 @@ export class RecurrentStack implements SequenceLearner {
     this.window.clear();
     for (const r of state.window) {
       const codes = r.codes.map((c, l) => e.matrix(c, B, this.layers[l]!.size));
-      const inputs = r.inputs.map(([b, c], l): [M, M] => [l === 0 ? e.matrix(b, B, widths[0]![0]) : codes[l - 1]!, e.matrix(c, B, this.layers[l]!.size)]);
-      const side = { rows: r.side.rows, values: r.side.values.map((v) => Float32Array.from(v)), present: r.side.present.map((v) => Float32Array.from(v)) };
-      this.window.push({ index: r.index, inputs, codes, continues: e.matrix(r.continues, B, 1), side, complete: r.complete, learned: r.learned });
+      const inputs = r.inputs.map(([b, c], l): [M, M] => [
+        l === 0 ? e.matrix(b, B, widths[0]![0]) : codes[l - 1]!,
+        e.matrix(c, B, this.layers[l]!.size),
+      ]);
+      const side = {
+        rows: r.side.rows,
+        values: r.side.values.map((v) => Float32Array.from(v)),
+        present: r.side.present.map((v) => Float32Array.from(v)),
+      };
+      this.window.push({
+        index: r.index,
+        inputs,
+        codes,
+        continues: e.matrix(r.continues, B, 1),
+        side,
+        complete: r.complete,
+        learned: r.learned,
+      });
     }
     e.free(this.predictions);
     this.predictions = state.predictions.map((p, k) => e.keep(e.matrix(p, B, this.modalities[k]!.size)));
@@ -452,7 +578,9 @@ export class RecurrentStack implements SequenceLearner {
     e.free(this.lastTargets.filter((m): m is M => m !== null));
     this.layers.forEach((l) => l.dispose());
     this.top.dispose();
-    [...this.encoderOptimizers, ...this.decoderOptimizers, this.topOptimizer, this.readoutOptimizer].forEach((o) => o.dispose());
+    [...this.encoderOptimizers, ...this.decoderOptimizers, this.topOptimizer, this.readoutOptimizer].forEach((o) =>
+      o.dispose(),
+    );
   }
 }
 

@@ -46,7 +46,9 @@ export function packSide(
 
 /** Side information with one categorical modality from class indices (−1: no label). */
 export function sideFromLabels(modality: ModalitySpec, labels: ArrayLike<number>, where = 'sideFromLabels'): SideBatch {
-  const rows = Array.from({ length: labels.length }, (_, i) => ({ [modality.name]: labels[i]! < 0 ? undefined : labels[i]! }));
+  const rows = Array.from({ length: labels.length }, (_, i) => ({
+    [modality.name]: labels[i]! < 0 ? undefined : labels[i]!,
+  }));
   return packSide([modality], rows, where);
 }
 

@@ -97,16 +97,40 @@ export interface ResolvedStackOptions {
 }
 
 export const STACK_OPTION_KEYS = [
-  'layers', 'modalities', 'targetForm', 'topTarget', 'reconstructionStep', 'discriminantStep', 'unsupervisedWeight', 'unsupervisedTarget', 'unsupervisedConfidence',
-  'corruption', 'noise', 'decoderTarget', 'encoderReconstructionWeight', 'top', 'optimizer', 'decoderOptimizer',
-  'readoutOptimizer', 'seed', 'engine',
+  'layers',
+  'modalities',
+  'targetForm',
+  'topTarget',
+  'reconstructionStep',
+  'discriminantStep',
+  'unsupervisedWeight',
+  'unsupervisedTarget',
+  'unsupervisedConfidence',
+  'corruption',
+  'noise',
+  'decoderTarget',
+  'encoderReconstructionWeight',
+  'top',
+  'optimizer',
+  'decoderOptimizer',
+  'readoutOptimizer',
+  'seed',
+  'engine',
 ] as const;
 
-export function resolveStackOptions(options: StackOptions, where: string, extraKeys: readonly string[] = [], defaultEngine: EngineChoice = 'auto'): ResolvedStackOptions {
+export function resolveStackOptions(
+  options: StackOptions,
+  where: string,
+  extraKeys: readonly string[] = [],
+  defaultEngine: EngineChoice = 'auto',
+): ResolvedStackOptions {
   checkKeys(where, options, [...STACK_OPTION_KEYS, ...extraKeys]);
   const noise = numberOption(where, 'noise', options.noise, 0, { min: 0 });
   const rawLayers = options.layers ?? [240, 240, 240];
-  if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw new InvalidOptionError(`${where}: expected option "layers" to be a non-empty array, but got ${describeValue(rawLayers)}`);
+  if (!Array.isArray(rawLayers) || rawLayers.length === 0)
+    throw new InvalidOptionError(
+      `${where}: expected option "layers" to be a non-empty array, but got ${describeValue(rawLayers)}`,
+    );
   const layers = rawLayers.map((spec, i) => {
     const s: LayerSpec = typeof spec === 'number' ? { size: spec } : spec;
     checkKeys(`${where}.layers[${i}]`, s, ['size', 'units', 'noise']);
@@ -117,14 +141,23 @@ export function resolveStackOptions(options: StackOptions, where: string, extraK
     };
   });
   const modalities = options.modalities ?? [];
-  if (!Array.isArray(modalities)) throw new InvalidOptionError(`${where}: expected option "modalities" to be an array, but got ${describeValue(modalities)}`);
+  if (!Array.isArray(modalities))
+    throw new InvalidOptionError(
+      `${where}: expected option "modalities" to be an array, but got ${describeValue(modalities)}`,
+    );
   modalities.forEach((m, i) => checkModality(m, `${where}.modalities[${i}]`));
   const names = new Set(modalities.map((m) => m.name));
-  if (names.size !== modalities.length) throw new InvalidOptionError(`${where}: expected distinct modality names, but got [${modalities.map((m) => m.name).join(', ')}]`);
+  if (names.size !== modalities.length)
+    throw new InvalidOptionError(
+      `${where}: expected distinct modality names, but got [${modalities.map((m) => m.name).join(', ')}]`,
+    );
   const corruption = options.corruption ?? { kind: 'gaussian', level: 0.1 };
   checkKeys(`${where}.corruption`, corruption, ['kind', 'level']);
   choiceOption(`${where}.corruption`, 'kind', corruption.kind, 'gaussian', CORRUPTIONS);
-  numberOption(`${where}.corruption`, 'level', corruption.level, 0.1, { min: 0, ...(corruption.kind === 'gaussian' ? {} : { max: 1 }) });
+  numberOption(`${where}.corruption`, 'level', corruption.level, 0.1, {
+    min: 0,
+    ...(corruption.kind === 'gaussian' ? {} : { max: 1 }),
+  });
   const top = options.top ?? {};
   checkKeys(`${where}.top`, top, ['size', 'noise', 'dropProbability', 'sideWeight', 'trainAutoEncoder']);
   const topCode = layers[layers.length - 1]!.size;
@@ -134,8 +167,17 @@ export function resolveStackOptions(options: StackOptions, where: string, extraK
     targetForm: choiceOption(where, 'targetForm', options.targetForm, 'difference', ['difference', 'plain'] as const),
     topTarget: choiceOption(where, 'topTarget', options.topTarget, 'discriminant', TOP_TARGETS),
     corruption: { kind: corruption.kind, level: corruption.level ?? 0.1 },
-    decoderTarget: choiceOption(where, 'decoderTarget', options.decoderTarget, 'corrupted', ['corrupted', 'clean'] as const),
-    encoderReconstructionWeight: numberOption(where, 'encoderReconstructionWeight', options.encoderReconstructionWeight, 0, { min: 0 }),
+    decoderTarget: choiceOption(where, 'decoderTarget', options.decoderTarget, 'corrupted', [
+      'corrupted',
+      'clean',
+    ] as const),
+    encoderReconstructionWeight: numberOption(
+      where,
+      'encoderReconstructionWeight',
+      options.encoderReconstructionWeight,
+      0,
+      { min: 0 },
+    ),
     top: {
       size: numberOption(`${where}.top`, 'size', top.size, 2 * topCode, { integer: true, min: 1 }),
       noise: numberOption(`${where}.top`, 'noise', top.noise, 0.1, { min: 0 }),
@@ -145,8 +187,14 @@ export function resolveStackOptions(options: StackOptions, where: string, extraK
       reconstructionStep: numberOption(where, 'reconstructionStep', options.reconstructionStep, 1, { min: 0 }),
       discriminantStep: numberOption(where, 'discriminantStep', options.discriminantStep, 0.5, { min: 0 }),
       unsupervisedWeight: numberOption(where, 'unsupervisedWeight', options.unsupervisedWeight, 1, { min: 0 }),
-      unsupervisedConfidence: numberOption(where, 'unsupervisedConfidence', options.unsupervisedConfidence, 0.7, { min: 0, max: 1 }),
-      unsupervisedTarget: choiceOption(where, 'unsupervisedTarget', options.unsupervisedTarget, 'map', ['map', 'density'] as const),
+      unsupervisedConfidence: numberOption(where, 'unsupervisedConfidence', options.unsupervisedConfidence, 0.7, {
+        min: 0,
+        max: 1,
+      }),
+      unsupervisedTarget: choiceOption(where, 'unsupervisedTarget', options.unsupervisedTarget, 'map', [
+        'map',
+        'density',
+      ] as const),
     },
     optimizer: resolveOptimizerSpec(options.optimizer, `${where}.optimizer`),
     decoderOptimizer: resolveOptimizerSpec(options.decoderOptimizer, `${where}.decoderOptimizer`),

@@ -37,7 +37,10 @@ export function targetsThroughTime<M>(
   const n = steps.length;
   const targets: (M | null)[][] = layers.map(() => new Array<M | null>(n).fill(null));
   // The decoders' reconstructions from the codes themselves, one batched decode per layer.
-  const decoded = form === 'plain' ? null : layers.map((layer, l) => splitParts(e, layer.decode(e.concatRows(steps.map((s) => s.codes[l]!))), n));
+  const decoded =
+    form === 'plain'
+      ? null
+      : layers.map((layer, l) => splitParts(e, layer.decode(e.concatRows(steps.map((s) => s.codes[l]!))), n));
   const fromFuture: (M | null)[] = new Array<M | null>(L).fill(null);
   for (let i = n - 1; i >= 0; i--) {
     const step = steps[i]!;

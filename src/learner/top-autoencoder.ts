@@ -57,7 +57,15 @@ export class TopAutoEncoder<M> {
   }
 
   get parameters(): M[] {
-    return [this.codeWeights, ...this.sideWeights, this.bias, this.codeDecoder, this.codeDecoderBias, ...this.sideDecoders, ...this.sideDecoderBiases];
+    return [
+      this.codeWeights,
+      ...this.sideWeights,
+      this.bias,
+      this.codeDecoder,
+      this.codeDecoderBias,
+      ...this.sideDecoders,
+      ...this.sideDecoderBiases,
+    ];
   }
 
   /** Hidden layer; `sideInputs` undefined means every modality is missing. */
@@ -74,7 +82,12 @@ export class TopAutoEncoder<M> {
 
   private decodeSide(hidden: M): M[] {
     const e = this.e;
-    return this.config.modalities.map((m, k) => e.activate(e.add(e.matMul(hidden, this.sideDecoders[k]!), this.sideDecoderBiases[k]!), m.kind === 'categorical' ? 'softmax' : 'linear'));
+    return this.config.modalities.map((m, k) =>
+      e.activate(
+        e.add(e.matMul(hidden, this.sideDecoders[k]!), this.sideDecoderBiases[k]!),
+        m.kind === 'categorical' ? 'softmax' : 'linear',
+      ),
+    );
   }
 
   /** Reconstruction of the code given the side inputs present. */
@@ -93,7 +106,9 @@ export class TopAutoEncoder<M> {
     const { noise, dropProbability, sideWeight, modalities } = this.config;
     const rows = e.rows(code);
     const noisy = noise > 0 ? e.add(code, e.gaussian(rows, e.cols(code), noise, this.rng)) : code;
-    const masked = side.inputs.map((input) => (dropProbability === 0 ? input : e.mul(input, e.above(e.uniform(rows, 1, this.rng), dropProbability))));
+    const masked = side.inputs.map((input) =>
+      dropProbability === 0 ? input : e.mul(input, e.above(e.uniform(rows, 1, this.rng), dropProbability)),
+    );
     const hidden = this.hidden(noisy, masked);
     const rec = this.decodeCode(hidden);
     const error = e.sub(rec, code);
@@ -109,7 +124,10 @@ export class TopAutoEncoder<M> {
       const y = side.values[k]!;
       const err = e.mul(e.sub(out, y), side.present[k]!);
       const delta = e.mul(err, sideWeight / rows);
-      const term = modalities[k]!.kind === 'categorical' ? e.crossEntropy(out, e.mul(y, side.present[k]!)) : e.mul(e.sumAll(e.square(err)), 0.5);
+      const term =
+        modalities[k]!.kind === 'categorical'
+          ? e.crossEntropy(out, e.mul(y, side.present[k]!))
+          : e.mul(e.sumAll(e.square(err)), 0.5);
       loss = e.add(loss, e.mul(term, sideWeight / rows));
       pairs.push([this.sideDecoders[k]!, e.matMulAT(hidden, delta)], [this.sideDecoderBiases[k]!, e.sumRows(delta)]);
       back = e.add(back, e.matMulBT(delta, this.sideDecoders[k]!));

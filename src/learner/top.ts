@@ -71,7 +71,9 @@ export class Top<M> {
    */
   get usesAutoEncoder(): boolean {
     const { target, unsupervisedTarget, unsupervisedWeight, trainAutoEncoder } = this.config;
-    return target === 'reconstruction' || trainAutoEncoder || (unsupervisedTarget === 'density' && unsupervisedWeight > 0);
+    return (
+      target === 'reconstruction' || trainAutoEncoder || (unsupervisedTarget === 'density' && unsupervisedWeight > 0)
+    );
   }
 
   /** Predictions of every side modality from the code alone. */
@@ -95,14 +97,28 @@ export class Top<M> {
    *                   cancels, as in the difference form below
    *                   ĥ = h + β·w·(rec_h(h, y) − h)                 form 'plain', the seed paper's
    */
-  target(code: M, side: SideMatrices<M>, form: 'difference' | 'plain', predicted: readonly M[] = this.predict(code)): M {
+  target(
+    code: M,
+    side: SideMatrices<M>,
+    form: 'difference' | 'plain',
+    predicted: readonly M[] = this.predict(code),
+  ): M {
     const e = this.e;
-    const { reconstructionStep, discriminantStep, unsupervisedWeight, unsupervisedTarget, unsupervisedConfidence, modalities } = this.config;
+    const {
+      reconstructionStep,
+      discriminantStep,
+      unsupervisedWeight,
+      unsupervisedTarget,
+      unsupervisedConfidence,
+      modalities,
+    } = this.config;
     const map = unsupervisedTarget === 'map' && unsupervisedWeight > 0;
     // A filled-in row counts only where the prediction is confident: early, unconfident guesses
     // would otherwise pull every unlabelled code toward whichever class is ahead.
     const fillWeight = predicted.map((p, m) =>
-      modalities[m]!.kind === 'categorical' ? e.mul(e.above(e.rowMax(p), unsupervisedConfidence), unsupervisedWeight) : e.add(e.mul(side.present[m]!, 0), unsupervisedWeight),
+      modalities[m]!.kind === 'categorical'
+        ? e.mul(e.above(e.rowMax(p), unsupervisedConfidence), unsupervisedWeight)
+        : e.add(e.mul(side.present[m]!, 0), unsupervisedWeight),
     );
     const completed = side.values.map((y, m) => {
       if (!map) return y;
@@ -112,18 +128,37 @@ export class Top<M> {
     });
     let target: M;
     if (this.readout) {
-      const weights = side.present.map((present, m) => (map ? e.add(present, e.mul(e.sub(1, present), fillWeight[m]!)) : present));
+      const weights = side.present.map((present, m) =>
+        map ? e.add(present, e.mul(e.sub(1, present), fillWeight[m]!)) : present,
+      );
       target = e.sub(code, e.mul(this.readout.codeGradient(predicted, completed, weights), discriminantStep));
     } else {
       const ones = side.present.map((p) => e.add(e.mul(p, 0), 1));
       const ae = this.autoencoder;
-      const given = ae.reconstructCode(code, completed.map((y, m) => e.concatCols([y, ones[m]!])));
-      const anchor = form === 'difference' ? ae.reconstructCode(code, predicted.map((p, m) => e.concatCols([p, ones[m]!]))) : code;
-      const rowWeight = map ? e.add(side.anyPresent, e.mul(e.sub(1, side.anyPresent), fillWeight[0]!)) : side.anyPresent;
+      const given = ae.reconstructCode(
+        code,
+        completed.map((y, m) => e.concatCols([y, ones[m]!])),
+      );
+      const anchor =
+        form === 'difference'
+          ? ae.reconstructCode(
+              code,
+              predicted.map((p, m) => e.concatCols([p, ones[m]!])),
+            )
+          : code;
+      const rowWeight = map
+        ? e.add(side.anyPresent, e.mul(e.sub(1, side.anyPresent), fillWeight[0]!))
+        : side.anyPresent;
       target = e.add(code, e.mul(e.sub(given, anchor), e.mul(rowWeight, reconstructionStep)));
     }
     if (unsupervisedTarget === 'density' && unsupervisedWeight > 0) {
-      target = e.add(target, e.mul(e.sub(this.autoencoder.reconstructCode(code), code), e.mul(e.sub(1, side.anyPresent), unsupervisedWeight)));
+      target = e.add(
+        target,
+        e.mul(
+          e.sub(this.autoencoder.reconstructCode(code), code),
+          e.mul(e.sub(1, side.anyPresent), unsupervisedWeight),
+        ),
+      );
     }
     return target;
   }
@@ -131,7 +166,12 @@ export class Top<M> {
   gradients(code: M, side: SideMatrices<M>): TopGradients<M> {
     const ae = this.usesAutoEncoder ? this.autoencoder.gradients(code, side) : null;
     const ro = this.readout?.gradients(code, side);
-    return { autoencoder: ae?.pairs ?? [], readout: ro?.pairs ?? [], loss: ae?.loss ?? null, readoutLoss: ro?.loss ?? null };
+    return {
+      autoencoder: ae?.pairs ?? [],
+      readout: ro?.pairs ?? [],
+      loss: ae?.loss ?? null,
+      readoutLoss: ro?.loss ?? null,
+    };
   }
 
   dispose(): void {

@@ -39,7 +39,9 @@ async function tryBackend(name: BackendName): Promise<string | null> {
 async function start(options: EngineOptions): Promise<BackendName> {
   const forced = options.backend ?? (process.env.TPROP_BACKEND || undefined);
   if (forced !== undefined && !BACKENDS.includes(forced as BackendName)) {
-    throw new BackendError(`initEngine: expected TPROP_BACKEND to be one of ${BACKENDS.join(', ')}, but got "${forced}"`);
+    throw new BackendError(
+      `initEngine: expected TPROP_BACKEND to be one of ${BACKENDS.join(', ')}, but got "${forced}"`,
+    );
   }
   const candidates = forced ? [forced as BackendName] : BACKENDS;
   const failures: string[] = [];
@@ -47,13 +49,18 @@ async function start(options: EngineOptions): Promise<BackendName> {
     const failure = await tryBackend(name);
     if (failure === null) {
       current = name;
-      const report = options.report === undefined ? (line: string) => process.stderr.write(line + '\n') : options.report;
-      report?.(`tprop: tensor backend "${name}" (tfjs ${tf.version.tfjs})${failures.length ? `; unavailable: ${failures.join('; ')}` : ''}`);
+      const report =
+        options.report === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.report;
+      report?.(
+        `tprop: tensor backend "${name}" (tfjs ${tf.version.tfjs})${failures.length ? `; unavailable: ${failures.join('; ')}` : ''}`,
+      );
       return name;
     }
     failures.push(`${name} (${failure})`);
   }
-  throw new BackendError(`initEngine: expected backend ${forced ? `"${forced}"` : 'tensorflow, wasm or cpu'} to start, but got ${failures.join('; ')}`);
+  throw new BackendError(
+    `initEngine: expected backend ${forced ? `"${forced}"` : 'tensorflow, wasm or cpu'} to start, but got ${failures.join('; ')}`,
+  );
 }
 
 /** Starts the engine (idempotent: later calls return the first call's result). */
@@ -69,11 +76,17 @@ export function initEngine(options: EngineOptions = {}): Promise<BackendName> {
 
 /** The running backend; throws if `initEngine()` has not finished. */
 export function engineBackend(): BackendName {
-  if (current === null) throw new BackendError('engineBackend: expected the engine to be started, but initEngine() has not completed; await initEngine() first');
+  if (current === null)
+    throw new BackendError(
+      'engineBackend: expected the engine to be started, but initEngine() has not completed; await initEngine() first',
+    );
   return current;
 }
 
 /** Throws a BackendError naming `where` unless the engine is started. */
 export function assertEngine(where: string): void {
-  if (current === null) throw new BackendError(`${where}: expected the tensor engine to be started, but it is not; await initEngine() first`);
+  if (current === null)
+    throw new BackendError(
+      `${where}: expected the tensor engine to be started, but it is not; await initEngine() first`,
+    );
 }

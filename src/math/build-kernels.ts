@@ -17,7 +17,11 @@ export const KERNELS_MODULE = fileURLToPath(new URL('./kernels-wasm.ts', import.
 export const KERNEL_FEATURES = { simd: true } as const;
 
 interface WabtModule {
-  parseWat(filename: string, source: string, features?: Record<string, boolean>): {
+  parseWat(
+    filename: string,
+    source: string,
+    features?: Record<string, boolean>,
+  ): {
     validate(): void;
     toBinary(options: Record<string, boolean>): { buffer: Uint8Array };
     destroy(): void;
@@ -29,7 +33,8 @@ export async function loadWabt(): Promise<WabtModule | null> {
   const candidates = [process.env.TPROP_WABT, 'wabt'].filter((c): c is string => !!c);
   for (const candidate of candidates) {
     try {
-      const resolved = candidate === 'wabt' ? candidate : pathToFileURL(createRequire(import.meta.url).resolve(candidate)).href;
+      const resolved =
+        candidate === 'wabt' ? candidate : pathToFileURL(createRequire(import.meta.url).resolve(candidate)).href;
       const mod = (await import(resolved)) as { default?: () => Promise<WabtModule> };
       const init = mod.default ?? (mod as unknown as () => Promise<WabtModule>);
       return await init();
@@ -69,7 +74,9 @@ export function kernelsModuleText(binary: Uint8Array): string {
 async function main(): Promise<void> {
   const wabt = await loadWabt();
   if (!wabt) {
-    console.error('build-kernels: wabt is not installed; install it (npm install wabt@1.0.39) and set TPROP_WABT to its folder');
+    console.error(
+      'build-kernels: wabt is not installed; install it (npm install wabt@1.0.39) and set TPROP_WABT to its folder',
+    );
     process.exit(2);
   }
   const text = kernelsModuleText(compileKernels(wabt));
@@ -81,7 +88,9 @@ async function main(): Promise<void> {
     }
   })();
   if (process.argv.includes('--check')) {
-    console.log(current === text ? 'build-kernels: kernels-wasm.ts is up to date' : 'build-kernels: kernels-wasm.ts is stale');
+    console.log(
+      current === text ? 'build-kernels: kernels-wasm.ts is up to date' : 'build-kernels: kernels-wasm.ts is stale',
+    );
     process.exit(current === text ? 0 : 1);
   }
   writeFileSync(KERNELS_MODULE, text);

@@ -15,7 +15,13 @@ export interface Corruption {
 }
 
 /** Corrupts `x`; `range` gives salt-and-pepper's two values. Returns `x` itself for 'none'. */
-export function corrupt<M>(e: Engine<M>, x: M, corruption: Corruption, rng: Rng, range: readonly [number, number] = [0, 1]): M {
+export function corrupt<M>(
+  e: Engine<M>,
+  x: M,
+  corruption: Corruption,
+  rng: Rng,
+  range: readonly [number, number] = [0, 1],
+): M {
   const { kind, level } = corruption;
   if (kind === 'none' || level === 0) return x;
   const rows = e.rows(x);

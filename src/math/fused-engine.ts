@@ -133,7 +133,9 @@ function zip(a: F | number, b: F | number, op: Op): F {
     for (let r = 0, k = 0; r < b.rows; r++) for (let c = 0; c < b.cols; c++, k++) w[k] = op(x[r]!, y[k]!);
     return wide;
   } else {
-    throw new RangeError(`fused: expected broadcastable shapes, but got [${a.rows}, ${a.cols}] and [${b.rows}, ${b.cols}]`);
+    throw new RangeError(
+      `fused: expected broadcastable shapes, but got [${a.rows}, ${a.cols}] and [${b.rows}, ${b.cols}]`,
+    );
   }
   return out;
 }
@@ -218,7 +220,15 @@ function square(a: F): F {
  * rows of w are folded in per pass over out's row, and all-zero input groups (one-hot inputs,
  * masked rows) are skipped.
  */
-function accumulateProduct(x: Float32Array, w: Float32Array, o: Float32Array, rows: number, inner: number, cols: number, columns: boolean): void {
+function accumulateProduct(
+  x: Float32Array,
+  w: Float32Array,
+  o: Float32Array,
+  rows: number,
+  inner: number,
+  cols: number,
+  columns: boolean,
+): void {
   const si = columns ? 1 : inner; // stride between rows of A
   const sp = columns ? rows : 1; // stride between entries of a row of A
   for (let i = 0; i < rows; i++) {
@@ -402,7 +412,10 @@ export const jsFusedEngine: Engine<F> = {
   },
   concatRows: (ms) => {
     if (ms.length === 1) return ms[0]!;
-    const out = make(ms.reduce((n, m) => n + m.rows, 0), ms[0]!.cols);
+    const out = make(
+      ms.reduce((n, m) => n + m.rows, 0),
+      ms[0]!.cols,
+    );
     let at = 0;
     for (const m of ms) {
       out.data.set(m.data, at);
@@ -414,11 +427,15 @@ export const jsFusedEngine: Engine<F> = {
     if (parts === 1) return [m];
     const rows = m.rows / parts;
     const x = m.data;
-    return Array.from({ length: parts }, (_, i) => new FusedMatrix(rows, m.cols, copyArray(x.subarray(i * rows * m.cols, (i + 1) * rows * m.cols))));
+    return Array.from(
+      { length: parts },
+      (_, i) => new FusedMatrix(rows, m.cols, copyArray(x.subarray(i * rows * m.cols, (i + 1) * rows * m.cols))),
+    );
   },
   sliceCols: (m, start, size) => {
     const out = make(m.rows, size);
-    for (let r = 0; r < m.rows; r++) out.data.set(m.data.subarray(r * m.cols + start, r * m.cols + start + size), r * size);
+    for (let r = 0; r < m.rows; r++)
+      out.data.set(m.data.subarray(r * m.cols + start, r * m.cols + start + size), r * size);
     return out;
   },
   activate: (pre, activation: Activation) => {
@@ -428,7 +445,7 @@ export const jsFusedEngine: Engine<F> = {
       case 'sigmoid':
         return map(pre, (x) => 1 / (1 + Math.exp(-x)));
       case 'relu':
-        return map(pre, (x) => (x > 0 ? x : 0));
+        return map(pre, (x) => Math.max(x, 0));
       case 'linear':
         return pre;
       case 'sign':
@@ -578,21 +595,42 @@ function gradientAt(g: F): number {
 
 function wasmSgdStep(p: F, g: F, velocity: F | null, learningRate: number, momentum: number): void {
   const go = p.offset >= 0 && (!velocity || velocity.offset >= 0) ? gradientAt(g) : -1;
-  if (go < 0) return jsSgdStep(p, g, velocity, learningRate, momentum);
+  if (go < 0) {
+    jsSgdStep(p, g, velocity, learningRate, momentum);
+    return;
+  }
   if (velocity) kernels!.sgd_momentum(p.offset, go, velocity.offset, p.rows * p.cols, learningRate, momentum);
   else kernels!.sgd(p.offset, go, p.rows * p.cols, learningRate);
 }
 
 function wasmRmspropStep(p: F, g: F, s: F, learningRate: number, rho: number, epsilon: number): void {
   const go = p.offset >= 0 && s.offset >= 0 ? gradientAt(g) : -1;
-  if (go < 0) return jsRmspropStep(p, g, s, learningRate, rho, epsilon);
+  if (go < 0) {
+    jsRmspropStep(p, g, s, learningRate, rho, epsilon);
+    return;
+  }
   kernels!.rmsprop(p.offset, go, s.offset, p.rows * p.cols, learningRate, rho, 1 - rho, epsilon);
 }
 
 function wasmAdamStep(p: F, g: F, m: F, v: F, stepSize: number, beta1: number, beta2: number, epsilon: number): void {
   const go = p.offset >= 0 && m.offset >= 0 && v.offset >= 0 ? gradientAt(g) : -1;
-  if (go < 0) return jsAdamStep(p, g, m, v, stepSize, beta1, beta2, epsilon);
-  kernels!.adam(p.offset, go, m.offset, v.offset, p.rows * p.cols, stepSize, beta1, 1 - beta1, beta2, 1 - beta2, epsilon);
+  if (go < 0) {
+    jsAdamStep(p, g, m, v, stepSize, beta1, beta2, epsilon);
+    return;
+  }
+  kernels!.adam(
+    p.offset,
+    go,
+    m.offset,
+    v.offset,
+    p.rows * p.cols,
+    stepSize,
+    beta1,
+    1 - beta1,
+    beta2,
+    1 - beta2,
+    epsilon,
+  );
 }
 
 /** Matrices smaller than this stay with Math.tanh. */

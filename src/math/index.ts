@@ -2,12 +2,22 @@
 // Engine interface; tfjs (tfjsEngine) and plain fused kernels (fusedEngine) implement it.
 // Only this folder imports tfjs; baselines that need tfjs autodiff get it from here too.
 
-export { type Engine, type EngineKind, type Activation, type MatrixOf } from './engine.js';
+export type { Engine, EngineKind, Activation, MatrixOf } from './engine.js';
 export { tfjsEngine } from './tfjs-engine.js';
 export { fusedEngine, FusedMatrix } from './fused-engine.js';
 export { engineFor, ENGINE_KINDS, type EngineChoice } from './engine-choice.js';
 export { initEngine, engineBackend, assertEngine, type BackendName, type EngineOptions } from './backend.js';
-export { UNITS, type Units, unitMean, unitSample, unitMode, unitSlope, decoderUnits, decoderSlope, unitRange } from './units.js';
+export {
+  UNITS,
+  type Units,
+  unitMean,
+  unitSample,
+  unitMode,
+  unitSlope,
+  decoderUnits,
+  decoderSlope,
+  unitRange,
+} from './units.js';
 export { CORRUPTIONS, type CorruptionKind, type Corruption, corrupt } from './corruption.js';
 export { glorotUniform, orthogonal, initialValues, type InitKind } from './init.js';
 export * as tf from './tfjs.js';

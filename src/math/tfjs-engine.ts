@@ -70,8 +70,16 @@ export const tfjsEngine: Engine<T> = {
   oneHotArgMax: (a) => tf.cast(tf.oneHot(tf.argMax(a, 1), a.shape[1]), 'float32') as T,
   rowMax: (a) => tf.max(a, 1, true),
   crossEntropy: (p, y) => tf.reshape(tf.neg(tf.sum(tf.mul(y, tf.log(tf.maximum(p, 1e-7))))), [1, 1]),
-  gaussian: (rows, cols, std, rng: Rng) => tf.tensor2d(draw(rows, cols, () => std * rng.normal()), [rows, cols]),
-  uniform: (rows, cols, rng: Rng) => tf.tensor2d(draw(rows, cols, () => rng.float()), [rows, cols]),
+  gaussian: (rows, cols, std, rng: Rng) =>
+    tf.tensor2d(
+      draw(rows, cols, () => std * rng.normal()),
+      [rows, cols],
+    ),
+  uniform: (rows, cols, rng: Rng) =>
+    tf.tensor2d(
+      draw(rows, cols, () => rng.float()),
+      [rows, cols],
+    ),
   sgdStep: (p, g, velocity, learningRate, momentum) => {
     tf.tidy(() => {
       if (!velocity) {

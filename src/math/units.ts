@@ -73,7 +73,10 @@ export function unitSlope<M>(e: Engine<M>, mean: M, units: Units): M | null {
   }
 }
 
-/** Slope of a decoder output under its loss: tanh outputs under squared error; sigmoid under cross-entropy and linear outputs need none. */
+/**
+ * Slope of a decoder output under its loss: tanh outputs under squared error; sigmoid under cross-entropy and linear
+ * outputs need none.
+ */
 export function decoderSlope<M>(e: Engine<M>, out: M, kind: 'tanh' | 'sigmoid' | 'linear'): M | null {
   return kind === 'tanh' ? e.sub(1, e.square(out)) : null;
 }

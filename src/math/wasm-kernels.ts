@@ -18,15 +18,44 @@ export interface KernelExports {
   product(x: number, w: number, o: number, rows: number, inner: number, cols: number, si: number, sp: number): void;
   /** o = a·bᵀ for a [rows, inner], b [n, inner]; o is [rows, n]. */
   product_bt(a: number, b: number, o: number, rows: number, inner: number, n: number): void;
-  adam(p: number, g: number, m: number, v: number, n: number, step: number, beta1: number, c1: number, beta2: number, c2: number, epsilon: number): void;
-  rmsprop(p: number, g: number, s: number, n: number, learningRate: number, rho: number, c: number, epsilon: number): void;
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    step: number,
+    beta1: number,
+    c1: number,
+    beta2: number,
+    c2: number,
+    epsilon: number,
+  ): void;
+  rmsprop(
+    p: number,
+    g: number,
+    s: number,
+    n: number,
+    learningRate: number,
+    rho: number,
+    c: number,
+    epsilon: number,
+  ): void;
   sgd(p: number, g: number, n: number, learningRate: number): void;
   sgd_momentum(p: number, g: number, u: number, n: number, learningRate: number, momentum: number): void;
   /** o = tanh(x) over n entries (o may be x), within 4e-7 of Math.tanh, relative. */
   tanh(x: number, o: number, n: number): void;
 }
 
-export const KERNEL_EXPORTS: readonly (keyof KernelExports)[] = ['product', 'product_bt', 'adam', 'rmsprop', 'sgd', 'sgd_momentum', 'tanh'];
+export const KERNEL_EXPORTS: readonly (keyof KernelExports)[] = [
+  'product',
+  'product_bt',
+  'adam',
+  'rmsprop',
+  'sgd',
+  'sgd_momentum',
+  'tanh',
+];
 
 /** The committed module's bytes. */
 export function kernelBytes(): Uint8Array<ArrayBuffer> {

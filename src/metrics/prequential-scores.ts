@@ -17,7 +17,11 @@ export interface CategoricalScore {
   readonly legal?: number;
 }
 
-export function scoreCategorical(probabilities: ArrayLike<number>, actual: number, legal?: readonly number[]): CategoricalScore {
+export function scoreCategorical(
+  probabilities: ArrayLike<number>,
+  actual: number,
+  legal?: readonly number[],
+): CategoricalScore {
   const guess = argMax(probabilities);
   const score = { accuracy: guess === actual ? 1 : 0, logLoss: -Math.log(Math.max(probabilities[actual]!, 1e-7)) };
   return legal ? { ...score, legal: legal.includes(guess) ? 1 : 0 } : score;

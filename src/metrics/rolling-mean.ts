@@ -36,7 +36,8 @@ export class RollingMean {
   count = 0;
 
   constructor(readonly window: number) {
-    if (!Number.isInteger(window) || window < 1) throw new RangeError(`RollingMean: expected a window >= 1, but got ${window}`);
+    if (!Number.isInteger(window) || window < 1)
+      throw new RangeError(`RollingMean: expected a window >= 1, but got ${window}`);
     this.ring = new Float64Array(window);
   }
 

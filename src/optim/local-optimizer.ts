@@ -4,7 +4,12 @@
 
 import { CheckpointError } from '../errors.js';
 import type { Engine } from '../math/index.js';
-import { type OptimizerSpec, type OptimizerState, type ResolvedOptimizerSpec, resolveOptimizerSpec } from './optimizer.js';
+import {
+  type OptimizerSpec,
+  type OptimizerState,
+  type ResolvedOptimizerSpec,
+  resolveOptimizerSpec,
+} from './optimizer.js';
 
 /** A parameter and the gradient of the loss with respect to it (the update goes against it). */
 export type GradientPair<M> = readonly [M, M];
@@ -25,7 +30,13 @@ export class LocalOptimizer<M> {
   private slotsOf(param: M): M[] {
     let slots = this.slots.get(param);
     if (!slots) {
-      slots = Array.from({ length: this.slotCount }, () => this.e.parameter(new Float32Array(this.e.rows(param) * this.e.cols(param)), this.e.rows(param), this.e.cols(param)));
+      slots = Array.from({ length: this.slotCount }, () =>
+        this.e.parameter(
+          new Float32Array(this.e.rows(param) * this.e.cols(param)),
+          this.e.rows(param),
+          this.e.cols(param),
+        ),
+      );
       this.slots.set(param, slots);
     }
     return slots;
@@ -36,7 +47,8 @@ export class LocalOptimizer<M> {
     this.steps++;
     const { kind, momentum, rho, beta1, beta2, epsilon, decay } = this.spec;
     const learningRate = this.spec.learningRate / (1 + decay * (this.steps - 1));
-    const stepSize = kind === 'adam' ? (learningRate * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps) : 0;
+    const stepSize =
+      kind === 'adam' ? (learningRate * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps) : 0;
     for (const [param, grad] of pairs) {
       const slots = this.slotsOf(param);
       if (kind === 'sgd') this.e.sgdStep(param, grad, slots[0] ?? null, learningRate, momentum);
@@ -47,20 +59,32 @@ export class LocalOptimizer<M> {
 
   /** Slot values for `params` (in that order), for checkpoints. */
   getState(params: readonly M[]): OptimizerState {
-    return { kind: this.spec.kind, steps: this.steps, slots: params.map((p) => this.slotsOf(p).map((s) => this.e.read(s))) };
+    return {
+      kind: this.spec.kind,
+      steps: this.steps,
+      slots: params.map((p) => this.slotsOf(p).map((s) => this.e.read(s))),
+    };
   }
 
   setState(params: readonly M[], state: OptimizerState): void {
     const where = 'LocalOptimizer.setState';
     if (state.kind !== this.spec.kind || state.slots.length !== params.length) {
-      throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected ${params.length} slot sets for a ${this.spec.kind} optimiser, but got ${state.slots.length} for ${state.kind}`);
+      throw new CheckpointError(
+        'ERR_CHECKPOINT_MISMATCH',
+        `${where}: expected ${params.length} slot sets for a ${this.spec.kind} optimiser, but got ` +
+          `${state.slots.length} for ${state.kind}`,
+      );
     }
     params.forEach((p, i) => {
       const slots = this.slotsOf(p);
       const saved = state.slots[i]!;
       const size = this.e.rows(p) * this.e.cols(p);
       if (saved.length !== slots.length || saved.some((s) => s.length !== size)) {
-        throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected ${slots.length} slots of size ${size} for parameter ${i}, but got ${saved.length} of sizes [${saved.map((s) => s.length).join(', ')}]`);
+        throw new CheckpointError(
+          'ERR_CHECKPOINT_MISMATCH',
+          `${where}: expected ${slots.length} slots of size ${size} for parameter ${i}, but got ${saved.length} of ` +
+            `sizes [${saved.map((s) => s.length).join(', ')}]`,
+        );
       }
     });
     params.forEach((p, i) => {
@@ -79,12 +103,20 @@ export class LocalOptimizer<M> {
   }
 }
 
-export function createOptimizer<M>(e: Engine<M>, spec: OptimizerSpec = {}, where = 'createOptimizer'): LocalOptimizer<M> {
+export function createOptimizer<M>(
+  e: Engine<M>,
+  spec: OptimizerSpec = {},
+  where = 'createOptimizer',
+): LocalOptimizer<M> {
   return new LocalOptimizer(e, resolveOptimizerSpec(spec, where));
 }
 
 /** Adds gradients that share a parameter (a target term and a reconstruction term on one encoder). */
-export function mergePairs<M>(e: Engine<M>, a: ReadonlyArray<GradientPair<M>>, b: ReadonlyArray<GradientPair<M>>): GradientPair<M>[] {
+export function mergePairs<M>(
+  e: Engine<M>,
+  a: ReadonlyArray<GradientPair<M>>,
+  b: ReadonlyArray<GradientPair<M>>,
+): GradientPair<M>[] {
   if (b.length === 0) return [...a];
   const merged = new Map<M, M>();
   for (const [p, g] of [...a, ...b]) merged.set(p, merged.has(p) ? e.add(merged.get(p)!, g) : g);

@@ -57,21 +57,33 @@ export type BoundedBuffer<T> = OperatorFunction<T, Buffered<T>> & { stats(): Buf
 export function boundedBuffer<T>(options: BoundedBufferOptions): BoundedBuffer<T> {
   const where = 'boundedBuffer';
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError(`${where}: expected an options object with "capacity" and "policy", but got ${describeValue(options)}`);
+    throw new InvalidOptionError(
+      `${where}: expected an options object with "capacity" and "policy", but got ${describeValue(options)}`,
+    );
   }
   checkKeys(where, options, ['capacity', 'policy', 'pause', 'resume', 'scheduler']);
-  if (options.capacity === undefined) throw new InvalidOptionError(`${where}: expected option "capacity" to be an integer >= 1, but got undefined`);
+  if (options.capacity === undefined)
+    throw new InvalidOptionError(`${where}: expected option "capacity" to be an integer >= 1, but got undefined`);
   const capacity = numberOption(where, 'capacity', options.capacity, 1, { integer: true, min: 1 });
-  const policy = choiceOption<OverflowPolicy>(where, 'policy', options.policy, undefined as never, ['drop-oldest', 'drop-newest', 'pause']);
+  const policy = choiceOption<OverflowPolicy>(where, 'policy', options.policy, undefined as never, [
+    'drop-oldest',
+    'drop-newest',
+    'pause',
+  ]);
   for (const name of ['pause', 'resume'] as const) {
     const fn = options[name];
     if ((policy === 'pause' || fn !== undefined) && typeof fn !== 'function') {
-      throw new InvalidOptionError(`${where}: expected option "${name}" to be a function${policy === 'pause' ? ' (policy "pause")' : ''}, but got ${describeValue(fn)}`);
+      throw new InvalidOptionError(
+        `${where}: expected option "${name}" to be a function${policy === 'pause' ? ' (policy "pause")' : ''}, but ` +
+          `got ${describeValue(fn)}`,
+      );
     }
   }
   const scheduler = options.scheduler ?? immediateScheduler;
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function') {
-    throw new InvalidOptionError(`${where}: expected option "scheduler" to be a SchedulerLike, but got ${describeValue(scheduler)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "scheduler" to be a SchedulerLike, but got ${describeValue(scheduler)}`,
+    );
   }
 
   const totals = { received: 0, delivered: 0, dropped: 0, queued: 0, pausedCount: 0 };
@@ -103,7 +115,10 @@ export function boundedBuffer<T>(options: BoundedBufferOptions): BoundedBuffer<T
       };
       const deliver = (): void => {
         pending = undefined;
-        if (subscriber.closed || queue.length === 0) return finishIfDrained();
+        if (subscriber.closed || queue.length === 0) {
+          finishIfDrained();
+          return;
+        }
         const value = queue.shift()!;
         totals.queued--;
         totals.delivered++;

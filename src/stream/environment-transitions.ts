@@ -19,7 +19,10 @@ export interface EnvironmentTransitionsOptions {
   readonly steps?: number;
   /** Stop after this many finished episodes (integer >= 0). Default: no limit. */
   readonly episodes?: number;
-  /** The action after each transition. Default: a uniform sample of the action space, seeded from `seed` (0 without one). */
+  /**
+   * The action after each transition. Default: a uniform sample of the action space, seeded from `seed` (0 without
+   * one).
+   */
   readonly policy?: Policy;
 }
 
@@ -34,14 +37,21 @@ export interface TransitionLoopOptions {
 export const ENVIRONMENT_TRANSITIONS_KEYS: readonly string[] = ['seed', 'steps', 'episodes', 'policy'];
 
 /** Validates the loop options of `where` (an InvalidOptionError names the option); `extra` are keys the caller adds. */
-export function transitionLoopOptions(where: string, options: EnvironmentTransitionsOptions, extra: readonly string[] = []): TransitionLoopOptions {
+export function transitionLoopOptions(
+  where: string,
+  options: EnvironmentTransitionsOptions,
+  extra: readonly string[] = [],
+): TransitionLoopOptions {
   checkKeys(where, options, [...ENVIRONMENT_TRANSITIONS_KEYS, ...extra]);
   const o = options ?? {};
   const seed = o.seed === undefined ? undefined : numberOption(where, 'seed', o.seed, 0, { integer: true });
   const steps = o.steps === undefined ? Infinity : numberOption(where, 'steps', o.steps, 0, { integer: true, min: 0 });
-  const episodes = o.episodes === undefined ? Infinity : numberOption(where, 'episodes', o.episodes, 0, { integer: true, min: 0 });
+  const episodes =
+    o.episodes === undefined ? Infinity : numberOption(where, 'episodes', o.episodes, 0, { integer: true, min: 0 });
   if (o.policy !== undefined && typeof o.policy !== 'function') {
-    throw new InvalidOptionError(`${where}: expected option "policy" to be a function, but got ${describeValue(o.policy)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "policy" to be a function, but got ${describeValue(o.policy)}`,
+    );
   }
   return { seed, steps, episodes, policy: o.policy };
 }
@@ -53,13 +63,19 @@ export function transitionLoopOptions(where: string, options: EnvironmentTransit
  * that stops iterating causes no further step. Options are checked at the call, not on the
  * first `next()`.
  */
-export function environmentTransitions(env: Environment, options: EnvironmentTransitionsOptions = {}): Generator<Transition, void, undefined> {
+export function environmentTransitions(
+  env: Environment,
+  options: EnvironmentTransitionsOptions = {},
+): Generator<Transition, void, undefined> {
   const o = transitionLoopOptions('environmentTransitions', options);
   return transitionLoop(env, o);
 }
 
 /** The loop over options already validated (for callers that validated them once themselves). */
-export function* transitionLoop(env: Environment, options: TransitionLoopOptions): Generator<Transition, void, undefined> {
+export function* transitionLoop(
+  env: Environment,
+  options: TransitionLoopOptions,
+): Generator<Transition, void, undefined> {
   const { seed, steps, episodes } = options;
   const actionSpace = env.actionSpace;
   let policy = options.policy;
@@ -76,8 +92,20 @@ export function* transitionLoop(env: Environment, options: TransitionLoopOptions
   while (step < steps && finished < episodes) {
     let transition: Transition;
     if (needsReset) {
-      const reset = checked<ResetResult>(env.reset(episode === 0 && seed !== undefined ? { seed } : undefined), 'reset');
-      transition = { step, episode, observation: reset.observation, reward: 0, terminated: false, truncated: false, info: reset.info ?? {}, first: true };
+      const reset = checked<ResetResult>(
+        env.reset(episode === 0 && seed !== undefined ? { seed } : undefined),
+        'reset',
+      );
+      transition = {
+        step,
+        episode,
+        observation: reset.observation,
+        reward: 0,
+        terminated: false,
+        truncated: false,
+        info: reset.info ?? {},
+        first: true,
+      };
       needsReset = false;
     } else {
       const result = checked<StepResult>(actionSpace === null ? env.step() : env.step(policy!(previous!)), 'step');

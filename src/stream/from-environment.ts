@@ -24,11 +24,19 @@ export const FROM_ENVIRONMENT_DEFAULTS = Object.freeze({ yieldEvery: 64 });
 export type EnvironmentSource = Environment | (() => Environment);
 
 /** Checks the chunking options shared by the Observable sources of this folder. */
-export function chunkOptions(where: string, options: { yieldEvery?: number; scheduler?: SchedulerLike }): { yieldEvery: number; scheduler: SchedulerLike } {
-  const yieldEvery = numberOption(where, 'yieldEvery', options.yieldEvery, FROM_ENVIRONMENT_DEFAULTS.yieldEvery, { integer: true, min: 1 });
+export function chunkOptions(
+  where: string,
+  options: { yieldEvery?: number; scheduler?: SchedulerLike },
+): { yieldEvery: number; scheduler: SchedulerLike } {
+  const yieldEvery = numberOption(where, 'yieldEvery', options.yieldEvery, FROM_ENVIRONMENT_DEFAULTS.yieldEvery, {
+    integer: true,
+    min: 1,
+  });
   const scheduler = options.scheduler ?? immediateScheduler;
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function') {
-    throw new InvalidOptionError(`${where}: expected option "scheduler" to be a SchedulerLike, but got ${describeValue(scheduler)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "scheduler" to be a SchedulerLike, but got ${describeValue(scheduler)}`,
+    );
   }
   return { yieldEvery, scheduler };
 }
@@ -40,12 +48,17 @@ export function chunkOptions(where: string, options: { yieldEvery?: number; sche
  * unsubscribe; an instance is left open, and shared by every subscription (pass a factory for
  * independent runs). Whatever the environment throws errors the stream.
  */
-export function fromEnvironment(source: EnvironmentSource, options: FromEnvironmentOptions = {}): Observable<Transition> {
+export function fromEnvironment(
+  source: EnvironmentSource,
+  options: FromEnvironmentOptions = {},
+): Observable<Transition> {
   const where = 'fromEnvironment';
   const loopOptions = transitionLoopOptions(where, options, ['yieldEvery', 'scheduler']);
   const { yieldEvery, scheduler } = chunkOptions(where, options ?? {});
   if (typeof source !== 'function' && (typeof source !== 'object' || source === null)) {
-    throw new InvalidOptionError(`${where}: expected an environment or a factory of one, but got ${describeValue(source)}`);
+    throw new InvalidOptionError(
+      `${where}: expected an environment or a factory of one, but got ${describeValue(source)}`,
+    );
   }
 
   return new Observable<Transition>((subscriber) => {

@@ -35,20 +35,39 @@ export interface FromObservationsOptions {
 export const FROM_OBSERVATIONS_DEFAULTS = Object.freeze({ form: 'auto' as const });
 
 function isRecord(item: unknown): item is ObservationRecord {
-  return typeof item === 'object' && item !== null && !ArrayBuffer.isView(item) && !Array.isArray(item) && Object.hasOwn(item, 'observation');
+  return (
+    typeof item === 'object' &&
+    item !== null &&
+    !ArrayBuffer.isView(item) &&
+    !Array.isArray(item) &&
+    Object.hasOwn(item, 'observation')
+  );
 }
 
 /** Reads one record's flags; a malformed one is the source's fault, reported with a typed error. */
 function readRecord(item: unknown): Required<ObservationRecord> {
   if (!isRecord(item)) {
-    throw new ShapeMismatchError(`fromObservations: expected a record with an "observation" key, but got ${describeValue(item)}`);
+    throw new ShapeMismatchError(
+      `fromObservations: expected a record with an "observation" key, but got ${describeValue(item)}`,
+    );
   }
   const { observation, reward = 0, terminated = false, truncated = false, info = {} } = item;
-  if (typeof reward !== 'number') throw new ShapeMismatchError(`fromObservations: expected "reward" to be a number, but got ${describeValue(reward)}`);
-  if (!Number.isFinite(reward)) throw new NonFiniteError(`fromObservations: expected a finite "reward", but got ${reward}`);
-  if (typeof terminated !== 'boolean') throw new ShapeMismatchError(`fromObservations: expected "terminated" to be a boolean, but got ${describeValue(terminated)}`);
-  if (typeof truncated !== 'boolean') throw new ShapeMismatchError(`fromObservations: expected "truncated" to be a boolean, but got ${describeValue(truncated)}`);
-  if (typeof info !== 'object' || info === null) throw new ShapeMismatchError(`fromObservations: expected "info" to be an object, but got ${describeValue(info)}`);
+  if (typeof reward !== 'number')
+    throw new ShapeMismatchError(
+      `fromObservations: expected "reward" to be a number, but got ${describeValue(reward)}`,
+    );
+  if (!Number.isFinite(reward))
+    throw new NonFiniteError(`fromObservations: expected a finite "reward", but got ${reward}`);
+  if (typeof terminated !== 'boolean')
+    throw new ShapeMismatchError(
+      `fromObservations: expected "terminated" to be a boolean, but got ${describeValue(terminated)}`,
+    );
+  if (typeof truncated !== 'boolean')
+    throw new ShapeMismatchError(
+      `fromObservations: expected "truncated" to be a boolean, but got ${describeValue(truncated)}`,
+    );
+  if (typeof info !== 'object' || info === null)
+    throw new ShapeMismatchError(`fromObservations: expected "info" to be an object, but got ${describeValue(info)}`);
   return { observation, reward, terminated, truncated, info };
 }
 
@@ -59,9 +78,16 @@ function readRecord(item: unknown): Required<ObservationRecord> {
  * may skip bad ones); a malformed record (a non-boolean flag, a NaN reward) errors the stream
  * with a ShapeMismatchError or NonFiniteError. Counting is per subscription.
  */
-export function fromObservations(source$: Observable<ObservationInput>, options: FromObservationsOptions = {}): Observable<Transition> {
+export function fromObservations(
+  source$: Observable<ObservationInput>,
+  options: FromObservationsOptions = {},
+): Observable<Transition> {
   checkKeys('fromObservations', options, ['form']);
-  const form = choiceOption('fromObservations', 'form', options?.form, FROM_OBSERVATIONS_DEFAULTS.form, ['auto', 'value', 'record']);
+  const form = choiceOption('fromObservations', 'form', options?.form, FROM_OBSERVATIONS_DEFAULTS.form, [
+    'auto',
+    'value',
+    'record',
+  ]);
   if (!(source$ instanceof Observable) && typeof (source$ as { subscribe?: unknown })?.subscribe !== 'function') {
     throw new InvalidOptionError(`fromObservations: expected an Observable source, but got ${describeValue(source$)}`);
   }

@@ -21,7 +21,9 @@ export type OnInvalid = 'error' | 'skip';
 export interface LearnOptions {
   /** What to do when `observe` rejects the data: 'error' the stream, or 'skip' the transition. Default 'error'. */
   readonly onInvalid?: OnInvalid;
-  /** Told of every skipped transition with the running total, so skips after the last event are not lost. Default none. */
+  /**
+   * Told of every skipped transition with the running total, so skips after the last event are not lost. Default none.
+   */
   readonly onSkip?: (error: TpropError, transition: Transition, skipped: number) => void;
 }
 
@@ -36,12 +38,21 @@ export function isInvalidData(error: unknown): error is TpropError {
 }
 
 /** Checks the learn options once; shared with the runners that call `observe` themselves. */
-export function learnOptions(where: string, options: LearnOptions, extra: readonly string[] = []): Required<Pick<LearnOptions, 'onInvalid'>> & LearnOptions {
+export function learnOptions(
+  where: string,
+  options: LearnOptions,
+  extra: readonly string[] = [],
+): Required<Pick<LearnOptions, 'onInvalid'>> & LearnOptions {
   checkKeys(where, options, ['onInvalid', 'onSkip', ...extra]);
   const o = options ?? {};
-  const onInvalid = choiceOption<OnInvalid>(where, 'onInvalid', o.onInvalid, LEARN_DEFAULTS.onInvalid, ['error', 'skip']);
+  const onInvalid = choiceOption<OnInvalid>(where, 'onInvalid', o.onInvalid, LEARN_DEFAULTS.onInvalid, [
+    'error',
+    'skip',
+  ]);
   if (o.onSkip !== undefined && typeof o.onSkip !== 'function') {
-    throw new InvalidOptionError(`${where}: expected option "onSkip" to be a function, but got ${describeValue(o.onSkip)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "onSkip" to be a function, but got ${describeValue(o.onSkip)}`,
+    );
   }
   return { onInvalid, onSkip: o.onSkip };
 }

@@ -28,7 +28,10 @@ export interface LiveRunOptions {
   readonly onInvalid?: OnInvalid;
 }
 
-export const LIVE_RUN_DEFAULTS = Object.freeze({ frameIntervalMs: 16, yieldEvery: FROM_ENVIRONMENT_DEFAULTS.yieldEvery });
+export const LIVE_RUN_DEFAULTS = Object.freeze({
+  frameIntervalMs: 16,
+  yieldEvery: FROM_ENVIRONMENT_DEFAULTS.yieldEvery,
+});
 
 /** Where a run stands (the shape of the viewer's RunState). */
 export interface LiveRunState {
@@ -89,8 +92,17 @@ export class LiveRun {
     checkKeys(where, options, ['seed', 'steps', 'episodes', 'frameIntervalMs', 'yieldEvery', 'onInvalid']);
     const o = options ?? {};
     this.limits = transitionLoopOptions(where, { seed: o.seed, steps: o.steps, episodes: o.episodes });
-    this.frameIntervalMs = numberOption(where, 'frameIntervalMs', o.frameIntervalMs, LIVE_RUN_DEFAULTS.frameIntervalMs, { min: 0 });
-    this.yieldEvery = numberOption(where, 'yieldEvery', o.yieldEvery, LIVE_RUN_DEFAULTS.yieldEvery, { integer: true, min: 1 });
+    this.frameIntervalMs = numberOption(
+      where,
+      'frameIntervalMs',
+      o.frameIntervalMs,
+      LIVE_RUN_DEFAULTS.frameIntervalMs,
+      { min: 0 },
+    );
+    this.yieldEvery = numberOption(where, 'yieldEvery', o.yieldEvery, LIVE_RUN_DEFAULTS.yieldEvery, {
+      integer: true,
+      min: 1,
+    });
     this.onInvalid = learnOptions(where, { onInvalid: o.onInvalid }).onInvalid;
     assertPairing(where, agent, environment);
     const policy = environment.actionSpace === null ? undefined : () => agent.act!();

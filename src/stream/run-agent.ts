@@ -42,7 +42,10 @@ export function assertPairing(where: string, agent: Agent, env: Environment): vo
     throw new InvalidOptionError(`${where}: expected an environment, but got ${describeValue(env)}`);
   }
   if (env.actionSpace !== null && typeof agent.act !== 'function') {
-    throw new InvalidOptionError(`${where}: expected an agent with act() for an environment with an action space, but agent "${agent.kind}" has none`);
+    throw new InvalidOptionError(
+      `${where}: expected an agent with act() for an environment with an action space, but agent "${agent.kind}" ` +
+        `has none`,
+    );
   }
 }
 
@@ -64,10 +67,18 @@ export function runAgent(options: RunAgentOptions): Observable<StepEvent> {
   const { yieldEvery, scheduler } = chunkOptions(where, options);
   const { onInvalid, onSkip } = learnOptions(where, { onInvalid: options.onInvalid, onSkip: options.onSkip });
   if (typeof agentSource !== 'function' && (typeof agentSource !== 'object' || agentSource === null)) {
-    throw new InvalidOptionError(`${where}: expected option "agent" to be an agent or a factory of one, but got ${describeValue(agentSource)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "agent" to be an agent or a factory of one, but got ${describeValue(agentSource)}`,
+    );
   }
-  if (typeof environmentSource !== 'function' && (typeof environmentSource !== 'object' || environmentSource === null)) {
-    throw new InvalidOptionError(`${where}: expected option "environment" to be an environment or a factory of one, but got ${describeValue(environmentSource)}`);
+  if (
+    typeof environmentSource !== 'function' &&
+    (typeof environmentSource !== 'object' || environmentSource === null)
+  ) {
+    throw new InvalidOptionError(
+      `${where}: expected option "environment" to be an environment or a factory of one, but got ` +
+        `${describeValue(environmentSource)}`,
+    );
   }
 
   return new Observable<StepEvent>((subscriber) => {

@@ -12,7 +12,10 @@ import type { StepEvent } from './learn.js';
 export interface SnapshotsOptions {
   /** At least this many events between two frames (integer >= 1). Default 1 (no step limit). */
   readonly every?: number;
-  /** At least this many milliseconds of scheduler time between two frames (>= 0). Default 16 when `every` is not given, else 0. */
+  /**
+   * At least this many milliseconds of scheduler time between two frames (>= 0). Default 16 when `every` is not given,
+   * else 0.
+   */
   readonly intervalMs?: number;
   /** The clock `intervalMs` is measured on (`now()` only). Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
@@ -35,7 +38,9 @@ export function snapshots(agent: Agent, options: SnapshotsOptions = {}): Operato
   const intervalMs = numberOption(where, 'intervalMs', o.intervalMs, intervalDefault, { min: 0 });
   const scheduler = o.scheduler ?? asyncScheduler;
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function') {
-    throw new InvalidOptionError(`${where}: expected option "scheduler" to be a SchedulerLike, but got ${describeValue(scheduler)}`);
+    throw new InvalidOptionError(
+      `${where}: expected option "scheduler" to be a SchedulerLike, but got ${describeValue(scheduler)}`,
+    );
   }
   if (typeof agent !== 'object' || agent === null || typeof agent.snapshot !== 'function') {
     throw new InvalidOptionError(`${where}: expected an agent with snapshot(), but got ${describeValue(agent)}`);

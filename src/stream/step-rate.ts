@@ -36,9 +36,17 @@ export class StepRate {
   constructor(options: StepRateOptions = {}) {
     checkKeys('StepRate', options, ['windowMs', 'resolutionMs', 'now']);
     this.windowMs = numberOption('StepRate', 'windowMs', options.windowMs, STEP_RATE_DEFAULTS.windowMs, { above: 0 });
-    this.resolutionMs = numberOption('StepRate', 'resolutionMs', options.resolutionMs, STEP_RATE_DEFAULTS.resolutionMs, { min: 0 });
+    this.resolutionMs = numberOption(
+      'StepRate',
+      'resolutionMs',
+      options.resolutionMs,
+      STEP_RATE_DEFAULTS.resolutionMs,
+      { min: 0 },
+    );
     if (options.now !== undefined && typeof options.now !== 'function') {
-      throw new InvalidOptionError(`StepRate: expected option "now" to be a function, but got ${describeValue(options.now)}`);
+      throw new InvalidOptionError(
+        `StepRate: expected option "now" to be a function, but got ${describeValue(options.now)}`,
+      );
     }
     this.now = options.now ?? (() => performance.now());
   }

@@ -14,14 +14,28 @@ export interface VectorTransitionsOptions {
 }
 
 /** A synchronous generator of batches (arrays of `copies` transitions), starting with the resets. */
-export function* vectorTransitions(vector: VectorEnvironment, options: VectorTransitionsOptions = {}): Generator<Transition[], void, undefined> {
+export function* vectorTransitions(
+  vector: VectorEnvironment,
+  options: VectorTransitionsOptions = {},
+): Generator<Transition[], void, undefined> {
   if (vector.autoreset !== 'next-step') {
-    throw new InvalidOptionError(`vectorTransitions: expected a VectorEnvironment with autoreset 'next-step', but got '${vector.autoreset}'`);
+    throw new InvalidOptionError(
+      `vectorTransitions: expected a VectorEnvironment with autoreset 'next-step', but got '${vector.autoreset}'`,
+    );
   }
   const copies = vector.copies;
   const episodes = new Array<number>(copies).fill(0);
   const start = vector.reset(options.seed === undefined ? {} : { seed: options.seed });
-  let batch: Transition[] = start.observations.map((observation, i) => ({ step: 0, episode: 0, observation, reward: 0, terminated: false, truncated: false, info: start.infos[i]!, first: true }));
+  let batch: Transition[] = start.observations.map((observation, i) => ({
+    step: 0,
+    episode: 0,
+    observation,
+    reward: 0,
+    terminated: false,
+    truncated: false,
+    info: start.infos[i]!,
+    first: true,
+  }));
   for (let step = 0; options.steps === undefined || step < options.steps; step++) {
     yield batch;
     const ended = batch.map((t) => t.terminated || t.truncated);
@@ -30,7 +44,16 @@ export function* vectorTransitions(vector: VectorEnvironment, options: VectorTra
       if (ended[i]) episodes[i]!++;
       // The vector marks a reset step in its info; here `first` says it.
       const { reset: _reset, ...info } = r.infos[i]!;
-      return { step: step + 1, episode: episodes[i]!, observation, reward: r.rewards[i]!, terminated: r.terminated[i]!, truncated: r.truncated[i]!, info, first: ended[i]! };
+      return {
+        step: step + 1,
+        episode: episodes[i]!,
+        observation,
+        reward: r.rewards[i]!,
+        terminated: r.terminated[i]!,
+        truncated: r.truncated[i]!,
+        info,
+        first: ended[i]!,
+      };
     });
   }
 }

@@ -1,7 +1,13 @@
 // The base of every wrapper, after Gymnasium's Wrapper: it holds an environment, forwards the
 // whole contract to it, and lets a subclass change one thing by overriding one hook.
 
-import type { Environment, EnvironmentSpec, ResetOptions, ResetResult, StepResult } from '../environment/environment.js';
+import type {
+  Environment,
+  EnvironmentSpec,
+  ResetOptions,
+  ResetResult,
+  StepResult,
+} from '../environment/environment.js';
 import { InvalidOptionError, describeValue } from '../errors.js';
 import type { Space, SpaceValue } from '../environment/space.js';
 
@@ -24,7 +30,9 @@ export abstract class EnvironmentWrapper implements Environment {
 
   constructor(inner: Environment) {
     if (!isEnvironment(inner)) {
-      throw new InvalidOptionError(`${new.target.name}: expected an environment with reset() and step(), but got ${describeValue(inner)}`);
+      throw new InvalidOptionError(
+        `${new.target.name}: expected an environment with reset() and step(), but got ${describeValue(inner)}`,
+      );
     }
     this.inner = inner;
   }

@@ -74,12 +74,18 @@ export class NormalizeObservation extends EnvironmentWrapper {
     super(env);
     checkKeys('NormalizeObservation', options, ['epsilon', 'clip', 'update', 'restartOnSeed']);
     this.epsilon = numberOption('NormalizeObservation', 'epsilon', options.epsilon, 1e-8, { above: 0 });
-    this.clip = options.clip === undefined ? Infinity : numberOption('NormalizeObservation', 'clip', options.clip, 0, { above: 0 });
+    this.clip =
+      options.clip === undefined
+        ? Infinity
+        : numberOption('NormalizeObservation', 'clip', options.clip, 0, { above: 0 });
     this.update = booleanOption('NormalizeObservation', 'update', options.update, true);
     this.restartOnSeed = booleanOption('NormalizeObservation', 'restartOnSeed', options.restartOnSeed, true);
     this.space = this.normalizedSpace(env.observationSpace, '');
     if (this.moments.size === 0) {
-      throw new InvalidOptionError(`NormalizeObservation: expected an observation space with a box part, but got ${describeValue(env.observationSpace)}`);
+      throw new InvalidOptionError(
+        `NormalizeObservation: expected an observation space with a box part, but got ` +
+          `${describeValue(env.observationSpace)}`,
+      );
     }
     this.initial = this.getState();
   }
@@ -91,7 +97,8 @@ export class NormalizeObservation extends EnvironmentWrapper {
   /** A copy of the running statistics. */
   getState(): NormalizeObservationState {
     const moments: Record<string, RunningMoments> = {};
-    for (const [path, m] of this.moments) moments[path] = { count: m.count, mean: Array.from(m.mean), m2: Array.from(m.m2) };
+    for (const [path, m] of this.moments)
+      moments[path] = { count: m.count, mean: Array.from(m.mean), m2: Array.from(m.m2) };
     return { moments };
   }
 
@@ -114,16 +121,30 @@ export class NormalizeObservation extends EnvironmentWrapper {
     const where = 'NormalizeObservation.setState';
     const saved = (state as { moments?: unknown } | null)?.moments;
     const paths = [...this.moments.keys()];
-    if (typeof saved !== 'object' || saved === null || JSON.stringify(Object.keys(saved).sort()) !== JSON.stringify([...paths].sort())) {
-      throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected moments for the box parts [${paths.map((p) => JSON.stringify(p)).join(', ')}], but got ${describeValue(saved)}`);
+    if (
+      typeof saved !== 'object' ||
+      saved === null ||
+      JSON.stringify(Object.keys(saved).sort()) !== JSON.stringify([...paths].sort())
+    ) {
+      throw new CheckpointError(
+        'ERR_CHECKPOINT_MISMATCH',
+        `${where}: expected moments for the box parts [${paths.map((p) => JSON.stringify(p)).join(', ')}], but got ` +
+          `${describeValue(saved)}`,
+      );
     }
     for (const path of paths) {
       const m = (saved as Record<string, Partial<RunningMoments>>)[path]!;
       const size = this.moments.get(path)!.mean.length;
       const vector = (v: unknown, min: number): boolean =>
-        (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array) && v.length === size && Array.from(v as ArrayLike<number>).every((x) => Number.isFinite(x) && x >= min);
+        (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array) &&
+        v.length === size &&
+        Array.from(v as ArrayLike<number>).every((x) => Number.isFinite(x) && x >= min);
       if (!Number.isSafeInteger(m?.count) || m.count! < 0 || !vector(m.mean, -Infinity) || !vector(m.m2, 0)) {
-        throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected part ${JSON.stringify(path)} to hold a count >= 0 and finite mean and m2 >= 0 of length ${size}, but got ${describeValue(m)}`);
+        throw new CheckpointError(
+          'ERR_CHECKPOINT_MISMATCH',
+          `${where}: expected part ${JSON.stringify(path)} to hold a count >= 0 and finite mean and m2 >= 0 of ` +
+            `length ${size}, but got ${describeValue(m)}`,
+        );
       }
     }
     for (const path of paths) {
@@ -167,11 +188,18 @@ export class NormalizeObservation extends EnvironmentWrapper {
 
   private standardize(x: ArrayLike<number>, m: Moments, path: string): Float32Array {
     if (x.length !== m.mean.length) {
-      throw new InvalidOptionError(`NormalizeObservation.observation: expected ${m.mean.length} values at ${JSON.stringify(path)}, but got ${describeValue(x)}`);
+      throw new InvalidOptionError(
+        `NormalizeObservation.observation: expected ${m.mean.length} values at ${JSON.stringify(path)}, but got ` +
+          `${describeValue(x)}`,
+      );
     }
     for (let i = 0; i < x.length; i++) {
       // A single NaN would poison the running mean for good: refuse it before updating.
-      if (!Number.isFinite(x[i])) throw new NonFiniteError(`NormalizeObservation.observation: expected finite values at ${JSON.stringify(path)}, but got ${x[i]} at index ${i}`);
+      if (!Number.isFinite(x[i]))
+        throw new NonFiniteError(
+          `NormalizeObservation.observation: expected finite values at ${JSON.stringify(path)}, but got ${x[i]} at ` +
+            `index ${i}`,
+        );
     }
     if (this.update) {
       m.count += 1;

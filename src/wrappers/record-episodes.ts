@@ -39,10 +39,14 @@ export class RecordEpisodes extends EnvironmentWrapper {
     super(env);
     checkKeys('RecordEpisodes', options, ['path', 'onEpisode']);
     if (options.path !== undefined && (typeof options.path !== 'string' || options.path.length === 0)) {
-      throw new InvalidOptionError(`RecordEpisodes: expected option "path" to be a non-empty string, but got ${describeValue(options.path)}`);
+      throw new InvalidOptionError(
+        `RecordEpisodes: expected option "path" to be a non-empty string, but got ${describeValue(options.path)}`,
+      );
     }
     if (options.onEpisode !== undefined && typeof options.onEpisode !== 'function') {
-      throw new InvalidOptionError(`RecordEpisodes: expected option "onEpisode" to be a function, but got ${describeValue(options.onEpisode)}`);
+      throw new InvalidOptionError(
+        `RecordEpisodes: expected option "onEpisode" to be a function, but got ${describeValue(options.onEpisode)}`,
+      );
     }
     this.path = options.path;
     this.onEpisode = options.onEpisode;
@@ -67,7 +71,9 @@ export class RecordEpisodes extends EnvironmentWrapper {
   /** Saves the run so far at `path` (default: the `path` option), atomically. */
   save(path: string | undefined = this.path): void {
     if (path === undefined) {
-      throw new InvalidOptionError('RecordEpisodes.save: expected a path (as argument or as the "path" option), but got none');
+      throw new InvalidOptionError(
+        'RecordEpisodes.save: expected a path (as argument or as the "path" option), but got none',
+      );
     }
     saveRecording(path, this.recording);
   }
@@ -84,13 +90,21 @@ export class RecordEpisodes extends EnvironmentWrapper {
   override reset(options?: ResetOptions): ResetResult {
     const result = super.reset(options);
     const seed = options?.seed;
-    this.episodes.push({ seed: seed ?? null, observation: copy(result.observation, 'reset'), info: copy(result.info, 'reset'), steps: [] });
+    this.episodes.push({
+      seed: seed ?? null,
+      observation: copy(result.observation, 'reset'),
+      info: copy(result.info, 'reset'),
+      steps: [],
+    });
     return result;
   }
 
   override step(action?: SpaceValue): StepResult {
     if (this.episodes.length === 0) {
-      throw new StateError('ERR_RESET_NEEDED', 'RecordEpisodes.step: expected reset() before the first step, but got step()');
+      throw new StateError(
+        'ERR_RESET_NEEDED',
+        'RecordEpisodes.step: expected reset() before the first step, but got step()',
+      );
     }
     this.pendingAction = action === undefined ? null : copy(action, 'step');
     return super.step(action);
@@ -119,6 +133,9 @@ function copy<T>(value: T, method: string): T {
   try {
     return copyValue(value);
   } catch (error) {
-    throw new EnvironmentError(`RecordEpisodes.${method}: expected plain data in the result, but it cannot be copied: ${(error as Error).message}`);
+    throw new EnvironmentError(
+      `RecordEpisodes.${method}: expected plain data in the result, but it cannot be copied: ` +
+        `${(error as Error).message}`,
+    );
   }
 }

@@ -63,7 +63,8 @@ export function copyValue<T>(value: T): T {
   if (typeof value === 'function' || typeof value === 'symbol') throw new TypeError(`a ${typeof value} is not data`);
   if (typeof value !== 'object' || value === null) return value;
   if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
-  if (ArrayBuffer.isView(value)) return (value instanceof DataView ? structuredClone(value) : (value as unknown as Float32Array).slice()) as T;
+  if (ArrayBuffer.isView(value))
+    return (value instanceof DataView ? structuredClone(value) : (value as unknown as Float32Array).slice()) as T;
   if (Array.isArray(value)) return value.map(copyValue) as T;
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
@@ -77,9 +78,15 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 function isSpace(value: unknown): boolean {
   if (!isRecord(value)) return false;
-  if (value.kind === 'box') return Array.isArray(value.shape) && typeof value.low === 'number' && typeof value.high === 'number';
+  if (value.kind === 'box')
+    return Array.isArray(value.shape) && typeof value.low === 'number' && typeof value.high === 'number';
   if (value.kind === 'discrete') return Number.isInteger(value.n);
-  return value.kind === 'dict' && isRecord(value.spaces) && Object.values(value.spaces).every(isSpace) && Array.isArray(value.optional);
+  return (
+    value.kind === 'dict' &&
+    isRecord(value.spaces) &&
+    Object.values(value.spaces).every(isSpace) &&
+    Array.isArray(value.optional)
+  );
 }
 
 function isStep(value: unknown): boolean {
@@ -110,23 +117,43 @@ function isEpisode(value: unknown): boolean {
  */
 export function checkRecording(value: unknown, where: string): Recording {
   if (!isRecord(value)) {
-    throw new CheckpointError('ERR_CHECKPOINT_CORRUPT', `${where}: expected a recording, but got ${describeValue(value)}`);
+    throw new CheckpointError(
+      'ERR_CHECKPOINT_CORRUPT',
+      `${where}: expected a recording, but got ${describeValue(value)}`,
+    );
   }
   if (value.version !== RECORDING_VERSION) {
-    throw new CheckpointError('ERR_CHECKPOINT_VERSION', `${where}: expected recording version ${RECORDING_VERSION}, but got ${describeValue(value.version)}`);
+    throw new CheckpointError(
+      'ERR_CHECKPOINT_VERSION',
+      `${where}: expected recording version ${RECORDING_VERSION}, but got ${describeValue(value.version)}`,
+    );
   }
   if (!isSpace(value.observationSpace) || !(value.actionSpace === null || isSpace(value.actionSpace))) {
-    throw new CheckpointError('ERR_CHECKPOINT_CORRUPT', `${where}: expected the recording to hold its observation and action spaces, but got ${describeValue(value.observationSpace)} and ${describeValue(value.actionSpace)}`);
+    throw new CheckpointError(
+      'ERR_CHECKPOINT_CORRUPT',
+      `${where}: expected the recording to hold its observation and action spaces, but got ` +
+        `${describeValue(value.observationSpace)} and ${describeValue(value.actionSpace)}`,
+    );
   }
   if (!(value.spec === null || isRecord(value.spec))) {
-    throw new CheckpointError('ERR_CHECKPOINT_CORRUPT', `${where}: expected the recording's spec to be a record or null, but got ${describeValue(value.spec)}`);
+    throw new CheckpointError(
+      'ERR_CHECKPOINT_CORRUPT',
+      `${where}: expected the recording's spec to be a record or null, but got ${describeValue(value.spec)}`,
+    );
   }
   if (!Array.isArray(value.episodes)) {
-    throw new CheckpointError('ERR_CHECKPOINT_CORRUPT', `${where}: expected the recording's episodes as an array, but got ${describeValue(value.episodes)}`);
+    throw new CheckpointError(
+      'ERR_CHECKPOINT_CORRUPT',
+      `${where}: expected the recording's episodes as an array, but got ${describeValue(value.episodes)}`,
+    );
   }
   const bad = value.episodes.findIndex((episode) => !isEpisode(episode));
   if (bad >= 0) {
-    throw new CheckpointError('ERR_CHECKPOINT_CORRUPT', `${where}: expected episode ${bad} to hold a seed, a reset observation and info, and steps, but got ${describeValue(value.episodes[bad])}`);
+    throw new CheckpointError(
+      'ERR_CHECKPOINT_CORRUPT',
+      `${where}: expected episode ${bad} to hold a seed, a reset observation and info, and steps, but got ` +
+        `${describeValue(value.episodes[bad])}`,
+    );
   }
   return value as unknown as Recording;
 }

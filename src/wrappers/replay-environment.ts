@@ -1,7 +1,13 @@
 // replayEnvironment: an Environment that plays a recording back exactly (same observations,
 // rewards, flags, infos and spaces), for re-running an agent on a fixed stream or a bug report.
 
-import type { Environment, EnvironmentSpec, ResetOptions, ResetResult, StepResult } from '../environment/environment.js';
+import type {
+  Environment,
+  EnvironmentSpec,
+  ResetOptions,
+  ResetResult,
+  StepResult,
+} from '../environment/environment.js';
 import { EnvironmentError, InvalidOptionError, StateError, describeValue } from '../errors.js';
 import { assertInSpace } from '../environment/space.js';
 import type { Space, SpaceValue } from '../environment/space.js';
@@ -61,16 +67,24 @@ export class ReplayEnvironment implements Environment {
     if (seed === undefined) {
       next = this.episode + 1;
       if (next >= episodes.length) {
-        throw new RecordingExhaustedError(`ReplayEnvironment.reset: expected a recorded episode to replay, but all ${episodes.length} have been replayed`);
+        throw new RecordingExhaustedError(
+          `ReplayEnvironment.reset: expected a recorded episode to replay, but all ${episodes.length} have been ` +
+            `replayed`,
+        );
       }
     } else {
       if (!Number.isSafeInteger(seed)) {
-        throw new InvalidOptionError(`ReplayEnvironment.reset: expected option "seed" to be an integer, but got ${describeValue(seed)}`);
+        throw new InvalidOptionError(
+          `ReplayEnvironment.reset: expected option "seed" to be an integer, but got ${describeValue(seed)}`,
+        );
       }
       next = episodes.findIndex((e) => e.seed === seed);
       if (next < 0) {
         const seeds = [...new Set(episodes.map((e) => e.seed).filter((s) => s !== null))];
-        throw new InvalidOptionError(`ReplayEnvironment.reset: expected a seed the recording was reset with (one of [${seeds.join(', ')}]), but got ${seed}`);
+        throw new InvalidOptionError(
+          `ReplayEnvironment.reset: expected a seed the recording was reset with (one of [${seeds.join(', ')}]), ` +
+            `but got ${seed}`,
+        );
       }
     }
     this.episode = next;
@@ -82,23 +96,32 @@ export class ReplayEnvironment implements Environment {
   step(action?: SpaceValue | null): StepResult {
     if (this.actionSpace === null) {
       if (action !== undefined && action !== null) {
-        throw new InvalidOptionError(`ReplayEnvironment.step: expected no action (a passive environment), but got ${describeValue(action)}`);
+        throw new InvalidOptionError(
+          `ReplayEnvironment.step: expected no action (a passive environment), but got ${describeValue(action)}`,
+        );
       }
     } else if (action !== undefined && action !== null) {
       assertInSpace(this.actionSpace, action, 'ReplayEnvironment.step');
     }
     if (this.episode < 0) {
-      throw new StateError('ERR_RESET_NEEDED', 'ReplayEnvironment.step: expected reset() before the first step, but got step()');
+      throw new StateError(
+        'ERR_RESET_NEEDED',
+        'ReplayEnvironment.step: expected reset() before the first step, but got step()',
+      );
     }
     const episode: RecordedEpisode = this.recording.episodes[this.episode]!;
     const last = episode.steps[this.t - 1];
     if (last !== undefined && (last.terminated || last.truncated)) {
-      throw new StateError('ERR_EPISODE_ENDED', 'ReplayEnvironment.step: expected reset() after the episode ended, but got step()');
+      throw new StateError(
+        'ERR_EPISODE_ENDED',
+        'ReplayEnvironment.step: expected reset() after the episode ended, but got step()',
+      );
     }
     const recorded = episode.steps[this.t];
     if (recorded === undefined) {
       throw new RecordingExhaustedError(
-        `ReplayEnvironment.step: expected a recorded step, but the recording of episode ${this.episode} stops after ${episode.steps.length} steps`,
+        `ReplayEnvironment.step: expected a recorded step, but the recording of episode ${this.episode} stops after ` +
+          `${episode.steps.length} steps`,
       );
     }
     this.t += 1;

@@ -48,10 +48,16 @@ export class TimeLimit extends EnvironmentWrapper {
 
   override step(action?: SpaceValue): StepResult {
     if (this.elapsed === null) {
-      throw new StateError('ERR_RESET_NEEDED', 'TimeLimit.step: expected reset() before the first step, but got step()');
+      throw new StateError(
+        'ERR_RESET_NEEDED',
+        'TimeLimit.step: expected reset() before the first step, but got step()',
+      );
     }
     if (this.ended) {
-      throw new StateError('ERR_EPISODE_ENDED', 'TimeLimit.step: expected reset() after the episode ended, but got step()');
+      throw new StateError(
+        'ERR_EPISODE_ENDED',
+        'TimeLimit.step: expected reset() after the episode ended, but got step()',
+      );
     }
     return super.step(action);
   }

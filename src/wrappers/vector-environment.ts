@@ -70,7 +70,10 @@ export class VectorEnvironment {
       throw new InvalidOptionError(`VectorEnvironment: expected a factory function, but got ${describeValue(factory)}`);
     }
     checkKeys('VectorEnvironment', options, ['copies', 'seed', 'autoreset']);
-    this.autoreset = choiceOption('VectorEnvironment', 'autoreset', options?.autoreset, 'same-step', ['same-step', 'next-step'] as const);
+    this.autoreset = choiceOption('VectorEnvironment', 'autoreset', options?.autoreset, 'same-step', [
+      'same-step',
+      'next-step',
+    ] as const);
     if (options?.copies === undefined) {
       throw new InvalidOptionError('VectorEnvironment: expected option "copies" (an integer >= 1), but got none');
     }
@@ -79,19 +82,36 @@ export class VectorEnvironment {
     const environments: Environment[] = [];
     for (let i = 0; i < this.copies; i++) {
       const env = factory(i) as Partial<Environment> | null;
-      if (typeof env !== 'object' || env === null || typeof env.reset !== 'function' || typeof env.step !== 'function') {
-        throw new InvalidOptionError(`VectorEnvironment: expected the factory to return an environment for copy ${i}, but got ${describeValue(env)}`);
+      if (
+        typeof env !== 'object' ||
+        env === null ||
+        typeof env.reset !== 'function' ||
+        typeof env.step !== 'function'
+      ) {
+        throw new InvalidOptionError(
+          `VectorEnvironment: expected the factory to return an environment for copy ${i}, but got ` +
+            `${describeValue(env)}`,
+        );
       }
       environments.push(env as Environment);
     }
     const first = environments[0]!;
     environments.forEach((env, i) => {
       if (!sameSpace(env.observationSpace, first.observationSpace)) {
-        throw new InvalidOptionError(`VectorEnvironment: expected copy ${i} to share the observation space of copy 0 ${JSON.stringify(first.observationSpace)}, but got ${JSON.stringify(env.observationSpace)}`);
+        throw new InvalidOptionError(
+          `VectorEnvironment: expected copy ${i} to share the observation space of copy 0 ` +
+            `${JSON.stringify(first.observationSpace)}, but got ${JSON.stringify(env.observationSpace)}`,
+        );
       }
-      const same = env.actionSpace === null || first.actionSpace === null ? env.actionSpace === first.actionSpace : sameSpace(env.actionSpace, first.actionSpace);
+      const same =
+        env.actionSpace === null || first.actionSpace === null
+          ? env.actionSpace === first.actionSpace
+          : sameSpace(env.actionSpace, first.actionSpace);
       if (!same) {
-        throw new InvalidOptionError(`VectorEnvironment: expected copy ${i} to share the action space of copy 0 ${JSON.stringify(first.actionSpace)}, but got ${JSON.stringify(env.actionSpace)}`);
+        throw new InvalidOptionError(
+          `VectorEnvironment: expected copy ${i} to share the action space of copy 0 ` +
+            `${JSON.stringify(first.actionSpace)}, but got ${JSON.stringify(env.actionSpace)}`,
+        );
       }
     });
     this.environments = Object.freeze(environments);
@@ -105,7 +125,10 @@ export class VectorEnvironment {
    */
   reset(options: { seed?: number } = {}): VectorResetResult {
     checkKeys('VectorEnvironment.reset', options, ['seed']);
-    const given = options.seed === undefined ? undefined : numberOption('VectorEnvironment.reset', 'seed', options.seed, 0, { integer: true });
+    const given =
+      options.seed === undefined
+        ? undefined
+        : numberOption('VectorEnvironment.reset', 'seed', options.seed, 0, { integer: true });
     const base = given ?? (this.seeded ? undefined : this.seed);
     const observations: SpaceValue[] = [];
     const infos: Info[] = [];
@@ -124,15 +147,28 @@ export class VectorEnvironment {
   /** Steps every copy with its action (`actions[i]`; none for passive environments). */
   step(actions?: readonly SpaceValue[]): VectorStepResult {
     if (!this.running) {
-      throw new StateError('ERR_RESET_NEEDED', 'VectorEnvironment.step: expected reset() before stepping (first, or after a copy threw), but got step()');
+      throw new StateError(
+        'ERR_RESET_NEEDED',
+        'VectorEnvironment.step: expected reset() before stepping (first, or after a copy threw), but got step()',
+      );
     }
     if (this.actionSpace === null && actions !== undefined) {
-      throw new InvalidOptionError(`VectorEnvironment.step: expected no actions (passive environments), but got ${describeValue(actions)}`);
+      throw new InvalidOptionError(
+        `VectorEnvironment.step: expected no actions (passive environments), but got ${describeValue(actions)}`,
+      );
     }
     if (this.actionSpace !== null && (!Array.isArray(actions) || actions.length !== this.copies)) {
-      throw new InvalidOptionError(`VectorEnvironment.step: expected an array of ${this.copies} actions, but got ${describeValue(actions)}`);
+      throw new InvalidOptionError(
+        `VectorEnvironment.step: expected an array of ${this.copies} actions, but got ${describeValue(actions)}`,
+      );
     }
-    const out = { observations: [] as SpaceValue[], rewards: [] as number[], terminated: [] as boolean[], truncated: [] as boolean[], infos: [] as Info[] };
+    const out = {
+      observations: [] as SpaceValue[],
+      rewards: [] as number[],
+      terminated: [] as boolean[],
+      truncated: [] as boolean[],
+      infos: [] as Info[],
+    };
     try {
       this.environments.forEach((env, i) => {
         if (this.autoreset === 'next-step' && this.ended[i]) {

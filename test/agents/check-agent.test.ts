@@ -25,9 +25,12 @@ describe('checkAgent', () => {
   for (const kind of BUILTIN_AGENT_KINDS) {
     for (const engine of ['tfjs', 'fused'] as const) {
       // A supervised agent predicts side modalities only: it needs a stream that carries some.
-      it.each(kind === 'supervised' ? STREAMS.filter(([id]) => id === 'TemporalOrder-v0' || id === 'Adding-v0') : STREAMS)(`passes for the ${kind} agent on the ${engine} engine with %s`, (id, envOptions) => {
+      it.each(
+        kind === 'supervised' ? STREAMS.filter(([id]) => id === 'TemporalOrder-v0' || id === 'Adding-v0') : STREAMS,
+      )(`passes for the ${kind} agent on the ${engine} engine with %s`, (id, envOptions) => {
         const report = checkAgent(
-          (space) => createAgent({ kind, layers: [12], window: 6, seed: 3, engine, top: { trainAutoEncoder: true } }, space),
+          (space) =>
+            createAgent({ kind, layers: [12], window: 6, seed: 3, engine, top: { trainAutoEncoder: true } }, space),
           () => makeEnvironment(id, envOptions),
           { steps: 120 },
         );
@@ -37,7 +40,9 @@ describe('checkAgent', () => {
   }
 
   it('refuses a supervised agent on a stream with nothing to predict', () => {
-    expect(() => createAgent('supervised', makeEnvironment('Reber-v0').observationSpace)).toThrow(/expected something to predict/);
+    expect(() => createAgent('supervised', makeEnvironment('Reber-v0').observationSpace)).toThrow(
+      /expected something to predict/,
+    );
   });
 
   it('catches an agent whose predictions depend on more than its seed', () => {
@@ -60,6 +65,8 @@ describe('checkAgent', () => {
       };
       return agent;
     };
-    expect(() => checkAgent(leaky, () => makeEnvironment('Reber-v0'), { steps: 30, liveTensors: () => count })).toThrow(/flat tensor count/);
+    expect(() => checkAgent(leaky, () => makeEnvironment('Reber-v0'), { steps: 30, liveTensors: () => count })).toThrow(
+      /flat tensor count/,
+    );
   });
 });

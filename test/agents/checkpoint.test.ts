@@ -20,27 +20,33 @@ const stream: Transition[] = [...environmentTransitions(makeEnvironment('Embedde
 const predictionsOf = (a: PredictiveAgent): Float32Array[] => a.predict().map((p) => p.values);
 
 describe('saveAgent / loadAgent', () => {
-  it.each(['tfjs', 'fused'] as const)('resumes a run saved mid-stream exactly as the uninterrupted run goes on (%s engine)', (engine) => {
-    const space = makeEnvironment('EmbeddedReber-v0').observationSpace;
-    const uninterrupted = new PredictiveAgent(space, { ...options, engine });
-    const first = new PredictiveAgent(space, { ...options, engine });
-    const path = join(dir, `mid-${engine}.ckpt`);
-    stream.slice(0, 437).forEach((t) => (uninterrupted.observe(t), first.observe(t)));
-    saveAgent(first, path);
-    first.dispose();
-    const resumed = new PredictiveAgent(space, { ...options, engine });
-    loadAgent(resumed, path);
-    for (const t of stream.slice(437)) {
-      uninterrupted.observe(t);
-      resumed.observe(t);
-      const a = predictionsOf(uninterrupted);
-      const b = predictionsOf(resumed);
-      a.forEach((p, k) => p.forEach((v, i) => expect(Math.abs(v - b[k]![i]!)).toBeLessThanOrEqual(1e-6)));
-    }
-    expect(resumed.metrics()).toEqual(uninterrupted.metrics());
-    uninterrupted.dispose();
-    resumed.dispose();
-  });
+  it.each(['tfjs', 'fused'] as const)(
+    'resumes a run saved mid-stream exactly as the uninterrupted run goes on (%s engine)',
+    (engine) => {
+      const space = makeEnvironment('EmbeddedReber-v0').observationSpace;
+      const uninterrupted = new PredictiveAgent(space, { ...options, engine });
+      const first = new PredictiveAgent(space, { ...options, engine });
+      const path = join(dir, `mid-${engine}.ckpt`);
+      stream.slice(0, 437).forEach((t) => {
+        uninterrupted.observe(t);
+        first.observe(t);
+      });
+      saveAgent(first, path);
+      first.dispose();
+      const resumed = new PredictiveAgent(space, { ...options, engine });
+      loadAgent(resumed, path);
+      for (const t of stream.slice(437)) {
+        uninterrupted.observe(t);
+        resumed.observe(t);
+        const a = predictionsOf(uninterrupted);
+        const b = predictionsOf(resumed);
+        a.forEach((p, k) => p.forEach((v, i) => expect(Math.abs(v - b[k]![i]!)).toBeLessThanOrEqual(1e-6)));
+      }
+      expect(resumed.metrics()).toEqual(uninterrupted.metrics());
+      uninterrupted.dispose();
+      resumed.dispose();
+    },
+  );
 
   it('rejects a truncated or corrupted file with its code, leaving the agent in memory untouched', () => {
     const space = makeEnvironment('EmbeddedReber-v0').observationSpace;
@@ -51,11 +57,17 @@ describe('saveAgent / loadAgent', () => {
     const bytes = readFileSync(path);
     const victim = new PredictiveAgent(space, options);
     stream.slice(0, 50).forEach((t) => victim.observe(t));
-    const before = JSON.stringify(victim.getState(), (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v));
+    const before = JSON.stringify(victim.getState(), (_, v) =>
+      ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v,
+    );
     const cases: [string, Buffer, string][] = [
       ['truncated in the payload', bytes.subarray(0, bytes.length - 100), 'ERR_CHECKPOINT_CORRUPT'],
       ['truncated in the header', bytes.subarray(0, 20), 'ERR_CHECKPOINT_CORRUPT'],
-      ['a flipped payload byte', Buffer.from(bytes).fill(7, bytes.length - 10, bytes.length - 9), 'ERR_CHECKPOINT_CORRUPT'],
+      [
+        'a flipped payload byte',
+        Buffer.from(bytes).fill(7, bytes.length - 10, bytes.length - 9),
+        'ERR_CHECKPOINT_CORRUPT',
+      ],
     ];
     for (const [what, content, code] of cases) {
       const bad = join(dir, `bad-${what.replace(/ /g, '-')}.ckpt`);
@@ -67,7 +79,9 @@ describe('saveAgent / loadAgent', () => {
     expect(() => loadAgent(other, path)).toThrow(expect.objectContaining({ code: 'ERR_CHECKPOINT_MISMATCH' }));
     const supervised = new SupervisedAgent(makeEnvironment('TemporalOrder-v0').observationSpace, options);
     expect(() => loadAgent(supervised, path)).toThrow(expect.objectContaining({ code: 'ERR_CHECKPOINT_MISMATCH' }));
-    expect(JSON.stringify(victim.getState(), (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v))).toBe(before);
+    expect(
+      JSON.stringify(victim.getState(), (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v)),
+    ).toBe(before);
     [agent, victim, other, supervised].forEach((a) => a.dispose());
   });
 });

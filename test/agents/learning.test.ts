@@ -9,7 +9,14 @@ import { liveTensors, useEngine } from '../helpers/engine.js';
 
 useEngine();
 
-function feed(agent: Agent, id: string, envOptions: Record<string, unknown>, options: { steps?: number; episodes?: number; seed: number }, view?: (o: SpaceValue) => SpaceValue, onStep?: (label: unknown) => void): void {
+function feed(
+  agent: Agent,
+  id: string,
+  envOptions: Record<string, unknown>,
+  options: { steps?: number; episodes?: number; seed: number },
+  view?: (o: SpaceValue) => SpaceValue,
+  onStep?: (label: unknown) => void,
+): void {
   for (const t of environmentTransitions(makeEnvironment(id, envOptions), options)) {
     agent.observe(view ? { ...t, observation: view(t.observation) } : t);
     onStep?.((t.observation as Record<string, unknown>)?.label);
@@ -18,7 +25,12 @@ function feed(agent: Agent, id: string, envOptions: Record<string, unknown>, opt
 
 describe('PredictiveAgent learning online (seeded, prequential)', () => {
   it('learns a deterministic periodic sequence to near-zero prediction error', () => {
-    const agent = new PredictiveAgent(makeEnvironment('Periodic-v0').observationSpace, { layers: [24], window: 8, seed: 1, metricWindow: 500 });
+    const agent = new PredictiveAgent(makeEnvironment('Periodic-v0').observationSpace, {
+      layers: [24],
+      window: 8,
+      seed: 1,
+      metricWindow: 500,
+    });
     feed(agent, 'Periodic-v0', {}, { steps: 4000, seed: 2 });
     const m = agent.metrics();
     // Only the second symbol of an episode can be uncertain (a 2 may be followed by 3 or by 1).
@@ -29,7 +41,12 @@ describe('PredictiveAgent learning online (seeded, prequential)', () => {
 
   it('learns a noiseless sine mixture to a squared error far below its variance', () => {
     const envOptions = { noise: 0, randomPhase: false };
-    const agent = new PredictiveAgent(makeEnvironment('SineMixture-v0', envOptions).observationSpace, { layers: [32], window: 8, seed: 1, metricWindow: 500 });
+    const agent = new PredictiveAgent(makeEnvironment('SineMixture-v0', envOptions).observationSpace, {
+      layers: [32],
+      window: 8,
+      seed: 1,
+      metricWindow: 500,
+    });
     feed(agent, 'SineMixture-v0', envOptions, { steps: 6000, seed: 2 });
     // The signal's variance is (0.5² + 0.3²)/2 = 0.17; a good predictor is two orders below it.
     expect(agent.metrics()['next/squaredError']).toBeLessThan(0.0017);
@@ -37,16 +54,29 @@ describe('PredictiveAgent learning online (seeded, prequential)', () => {
   });
 
   it('predicts a legal successor in the Reber grammar at least 97% of the time', () => {
-    const agent = new PredictiveAgent(makeEnvironment('Reber-v0').observationSpace, { layers: [32], window: 8, seed: 1, metricWindow: 1000 });
+    const agent = new PredictiveAgent(makeEnvironment('Reber-v0').observationSpace, {
+      layers: [32],
+      window: 8,
+      seed: 1,
+      metricWindow: 1000,
+    });
     feed(agent, 'Reber-v0', {}, { steps: 12000, seed: 3 });
     expect(agent.metrics()['next/legal']).toBeGreaterThanOrEqual(0.97);
     agent.dispose();
   });
 
-  /** Trains on `episodes` temporal-order sequences of length T, then scores `tests` fresh ones with the label hidden. */
+  /**
+   * Trains on `episodes` temporal-order sequences of length T, then scores `tests` fresh ones with the label hidden.
+   */
   function temporalOrderAccuracy(T: number, options: PredictiveAgentOptions, episodes: number, tests: number): number {
     const envOptions = { length: T };
-    const agent = new PredictiveAgent(makeEnvironment('TemporalOrder-v0', envOptions).observationSpace, { window: T + 2, updateEvery: T + 2, predictNext: false, seed: 1, ...options });
+    const agent = new PredictiveAgent(makeEnvironment('TemporalOrder-v0', envOptions).observationSpace, {
+      window: T + 2,
+      updateEvery: T + 2,
+      predictNext: false,
+      seed: 1,
+      ...options,
+    });
     feed(agent, 'TemporalOrder-v0', envOptions, { episodes, seed: 4 });
     let hits = 0;
     let count = 0;
@@ -68,12 +98,21 @@ describe('PredictiveAgent learning online (seeded, prequential)', () => {
 
   it('solves temporal order at T = 50 with an annealed step size: at least 95% on 500 fresh sequences', () => {
     // Chance is 25%; a tfjs LSTM and BPTT on this architecture stay near it (npm run bench -- sequences).
-    expect(temporalOrderAccuracy(50, { layers: [64], optimizer: { decay: 0.001 } }, 6000, 500)).toBeGreaterThanOrEqual(0.95);
+    expect(temporalOrderAccuracy(50, { layers: [64], optimizer: { decay: 0.001 } }, 6000, 500)).toBeGreaterThanOrEqual(
+      0.95,
+    );
   });
 
   it('keeps the tensor count flat over a long run on the tfjs engine, and frees it all on dispose', () => {
     const before = liveTensors();
-    const agent = new PredictiveAgent(makeEnvironment('EmbeddedReber-v0').observationSpace, { layers: [16, 12], window: 10, updateEvery: 2, engine: 'tfjs', seed: 1, top: { trainAutoEncoder: true } });
+    const agent = new PredictiveAgent(makeEnvironment('EmbeddedReber-v0').observationSpace, {
+      layers: [16, 12],
+      window: 10,
+      updateEvery: 2,
+      engine: 'tfjs',
+      seed: 1,
+      top: { trainAutoEncoder: true },
+    });
     let atWarm = 0;
     let step = 0;
     for (const t of environmentTransitions(makeEnvironment('EmbeddedReber-v0'), { steps: 1500, seed: 1 })) {
@@ -91,12 +130,24 @@ describe('PredictiveAgent learning online (seeded, prequential)', () => {
     const agent = new PredictiveAgent(space, { layers: [8], seed: 1 });
     const twin = new PredictiveAgent(space, { layers: [8], seed: 1 });
     const stream = [...environmentTransitions(makeEnvironment('SineMixture-v0'), { steps: 40, seed: 1 })];
-    stream.slice(0, 20).forEach((t) => (agent.observe(t), twin.observe(t)));
+    stream.slice(0, 20).forEach((t) => {
+      agent.observe(t);
+      twin.observe(t);
+    });
     const t = stream[20]!;
-    expect(() => agent.observe({ ...t, observation: Float32Array.of(NaN) })).toThrow(expect.objectContaining({ code: 'ERR_NON_FINITE' }));
-    expect(() => agent.observe({ ...t, observation: Float32Array.of(0.1, 0.2) })).toThrow(expect.objectContaining({ code: 'ERR_SHAPE_MISMATCH' }));
-    expect(() => agent.observe({ ...t, observation: 3 as never })).toThrow(expect.objectContaining({ code: 'ERR_SHAPE_MISMATCH' }));
-    stream.slice(20).forEach((s) => (agent.observe(s), twin.observe(s)));
+    expect(() => agent.observe({ ...t, observation: Float32Array.of(NaN) })).toThrow(
+      expect.objectContaining({ code: 'ERR_NON_FINITE' }),
+    );
+    expect(() => agent.observe({ ...t, observation: Float32Array.of(0.1, 0.2) })).toThrow(
+      expect.objectContaining({ code: 'ERR_SHAPE_MISMATCH' }),
+    );
+    expect(() => agent.observe({ ...t, observation: 3 as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_SHAPE_MISMATCH' }),
+    );
+    stream.slice(20).forEach((s) => {
+      agent.observe(s);
+      twin.observe(s);
+    });
     expect(agent.predict()).toEqual(twin.predict());
     agent.dispose();
     twin.dispose();

@@ -15,7 +15,12 @@ describe('runAgent with a real agent', () => {
     let made: PredictiveAgent | null = null;
     const events = await lastValueFrom(
       runAgent({
-        agent: () => (made = new PredictiveAgent(makeEnvironment('Reber-v0').observationSpace, { layers: [16], engine: 'tfjs', seed: 1 })),
+        agent: () =>
+          (made = new PredictiveAgent(makeEnvironment('Reber-v0').observationSpace, {
+            layers: [16],
+            engine: 'tfjs',
+            seed: 1,
+          })),
         environment: () => makeEnvironment('Reber-v0'),
         seed: 1,
       }).pipe(take(300), toArray()),
@@ -27,8 +32,17 @@ describe('runAgent with a real agent', () => {
   });
 
   it('streams prequential metrics that show learning', async () => {
-    const agent = new PredictiveAgent(makeEnvironment('Periodic-v0').observationSpace, { layers: [24], seed: 1, metricWindow: 200 });
-    const samples = await lastValueFrom(runAgent({ agent, environment: () => makeEnvironment('Periodic-v0'), seed: 2, steps: 3000 }).pipe(sampleMetrics(agent, 500), toArray()));
+    const agent = new PredictiveAgent(makeEnvironment('Periodic-v0').observationSpace, {
+      layers: [24],
+      seed: 1,
+      metricWindow: 200,
+    });
+    const samples = await lastValueFrom(
+      runAgent({ agent, environment: () => makeEnvironment('Periodic-v0'), seed: 2, steps: 3000 }).pipe(
+        sampleMetrics(agent, 500),
+        toArray(),
+      ),
+    );
     expect(samples.length).toBeGreaterThanOrEqual(6);
     expect(samples[0]!.metrics['next/accuracy']).toBeLessThan(samples[samples.length - 1]!.metrics['next/accuracy']!);
     expect(samples[samples.length - 1]!.metrics['next/accuracy']).toBeGreaterThan(0.95);
@@ -41,7 +55,9 @@ describe('runAgent with a real agent', () => {
     let n = 0;
     env.step = () => ({ ...step(), observation: ++n === 20 ? Float32Array.of(NaN) : step().observation });
     const agent = new PredictiveAgent(env.observationSpace, { layers: [8], seed: 1 });
-    await expect(firstValueFrom(runAgent({ agent, environment: env, seed: 1, steps: 100 }).pipe(toArray()))).rejects.toMatchObject({ code: 'ERR_NON_FINITE' });
+    await expect(
+      firstValueFrom(runAgent({ agent, environment: env, seed: 1, steps: 100 }).pipe(toArray())),
+    ).rejects.toMatchObject({ code: 'ERR_NON_FINITE' });
     expect(() => agent.predict()).not.toThrow(); // an instance passed in stays the caller's, and usable
     agent.dispose();
   });

@@ -11,15 +11,29 @@ useEngine();
 
 describe('PredictiveAgent#observeBatch', () => {
   it('learns from N seeded copies of an environment fed as one batch per step', () => {
-    const vector = new VectorEnvironment(() => makeEnvironment('Reber-v0'), { copies: 4, seed: 10, autoreset: 'next-step' });
-    const agent = new PredictiveAgent(vector.observationSpace, { layers: [32], window: 8, streams: 4, seed: 1, metricWindow: 2000 });
+    const vector = new VectorEnvironment(() => makeEnvironment('Reber-v0'), {
+      copies: 4,
+      seed: 10,
+      autoreset: 'next-step',
+    });
+    const agent = new PredictiveAgent(vector.observationSpace, {
+      layers: [32],
+      window: 8,
+      streams: 4,
+      seed: 1,
+      metricWindow: 2000,
+    });
     for (const batch of vectorTransitions(vector, { steps: 2000 })) agent.observeBatch(batch);
     expect(agent.metrics()['next/legal']).toBeGreaterThanOrEqual(0.97);
     agent.dispose();
   });
 
   it('gives each copy the same transitions a lone environment with its seed gives', () => {
-    const vector = new VectorEnvironment(() => makeEnvironment('Reber-v0'), { copies: 3, seed: 20, autoreset: 'next-step' });
+    const vector = new VectorEnvironment(() => makeEnvironment('Reber-v0'), {
+      copies: 3,
+      seed: 20,
+      autoreset: 'next-step',
+    });
     const batches = [...vectorTransitions(vector, { steps: 60 })];
     const lone = [...environmentTransitions(makeEnvironment('Reber-v0'), { seed: 22, steps: 60 })];
     expect(batches.map((b) => b[2])).toEqual(lone);
@@ -34,7 +48,9 @@ describe('PredictiveAgent#observeBatch', () => {
       b.observeBatch([t]);
     }
     expect(a.predict()).toEqual(b.predict());
-    expect(() => new PredictiveAgent(space, { layers: [8], streams: 2 }).observe(undefined as never)).toThrow(/use observeBatch/);
+    expect(() => new PredictiveAgent(space, { layers: [8], streams: 2 }).observe(undefined as never)).toThrow(
+      /use observeBatch/,
+    );
     a.dispose();
     b.dispose();
   });

@@ -7,7 +7,9 @@ import { liveTensors, useEngine } from '../helpers/engine.js';
 
 useEngine();
 
-/** Feeds the periodic pattern 0 1 2 3 2 1 …; returns the accuracy of the next-symbol predictions over the last 60 steps. */
+/**
+ * Feeds the periodic pattern 0 1 2 3 2 1 …; returns the accuracy of the next-symbol predictions over the last 60 steps.
+ */
 function periodic(learner: SequenceLearner, steps: number): number {
   const pattern = [0, 1, 2, 3, 2, 1];
   let hits = 0;
@@ -24,8 +26,22 @@ function periodic(learner: SequenceLearner, steps: number): number {
 }
 
 describe.each([
-  ['RecurrentBackprop', () => new RecurrentBackprop({ input: { kind: 'categorical', size: 4 }, layers: [16], window: 6, seed: 1, optimizer: { learningRate: 0.01 } })],
-  ['LstmBackprop', () => new LstmBackprop({ input: { kind: 'categorical', size: 4 }, units: 16, window: 6, seed: 1, learningRate: 0.01 })],
+  [
+    'RecurrentBackprop',
+    () =>
+      new RecurrentBackprop({
+        input: { kind: 'categorical', size: 4 },
+        layers: [16],
+        window: 6,
+        seed: 1,
+        optimizer: { learningRate: 0.01 },
+      }),
+  ],
+  [
+    'LstmBackprop',
+    () =>
+      new LstmBackprop({ input: { kind: 'categorical', size: 4 }, units: 16, window: 6, seed: 1, learningRate: 0.01 }),
+  ],
 ] as const)('%s', (_, make) => {
   it('learns a periodic sequence online', () => {
     const learner = make();

@@ -69,9 +69,15 @@ interface Case {
 const product = (kind: 'matMul' | 'matMulAT' | 'matMulBT', rows: number, inner: number, cols: number): Case => {
   // matMul: [rows, inner]·[inner, cols]; matMulAT: [rows, inner]ᵀ·[rows, cols] (a weight
   // gradient, no parameter involved); matMulBT: [rows, inner]·[cols, inner]ᵀ.
-  const shape = kind === 'matMul' ? `[${rows},${inner}]·[${inner},${cols}]` : kind === 'matMulAT' ? `[${rows},${inner}]ᵀ·[${rows},${cols}]` : `[${rows},${inner}]·[${cols},${inner}]ᵀ`;
+  const shape =
+    kind === 'matMul'
+      ? `[${rows},${inner}]·[${inner},${cols}]`
+      : kind === 'matMulAT'
+        ? `[${rows},${inner}]ᵀ·[${rows},${cols}]`
+        : `[${rows},${inner}]·[${cols},${inner}]ᵀ`;
   const a = values32(rows * inner);
-  const bShape: [number, number] = kind === 'matMul' ? [inner, cols] : kind === 'matMulAT' ? [rows, cols] : [cols, inner];
+  const bShape: [number, number] =
+    kind === 'matMul' ? [inner, cols] : kind === 'matMulAT' ? [rows, cols] : [cols, inner];
   const b = values32(bShape[0] * bShape[1]);
   return {
     kernel: kind,
@@ -92,7 +98,11 @@ const optimiser = (kind: 'adam' | 'rmsprop' | 'sgd', n: number): Case => ({
   make: (e, resident) => {
     const param = (v: Float32Array): FusedMatrix => (resident ? e.parameter(v, n, n) : e.matrix(v, n, n));
     const p = param(values32(n * n));
-    const g = e.matrix(values32(n * n).map((v) => v * 0.01), n, n);
+    const g = e.matrix(
+      values32(n * n).map((v) => v * 0.01),
+      n,
+      n,
+    );
     const s1 = param(new Float32Array(n * n));
     const s2 = param(new Float32Array(n * n));
     if (kind === 'adam') return () => e.adamStep(p, g, s1, s2, 1e-3, 0.9, 0.999, 1e-7);
@@ -124,7 +134,13 @@ for (const c of cases) {
     kernel: c.kernel,
     shape: c.shape,
     'js µs': js!.toFixed(2),
-    ...(simd ? { 'simd µs': wasm!.toFixed(2), 'simd copied µs': copied === undefined ? '-' : copied.toFixed(2), 'js/simd': (js! / wasm!).toFixed(1) } : {}),
+    ...(simd
+      ? {
+          'simd µs': wasm!.toFixed(2),
+          'simd copied µs': copied === undefined ? '-' : copied.toFixed(2),
+          'js/simd': (js! / wasm!).toFixed(1),
+        }
+      : {}),
   });
 }
 
@@ -132,7 +148,8 @@ if (values.json) console.log(JSON.stringify(rows, null, 2));
 else {
   const keys = Object.keys(rows[0]!);
   const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  ');
   console.log(`µs per call, median of ${rounds} alternating rounds of ~${roundMs} ms each`);
   console.log(line(keys));
   for (const r of rows) console.log(line(keys.map((k) => String(r[k]))));

@@ -17,19 +17,34 @@ import { finish, printTable, progress, type Row } from './report.js';
 export async function memoryBench(argv: string[]): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) {
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', new URL('./index.ts', import.meta.url).pathname, 'memory', ...argv], { stdio: 'inherit' });
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', new URL('./index.ts', import.meta.url).pathname, 'memory', ...argv],
+      { stdio: 'inherit' },
+    );
     if (child.status !== 0) throw new Error(`memory bench: the child run exited with ${child.status}`);
     return;
   }
   const { values } = parseArgs({
     args: argv,
-    options: { steps: { type: 'string', default: '200000' }, engine: { type: 'string', default: 'fused' }, json: { type: 'boolean', default: false } },
+    options: {
+      steps: { type: 'string', default: '200000' },
+      engine: { type: 'string', default: 'fused' },
+      json: { type: 'boolean', default: false },
+    },
   });
   const steps = Number(values.steps);
   const engine = values.engine as 'fused' | 'tfjs';
   const backend = await initEngine({ report: progress });
   const env = makeEnvironment('EmbeddedReber-v0');
-  const agent = new PredictiveAgent(env.observationSpace, { layers: [64, 32], window: 16, updateEvery: 4, engine, seed: 1, top: { trainAutoEncoder: true } });
+  const agent = new PredictiveAgent(env.observationSpace, {
+    layers: [64, 32],
+    window: 16,
+    updateEvery: 4,
+    engine,
+    seed: 1,
+    top: { trainAutoEncoder: true },
+  });
   const rows: Row[] = [];
   const sample = (step: number, started: number): void => {
     gc();
@@ -56,8 +71,10 @@ export async function memoryBench(argv: string[]): Promise<void> {
     }
   }
   agent.dispose();
-  printTable(`Memory over ${steps} online steps (predictive agent, layers 64-32, engine ${engine}, backend ${backend})`, rows, [
-    'step', 'tensors', 'heapMB', 'wasmAllocatedKB', 'wasmReservedMB', 'stepsPerSecond', 'critical',
-  ]);
+  printTable(
+    `Memory over ${steps} online steps (predictive agent, layers 64-32, engine ${engine}, backend ${backend})`,
+    rows,
+    ['step', 'tensors', 'heapMB', 'wasmAllocatedKB', 'wasmReservedMB', 'stepsPerSecond', 'critical'],
+  );
   finish(`memory-${engine}`, { backend, engine, steps, rows }, values.json);
 }

@@ -27,12 +27,27 @@ const METHODS: Record<string, (seed: number) => Learner & { topTarget?: string }
   'tp-plain': (seed) => tp(seed, 'plain', 'discriminant'),
   bp: (seed) => {
     const net = new FeedForwardBackprop({ inputSize: 784, classes: 10, layers: LAYERS, seed });
-    return { train: (x, n, y) => void net.train(x, n, y), predict: (x, n) => net.predict(x, n), dispose: () => net.dispose() };
+    return {
+      train: (x, n, y) => void net.train(x, n, y),
+      predict: (x, n) => net.predict(x, n),
+      dispose: () => net.dispose(),
+    };
   },
 };
 
-function tp(seed: number, targetForm: 'difference' | 'plain', topTarget: 'discriminant' | 'reconstruction'): Learner & { topTarget: string } {
-  const stack = new FeedForwardStack({ inputSize: 784, layers: LAYERS, modalities: [label], targetForm, topTarget, seed });
+function tp(
+  seed: number,
+  targetForm: 'difference' | 'plain',
+  topTarget: 'discriminant' | 'reconstruction',
+): Learner & { topTarget: string } {
+  const stack = new FeedForwardStack({
+    inputSize: 784,
+    layers: LAYERS,
+    modalities: [label],
+    targetForm,
+    topTarget,
+    seed,
+  });
   return {
     topTarget,
     train: (x, n, y) => void stack.train(x, n, sideFromLabels(label, y)),
@@ -75,7 +90,8 @@ export async function mnistBench(argv: string[]): Promise<void> {
   const rows: Row[] = [];
   for (const method of values.methods.split(',')) {
     const make = METHODS[method];
-    if (!make) throw new Error(`mnist bench: expected methods among ${Object.keys(METHODS).join(', ')}, but got "${method}"`);
+    if (!make)
+      throw new Error(`mnist bench: expected methods among ${Object.keys(METHODS).join(', ')}, but got "${method}"`);
     const learner = make(seed);
     const order = new Rng(seed + 1); // the same batches for every method
     let seconds = 0;
@@ -87,7 +103,10 @@ export async function mnistBench(argv: string[]): Promise<void> {
         learner.train(b.images, b.labels.length, b.labels);
       }
       seconds += (performance.now() - t0) / 1000;
-      progress(`${method} epoch ${e + 1}/${epochs}: test accuracy ${accuracy(learner, test).toFixed(4)} (${seconds.toFixed(0)} s)`);
+      progress(
+        `${method} epoch ${e + 1}/${epochs}: test accuracy ${accuracy(learner, test).toFixed(4)} ` +
+          `(${seconds.toFixed(0)} s)`,
+      );
     }
     const isTp = method.startsWith('tp-');
     rows.push({
@@ -100,8 +119,11 @@ export async function mnistBench(argv: string[]): Promise<void> {
     });
     learner.dispose();
   }
-  printTable(`MNIST (${train.count} train / ${test.count} test, ${LAYERS.join('-')} tanh, batch ${batchSize}, ${epochs} epochs, backend ${backend})`, rows, [
-    'method', 'topTarget', 'testAccuracy', 'trainAccuracy', 'trainSeconds', 'epochs',
-  ]);
+  printTable(
+    `MNIST (${train.count} train / ${test.count} test, ${LAYERS.join('-')} tanh, batch ${batchSize}, ${epochs} ` +
+      `epochs, backend ${backend})`,
+    rows,
+    ['method', 'topTarget', 'testAccuracy', 'trainAccuracy', 'trainSeconds', 'epochs'],
+  );
   finish('mnist', { backend, layers: LAYERS, batchSize, seed, rows }, values.json);
 }

@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 export type Row = Record<string, string | number | boolean | null>;
 
 function cell(value: Row[string]): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 1 : 4);
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 1 : 4);
   return value == null ? '—' : String(value);
 }
 
@@ -24,12 +25,12 @@ export function printTable(title: string, rows: readonly Row[], columns: readonl
 export function finish(bench: string, payload: Record<string, unknown>, json: boolean): void {
   const body = { bench, ...payload };
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync(`bench-results/${bench}.json`, JSON.stringify(body, null, 2) + '\n');
+  writeFileSync(`bench-results/${bench}.json`, `${JSON.stringify(body, null, 2)}\n`);
   if (json) console.log(JSON.stringify(body));
   else console.log(`\nwritten to bench-results/${bench}.json`);
 }
 
 /** Progress lines go to stderr so that stdout stays a table (or one JSON line). */
 export function progress(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(`${line}\n`);
 }

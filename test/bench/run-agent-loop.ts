@@ -9,7 +9,7 @@ export interface LoopOptions {
   readonly steps?: number;
   readonly episodes?: number;
   /** Called after each observed transition; return false to stop. */
-  readonly onStep?: (transition: Transition, agent: Agent) => boolean | void;
+  readonly onStep?: (transition: Transition, agent: Agent) => unknown;
   /** Changes what the agent sees (the transition passed to onStep is the original). */
   readonly view?: (observation: SpaceValue) => SpaceValue;
   readonly seed?: number;
@@ -19,7 +19,13 @@ export interface LoopOptions {
 export function runLoop(agent: Agent, env: Environment, options: LoopOptions): number {
   let step = 0;
   let episode = 0;
-  let result: { observation: SpaceValue; reward: number; terminated: boolean; truncated: boolean; info: Record<string, unknown> } = {
+  let result: {
+    observation: SpaceValue;
+    reward: number;
+    terminated: boolean;
+    truncated: boolean;
+    info: Record<string, unknown>;
+  } = {
     ...env.reset(options.seed === undefined ? undefined : { seed: options.seed }),
     reward: 0,
     terminated: false,
@@ -27,7 +33,16 @@ export function runLoop(agent: Agent, env: Environment, options: LoopOptions): n
   };
   let first = true;
   for (;;) {
-    const transition: Transition = { step, episode, observation: result.observation, reward: result.reward, terminated: result.terminated, truncated: result.truncated, info: result.info, first };
+    const transition: Transition = {
+      step,
+      episode,
+      observation: result.observation,
+      reward: result.reward,
+      terminated: result.terminated,
+      truncated: result.truncated,
+      info: result.info,
+      first,
+    };
     agent.observe(options.view ? { ...transition, observation: options.view(transition.observation) } : transition);
     step++;
     if (options.onStep?.(transition, agent) === false) return step;

@@ -38,30 +38,40 @@ const ANNEALING = 0.001;
 
 function tasks(quick: boolean): Task[] {
   const q = (full: number, small: number): number => (quick ? small : full);
-  const temporal = [10, 20, 50, 100].map((T): Task => ({
-    task: `temporal-order T=${T}`,
-    env: 'TemporalOrder-v0',
-    envOptions: { length: T },
-    metric: 'testAccuracy',
-    sequences: q(T <= 20 ? 5000 : 10000, 1000),
-    window: T + 2,
-    agent: { predictNext: false, updateEvery: T + 2 },
-    labelled: { length: T, kind: 'categorical' },
-  }));
-  const adding = [10, 20, 50].map((T): Task => ({
-    task: `adding T=${T}`,
-    env: 'Adding-v0',
-    envOptions: { length: T },
-    metric: 'testWithin0.04',
-    sequences: q(10000, 1000),
-    window: T + 2,
-    agent: { predictNext: false, updateEvery: T + 2 },
-    labelled: { length: T, kind: 'continuous' },
-  }));
+  const temporal = [10, 20, 50, 100].map(
+    (T): Task => ({
+      task: `temporal-order T=${T}`,
+      env: 'TemporalOrder-v0',
+      envOptions: { length: T },
+      metric: 'testAccuracy',
+      sequences: q(T <= 20 ? 5000 : 10000, 1000),
+      window: T + 2,
+      agent: { predictNext: false, updateEvery: T + 2 },
+      labelled: { length: T, kind: 'categorical' },
+    }),
+  );
+  const adding = [10, 20, 50].map(
+    (T): Task => ({
+      task: `adding T=${T}`,
+      env: 'Adding-v0',
+      envOptions: { length: T },
+      metric: 'testWithin0.04',
+      sequences: q(10000, 1000),
+      window: T + 2,
+      agent: { predictNext: false, updateEvery: T + 2 },
+      labelled: { length: T, kind: 'continuous' },
+    }),
+  );
   return [
     { task: 'sine-mixture', env: 'SineMixture-v0', metric: 'next/squaredError', steps: q(10000, 3000), window: 16 },
     { task: 'reber', env: 'Reber-v0', metric: 'next/legal', steps: q(10000, 3000), window: 16 },
-    { task: 'embedded-reber (hard position)', env: 'EmbeddedReber-v0', metric: 'next/critical', steps: q(30000, 5000), window: 16 },
+    {
+      task: 'embedded-reber (hard position)',
+      env: 'EmbeddedReber-v0',
+      metric: 'next/critical',
+      steps: q(30000, 5000),
+      window: 16,
+    },
     { task: 'moby-dick', env: 'MobyDick-v0', metric: 'next/logLoss', steps: q(20000, 3000), window: 16 },
     ...temporal,
     ...adding,
@@ -98,7 +108,13 @@ function hideLabel(observation: SpaceValue): SpaceValue {
 
 function runTask(task: Task, method: string, seed: number): Row {
   const env = makeEnvironment(task.env, task.envOptions);
-  const agent = new PredictiveAgent(env.observationSpace, { layers: [HIDDEN], window: task.window, seed, ...task.agent, ...METHODS[method] });
+  const agent = new PredictiveAgent(env.observationSpace, {
+    layers: [HIDDEN],
+    window: task.window,
+    seed,
+    ...task.agent,
+    ...METHODS[method],
+  });
   const started = performance.now();
   let steps = 0;
   let value: number;
@@ -168,19 +184,42 @@ export async function sequencesBench(argv: string[]): Promise<void> {
   });
   const backend = await initEngine({ report: progress });
   const all = tasks(values.quick);
-  const chosen = values.tasks ? all.filter((t) => values.tasks!.split(',').some((name) => t.task.startsWith(name))) : all;
+  const chosen = values.tasks
+    ? all.filter((t) => values.tasks!.split(',').some((name) => t.task.startsWith(name)))
+    : all;
   const methods = values.methods.split(',');
-  for (const m of methods) if (!METHODS[m]) throw new Error(`sequences bench: expected methods among ${Object.keys(METHODS).join(', ')}, but got "${m}"`);
+  for (const m of methods)
+    if (!METHODS[m])
+      throw new Error(`sequences bench: expected methods among ${Object.keys(METHODS).join(', ')}, but got "${m}"`);
   const rows: Row[] = [];
   for (const task of chosen) {
     for (const method of methods) {
       const row = runTask(task, method, Number(values.seed));
-      progress(`${task.task} ${method}: ${row.metric} ${Number(row.value).toFixed(4)} (${row.stepsPerSecond} steps/s, ${row.wallSeconds} s)`);
+      progress(
+        `${task.task} ${method}: ${row.metric} ${Number(row.value).toFixed(4)} (${row.stepsPerSecond} steps/s, ` +
+          `${row.wallSeconds} s)`,
+      );
       rows.push(row);
     }
   }
-  printTable(`Sequences (hidden ${HIDDEN}, backend ${backend}; stream metrics over the last 1,000 predictions, labelled tasks on 1,000 fresh sequences)`, rows, [
-    'task', 'method', 'topTarget', 'schedule', 'metric', 'value', 'testMse', 'stepsPerSecond', 'steps', 'sequences', 'window', 'wallSeconds',
-  ]);
+  printTable(
+    `Sequences (hidden ${HIDDEN}, backend ${backend}; stream metrics over the last 1,000 predictions, labelled ` +
+      `tasks on 1,000 fresh sequences)`,
+    rows,
+    [
+      'task',
+      'method',
+      'topTarget',
+      'schedule',
+      'metric',
+      'value',
+      'testMse',
+      'stepsPerSecond',
+      'steps',
+      'sequences',
+      'window',
+      'wallSeconds',
+    ],
+  );
   finish('sequences', { backend, hidden: HIDDEN, rows }, values.json);
 }

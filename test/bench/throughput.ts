@@ -56,7 +56,9 @@ export async function throughputBench(argv: string[]): Promise<void> {
           const learner = make();
           const rate = measure(learner, streams, seconds);
           learner.dispose();
-          progress(`hidden ${hidden}, batch ${streams}, update every ${updateEvery}: ${name} ${rate.toFixed(0)} steps/s`);
+          progress(
+            `hidden ${hidden}, batch ${streams}, update every ${updateEvery}: ${name} ${rate.toFixed(0)} steps/s`,
+          );
           return rate;
         };
         const tpFused = run('tp (fused)', () => new RecurrentStack({ ...common, engine: 'fused' }));
@@ -76,8 +78,10 @@ export async function throughputBench(argv: string[]): Promise<void> {
       }
     }
   }
-  printTable(`Online steps per second (stream steps; a batch of 16 counts 16), window ${window}, backend ${backend}`, rows, [
-    'hidden', 'batch', 'updateEvery', 'tpFused', 'tpTfjs', 'bptt', 'tpOverBptt', 'fusedOverTfjs',
-  ]);
+  printTable(
+    `Online steps per second (stream steps; a batch of 16 counts 16), window ${window}, backend ${backend}`,
+    rows,
+    ['hidden', 'batch', 'updateEvery', 'tpFused', 'tpTfjs', 'bptt', 'tpOverBptt', 'fusedOverTfjs'],
+  );
   finish('throughput', { backend, window, seconds, rows }, values.json);
 }

@@ -24,7 +24,16 @@ const bitsOf = (array: Float32Array): number[] => [...new Uint32Array(array.buff
 
 /** Float32 values whose bits a lossy codec would change: NaN payloads, -0, subnormals, extremes. */
 function awkwardFloats(): Float32Array {
-  const bits = Uint32Array.of(0x7fc00001, 0xffc12345, 0x80000000, 0x00000001, 0x007fffff, 0x7f7fffff, 0xff800000, 0x3eaaaaab);
+  const bits = Uint32Array.of(
+    0x7fc00001,
+    0xffc12345,
+    0x80000000,
+    0x00000001,
+    0x007fffff,
+    0x7f7fffff,
+    0xff800000,
+    0x3eaaaaab,
+  );
   return new Float32Array(bits.buffer);
 }
 
@@ -33,7 +42,11 @@ const payload = {
   step: 12345,
   layers: [
     { name: 'l0', weights: awkwardFloats(), bias: new Float32Array(3).fill(0.1) },
-    { name: 'l1', weights: new Float32Array([1.5, -2.25]), slots: { m: Float64Array.of(Math.PI), v: [0.5, null, true] } },
+    {
+      name: 'l1',
+      weights: new Float32Array([1.5, -2.25]),
+      slots: { m: Float64Array.of(Math.PI), v: [0.5, null, true] },
+    },
   ],
   rng: { s: [1, 2, 3, 4294967295], spare: null },
   note: 'ünïcode ✓',
@@ -62,24 +75,79 @@ const framed = (body: Uint8Array): Uint8Array => {
 };
 
 const corruptions: Array<[string, () => Uint8Array, CheckpointError['code'], RegExp]> = [
-  ['an empty file', () => encoded.subarray(0, 0), 'ERR_CHECKPOINT_CORRUPT', /expected a header of 52 bytes, but the checkpoint is truncated at 0 bytes$/],
+  [
+    'an empty file',
+    () => encoded.subarray(0, 0),
+    'ERR_CHECKPOINT_CORRUPT',
+    /expected a header of 52 bytes, but the checkpoint is truncated at 0 bytes$/,
+  ],
   ['truncated inside the magic', () => encoded.subarray(0, 5), 'ERR_CHECKPOINT_CORRUPT', /truncated at 5 bytes$/],
   ['truncated inside the version', () => encoded.subarray(0, 10), 'ERR_CHECKPOINT_CORRUPT', /truncated at 10 bytes$/],
   ['truncated inside the checksum', () => encoded.subarray(0, 30), 'ERR_CHECKPOINT_CORRUPT', /truncated at 30 bytes$/],
-  ['truncated after the header', () => encoded.subarray(0, 52), 'ERR_CHECKPOINT_CORRUPT', /expected a payload of \d+ bytes, but the checkpoint is truncated with 0 payload bytes$/],
-  ['truncated inside the payload', () => encoded.subarray(0, 52 + 40), 'ERR_CHECKPOINT_CORRUPT', /truncated with 40 payload bytes$/],
-  ['missing its last byte', () => encoded.subarray(0, encoded.length - 1), 'ERR_CHECKPOINT_CORRUPT', /is truncated with \d+ payload bytes$/],
-  ['with trailing bytes', () => Uint8Array.from([...encoded, 0, 1, 2]), 'ERR_CHECKPOINT_CORRUPT', /but the checkpoint has 3 trailing bytes$/],
-  ['with a flipped byte in the payload', () => flip(encoded, 80), 'ERR_CHECKPOINT_CORRUPT', /expected the payload's SHA-256 to be [0-9a-f]{64}, but got [0-9a-f]{64} \(the payload of the checkpoint is corrupted\)$/],
+  [
+    'truncated after the header',
+    () => encoded.subarray(0, 52),
+    'ERR_CHECKPOINT_CORRUPT',
+    /expected a payload of \d+ bytes, but the checkpoint is truncated with 0 payload bytes$/,
+  ],
+  [
+    'truncated inside the payload',
+    () => encoded.subarray(0, 52 + 40),
+    'ERR_CHECKPOINT_CORRUPT',
+    /truncated with 40 payload bytes$/,
+  ],
+  [
+    'missing its last byte',
+    () => encoded.subarray(0, encoded.length - 1),
+    'ERR_CHECKPOINT_CORRUPT',
+    /is truncated with \d+ payload bytes$/,
+  ],
+  [
+    'with trailing bytes',
+    () => Uint8Array.from([...encoded, 0, 1, 2]),
+    'ERR_CHECKPOINT_CORRUPT',
+    /but the checkpoint has 3 trailing bytes$/,
+  ],
+  [
+    'with a flipped byte in the payload',
+    () => flip(encoded, 80),
+    'ERR_CHECKPOINT_CORRUPT',
+    /expected the payload's SHA-256 to be [0-9a-f]{64}, but got [0-9a-f]{64} \(the payload of the checkpoint is corrupted\)$/,
+  ],
   ['with a flipped byte in the checksum', () => flip(encoded, 40), 'ERR_CHECKPOINT_CORRUPT', /SHA-256/],
   ['with a flipped byte in the length', () => flip(encoded, 12), 'ERR_CHECKPOINT_CORRUPT', /payload/],
-  ['with a flipped byte in the magic', () => flip(encoded, 2), 'ERR_CHECKPOINT_CORRUPT', /expected the magic "TPROPCK\\0" \(5450524f50434b00\) at the start of the checkpoint, but got 5450ad4f50434b00$/],
+  [
+    'with a flipped byte in the magic',
+    () => flip(encoded, 2),
+    'ERR_CHECKPOINT_CORRUPT',
+    /expected the magic "TPROPCK\\0" \(5450524f50434b00\) at the start of the checkpoint, but got 5450ad4f50434b00$/,
+  ],
   ['another file altogether', () => Buffer.from('{"kind":"agent"}'), 'ERR_CHECKPOINT_CORRUPT', /expected the magic/],
-  ['undecodable msgpack under a good checksum', () => framed(Uint8Array.of(0x92, 0x01)), 'ERR_CHECKPOINT_CORRUPT', /expected a msgpack payload, but decoding the checkpoint failed: /],
-  ['msgpack that is not a { kind, payload } record', () => framed(new Packr().pack([1, 2])), 'ERR_CHECKPOINT_CORRUPT', /expected a payload record \{ kind, payload \} in the checkpoint, but got Array\(2\)$/],
-  ['a newer version', () => withVersion(2), 'ERR_CHECKPOINT_VERSION', /^decodeCheckpoint: expected format version 1, but the checkpoint has version 2$/],
+  [
+    'undecodable msgpack under a good checksum',
+    () => framed(Uint8Array.of(0x92, 0x01)),
+    'ERR_CHECKPOINT_CORRUPT',
+    /expected a msgpack payload, but decoding the checkpoint failed: /,
+  ],
+  [
+    'msgpack that is not a { kind, payload } record',
+    () => framed(new Packr().pack([1, 2])),
+    'ERR_CHECKPOINT_CORRUPT',
+    /expected a payload record \{ kind, payload \} in the checkpoint, but got Array\(2\)$/,
+  ],
+  [
+    'a newer version',
+    () => withVersion(2),
+    'ERR_CHECKPOINT_VERSION',
+    /^decodeCheckpoint: expected format version 1, but the checkpoint has version 2$/,
+  ],
   ['version 0', () => withVersion(0), 'ERR_CHECKPOINT_VERSION', /has version 0$/],
-  ['of another kind', () => encodeCheckpoint(payload, { kind: 'recording' }), 'ERR_CHECKPOINT_MISMATCH', /^decodeCheckpoint: expected a checkpoint of kind "agent", but the checkpoint holds kind "recording"$/],
+  [
+    'of another kind',
+    () => encodeCheckpoint(payload, { kind: 'recording' }),
+    'ERR_CHECKPOINT_MISMATCH',
+    /^decodeCheckpoint: expected a checkpoint of kind "agent", but the checkpoint holds kind "recording"$/,
+  ],
 ];
 
 describe('checkpoint files', () => {
@@ -91,7 +159,9 @@ describe('checkpoint files', () => {
       expect(CHECKPOINT_VERSION).toBe(1);
       expect(Number(view.getBigUint64(12, true))).toBe(encoded.length - 52);
       const body = encoded.subarray(52);
-      expect(Buffer.from(encoded.subarray(20, 52)).toString('hex')).toBe(createHash('sha256').update(body).digest('hex'));
+      expect(Buffer.from(encoded.subarray(20, 52)).toString('hex')).toBe(
+        createHash('sha256').update(body).digest('hex'),
+      );
       expect(new Packr({ moreTypes: true, useRecords: false }).unpack(body)).toEqual({ kind: 'agent', payload });
     });
 
@@ -157,25 +227,31 @@ describe('checkpoint files', () => {
       expect(readCheckpoint(path, { kind: 'agent' })).toEqual({ small: 1 });
     });
 
-    it.each(corruptions.filter(([name]) => ['truncated inside the payload', 'with a flipped byte in the payload', 'a newer version', 'of another kind'].includes(name)))(
-      'refuses a file %s, naming the file',
-      (_, bytes, code) => {
-        const path = join(directory, 'damaged.ckpt');
-        writeFileSync(path, bytes());
-        let error: unknown;
-        try {
-          readCheckpoint(path, { kind: 'agent' });
-        } catch (e) {
-          error = e;
-        }
-        expect(error).toBeInstanceOf(CheckpointError);
-        expect((error as CheckpointError).code).toBe(code);
-        expect((error as Error).message).toContain(path);
-        expect((error as Error).message).toMatch(/^readCheckpoint: expected /);
-      },
-    );
+    it.each(
+      corruptions.filter(([name]) =>
+        [
+          'truncated inside the payload',
+          'with a flipped byte in the payload',
+          'a newer version',
+          'of another kind',
+        ].includes(name),
+      ),
+    )('refuses a file %s, naming the file', (_, bytes, code) => {
+      const path = join(directory, 'damaged.ckpt');
+      writeFileSync(path, bytes());
+      let error: unknown;
+      try {
+        readCheckpoint(path, { kind: 'agent' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CheckpointError);
+      expect((error as CheckpointError).code).toBe(code);
+      expect((error as Error).message).toContain(path);
+      expect((error as Error).message).toMatch(/^readCheckpoint: expected /);
+    });
 
-    it('throws node\'s ENOENT error, not a CheckpointError, for a missing file', () => {
+    it("throws node's ENOENT error, not a CheckpointError, for a missing file", () => {
       const path = join(directory, 'never-written.ckpt');
       let error: unknown;
       try {
@@ -187,7 +263,7 @@ describe('checkpoint files', () => {
       expect(error).toMatchObject({ code: 'ENOENT', path });
     });
 
-    it('throws node\'s ENOENT error when the directory is gone, and creates nothing', () => {
+    it("throws node's ENOENT error when the directory is gone, and creates nothing", () => {
       const gone = join(directory, 'gone');
       const path = join(gone, 'agent.ckpt');
       let error: unknown;
@@ -202,7 +278,9 @@ describe('checkpoint files', () => {
 
     it('throws InvalidOptionError on a path that is not a non-empty string', () => {
       expect(() => writeCheckpoint('', 1, { kind: 'agent' })).toThrow(InvalidOptionError);
-      expect(() => readCheckpoint(5 as never, { kind: 'agent' })).toThrow('readCheckpoint: expected a file path, but got 5');
+      expect(() => readCheckpoint(5 as never, { kind: 'agent' })).toThrow(
+        'readCheckpoint: expected a file path, but got 5',
+      );
     });
   });
 });

@@ -73,7 +73,15 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('tprop run <module>', () => {
   it('learns from an environment module outside the repository, with --env-options', async () => {
-    const result = await runCli(['run', join(folder, 'cycle.ts'), '--steps', '200', '--json', '--env-options', '{"period":4,"length":12}']);
+    const result = await runCli([
+      'run',
+      join(folder, 'cycle.ts'),
+      '--steps',
+      '200',
+      '--json',
+      '--env-options',
+      '{"period":4,"length":12}',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const last = jsonLines(result.stdout).at(-1)!;
     expect(last).toMatchObject({ done: true, steps: 200 });
@@ -89,7 +97,9 @@ describe('tprop run <module>', () => {
       runCli(['run', join(folder, 'nan.js'), '--steps', '200', '--json']),
     ]);
     expect(short.code).toBe(2);
-    expect(short.stderr).toMatch(/^tprop: ERR_ENVIRONMENT: .*short\.mjs breaks the environment contract: .*step 5.*length 3, but got length 2$/m);
+    expect(short.stderr).toMatch(
+      /^tprop: ERR_ENVIRONMENT: .*short\.mjs breaks the environment contract: .*step 5.*length 3, but got length 2$/m,
+    );
     expect(nan.code).toBe(2);
     expect(nan.stderr).toMatch(/^tprop: ERR_ENVIRONMENT: .*nan\.js breaks the environment contract: .*step 5.*NaN/m);
     for (const result of [short, nan]) {

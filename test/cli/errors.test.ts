@@ -44,12 +44,18 @@ describe('tprop run, user errors', () => {
     expectUserError(typo, /^tprop: ERR_INVALID_OPTION: .*typo\.json: PredictiveAgent: .*unknown option "lerningRate"$/);
     expectUserError(unknown, /^tprop: ERR_UNKNOWN_ID: .*"Rebr-v0"/);
     expect(unknown.stderr).toContain('Reber-v0');
-    expectUserError(port, new RegExp(`^tprop: ERR_INVALID_OPTION: --port: port ${busyPort} on 127.0.0.1 is in use.*--port 0`));
+    expectUserError(
+      port,
+      new RegExp(`^tprop: ERR_INVALID_OPTION: --port: port ${busyPort} on 127.0.0.1 is in use.*--port 0`),
+    );
   });
 
   it('checks flags before loading anything (the rest of the flag checks are in options-and-output)', async () => {
     const results = await Promise.all([runCli(['run', 'Reber-v0', '--steps', 'many']), runCli(['frobnicate'])]);
-    const patterns = [/--steps: expected an integer >= 1, but got "many"/, /expected a command among \[run, list, help\], but got "frobnicate"/];
+    const patterns = [
+      /--steps: expected an integer >= 1, but got "many"/,
+      /expected a command among \[run, list, help\], but got "frobnicate"/,
+    ];
     results.forEach((result, i) => {
       expectUserError(result, new RegExp(`^tprop: ERR_INVALID_OPTION: .*${patterns[i]!.source}`));
       // Nothing heavy was loaded: the engine never reported a backend.

@@ -16,8 +16,30 @@ function options(args: string[]): RunOptions {
 
 describe('parseRunArgs', () => {
   it('reads every flag into typed options, with the viewer defaults', () => {
-    const o = options(['Reber-v0', '--steps', '10', '--episodes', '2', '--seed', '-3', '--env-options', '{"a":1}', '--json', '--viewer', '--port', '0']);
-    expect(o).toMatchObject({ environment: 'Reber-v0', steps: 10, episodes: 2, seed: -3, envOptions: { a: 1 }, json: true, frameMs: 16 });
+    const o = options([
+      'Reber-v0',
+      '--steps',
+      '10',
+      '--episodes',
+      '2',
+      '--seed',
+      '-3',
+      '--env-options',
+      '{"a":1}',
+      '--json',
+      '--viewer',
+      '--port',
+      '0',
+    ]);
+    expect(o).toMatchObject({
+      environment: 'Reber-v0',
+      steps: 10,
+      episodes: 2,
+      seed: -3,
+      envOptions: { a: 1 },
+      json: true,
+      frameMs: 16,
+    });
     expect(o.viewer).toEqual({ host: '127.0.0.1', port: 0, token: undefined, exitWhenDone: false });
     expect(options(['./env.ts'])).toMatchObject({ viewer: null, frameMs: 1000, steps: undefined, agent: undefined });
     expect(parseRunArgs(['--help'])).toEqual({ help: true });
@@ -55,18 +77,38 @@ describe('mainMetric', () => {
     expect(mainMetric({ 'next/logLoss': 1, 'label/squaredError': 0.1 })).toBe('label/squaredError');
     expect(mainMetric({ 'x/logLoss': 1, 'signal/accuracy': 0.2 })).toBe('signal/accuracy');
     expect(mainMetric({ 'b/logLoss': 1, 'a/logLoss': 2 })).toBe('a/logLoss');
-    expect([formatMetric(0.86134), formatMetric(1.16111), formatMetric(0.0000123), formatMetric(0)]).toEqual(['0.8613', '1.161', '1.230e-5', '0']);
+    expect([formatMetric(0.86134), formatMetric(1.16111), formatMetric(0.0000123), formatMetric(0)]).toEqual([
+      '0.8613',
+      '1.161',
+      '1.230e-5',
+      '0',
+    ]);
   });
 });
 
 describe('progress output', () => {
-  const sample = { step: 500, total: 1000, stepsPerSecond: 412.37, metrics: { 'next/legal': 0.8, 'next/accuracy': 0.5 } };
-  const summary = { steps: 1000, metrics: sample.metrics, seconds: 2, environment: 'Reber-v0', agent: 'predictive', interrupted: false };
+  const sample = {
+    step: 500,
+    total: 1000,
+    stepsPerSecond: 412.37,
+    metrics: { 'next/legal': 0.8, 'next/accuracy': 0.5 },
+  };
+  const summary = {
+    steps: 1000,
+    metrics: sample.metrics,
+    seconds: 2,
+    environment: 'Reber-v0',
+    agent: 'predictive',
+    interrupted: false,
+  };
 
   it('--json: progress, viewer and final lines, each one JSON object', () => {
     const out: string[] = [];
     const err: string[] = [];
-    const json = new JsonProgress((t) => out.push(t), (t) => err.push(t));
+    const json = new JsonProgress(
+      (t) => out.push(t),
+      (t) => err.push(t),
+    );
     json.viewer('http://127.0.0.1:1/');
     json.progress(sample);
     json.notice('a notice');
@@ -89,7 +131,10 @@ describe('progress output', () => {
     expect(err[0]).toBe('\r\x1b[2K[############------------] step 500/1,000  412 steps/s  next/legal 0.8000');
     expect(err[1]).toBe(`\r\x1b[2Ktprop viewer: http://127.0.0.1:1/\n${err[0]!.slice(5)}`);
     expect(err[2]).toBe('\r\x1b[2K');
-    expect(out.join('')).toBe('Reber-v0, predictive agent: done: 1,000 steps in 2.0 s (500 steps/s)\n  next/accuracy  0.5000\n  next/legal     0.8000  (main)\n');
+    expect(out.join('')).toBe(
+      'Reber-v0, predictive agent: done: 1,000 steps in 2.0 s (500 steps/s)\n  next/accuracy  0.5000\n  next/legal  ' +
+        '   0.8000  (main)\n',
+    );
   });
 
   it('elsewhere: plain lines, no control characters', () => {
@@ -118,6 +163,11 @@ describe('reportError', () => {
 describe('usageOf', () => {
   it('gives each command its text, and the main text otherwise', async () => {
     const { usageOf, MAIN_USAGE, RUN_USAGE, LIST_USAGE } = await import('../../cli/usage.js');
-    expect([usageOf('run'), usageOf('list'), usageOf(undefined), usageOf('nope')]).toEqual([RUN_USAGE, LIST_USAGE, MAIN_USAGE, MAIN_USAGE]);
+    expect([usageOf('run'), usageOf('list'), usageOf(undefined), usageOf('nope')]).toEqual([
+      RUN_USAGE,
+      LIST_USAGE,
+      MAIN_USAGE,
+      MAIN_USAGE,
+    ]);
   });
 });

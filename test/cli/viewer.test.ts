@@ -6,7 +6,17 @@ import { jsonLines, startCli } from './helpers/run-cli.js';
 
 describe('tprop run --viewer', () => {
   it('serves the page at the announced URL, then exits when the run is done', async () => {
-    const cli = startCli(['run', 'EmbeddedReber-v0', '--viewer', '--port', '0', '--json', '--exit-when-done', '--steps', '2000']);
+    const cli = startCli([
+      'run',
+      'EmbeddedReber-v0',
+      '--viewer',
+      '--port',
+      '0',
+      '--json',
+      '--exit-when-done',
+      '--steps',
+      '2000',
+    ]);
     const { viewer } = await cli.waitForJson((line) => typeof line.viewer === 'string');
     expect(viewer).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const response = await fetch(viewer as string);

@@ -32,11 +32,19 @@ describe('FeedForwardStack', () => {
       const ok = { inputSize: 4, modalities: [label] };
       expect(codeOf(() => new FeedForwardStack({ ...ok, inputSize: 0 }))).toBe('ERR_INVALID_OPTION');
       expect(codeOf(() => new FeedForwardStack({ ...ok, layers: [] }))).toBe('ERR_INVALID_OPTION');
-      expect(codeOf(() => new FeedForwardStack({ ...ok, layers: [{ size: 4, units: 'softsign' as never }] }))).toBe('ERR_INVALID_OPTION');
+      expect(codeOf(() => new FeedForwardStack({ ...ok, layers: [{ size: 4, units: 'softsign' as never }] }))).toBe(
+        'ERR_INVALID_OPTION',
+      );
       expect(codeOf(() => new FeedForwardStack({ ...ok, targetForm: 'sideways' as never }))).toBe('ERR_INVALID_OPTION');
-      expect(codeOf(() => new FeedForwardStack({ ...ok, optimizer: { kind: 'adam', learningRate: -1 } }))).toBe('ERR_INVALID_OPTION');
-      expect(codeOf(() => new FeedForwardStack({ ...ok, corruption: { kind: 'masking', level: 2 } }))).toBe('ERR_INVALID_OPTION');
-      expect(codeOf(() => new FeedForwardStack({ ...ok, modalities: [{ name: 'y', kind: 'categorical', size: 1 }] }))).toBe('ERR_INVALID_OPTION');
+      expect(codeOf(() => new FeedForwardStack({ ...ok, optimizer: { kind: 'adam', learningRate: -1 } }))).toBe(
+        'ERR_INVALID_OPTION',
+      );
+      expect(codeOf(() => new FeedForwardStack({ ...ok, corruption: { kind: 'masking', level: 2 } }))).toBe(
+        'ERR_INVALID_OPTION',
+      );
+      expect(
+        codeOf(() => new FeedForwardStack({ ...ok, modalities: [{ name: 'y', kind: 'categorical', size: 1 }] })),
+      ).toBe('ERR_INVALID_OPTION');
       expect(codeOf(() => new FeedForwardStack({ ...ok, lerningRate: 0.1 } as never))).toBe('ERR_INVALID_OPTION');
     });
 
@@ -44,7 +52,9 @@ describe('FeedForwardStack', () => {
       expect(messageOf(() => new FeedForwardStack({ inputSize: 4, optimizer: { learningRate: 0 } }))).toBe(
         'FeedForwardStack.optimizer: expected option "learningRate" to be a number > 0, but got 0',
       );
-      expect(messageOf(() => new FeedForwardStack({ inputSize: 4, lerningRate: 0.1 } as never))).toMatch(/^FeedForwardStack: expected options among \[.*\], but got unknown option "lerningRate"$/);
+      expect(messageOf(() => new FeedForwardStack({ inputSize: 4, lerningRate: 0.1 } as never))).toMatch(
+        /^FeedForwardStack: expected options among \[.*\], but got unknown option "lerningRate"$/,
+      );
     });
   });
 
@@ -60,7 +70,9 @@ describe('FeedForwardStack', () => {
       const nan = x.slice();
       nan[5] = NaN;
       expect(codeOf(() => stack.train(nan, 2, side))).toBe('ERR_NON_FINITE');
-      expect(messageOf(() => stack.train(nan, 2, side))).toBe('FeedForwardStack.train: expected finite inputs, but got NaN at row 1, column 1');
+      expect(messageOf(() => stack.train(nan, 2, side))).toBe(
+        'FeedForwardStack.train: expected finite inputs, but got NaN at row 1, column 1',
+      );
       const inf = x.slice();
       inf[0] = Infinity;
       expect(codeOf(() => stack.predict(inf, 2))).toBe('ERR_NON_FINITE');
@@ -73,8 +85,12 @@ describe('FeedForwardStack', () => {
 
     it('rejects labels outside the modality and NaN side values before anything is computed', () => {
       expect(codeOf(() => sideFromLabels(label, [3]))).toBe('ERR_SHAPE_MISMATCH');
-      expect(codeOf(() => packSide([{ name: 'r', kind: 'continuous', size: 2 }], [{ r: [1, NaN] }], 'test'))).toBe('ERR_NON_FINITE');
-      expect(codeOf(() => packSide([{ name: 'r', kind: 'continuous', size: 2 }], [{ r: [1] }], 'test'))).toBe('ERR_SHAPE_MISMATCH');
+      expect(codeOf(() => packSide([{ name: 'r', kind: 'continuous', size: 2 }], [{ r: [1, NaN] }], 'test'))).toBe(
+        'ERR_NON_FINITE',
+      );
+      expect(codeOf(() => packSide([{ name: 'r', kind: 'continuous', size: 2 }], [{ r: [1] }], 'test'))).toBe(
+        'ERR_SHAPE_MISMATCH',
+      );
     });
 
     it('throws ERR_DISPOSED after dispose', () => {

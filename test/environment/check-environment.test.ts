@@ -54,8 +54,10 @@ class Fake implements Environment {
   }
 
   step() {
-    if (this.t < 0 && !this.faults.stepBeforeReset) throw new StateError('ERR_RESET_NEEDED', 'Fake.step: expected reset() first, but got step()');
-    if (this.t >= 5 && !this.faults.stepAfterEnd) throw new StateError('ERR_EPISODE_ENDED', 'Fake.step: expected reset(), but got step()');
+    if (this.t < 0 && !this.faults.stepBeforeReset)
+      throw new StateError('ERR_RESET_NEEDED', 'Fake.step: expected reset() first, but got step()');
+    if (this.t >= 5 && !this.faults.stepAfterEnd)
+      throw new StateError('ERR_EPISODE_ENDED', 'Fake.step: expected reset(), but got step()');
     this.t = Math.max(this.t, 0) + 1;
     const reward = this.faults.nanReward && this.t === 2 ? NaN : 0;
     return { observation: this.observe(), reward, terminated: this.t === 5, truncated: false, info: this.info() };
@@ -117,7 +119,10 @@ describe('checkEnvironment', () => {
     it('reports the steps taken and the episodes that ended in the first run', () => {
       // Temporal order of length 10 ends every 9 steps; the periodic sequence every 119.
       expect(checkEnvironment(() => makeEnvironment('TemporalOrder-v0'))).toEqual({ steps: 300, episodes: 33 });
-      expect(checkEnvironment(() => makeEnvironment('Periodic-v0'), { steps: 500 })).toEqual({ steps: 500, episodes: 4 });
+      expect(checkEnvironment(() => makeEnvironment('Periodic-v0'), { steps: 500 })).toEqual({
+        steps: 500,
+        episodes: 4,
+      });
     });
 
     it('passes a seed-independent environment only with seedSensitive: false', () => {
@@ -134,28 +139,36 @@ describe('checkEnvironment', () => {
 
     it('catches an observation of the wrong length', () => {
       const error = failure({ observationLength: 2 });
-      expect(error.message).toMatch(/^checkEnvironment: expected the observation of reset\(\{ seed: 0 \}\) to be in the observation space, but got ShapeMismatchError/);
+      expect(error.message).toMatch(
+        /^checkEnvironment: expected the observation of reset\(\{ seed: 0 \}\) to be in the observation space, but got ShapeMismatchError/,
+      );
       expect(error.message).toContain('length 2');
     });
 
     it('catches a NaN in an observation, naming the step', () => {
       const error = failure({ nanObservationAt: 3 });
-      expect(error.message).toMatch(/^checkEnvironment: expected the observation of step 3 to be in the observation space, but got NonFiniteError ERR_NON_FINITE/);
+      expect(error.message).toMatch(
+        /^checkEnvironment: expected the observation of step 3 to be in the observation space, but got NonFiniteError ERR_NON_FINITE/,
+      );
     });
 
     it('catches a NaN reward', () => {
-      expect(failure({ nanReward: true }).message).toBe('checkEnvironment: expected the reward of step 2 to be a finite number, but got NaN');
+      expect(failure({ nanReward: true }).message).toBe(
+        'checkEnvironment: expected the reward of step 2 to be a finite number, but got NaN',
+      );
     });
 
     it('catches step() allowed before reset()', () => {
       expect(failure({ stepBeforeReset: true }).message).toBe(
-        'checkEnvironment: expected step() before reset() to throw StateError ERR_RESET_NEEDED, but it returned a result',
+        'checkEnvironment: expected step() before reset() to throw StateError ERR_RESET_NEEDED, but it returned a ' +
+          'result',
       );
     });
 
     it('catches step() allowed after the end of an episode', () => {
       expect(failure({ stepAfterEnd: true }).message).toBe(
-        'checkEnvironment: expected step() after the episode ended at step 5 to throw StateError ERR_EPISODE_ENDED, but it returned a result',
+        'checkEnvironment: expected step() after the episode ended at step 5 to throw StateError ERR_EPISODE_ENDED, ' +
+          'but it returned a result',
       );
     });
 
@@ -173,17 +186,22 @@ describe('checkEnvironment', () => {
 
     it('catches an environment that ignores the seed', () => {
       expect(failure({ ignoreSeed: true }).message).toBe(
-        'checkEnvironment: expected a different seed to give a different trajectory, but seeds 1 to 4 gave the same 300 steps as seed 0',
+        'checkEnvironment: expected a different seed to give a different trajectory, but seeds 1 to 4 gave the same ' +
+          '300 steps as seed 0',
       );
     });
 
     it('catches info.legalNext that misses the actual next symbol', () => {
       const error = failure({ legalNext: (next) => [(next + 1) % 4] });
-      expect(error.message).toMatch(/^checkEnvironment: expected the symbol of step 1 to be in info.legalNext of reset\(\{ seed: 0 \}\) \[\d\], but got \d$/);
+      expect(error.message).toMatch(
+        /^checkEnvironment: expected the symbol of step 1 to be in info.legalNext of reset\(\{ seed: 0 \}\) \[\d\], but got \d$/,
+      );
     });
 
     it('catches info.legalNext that is not an array of symbols of the space', () => {
-      expect(failure({ legalNext: (next) => [next, 4] }).message).toMatch(/info.legalNext of reset\(\{ seed: 0 \}\) to be an array of integers in \[0, 4\), but got \[\d,4\]/);
+      expect(failure({ legalNext: (next) => [next, 4] }).message).toMatch(
+        /info.legalNext of reset\(\{ seed: 0 \}\) to be an array of integers in \[0, 4\), but got \[\d,4\]/,
+      );
       expect(failure({ legalNext: () => 'T' }).message).toContain('to be an array of integers');
     });
 
@@ -193,15 +211,21 @@ describe('checkEnvironment', () => {
 
     it('catches a malformed observation space', () => {
       const space = { kind: 'box', shape: [0], low: 0, high: 1 } as unknown as Space;
-      expect(failure({ space }).message).toBe('checkEnvironment: expected observationSpace to have a shape of positive integers, but got Array(1)');
+      expect(failure({ space }).message).toBe(
+        'checkEnvironment: expected observationSpace to have a shape of positive integers, but got Array(1)',
+      );
       const dict = { kind: 'dict', spaces: { a: { kind: 'discrete', n: 0 } }, optional: [] } as unknown as Space;
-      expect(failure({ space: dict }).message).toBe('checkEnvironment: expected observationSpace.a.n to be an integer >= 1, but got 0');
+      expect(failure({ space: dict }).message).toBe(
+        'checkEnvironment: expected observationSpace.a.n to be an integer >= 1, but got 0',
+      );
     });
 
     it('catches a factory that throws or returns something else', () => {
-      expect(() => checkEnvironment(() => { throw new RangeError('boom'); })).toThrow(
-        'checkEnvironment: expected the factory to build an environment, but it threw RangeError: boom',
-      );
+      expect(() =>
+        checkEnvironment(() => {
+          throw new RangeError('boom');
+        }),
+      ).toThrow('checkEnvironment: expected the factory to build an environment, but it threw RangeError: boom');
       expect(() => checkEnvironment(() => ({}) as Environment)).toThrow(/reset\(\) and step\(\)/);
     });
   });

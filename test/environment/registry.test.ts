@@ -2,11 +2,16 @@
 // unknown ids and options rejected with typed errors, and the built-ins registered on import.
 
 import { describe, expect, it } from 'vitest';
-import { hasEnvironment, listEnvironments, makeEnvironment, registerEnvironment } from '../../src/environment/environment-registry.js';
+import {
+  hasEnvironment,
+  listEnvironments,
+  makeEnvironment,
+  registerEnvironment,
+} from '../../src/environment/environment-registry.js';
 import type { Environment } from '../../src/environment/environment.js';
 import { InvalidOptionError, UnknownIdError } from '../../src/errors.js';
 import { discrete } from '../../src/environment/space.js';
-import { BUILTIN_ENVIRONMENT_IDS, PeriodicSequence, TemporalOrder } from '../../environments/index.js';
+import { BUILTIN_ENVIRONMENT_IDS, type PeriodicSequence, TemporalOrder } from '../../environments/index.js';
 import { thrown } from '../helpers/thrown.js';
 
 /** A do-nothing environment that remembers the options it was built with. */
@@ -49,13 +54,19 @@ describe('environment registry', () => {
       registerEnvironment('Twice-v0', stub);
       const error = thrown(() => registerEnvironment('Twice-v0', stub));
       expect(error).toBeInstanceOf(InvalidOptionError);
-      expect((error as Error).message).toBe('registerEnvironment: expected an id not yet registered, but got "Twice-v0" a second time');
+      expect((error as Error).message).toBe(
+        'registerEnvironment: expected an id not yet registered, but got "Twice-v0" a second time',
+      );
     });
 
     it('throws InvalidOptionError on a non-function factory or an unknown registration key', () => {
       expect(() => registerEnvironment('NoFactory-v0', 42 as never)).toThrow(InvalidOptionError);
-      expect(() => registerEnvironment('BadKey-v0', stub, { descripton: 'typo' } as never)).toThrow(/unknown option "descripton"/);
-      expect(() => registerEnvironment('BadDefaults-v0', stub, { defaults: [1] as never })).toThrow(/option "defaults"/);
+      expect(() => registerEnvironment('BadKey-v0', stub, { descripton: 'typo' } as never)).toThrow(
+        /unknown option "descripton"/,
+      );
+      expect(() => registerEnvironment('BadDefaults-v0', stub, { defaults: [1] as never })).toThrow(
+        /option "defaults"/,
+      );
     });
   });
 
@@ -86,7 +97,9 @@ describe('environment registry', () => {
       const error = thrown(() => makeEnvironment('Merge-v0', { sise: 4 }));
       expect(error).toBeInstanceOf(InvalidOptionError);
       expect((error as InvalidOptionError).code).toBe('ERR_INVALID_OPTION');
-      expect((error as Error).message).toBe('makeEnvironment: expected options of "Merge-v0" among [size, pattern], but got unknown option "sise"');
+      expect((error as Error).message).toBe(
+        'makeEnvironment: expected options of "Merge-v0" among [size, pattern], but got unknown option "sise"',
+      );
     });
 
     it('does not take inherited names such as "toString" for options', () => {
@@ -98,7 +111,9 @@ describe('environment registry', () => {
       expect(error).toBeInstanceOf(UnknownIdError);
       expect((error as UnknownIdError).code).toBe('ERR_UNKNOWN_ID');
       const message = (error as Error).message;
-      expect(message).toMatch(/^makeEnvironment: expected a registered id \(one of .*\), but got "Merge-v7" \(other versions: Merge-v0\)$/);
+      expect(message).toMatch(
+        /^makeEnvironment: expected a registered id \(one of .*\), but got "Merge-v7" \(other versions: Merge-v0\)$/,
+      );
       for (const id of BUILTIN_ENVIRONMENT_IDS) expect(message).toContain(id);
     });
 

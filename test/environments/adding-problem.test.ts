@@ -2,7 +2,7 @@
 // a label on the last step equal to the sum of the two marked values.
 
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, StateError } from '../../src/errors.js';
+import { InvalidOptionError, type StateError } from '../../src/errors.js';
 import { contains } from '../../src/environment/space.js';
 import { AddingProblem, addingRanges } from '../../environments/adding-problem.js';
 import { rollout } from './rollout.js';
@@ -15,7 +15,10 @@ describe('AddingProblem', () => {
       expect(env.length).toBe(20);
       expect(env.observationSpace).toEqual({
         kind: 'dict',
-        spaces: { observation: { kind: 'box', shape: [2], low: 0, high: 1 }, label: { kind: 'box', shape: [1], low: 0, high: 2 } },
+        spaces: {
+          observation: { kind: 'box', shape: [2], low: 0, high: 1 },
+          label: { kind: 'box', shape: [1], low: 0, high: 2 },
+        },
         optional: ['label'],
       });
       expect(env.actionSpace).toBeNull();
@@ -44,36 +47,39 @@ describe('AddingProblem', () => {
   });
 
   describe('#step', () => {
-    it.each([20, 100, 15, 5, 2])('with length %i labels the last step with the sum of the two marked values', (length) => {
-      const env = new AddingProblem({ length });
-      const { first, second } = addingRanges(length);
-      const firsts = new Set<number>();
-      const seconds = new Set<number>();
-      const wrong: string[] = [];
-      for (let seed = 0; seed < 200; seed++) {
-        const { observations, infos, steps } = rollout(env, seed);
-        const marked = observations.flatMap((o, t) => (o.observation[1] === 1 ? [t] : []));
-        const [a, b] = marked as [number, number];
-        firsts.add(a);
-        seconds.add(b);
-        const sum = observations[a]!.observation[0]! + observations[b]!.observation[0]!;
-        const problems = [
-          observations.length === length || 'length',
-          observations.every((o) => contains(env.observationSpace, o)) || 'space',
-          observations.every((o) => o.observation[1] === 0 || o.observation[1] === 1) || 'marker not 0/1',
-          marked.length === 2 || 'not two markers',
-          (a >= first[0] && a < first[1] && b >= second[0] && b < second[1]) || `markers at ${marked}`,
-          observations.at(-1)!.label![0] === Math.fround(sum) || 'label is not the sum',
-          observations.slice(0, -1).every((o) => o.label === undefined) || 'early label',
-          infos.every((info, t) => (info.labelStep === true) === (t === length - 1)) || 'labelStep',
-          steps.every((s, t) => s.terminated === (t === length - 2) && !s.truncated) || 'terminated',
-        ].filter((p) => p !== true);
-        if (problems.length > 0) wrong.push(`seed ${seed}: ${problems.join(', ')}`);
-      }
-      expect(wrong).toEqual([]);
-      expect(firsts.size).toBe(first[1] - first[0]);
-      expect(seconds.size).toBe(second[1] - second[0]);
-    });
+    it.each([20, 100, 15, 5, 2])(
+      'with length %i labels the last step with the sum of the two marked values',
+      (length) => {
+        const env = new AddingProblem({ length });
+        const { first, second } = addingRanges(length);
+        const firsts = new Set<number>();
+        const seconds = new Set<number>();
+        const wrong: string[] = [];
+        for (let seed = 0; seed < 200; seed++) {
+          const { observations, infos, steps } = rollout(env, seed);
+          const marked = observations.flatMap((o, t) => (o.observation[1] === 1 ? [t] : []));
+          const [a, b] = marked as [number, number];
+          firsts.add(a);
+          seconds.add(b);
+          const sum = observations[a]!.observation[0]! + observations[b]!.observation[0]!;
+          const problems = [
+            observations.length === length || 'length',
+            observations.every((o) => contains(env.observationSpace, o)) || 'space',
+            observations.every((o) => o.observation[1] === 0 || o.observation[1] === 1) || 'marker not 0/1',
+            marked.length === 2 || 'not two markers',
+            (a >= first[0] && a < first[1] && b >= second[0] && b < second[1]) || `markers at ${marked}`,
+            observations.at(-1)!.label![0] === Math.fround(sum) || 'label is not the sum',
+            observations.slice(0, -1).every((o) => o.label === undefined) || 'early label',
+            infos.every((info, t) => (info.labelStep === true) === (t === length - 1)) || 'labelStep',
+            steps.every((s, t) => s.terminated === (t === length - 2) && !s.truncated) || 'terminated',
+          ].filter((p) => p !== true);
+          if (problems.length > 0) wrong.push(`seed ${seed}: ${problems.join(', ')}`);
+        }
+        expect(wrong).toEqual([]);
+        expect(firsts.size).toBe(first[1] - first[0]);
+        expect(seconds.size).toBe(second[1] - second[0]);
+      },
+    );
 
     it('draws the values uniformly in [0, 1]', () => {
       const env = new AddingProblem({ length: 1000 });

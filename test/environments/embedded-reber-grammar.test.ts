@@ -2,7 +2,7 @@
 // exact and `critical` marks, once per string, the step before the repeated symbol.
 
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, StateError } from '../../src/errors.js';
+import { InvalidOptionError, type StateError } from '../../src/errors.js';
 import { EmbeddedReberGrammar, acceptsEmbeddedReber } from '../../environments/embedded-reber-grammar.js';
 import { REBER_SYMBOLS, reberString } from '../../environments/reber-grammar.js';
 import { rollout } from './rollout.js';
@@ -63,7 +63,8 @@ describe('EmbeddedReberGrammar', () => {
         expect(infos[0]!.legalNext).toEqual([T, P]);
         expect(infos[1]!.legalNext).toEqual([B]);
         for (let t = 1; t < observations.length; t++) {
-          if (!(infos[t - 1]!.legalNext as number[]).includes(observations[t]!)) missed.push(`${reberString(observations)} at ${t}`);
+          if (!(infos[t - 1]!.legalNext as number[]).includes(observations[t]!))
+            missed.push(`${reberString(observations)} at ${t}`);
         }
         expect(infos.at(-2)!.legalNext).toEqual([E]);
         expect(infos.at(-1)!.legalNext).toEqual([]);

@@ -2,7 +2,7 @@
 // seeded offsets, loaded once per process.
 
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, StateError } from '../../src/errors.js';
+import { InvalidOptionError, type StateError } from '../../src/errors.js';
 import {
   MOBY_DICK_ALPHABET,
   MobyDick,
@@ -15,14 +15,16 @@ import { thrown } from '../helpers/thrown.js';
 
 describe('MobyDick', () => {
   describe('the alphabet and encoding', () => {
-    it('has a-z, space and . , ; ! ? \' -', () => {
+    it("has a-z, space and . , ; ! ? ' -", () => {
       expect(MOBY_DICK_ALPHABET).toBe("abcdefghijklmnopqrstuvwxyz .,;!?'-");
       expect(MOBY_DICK_ALPHABET).toHaveLength(34);
     });
 
     it('lower-cases, folds newlines and dashes to spaces, drops other characters and collapses spaces', () => {
       const text = '  Call me Ishmael. Some years ago—never mind\n\nhow "long" (1851)\tprecisely;  Sub-Sub! ';
-      expect(decodeMobyDick(encodeMobyDickText(text))).toBe('call me ishmael. some years ago never mind how long precisely; sub-sub!');
+      expect(decodeMobyDick(encodeMobyDickText(text))).toBe(
+        'call me ishmael. some years ago never mind how long precisely; sub-sub!',
+      );
     });
 
     it('holds the whole novel, opening as Melville wrote it, and loads it once', () => {
@@ -31,7 +33,9 @@ describe('MobyDick', () => {
       expect(symbols.length).toBeGreaterThan(1_100_000);
       expect(symbols.every((s) => s < 34)).toBe(true);
       const text = decodeMobyDick(symbols);
-      expect(text).toContain('call me ishmael. some years ago never mind how long precisely having little or no money in my purse');
+      expect(text).toContain(
+        'call me ishmael. some years ago never mind how long precisely having little or no money in my purse',
+      );
       expect(text).not.toContain('  ');
     });
   });

@@ -2,7 +2,7 @@
 // one next symbol, truncated after `length` observations.
 
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, StateError } from '../../src/errors.js';
+import { InvalidOptionError, type StateError } from '../../src/errors.js';
 import { PeriodicSequence } from '../../environments/periodic-sequence.js';
 import { rollout } from './rollout.js';
 import { thrown } from '../helpers/thrown.js';
@@ -17,14 +17,32 @@ describe('PeriodicSequence', () => {
     });
 
     it.each([
-      [{ pattern: [] }, 'PeriodicSequence: expected option "pattern" to be a non-empty array of integers >= 0, but got []'],
-      [{ pattern: [0, -1] }, 'PeriodicSequence: expected option "pattern" to be a non-empty array of integers >= 0, but got [0, -1]'],
-      [{ pattern: [0, 1.5] }, 'PeriodicSequence: expected option "pattern" to be a non-empty array of integers >= 0, but got [0, 1.5]'],
-      [{ pattern: 'abc' }, 'PeriodicSequence: expected option "pattern" to be a non-empty array of integers >= 0, but got "abc"'],
-      [{ pattern: [0, 4] }, 'PeriodicSequence: expected option "symbols" to exceed every pattern entry (> 4), but got 4'],
+      [
+        { pattern: [] },
+        'PeriodicSequence: expected option "pattern" to be a non-empty array of integers >= 0, but got []',
+      ],
+      [
+        { pattern: [0, -1] },
+        'PeriodicSequence: expected option "pattern" to be a non-empty array of integers >= 0, but got [0, -1]',
+      ],
+      [
+        { pattern: [0, 1.5] },
+        'PeriodicSequence: expected option "pattern" to be a non-empty array of integers >= 0, but got [0, 1.5]',
+      ],
+      [
+        { pattern: 'abc' },
+        'PeriodicSequence: expected option "pattern" to be a non-empty array of integers >= 0, but got "abc"',
+      ],
+      [
+        { pattern: [0, 4] },
+        'PeriodicSequence: expected option "symbols" to exceed every pattern entry (> 4), but got 4',
+      ],
       [{ symbols: 0 }, 'PeriodicSequence: expected option "symbols" to be an integer >= 1, but got 0'],
       [{ length: 1 }, 'PeriodicSequence: expected option "length" to be an integer >= 2, but got 1'],
-      [{ period: 3 }, 'PeriodicSequence: expected options among [pattern, symbols, length], but got unknown option "period"'],
+      [
+        { period: 3 },
+        'PeriodicSequence: expected options among [pattern, symbols, length], but got unknown option "period"',
+      ],
     ])('throws InvalidOptionError on %j', (options, message) => {
       const error = thrown(() => new PeriodicSequence(options as never));
       expect(error).toBeInstanceOf(InvalidOptionError);
@@ -48,7 +66,9 @@ describe('PeriodicSequence', () => {
         const { observations, infos, steps } = rollout(env, seed);
         const offset = infos[0]!.offset as number;
         expect(observations).toEqual(Array.from({ length: 20 }, (_, t) => pattern[(offset + t) % 6]));
-        expect(infos.map((i) => i.legalNext)).toEqual(Array.from({ length: 20 }, (_, t) => [pattern[(offset + t + 1) % 6]]));
+        expect(infos.map((i) => i.legalNext)).toEqual(
+          Array.from({ length: 20 }, (_, t) => [pattern[(offset + t + 1) % 6]]),
+        );
         expect(steps.map((s) => s.truncated)).toEqual([...Array(18).fill(false), true]);
         expect(steps.every((s) => !s.terminated && s.reward === 0)).toBe(true);
       }

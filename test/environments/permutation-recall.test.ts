@@ -2,7 +2,7 @@
 // uniform in [2, symbols), and the last step's label recalls the first symbol.
 
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, StateError } from '../../src/errors.js';
+import { InvalidOptionError, type StateError } from '../../src/errors.js';
 import { PermutationRecall } from '../../environments/permutation-recall.js';
 import { rollout, symbolsOf } from './rollout.js';
 import { thrown } from '../helpers/thrown.js';
@@ -17,7 +17,9 @@ describe('PermutationRecall', () => {
         spaces: { observation: { kind: 'discrete', n: 8 }, label: { kind: 'discrete', n: 2 } },
         optional: ['label'],
       });
-      expect(new PermutationRecall({ symbols: 100 }).observationSpace).toMatchObject({ spaces: { observation: { n: 100 } } });
+      expect(new PermutationRecall({ symbols: 100 }).observationSpace).toMatchObject({
+        spaces: { observation: { n: 100 } },
+      });
       expect(env.actionSpace).toBeNull();
     });
 
@@ -25,7 +27,10 @@ describe('PermutationRecall', () => {
       [{ symbols: 3 }, 'PermutationRecall: expected option "symbols" to be an integer >= 4, but got 3'],
       [{ length: 1 }, 'PermutationRecall: expected option "length" to be an integer >= 2, but got 1'],
       [{ length: Infinity }, 'PermutationRecall: expected option "length" to be an integer >= 2, but got Infinity'],
-      [{ vocabulary: 8 }, 'PermutationRecall: expected options among [length, symbols], but got unknown option "vocabulary"'],
+      [
+        { vocabulary: 8 },
+        'PermutationRecall: expected options among [length, symbols], but got unknown option "vocabulary"',
+      ],
     ])('throws InvalidOptionError on %j', (options, message) => {
       const error = thrown(() => new PermutationRecall(options as never));
       expect(error).toBeInstanceOf(InvalidOptionError);

@@ -91,10 +91,14 @@ describe('ReberGrammar', () => {
         expect(infos[0]!.legalNext).toEqual([1, 2]);
         for (let t = 1; t < observations.length; t++) {
           node = DIAGRAM[node]![REBER_SYMBOLS[observations[t]!]]!;
-          const allowed = Object.keys(DIAGRAM[node]!).map((c) => REBER_SYMBOLS.indexOf(c as never)).sort();
+          const allowed = Object.keys(DIAGRAM[node]!)
+            .map((c) => REBER_SYMBOLS.indexOf(c as never))
+            .sort();
           const given = [...(infos[t]!.legalNext as number[])].sort();
-          if (given.join() !== allowed.join()) wrong.push(`${letters(observations)} at ${t}: [${given}] vs [${allowed}]`);
-          if (!(infos[t - 1]!.legalNext as number[]).includes(observations[t]!)) wrong.push(`${letters(observations)} at ${t}: next missing`);
+          if (given.join() !== allowed.join())
+            wrong.push(`${letters(observations)} at ${t}: [${given}] vs [${allowed}]`);
+          if (!(infos[t - 1]!.legalNext as number[]).includes(observations[t]!))
+            wrong.push(`${letters(observations)} at ${t}: next missing`);
         }
         expect(infos.at(-1)!.legalNext).toEqual([]);
       }
@@ -108,9 +112,26 @@ describe('ReberGrammar', () => {
         const s = letters(observations);
         for (let i = 1; i < s.length; i++) counts[s.slice(i - 1, i + 1)] = (counts[s.slice(i - 1, i + 1)] ?? 0) + 1;
       }
-      expect((counts.BT! / (counts.BT! + counts.BP!))).toBeGreaterThan(0.44);
-      expect((counts.BT! / (counts.BT! + counts.BP!))).toBeLessThan(0.56);
-      for (const pair of ['BT', 'BP', 'TS', 'TX', 'SS', 'SX', 'XX', 'XS', 'PT', 'PV', 'TT', 'TV', 'VP', 'VV', 'SE', 'VE']) {
+      expect(counts.BT! / (counts.BT! + counts.BP!)).toBeGreaterThan(0.44);
+      expect(counts.BT! / (counts.BT! + counts.BP!)).toBeLessThan(0.56);
+      for (const pair of [
+        'BT',
+        'BP',
+        'TS',
+        'TX',
+        'SS',
+        'SX',
+        'XX',
+        'XS',
+        'PT',
+        'PV',
+        'TT',
+        'TV',
+        'VP',
+        'VV',
+        'SE',
+        'VE',
+      ]) {
         expect(counts[pair] ?? 0).toBeGreaterThan(0);
       }
     });

@@ -2,7 +2,7 @@
 // Gaussian noise, truncated after `length` observations.
 
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, StateError } from '../../src/errors.js';
+import { InvalidOptionError, type StateError } from '../../src/errors.js';
 import { SINE_MIXTURE_DEFAULTS, SineMixture } from '../../environments/sine-mixture.js';
 import { rollout } from './rollout.js';
 import { thrown } from '../helpers/thrown.js';
@@ -13,21 +13,46 @@ describe('SineMixture', () => {
   describe('constructor', () => {
     it('has the documented defaults and a box(1) observation space, passive', () => {
       const env = new SineMixture();
-      expect(SINE_MIXTURE_DEFAULTS).toEqual({ periods: [20, 33], amplitudes: [0.5, 0.3], noise: 0, length: 200, randomPhase: true });
-      expect([env.periods, env.amplitudes, env.noise, env.length, env.randomPhase]).toEqual([[20, 33], [0.5, 0.3], 0, 200, true]);
+      expect(SINE_MIXTURE_DEFAULTS).toEqual({
+        periods: [20, 33],
+        amplitudes: [0.5, 0.3],
+        noise: 0,
+        length: 200,
+        randomPhase: true,
+      });
+      expect([env.periods, env.amplitudes, env.noise, env.length, env.randomPhase]).toEqual([
+        [20, 33],
+        [0.5, 0.3],
+        0,
+        200,
+        true,
+      ]);
       expect(env.observationSpace).toEqual({ kind: 'box', shape: [1], low: -Infinity, high: Infinity });
       expect(env.actionSpace).toBeNull();
     });
 
     it.each([
-      [{ periods: [] }, 'SineMixture: expected option "periods" to be a non-empty array of finite numbers > 0, but got []'],
-      [{ periods: [20, 0] }, 'SineMixture: expected option "periods" to be a non-empty array of finite numbers > 0, but got [20, 0]'],
+      [
+        { periods: [] },
+        'SineMixture: expected option "periods" to be a non-empty array of finite numbers > 0, but got []',
+      ],
+      [
+        { periods: [20, 0] },
+        'SineMixture: expected option "periods" to be a non-empty array of finite numbers > 0, but got [20, 0]',
+      ],
       [{ amplitudes: [1] }, 'SineMixture: expected option "amplitudes" to have one entry per period (2), but got 1'],
-      [{ amplitudes: [1, NaN] }, 'SineMixture: expected option "amplitudes" to be a non-empty array of finite numbers, but got [1, NaN]'],
+      [
+        { amplitudes: [1, NaN] },
+        'SineMixture: expected option "amplitudes" to be a non-empty array of finite numbers, but got [1, NaN]',
+      ],
       [{ noise: -0.1 }, 'SineMixture: expected option "noise" to be a finite number >= 0, but got -0.1'],
       [{ length: 1 }, 'SineMixture: expected option "length" to be an integer >= 2, but got 1'],
       [{ randomPhase: 'yes' }, 'SineMixture: expected option "randomPhase" to be a boolean, but got "yes"'],
-      [{ period: [3] }, 'SineMixture: expected options among [periods, amplitudes, noise, length, randomPhase], but got unknown option "period"'],
+      [
+        { period: [3] },
+        'SineMixture: expected options among [periods, amplitudes, noise, length, randomPhase], but got unknown ' +
+          'option "period"',
+      ],
     ])('throws InvalidOptionError on %j', (options, message) => {
       const error = thrown(() => new SineMixture(options as never));
       expect(error).toBeInstanceOf(InvalidOptionError);
@@ -65,7 +90,9 @@ describe('SineMixture', () => {
       const episode = rollout(env, 3);
       const phases = episode.infos[0]!.phases as number[];
       episode.observations.forEach((observation, t) => {
-        const expected = 0.5 * Math.sin((2 * Math.PI * t) / 20 + phases[0]!) + 0.3 * Math.sin((2 * Math.PI * t) / 33 + phases[1]!) +
+        const expected =
+          0.5 * Math.sin((2 * Math.PI * t) / 20 + phases[0]!) +
+          0.3 * Math.sin((2 * Math.PI * t) / 33 + phases[1]!) +
           1.25 * Math.sin((2 * Math.PI * t) / 7 + phases[2]!);
         expect(observation).toBeInstanceOf(Float32Array);
         expect(observation[0]).toBeCloseTo(expected, 6);

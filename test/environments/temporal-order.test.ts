@@ -2,12 +2,8 @@
 // the label, which is the order of the X/Y symbols; positions within the documented ranges.
 
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, StateError } from '../../src/errors.js';
-import {
-  TEMPORAL_ORDER_SYMBOLS,
-  TemporalOrder,
-  temporalOrderRanges,
-} from '../../environments/temporal-order.js';
+import { InvalidOptionError, type StateError } from '../../src/errors.js';
+import { TEMPORAL_ORDER_SYMBOLS, TemporalOrder, temporalOrderRanges } from '../../environments/temporal-order.js';
 import type { TemporalOrderObservation } from '../../environments/temporal-order.js';
 import { rollout, symbolsOf } from './rollout.js';
 import { thrown } from '../helpers/thrown.js';
@@ -34,7 +30,9 @@ describe('TemporalOrder', () => {
         spaces: { observation: { kind: 'discrete', n: 8 }, label: { kind: 'discrete', n: 4 } },
         optional: ['label'],
       });
-      expect(new TemporalOrder({ bits: 3 }).observationSpace).toMatchObject({ spaces: { label: { kind: 'discrete', n: 8 } } });
+      expect(new TemporalOrder({ bits: 3 }).observationSpace).toMatchObject({
+        spaces: { label: { kind: 'discrete', n: 8 } },
+      });
       expect(env.actionSpace).toBeNull();
     });
 
@@ -54,11 +52,28 @@ describe('TemporalOrder', () => {
 
   describe('temporalOrderRanges', () => {
     it('scales the literature ranges to T and keeps them inside short sequences', () => {
-      expect(temporalOrderRanges(100, 2)).toEqual([[10, 20], [50, 60]]);
-      expect(temporalOrderRanges(100, 3)).toEqual([[10, 20], [30, 40], [50, 60]]);
-      expect(temporalOrderRanges(10, 2)).toEqual([[1, 2], [5, 6]]);
-      expect(temporalOrderRanges(4, 2)).toEqual([[1, 1], [2, 2]]);
-      expect(temporalOrderRanges(5, 3)).toEqual([[1, 1], [2, 2], [3, 3]]);
+      expect(temporalOrderRanges(100, 2)).toEqual([
+        [10, 20],
+        [50, 60],
+      ]);
+      expect(temporalOrderRanges(100, 3)).toEqual([
+        [10, 20],
+        [30, 40],
+        [50, 60],
+      ]);
+      expect(temporalOrderRanges(10, 2)).toEqual([
+        [1, 2],
+        [5, 6],
+      ]);
+      expect(temporalOrderRanges(4, 2)).toEqual([
+        [1, 1],
+        [2, 2],
+      ]);
+      expect(temporalOrderRanges(5, 3)).toEqual([
+        [1, 1],
+        [2, 2],
+        [3, 3],
+      ]);
     });
   });
 
@@ -82,11 +97,43 @@ describe('TemporalOrder', () => {
     });
 
     it.each([
-      [{ length: 100, bits: 1 as const }, [[10, 20], [50, 60]]],
-      [{ length: 100, bits: 3 as const }, [[10, 20], [30, 40], [50, 60]]],
-      [{ length: 10, bits: 1 as const }, [[1, 2], [5, 6]]],
-      [{ length: 4, bits: 1 as const }, [[1, 1], [2, 2]]],
-      [{ length: 5, bits: 3 as const }, [[1, 1], [2, 2], [3, 3]]],
+      [
+        { length: 100, bits: 1 as const },
+        [
+          [10, 20],
+          [50, 60],
+        ],
+      ],
+      [
+        { length: 100, bits: 3 as const },
+        [
+          [10, 20],
+          [30, 40],
+          [50, 60],
+        ],
+      ],
+      [
+        { length: 10, bits: 1 as const },
+        [
+          [1, 2],
+          [5, 6],
+        ],
+      ],
+      [
+        { length: 4, bits: 1 as const },
+        [
+          [1, 1],
+          [2, 2],
+        ],
+      ],
+      [
+        { length: 5, bits: 3 as const },
+        [
+          [1, 1],
+          [2, 2],
+          [3, 3],
+        ],
+      ],
     ])('places the relevant positions of %j within %j, covering each range', (options, ranges) => {
       const env = new TemporalOrder(options);
       const seen = ranges.map(() => new Set<number>());
@@ -127,7 +174,9 @@ describe('TemporalOrder', () => {
       for (let seed = 0; byLabel.size < 4 && seed < 100; seed++) {
         const episode = rollout(env, seed);
         const symbols = symbolsOf(episode.observations);
-        const pair = decode(episode).positions.map((t) => TEMPORAL_ORDER_SYMBOLS[symbols[t]!]).join('');
+        const pair = decode(episode)
+          .positions.map((t) => TEMPORAL_ORDER_SYMBOLS[symbols[t]!])
+          .join('');
         byLabel.set(episode.observations.at(-1)!.label!, pair);
       }
       expect(Object.fromEntries(byLabel)).toEqual({ 0: 'XX', 1: 'XY', 2: 'YX', 3: 'YY' });

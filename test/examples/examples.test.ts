@@ -1,5 +1,6 @@
 // Smoke tests of examples/: each demo runs as a child process, as a user would run it
-// (`npx tsx examples/NAME.ts` with short flags; tsx is called directly, sparing npx's start-up), exits 0 and ends with its `result:` line.
+// (`npx tsx examples/NAME.ts` with short flags; tsx is called directly, sparing npx's start-up), exits 0 and ends with
+// its `result:` line.
 // The custom environment is also imported as a module: it must pass checkEnvironment, run
 // nothing on import, and keep its environment portion short enough for the README to quote.
 
@@ -17,7 +18,11 @@ const TIMEOUT = 60_000;
 
 /** Runs an example; resolves with its stdout (a non-zero exit rejects, with stderr in the error). */
 async function example(name: string, ...flags: string[]): Promise<string> {
-  const { stdout } = await run(join(root, 'node_modules', '.bin', 'tsx'), [join('examples', `${name}.ts`), ...flags], { cwd: root, timeout: TIMEOUT - 5_000, maxBuffer: 1 << 22 });
+  const { stdout } = await run(join(root, 'node_modules', '.bin', 'tsx'), [join('examples', `${name}.ts`), ...flags], {
+    cwd: root,
+    timeout: TIMEOUT - 5_000,
+    maxBuffer: 1 << 22,
+  });
   return stdout;
 }
 
@@ -43,7 +48,10 @@ describe('examples run and print their result', () => {
 
   it('reber-grammar --embedded', { timeout: TIMEOUT }, async () => {
     const out = await example('reber-grammar', '--embedded', '--steps', '300');
-    const [, , critical] = numbers(out, /^result: EmbeddedReber-v0 legal (\d\.\d{3}) accuracy (\d\.\d{3}) critical (\d\.\d{3}) /);
+    const [, , critical] = numbers(
+      out,
+      /^result: EmbeddedReber-v0 legal (\d\.\d{3}) accuracy (\d\.\d{3}) critical (\d\.\d{3}) /,
+    );
     expect(critical).toBeLessThanOrEqual(1);
   });
 
@@ -57,17 +65,26 @@ describe('examples run and print their result', () => {
 
   it('supervised-late-labels: late labels attach within the window', { timeout: TIMEOUT }, async () => {
     const out = await example('supervised-late-labels', '--steps', '300');
-    const [drawn, delivered, never, inFlight] = numbers(out, /^labels: (\d+) drawn = (\d+) delivered \+ (\d+) never sent \+ (\d+) still in flight/);
+    const [drawn, delivered, never, inFlight] = numbers(
+      out,
+      /^labels: (\d+) drawn = (\d+) delivered \+ (\d+) never sent \+ (\d+) still in flight/,
+    );
     expect(drawn).toBe(300);
     expect(delivered! + never! + inFlight!).toBe(drawn);
-    const [attached, expired] = numbers(out, /^result: label\/lateAccuracy \d\.\d{3} \(last \d+ labels\) late\/attached (\d+) late\/expired (\d+)$/);
+    const [attached, expired] = numbers(
+      out,
+      /^result: label\/lateAccuracy \d\.\d{3} \(last \d+ labels\) late\/attached (\d+) late\/expired (\d+)$/,
+    );
     expect(attached! + expired!).toBe(delivered);
     expect(expired).toBe(0);
   });
 
   it('supervised-late-labels: labels later than the window expire', { timeout: TIMEOUT }, async () => {
     const out = await example('supervised-late-labels', '--steps', '300', '--delay', '20', '--window', '8');
-    const [attached, expired] = numbers(out, /^result: label\/lateAccuracy n\/a .* late\/attached (\d+) late\/expired (\d+)$/);
+    const [attached, expired] = numbers(
+      out,
+      /^result: label\/lateAccuracy n\/a .* late\/attached (\d+) late\/expired (\d+)$/,
+    );
     expect(attached).toBe(0);
     expect(expired).toBeGreaterThan(0);
   });
@@ -80,7 +97,10 @@ describe('examples run and print their result', () => {
 
   it('push-source: every reading is learned from or dropped', { timeout: TIMEOUT }, async () => {
     const out = await example('push-source', '--steps', '300');
-    const [received, learned, dropped] = numbers(out, /^result: received (\d+) learned (\d+) dropped (\d+) next\/squaredError \d+\.\d+/);
+    const [received, learned, dropped] = numbers(
+      out,
+      /^result: received (\d+) learned (\d+) dropped (\d+) next\/squaredError \d+\.\d+/,
+    );
     expect(received).toBe(300);
     expect(learned! + dropped!).toBe(received);
   });
@@ -109,5 +129,6 @@ describe('examples/custom-environment.ts as a module', () => {
 it('no example draws from Math.random (seeded randomness only)', () => {
   const files = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.ts'));
   expect(files.length).toBeGreaterThanOrEqual(6);
-  for (const file of files) expect(readFileSync(join(root, 'examples', file), 'utf8'), file).not.toMatch(/Math\.random/);
+  for (const file of files)
+    expect(readFileSync(join(root, 'examples', file), 'utf8'), file).not.toMatch(/Math\.random/);
 });

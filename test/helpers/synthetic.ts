@@ -28,7 +28,9 @@ export function checkerboard(rows: number, seed: number, options: { cells?: numb
     const x = 2 * rng.float() - 1;
     const y = 2 * rng.float() - 1;
     labels[r] = (Math.floor(((x + 1) / 2) * cells) + Math.floor(((y + 1) / 2) * cells)) % 2;
-    for (let j = 0; j < width; j++) inputs[r * width + j] = 1.5 * (x * basis[0]![j]! + y * basis[1]![j]!) * Math.sqrt(width) / 2 + 0.05 * rng.normal();
+    for (let j = 0; j < width; j++)
+      inputs[r * width + j] =
+        (1.5 * (x * basis[0]![j]! + y * basis[1]![j]!) * Math.sqrt(width)) / 2 + 0.05 * rng.normal();
   }
   return { inputs, labels, rows, width, classes: 2 };
 }
@@ -48,7 +50,8 @@ export function accuracy(probabilities: Float32Array, labels: Int32Array, classe
   let hits = 0;
   for (let r = 0; r < labels.length; r++) {
     let best = 0;
-    for (let c = 1; c < classes; c++) if (probabilities[r * classes + c]! > probabilities[r * classes + best]!) best = c;
+    for (let c = 1; c < classes; c++)
+      if (probabilities[r * classes + c]! > probabilities[r * classes + best]!) best = c;
     if (best === labels[r]) hits++;
   }
   return hits / labels.length;
@@ -59,7 +62,11 @@ export function accuracy(probabilities: Float32Array, labels: Int32Array, classe
  * the square's colour, embedded like `checkerboard`: the classes follow the clusters, so
  * unlabelled examples tell where the boundaries may go (the cluster assumption).
  */
-export function blobs(rows: number, seed: number, options: { cells?: number; width?: number; spread?: number } = {}): Dataset {
+export function blobs(
+  rows: number,
+  seed: number,
+  options: { cells?: number; width?: number; spread?: number } = {},
+): Dataset {
   const cells = options.cells ?? 4;
   const width = options.width ?? 8;
   const spread = options.spread ?? 0.06;
@@ -74,7 +81,9 @@ export function blobs(rows: number, seed: number, options: { cells?: number; wid
     const x = -1 + (2 * cx + 1) / cells + spread * rng.normal();
     const y = -1 + (2 * cy + 1) / cells + spread * rng.normal();
     labels[r] = (cx + cy) % 2;
-    for (let j = 0; j < width; j++) inputs[r * width + j] = 1.5 * (x * basis[0]![j]! + y * basis[1]![j]!) * Math.sqrt(width) / 2 + 0.05 * rng.normal();
+    for (let j = 0; j < width; j++)
+      inputs[r * width + j] =
+        (1.5 * (x * basis[0]![j]! + y * basis[1]![j]!) * Math.sqrt(width)) / 2 + 0.05 * rng.normal();
   }
   return { inputs, labels, rows, width, classes: 2 };
 }

@@ -1,6 +1,6 @@
 // Training loops shared by learning tests: seeded mini-batches over a synthetic dataset.
 
-import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
+import type { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
 import type { ModalitySpec } from '../../src/learner/modality.js';
 import { Rng } from '../../src/random.js';
 import { sideFromLabels } from '../../src/learner/side-batch.js';

@@ -17,7 +17,8 @@ const base: DenoisingLayerConfig = {
   encoderReconstructionWeight: 0,
 };
 
-const rowsOf = (values: Float32Array, cols: number): number[][] => Array.from({ length: values.length / cols }, (_, r) => Array.from(values.subarray(r * cols, (r + 1) * cols)));
+const rowsOf = (values: Float32Array, cols: number): number[][] =>
+  Array.from({ length: values.length / cols }, (_, r) => Array.from(values.subarray(r * cols, (r + 1) * cols)));
 
 describe.each(ENGINES)('DenoisingLayer on the %s engine', (_, e) => {
   describe('#encoderGradients', () => {
@@ -61,7 +62,11 @@ describe.each(ENGINES)('DenoisingLayer on the %s engine', (_, e) => {
         const { mean } = layer.encode([x], false);
         return e.read(layer.encoderGradients([x], mean, e.matrix(ts, 2, 16)).pairs[0]![1]);
       });
-      for (const [i, j] of [[0, 0], [3, 7], [7, 15]] as const) {
+      for (const [i, j] of [
+        [0, 0],
+        [3, 7],
+        [7, 15],
+      ] as const) {
         const eps = 1e-3;
         const up = w.map((row) => row.slice());
         const down = w.map((row) => row.slice());
@@ -88,7 +93,9 @@ describe.each(ENGINES)('DenoisingLayer on the %s engine', (_, e) => {
       for (let step = 0; step < 300; step++) {
         e.scope(() => {
           const from = (step * 32) % data.rows;
-          optimizer.apply(layer.decoderGradients([e.matrix(data.inputs.slice(from * 8, (from + 32) * 8), 32, 8)]).pairs);
+          optimizer.apply(
+            layer.decoderGradients([e.matrix(data.inputs.slice(from * 8, (from + 32) * 8), 32, 8)]).pairs,
+          );
         });
       }
       expect(error()).toBeLessThan(before / 5);
@@ -98,9 +105,15 @@ describe.each(ENGINES)('DenoisingLayer on the %s engine', (_, e) => {
 
     it('corrupts with masking and salt-and-pepper too, without leaking', () => {
       for (const kind of ['masking', 'salt-and-pepper', 'none'] as const) {
-        const layer = new DenoisingLayer(e, { ...base, inputs: [{ size: 8, units: 'tanh' }], corruption: { kind, level: 0.3 } }, new Rng(4));
+        const layer = new DenoisingLayer(
+          e,
+          { ...base, inputs: [{ size: 8, units: 'tanh' }], corruption: { kind, level: 0.3 } },
+          new Rng(4),
+        );
         const before = liveTensors();
-        const loss = e.scope(() => e.read(layer.decoderGradients([e.matrix(new Float32Array(4 * 8).fill(0.5), 4, 8)]).loss)[0]!);
+        const loss = e.scope(
+          () => e.read(layer.decoderGradients([e.matrix(new Float32Array(4 * 8).fill(0.5), 4, 8)]).loss)[0]!,
+        );
         expect(Number.isFinite(loss)).toBe(true);
         expect(liveTensors()).toBe(before);
         layer.dispose();
@@ -110,7 +123,17 @@ describe.each(ENGINES)('DenoisingLayer on the %s engine', (_, e) => {
 
   describe('#propagateTarget', () => {
     it('returns the input exactly when the target equals the code (difference form), and g(ĥ) in the plain form', () => {
-      const layer = new DenoisingLayer(e, { ...base, inputs: [{ size: 8, units: 'tanh' }, { size: 16, units: 'tanh', init: 'orthogonal' }] }, new Rng(5));
+      const layer = new DenoisingLayer(
+        e,
+        {
+          ...base,
+          inputs: [
+            { size: 8, units: 'tanh' },
+            { size: 16, units: 'tanh', init: 'orthogonal' },
+          ],
+        },
+        new Rng(5),
+      );
       const xs = Float32Array.from({ length: 8 }, (_, i) => 0.1 * i);
       const cs = Float32Array.from({ length: 16 }, (_, i) => -0.05 * i);
       const plain = (v: Float32Array): number[] => Array.from(v, (x) => x + 0); // −0 equals 0

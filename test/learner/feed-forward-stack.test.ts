@@ -15,7 +15,14 @@ const test = checkerboard(1000, 2);
 describe('FeedForwardStack', () => {
   describe.each(ENGINES)('#propagateTargets on the %s engine', (kind) => {
     it('gives every lower layer a target equal to its activation when the top target equals the top code (difference form)', () => {
-      const stack = new FeedForwardStack({ inputSize: 8, inputUnits: 'linear', layers: [16, { size: 12, units: 'sigmoid' }, 10, 9], modalities: [label], seed: 5, engine: kind as 'tfjs' });
+      const stack = new FeedForwardStack({
+        inputSize: 8,
+        inputUnits: 'linear',
+        layers: [16, { size: 12, units: 'sigmoid' }, 10, 9],
+        modalities: [label],
+        seed: 5,
+        engine: kind as 'tfjs',
+      });
       trainStack(stack, label, train, { epochs: 1, batchSize: 64 }); // decoders no longer at their initial values
       const e = stack.engine;
       const gaps = e.scope(() => {
@@ -29,7 +36,15 @@ describe('FeedForwardStack', () => {
     });
 
     it('does not keep that invariant in the plain form, whose targets are the decoders’ reconstructions', () => {
-      const stack = new FeedForwardStack({ inputSize: 8, inputUnits: 'linear', layers: [16, 12], modalities: [label], targetForm: 'plain', seed: 5, engine: kind as 'tfjs' });
+      const stack = new FeedForwardStack({
+        inputSize: 8,
+        inputUnits: 'linear',
+        layers: [16, 12],
+        modalities: [label],
+        targetForm: 'plain',
+        seed: 5,
+        engine: kind as 'tfjs',
+      });
       const e = stack.engine;
       const gap = e.scope(() => {
         const { codes } = stack.forward(e.matrix(train.inputs.slice(0, 32 * 8), 32, 8), true);
@@ -44,7 +59,16 @@ describe('FeedForwardStack', () => {
   describe('engines', () => {
     it('computes the same learning on the tfjs and the fused engine (same seed, same data)', () => {
       const run = (engine: 'tfjs' | 'fused'): Float32Array => {
-        const stack = new FeedForwardStack({ inputSize: 8, inputUnits: 'linear', layers: [12, 10], modalities: [label], seed: 9, engine, noise: 0.05, encoderReconstructionWeight: 0.1 });
+        const stack = new FeedForwardStack({
+          inputSize: 8,
+          inputUnits: 'linear',
+          layers: [12, 10],
+          modalities: [label],
+          seed: 9,
+          engine,
+          noise: 0.05,
+          encoderReconstructionWeight: 0.1,
+        });
         trainStack(stack, label, train, { epochs: 1, batchSize: 50, seed: 2, labelled: (r) => r % 3 !== 0 });
         const p = stack.predict(test.inputs.slice(0, 100 * 8), 100)[0]!;
         stack.dispose();
@@ -90,7 +114,10 @@ describe('FeedForwardStack', () => {
       const bp = new FeedForwardBackprop({ inputSize: 8, classes: 2, layers, seed: 3 });
       const below = Array.from(bp.weights[0]!.dataSync());
       const above = Array.from(bp.weights[1]!.dataSync());
-      const b = batch(train, Array.from({ length: 200 }, (_, i) => i));
+      const b = batch(
+        train,
+        Array.from({ length: 200 }, (_, i) => i),
+      );
       for (let i = 0; i < 20; i++) bp.train(b.inputs, 200, b.labels);
       const belowAfter = Array.from(bp.weights[0]!.dataSync());
       const aboveAfter = Array.from(bp.weights[1]!.dataSync());
@@ -101,7 +128,9 @@ describe('FeedForwardStack', () => {
       expect(aboveAfter).not.toEqual(above); // while the layer above them does learn
     });
 
-    it('learns from unlabelled examples: 10% labels plus the rest unlabelled beats the same labels alone', { timeout: 120_000 }, () => {
+    it('learns from unlabelled examples: 10% labels plus the rest unlabelled beats the same labels alone', {
+      timeout: 120_000,
+    }, () => {
       // Small MNIST digits (14×14), 2,000 for training of which 200 are labelled, 1,000 held out.
       const digits = smallDigits(2000, 1000);
       const digit = { name: 'label', kind: 'categorical' as const, size: 10 };
@@ -113,7 +142,14 @@ describe('FeedForwardStack', () => {
           const rows = Array.from({ length: 16 }, () => rng.int(200));
           if (withUnlabelled) for (let i = 0; i < 16; i++) rows.push(200 + rng.int(1800));
           const b = batch(digits.train, rows);
-          stack.train(b.inputs, rows.length, sideFromLabels(digit, b.labels.map((y, i) => (i < 16 ? y : -1))));
+          stack.train(
+            b.inputs,
+            rows.length,
+            sideFromLabels(
+              digit,
+              b.labels.map((y, i) => (i < 16 ? y : -1)),
+            ),
+          );
         }
         const acc = accuracy(stack.predict(digits.test.inputs, digits.test.rows)[0]!, digits.test.labels, 10);
         stack.dispose();
@@ -126,9 +162,23 @@ describe('FeedForwardStack', () => {
     });
 
     it('keeps the tensor count flat over repeated steps (tfjs engine)', () => {
-      const stack = new FeedForwardStack({ inputSize: 8, inputUnits: 'linear', layers: [16, 16], modalities: [label], encoderReconstructionWeight: 0.1, seed: 1, engine: 'tfjs' });
-      const b = batch(train, Array.from({ length: 16 }, (_, i) => i));
-      const side = sideFromLabels(label, b.labels.map((y, i) => (i % 2 ? y : -1)));
+      const stack = new FeedForwardStack({
+        inputSize: 8,
+        inputUnits: 'linear',
+        layers: [16, 16],
+        modalities: [label],
+        encoderReconstructionWeight: 0.1,
+        seed: 1,
+        engine: 'tfjs',
+      });
+      const b = batch(
+        train,
+        Array.from({ length: 16 }, (_, i) => i),
+      );
+      const side = sideFromLabels(
+        label,
+        b.labels.map((y, i) => (i % 2 ? y : -1)),
+      );
       stack.train(b.inputs, 16, side, true); // optimiser slots are made on the first step
       const before = liveTensors();
       for (let i = 0; i < 50; i++) stack.train(b.inputs, 16, side, i % 10 === 0);
@@ -140,7 +190,14 @@ describe('FeedForwardStack', () => {
 
     it('frees every tensor it made when disposed (tfjs engine)', () => {
       const before = liveTensors();
-      const stack = new FeedForwardStack({ inputSize: 8, inputUnits: 'linear', layers: [16, 16], modalities: [label], seed: 1, engine: 'tfjs' });
+      const stack = new FeedForwardStack({
+        inputSize: 8,
+        inputUnits: 'linear',
+        layers: [16, 16],
+        modalities: [label],
+        seed: 1,
+        engine: 'tfjs',
+      });
       const b = batch(train, [0, 1, 2, 3]);
       stack.train(b.inputs, 4, sideFromLabels(label, b.labels));
       stack.dispose();

@@ -12,8 +12,38 @@ describe.each(ENGINES)('targetsThroughTime on the %s engine', (_, e) => {
   beforeAll(() => {
     const rng = new Rng(7);
     layers = [
-    new DenoisingLayer(e, { inputs: [{ size: 3, units: 'sigmoid' }, { size: 5, units: 'tanh', init: 'orthogonal' }], size: 5, units: 'tanh', corruption: { kind: 'none', level: 0 }, noise: 0, decoderTarget: 'clean', encoderReconstructionWeight: 0 }, rng),
-    new DenoisingLayer(e, { inputs: [{ size: 5, units: 'tanh' }, { size: 4, units: 'tanh', init: 'orthogonal' }], size: 4, units: 'tanh', corruption: { kind: 'none', level: 0 }, noise: 0, decoderTarget: 'clean', encoderReconstructionWeight: 0 }, rng),
+      new DenoisingLayer(
+        e,
+        {
+          inputs: [
+            { size: 3, units: 'sigmoid' },
+            { size: 5, units: 'tanh', init: 'orthogonal' },
+          ],
+          size: 5,
+          units: 'tanh',
+          corruption: { kind: 'none', level: 0 },
+          noise: 0,
+          decoderTarget: 'clean',
+          encoderReconstructionWeight: 0,
+        },
+        rng,
+      ),
+      new DenoisingLayer(
+        e,
+        {
+          inputs: [
+            { size: 5, units: 'tanh' },
+            { size: 4, units: 'tanh', init: 'orthogonal' },
+          ],
+          size: 4,
+          units: 'tanh',
+          corruption: { kind: 'none', level: 0 },
+          noise: 0,
+          decoderTarget: 'clean',
+          encoderReconstructionWeight: 0,
+        },
+        rng,
+      ),
     ];
   });
   /** A window of `n` steps run through the layers from zero contexts; `breaks` start new episodes. */
@@ -21,7 +51,11 @@ describe.each(ENGINES)('targetsThroughTime on the %s engine', (_, e) => {
     const steps: WindowStep<unknown>[] = [];
     let contexts = [e.zeros(1, 5), e.zeros(1, 4)];
     for (let t = 0; t < n; t++) {
-      const x = e.matrix(Float32Array.from({ length: 3 }, (_, i) => (i === t % 3 ? 1 : 0)), 1, 3);
+      const x = e.matrix(
+        Float32Array.from({ length: 3 }, (_, i) => (i === t % 3 ? 1 : 0)),
+        1,
+        3,
+      );
       const continues = e.matrix(Float32Array.of(breaks.includes(t) || t === 0 ? 0 : 1), 1, 1);
       let below = x;
       const inputs: [unknown, unknown][] = [];
@@ -44,7 +78,9 @@ describe.each(ENGINES)('targetsThroughTime on the %s engine', (_, e) => {
     const steps = window(6);
     const zero = steps.map(() => e.zeros(1, 4));
     const targets = targetsThroughTime(e, layers, steps, zero, 'difference');
-    targets.forEach((perStep, l) => perStep.forEach((t, i) => expect(max(e.sub(t!, steps[i]!.codes[l]!))).toBeLessThan(1e-6)));
+    targets.forEach((perStep, l) =>
+      perStep.forEach((t, i) => expect(max(e.sub(t!, steps[i]!.codes[l]!))).toBeLessThan(1e-6)),
+    );
   });
 
   it('carries a displacement at the newest step down the layers and back in time through the decoders', () => {
@@ -54,10 +90,16 @@ describe.each(ENGINES)('targetsThroughTime on the %s engine', (_, e) => {
     // Top layer, newest step: code + shift.
     expect(max(e.sub(targets[1]![3]!, e.add(steps[3]!.codes[1]!, shift)))).toBeLessThan(1e-6);
     // Top layer, one step back: code + g_prev(ĥ) − g_prev(h), computed by hand.
-    const expected = e.add(steps[2]!.codes[1]!, e.sub(layers[1]!.decodePart(targets[1]![3]!, 1), layers[1]!.decodePart(steps[3]!.codes[1]!, 1)));
+    const expected = e.add(
+      steps[2]!.codes[1]!,
+      e.sub(layers[1]!.decodePart(targets[1]![3]!, 1), layers[1]!.decodePart(steps[3]!.codes[1]!, 1)),
+    );
     expect(max(e.sub(targets[1]![2]!, expected))).toBeLessThan(1e-6);
     // Bottom layer, newest step: code + g_below(ĥ) − g_below(h).
-    const down = e.add(steps[3]!.codes[0]!, e.sub(layers[1]!.decodePart(targets[1]![3]!, 0), layers[1]!.decodePart(steps[3]!.codes[1]!, 0)));
+    const down = e.add(
+      steps[3]!.codes[0]!,
+      e.sub(layers[1]!.decodePart(targets[1]![3]!, 0), layers[1]!.decodePart(steps[3]!.codes[1]!, 0)),
+    );
     expect(max(e.sub(targets[0]![3]!, down))).toBeLessThan(1e-6);
     // Every step of the window received a target.
     for (const perStep of targets) expect(perStep.every((t) => t !== null)).toBe(true);
@@ -77,7 +119,16 @@ describe.each(ENGINES)('targetsThroughTime on the %s engine', (_, e) => {
 describe('RecurrentStack', () => {
   it('learns the same on the tfjs and the fused engine (same seed, same stream)', () => {
     const run = (engine: 'tfjs' | 'fused'): Float32Array => {
-      const stack = new RecurrentStack({ input: { kind: 'categorical', size: 4 }, layers: [10, 8], window: 5, updateEvery: 2, seed: 3, engine, noise: 0.05, top: { trainAutoEncoder: true } });
+      const stack = new RecurrentStack({
+        input: { kind: 'categorical', size: 4 },
+        layers: [10, 8],
+        window: 5,
+        updateEvery: 2,
+        seed: 3,
+        engine,
+        noise: 0.05,
+        top: { trainAutoEncoder: true },
+      });
       for (let t = 0; t < 120; t++) {
         const x = new Float32Array(4);
         x[(t * 7) % 4] = 1;
@@ -94,7 +145,11 @@ describe('RecurrentStack', () => {
   });
 
   it('refuses options that leave nothing to predict, and an update period longer than the window', () => {
-    expect(() => new RecurrentStack({ input: { kind: 'categorical', size: 3 }, predictNext: false })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
-    expect(() => new RecurrentStack({ input: { kind: 'categorical', size: 3 }, window: 4, updateEvery: 5 })).toThrow(/"updateEvery" to be an integer >= 1 <= 4/);
+    expect(() => new RecurrentStack({ input: { kind: 'categorical', size: 3 }, predictNext: false })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+    );
+    expect(() => new RecurrentStack({ input: { kind: 'categorical', size: 3 }, window: 4, updateEvery: 5 })).toThrow(
+      /"updateEvery" to be an integer >= 1 <= 4/,
+    );
   });
 });

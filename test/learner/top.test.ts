@@ -6,14 +6,26 @@ import { Top, type TopConfig } from '../../src/learner/top.js';
 
 const label = { name: 'label', kind: 'categorical' as const, size: 3 };
 const base: TopConfig = {
-  codeSize: 4, codeUnits: 'tanh', modalities: [label], target: 'discriminant', reconstructionStep: 1, discriminantStep: 0.5,
-  unsupervisedWeight: 1, unsupervisedTarget: 'map', unsupervisedConfidence: 0.7, size: 6, noise: 0.1, dropProbability: 0.5, sideWeight: 1, trainAutoEncoder: false,
+  codeSize: 4,
+  codeUnits: 'tanh',
+  modalities: [label],
+  target: 'discriminant',
+  reconstructionStep: 1,
+  discriminantStep: 0.5,
+  unsupervisedWeight: 1,
+  unsupervisedTarget: 'map',
+  unsupervisedConfidence: 0.7,
+  size: 6,
+  noise: 0.1,
+  dropProbability: 0.5,
+  sideWeight: 1,
+  trainAutoEncoder: false,
 };
 const codes = e.matrix(Float32Array.of(0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.2, -0.1), 2, 4);
 const read = (m: FusedMatrix): number[] => Array.from(e.read(m));
 
 describe('Top#target', () => {
-  it("discriminant: a labelled row moves by −η·(P − y)·Rᵀ, a row without a label whose prediction is not confident does not move", () => {
+  it('discriminant: a labelled row moves by −η·(P − y)·Rᵀ, a row without a label whose prediction is not confident does not move', () => {
     const top = new Top(e, base, new Rng(1));
     const side = sideMatrices(e, [label], sideFromLabels(label, [2, -1]));
     const p = top.predict(codes)[0]!;

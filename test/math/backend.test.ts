@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 /** Runs a snippet in a fresh process (the engine starts once per process). */
 function node(code: string, env: Record<string, string>): { status: number; out: string } {
   try {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { env: { ...process.env, ...env }, encoding: 'utf8', stdio: 'pipe' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
     return { status: 0, out };
   } catch (err) {
     const e = err as { status: number; stdout: string; stderr: string };
@@ -32,7 +36,9 @@ describe('initEngine', () => {
   it('fails with ERR_BACKEND, not a silent fallback, when a forced backend cannot start or is unknown', () => {
     const unknown = node(start, { TPROP_BACKEND: 'gpu' });
     expect(unknown.status).toBe(3);
-    expect(unknown.out).toContain('ERR_BACKEND: initEngine: expected TPROP_BACKEND to be one of tensorflow, wasm, cpu, but got "gpu"');
+    expect(unknown.out).toContain(
+      'ERR_BACKEND: initEngine: expected TPROP_BACKEND to be one of tensorflow, wasm, cpu, but got "gpu"',
+    );
     let hasNode = true;
     try {
       execFileSync(process.execPath, ['-e', "require.resolve('@tensorflow/tfjs-node')"], { stdio: 'pipe' });
@@ -42,7 +48,9 @@ describe('initEngine', () => {
     if (!hasNode) {
       const forced = node(start, { TPROP_BACKEND: 'tensorflow' });
       expect(forced.status).toBe(3);
-      expect(forced.out).toMatch(/^ERR_BACKEND: initEngine: expected backend "tensorflow" to start, but got tensorflow \(/m);
+      expect(forced.out).toMatch(
+        /^ERR_BACKEND: initEngine: expected backend "tensorflow" to start, but got tensorflow \(/m,
+      );
     }
   });
 });

@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KERNELS_MODULE, compileKernels, kernelsModuleText, loadWabt } from '../../src/math/build-kernels.js';
 import { FusedMatrix, fusedEngine, jsFusedEngine, simdFusedEngine } from '../../src/math/fused-engine.js';
-import { KERNEL_EXPORTS, KernelHeap, kernelBytes, kernelHeap, kernels, kernelsOff } from '../../src/math/wasm-kernels.js';
+import {
+  KERNEL_EXPORTS,
+  KernelHeap,
+  kernelBytes,
+  kernelHeap,
+  kernels,
+  kernelsOff,
+} from '../../src/math/wasm-kernels.js';
 import { Rng } from '../../src/random.js';
 
 const wabt = await loadWabt();
@@ -15,7 +22,11 @@ const js = jsFusedEngine;
 
 /** Runs a module snippet in a fresh process with `env`, returning what it printed. */
 function node(code: string, env: Record<string, string>): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { env: { ...process.env, ...env }, encoding: 'utf8', stdio: 'pipe' });
+  return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: 'pipe',
+  });
 }
 
 const rng = new Rng(11);
@@ -33,7 +44,8 @@ function expectClose(got: Float32Array, want: Float32Array, scale: Float32Array 
   for (let i = 0; i < want.length; i++) {
     const s = typeof scale === 'number' ? scale : scale[i]!;
     const err = Math.abs(got[i]! - want[i]!);
-    if (!(err <= 1e-5 * Math.max(s, Math.abs(want[i]!)))) expect.fail(`entry ${i}: ${got[i]} against ${want[i]} (scale ${s})`);
+    if (!(err <= 1e-5 * Math.max(s, Math.abs(want[i]!))))
+      expect.fail(`entry ${i}: ${got[i]} against ${want[i]} (scale ${s})`);
   }
 }
 
@@ -44,7 +56,11 @@ describe('the committed kernel module', () => {
     const bytes = kernelBytes();
     expect(WebAssembly.validate(bytes)).toBe(true);
     const module = new WebAssembly.Module(bytes);
-    expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual([...KERNEL_EXPORTS].sort());
+    expect(
+      WebAssembly.Module.exports(module)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual([...KERNEL_EXPORTS].sort());
     expect(WebAssembly.Module.exports(module).every((e) => e.kind === 'function')).toBe(true);
     expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
   });
@@ -73,7 +89,11 @@ describe('the committed kernel module', () => {
     const at = new URL('../../src/math/', import.meta.url).pathname;
     const code = `import { kernelsOff } from '${at}wasm-kernels.ts'; import { fusedEngine, jsFusedEngine } from '${at}fused-engine.ts';
 console.log(JSON.stringify({ off: kernelsOff, js: fusedEngine === jsFusedEngine, data: fusedEngine.parameter(Float32Array.of(1, 2), 1, 2).offset }));`;
-    expect(JSON.parse(node(code, { TPROP_FUSED_WASM: '0' }))).toEqual({ off: 'TPROP_FUSED_WASM=0', js: true, data: -1 });
+    expect(JSON.parse(node(code, { TPROP_FUSED_WASM: '0' }))).toEqual({
+      off: 'TPROP_FUSED_WASM=0',
+      js: true,
+      data: -1,
+    });
   });
 
   it('is off, leaving the JS kernels, where the module does not validate (no SIMD)', () => {
@@ -84,14 +104,27 @@ const { fusedEngine, jsFusedEngine } = await import('${at}fused-engine.ts');
 const e = fusedEngine;
 const y = e.read(e.matMul(e.matrix(Float32Array.of(1, 2), 1, 2), e.parameter(Float32Array.of(1, 2, 3, 4), 2, 2)));
 console.log(JSON.stringify({ off: kernelsOff, js: fusedEngine === jsFusedEngine, y: [...y] }));`;
-    expect(JSON.parse(node(code, { TPROP_FUSED_WASM: '' }))).toEqual({ off: 'WebAssembly SIMD is not supported here', js: true, y: [7, 10] });
+    expect(JSON.parse(node(code, { TPROP_FUSED_WASM: '' }))).toEqual({
+      off: 'WebAssembly SIMD is not supported here',
+      js: true,
+      y: [7, 10],
+    });
   });
 });
 
 describe.skipIf(!kernels)('the SIMD kernels against the plain JS ones', () => {
   // [rows, inner, cols]: vector tails, row blocks and their leftovers, one-hot-like sparsity.
   const shapes: [number, number, number][] = [
-    [1, 128, 128], [16, 128, 128], [15, 128, 8], [1, 8, 128], [3, 7, 5], [5, 9, 13], [4, 4, 36], [7, 130, 131], [2, 256, 33], [9, 1, 40],
+    [1, 128, 128],
+    [16, 128, 128],
+    [15, 128, 8],
+    [1, 8, 128],
+    [3, 7, 5],
+    [5, 9, 13],
+    [4, 4, 36],
+    [7, 130, 131],
+    [2, 256, 33],
+    [9, 1, 40],
   ];
 
   it('multiply: a·b, aᵀ·b and a·bᵀ, on parameters and on plain matrices', () => {
@@ -164,9 +197,15 @@ describe.skipIf(!kernels)('the SIMD kernels against the plain JS ones', () => {
     const got = simd.read(simd.activate(js.matrix(xs, 1, xs.length), 'tanh'));
     for (let i = 0; i < xs.length; i++) {
       const want = Math.fround(Math.tanh(xs[i]!));
-      if (!(Math.abs(got[i]! - want) <= 4e-7 * Math.abs(want))) expect.fail(`tanh(${xs[i]}) = ${got[i]}, expected ${want}`);
+      if (!(Math.abs(got[i]! - want) <= 4e-7 * Math.abs(want)))
+        expect.fail(`tanh(${xs[i]}) = ${got[i]}, expected ${want}`);
     }
-    const special = simd.read(simd.activate(js.matrix(Float32Array.of(0, -0, Infinity, -Infinity, NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 1, 17), 'tanh'));
+    const special = simd.read(
+      simd.activate(
+        js.matrix(Float32Array.of(0, -0, Infinity, -Infinity, NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 1, 17),
+        'tanh',
+      ),
+    );
     expect([...special.subarray(0, 5)]).toEqual([0, -0, 1, -1, NaN]);
   });
 });

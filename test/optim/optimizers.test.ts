@@ -23,7 +23,10 @@ describe.each(ENGINES)('optimisers on the %s engine', (_, e) => {
   });
 
   it('rmsprop follows s ← ρs + (1 − ρ)g²; θ ← θ − ηg/(√s + ε)', () => {
-    expect(run('rmsprop', { learningRate: 0.01, rho: 0.9, epsilon: 1e-12 }, 2, 1)).toBeCloseTo(1 - 0.02 / Math.sqrt(0.4), 6);
+    expect(run('rmsprop', { learningRate: 0.01, rho: 0.9, epsilon: 1e-12 }, 2, 1)).toBeCloseTo(
+      1 - 0.02 / Math.sqrt(0.4),
+      6,
+    );
   });
 
   it('adam takes steps of the learning rate under a constant gradient (bias-corrected)', () => {
@@ -40,7 +43,9 @@ describe.each(ENGINES)('optimisers on the %s engine', (_, e) => {
     const b = createOptimizer(e, { kind: 'adam' });
     b.setState([p], state);
     expect(b.getState([p])).toEqual(state);
-    expect(() => b.setState([p], { ...state, kind: 'sgd' })).toThrow(expect.objectContaining({ code: 'ERR_CHECKPOINT_MISMATCH' }));
+    expect(() => b.setState([p], { ...state, kind: 'sgd' })).toThrow(
+      expect.objectContaining({ code: 'ERR_CHECKPOINT_MISMATCH' }),
+    );
     a.dispose();
     b.dispose();
     e.free(p);

@@ -20,7 +20,10 @@ afterEach(async () => {
 async function viewerWith(options: { host?: string; token?: string }, lines: string[] = []): Promise<ViewerServer> {
   const run = createFakeRun({ mode: 'timer', intervalMs: 20 });
   const viewer = await startViewer(run, { port: 0, log: (line) => lines.push(line), ...options });
-  cleanup.push(() => run.stop(), () => viewer.close());
+  cleanup.push(
+    () => run.stop(),
+    () => viewer.close(),
+  );
   return viewer;
 }
 
@@ -64,9 +67,18 @@ describe('ViewerServer', () => {
       const client = await connected(socketUrl(viewer.port, TOKEN));
       client.send({ type: 'control', id: 1, action: 'pause' });
       const missing = await client.waitFor(isError);
-      expect(missing).toEqual({ type: 'error', code: 'ERR_UNAUTHORIZED', id: 1, message: "control.token: expected the viewer's token, but got no token" });
+      expect(missing).toEqual({
+        type: 'error',
+        code: 'ERR_UNAUTHORIZED',
+        id: 1,
+        message: "control.token: expected the viewer's token, but got no token",
+      });
       client.send({ type: 'control', id: 2, action: 'pause', token: 'secret-token-0124' });
-      expect(await client.waitFor(isError)).toMatchObject({ code: 'ERR_UNAUTHORIZED', id: 2, message: expect.stringMatching(/a wrong token/) });
+      expect(await client.waitFor(isError)).toMatchObject({
+        code: 'ERR_UNAUTHORIZED',
+        id: 2,
+        message: expect.stringMatching(/a wrong token/),
+      });
       client.send({ type: 'control', id: 3, action: 'pause', token: TOKEN });
       expect(await client.waitFor((m) => m.type === 'ack')).toMatchObject({ id: 3, state: { paused: true } });
     });
@@ -91,15 +103,26 @@ describe('ViewerServer', () => {
     it('lets through clients without an Origin and pages served by this viewer under loopback names', async () => {
       const viewer = await viewerWith({});
       await connected(socketUrl(viewer.port));
-      for (const origin of [`http://127.0.0.1:${viewer.port}`, `http://localhost:${viewer.port}`, `http://[::1]:${viewer.port}`]) {
+      for (const origin of [
+        `http://127.0.0.1:${viewer.port}`,
+        `http://localhost:${viewer.port}`,
+        `http://[::1]:${viewer.port}`,
+      ]) {
         await connected(socketUrl(viewer.port), { Origin: origin });
       }
     });
 
     it('refuses a foreign Origin with HTTP 403, even with the right token', async () => {
       const viewer = await viewerWith({ token: TOKEN });
-      for (const origin of [`http://evil.example:${viewer.port}`, 'http://localhost:1', 'null', `file://${viewer.port}`]) {
-        await expect(connectClient(socketUrl(viewer.port, TOKEN), { headers: { Origin: origin } })).rejects.toThrow('refused with HTTP 403');
+      for (const origin of [
+        `http://evil.example:${viewer.port}`,
+        'http://localhost:1',
+        'null',
+        `file://${viewer.port}`,
+      ]) {
+        await expect(connectClient(socketUrl(viewer.port, TOKEN), { headers: { Origin: origin } })).rejects.toThrow(
+          'refused with HTTP 403',
+        );
       }
     });
 
@@ -112,9 +135,15 @@ describe('ViewerServer', () => {
   describe('unreadable requests', () => {
     it('answers a request target that is not a URL with 400 (socket) or 404 (page), and keeps serving', async () => {
       const viewer = await viewerWith({});
-      const upgrade = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
-      expect(await rawHttp(viewer.port, `GET http://[ HTTP/1.1\r\nHost: x\r\n${upgrade}\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
-      expect(await rawHttp(viewer.port, 'GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 404 /);
+      const upgrade =
+        'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ' +
+        'dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+      expect(await rawHttp(viewer.port, `GET http://[ HTTP/1.1\r\nHost: x\r\n${upgrade}\r\n`)).toMatch(
+        /^HTTP\/1\.1 400 /,
+      );
+      expect(await rawHttp(viewer.port, 'GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(
+        /^HTTP\/1\.1 404 /,
+      );
       await connected(socketUrl(viewer.port));
     });
   });

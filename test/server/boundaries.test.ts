@@ -17,7 +17,11 @@ function sources(dir: string): string[] {
 
 /** Every import or export-from statement of a file, joined onto one line each. */
 function imports(text: string): string[] {
-  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+['"][^'"]+['"]|^import\s+['"][^'"]+['"]|import\(\s*['"][^'"]+['"]\s*\)/gms)].map((m) => m[0].replace(/\s+/g, ' '));
+  return [
+    ...text.matchAll(
+      /^(?:import|export)\s[^;]*?from\s+['"][^'"]+['"]|^import\s+['"][^'"]+['"]|import\(\s*['"][^'"]+['"]\s*\)/gms,
+    ),
+  ].map((m) => m[0].replace(/\s+/g, ' '));
 }
 
 describe('server/', () => {
@@ -28,12 +32,15 @@ describe('server/', () => {
   });
 
   it('never imports @tensorflow', () => {
-    for (const file of files) expect({ file, found: readFileSync(file, 'utf8').includes('@tensorflow') }).toEqual({ file, found: false });
+    for (const file of files)
+      expect({ file, found: readFileSync(file, 'utf8').includes('@tensorflow') }).toEqual({ file, found: false });
   });
 
   it('imports from src/ with `import type` only', () => {
     for (const file of files) {
-      const values = imports(readFileSync(file, 'utf8')).filter((line) => /['"](\.\.\/)+src\//.test(line) && !/^(import|export) type /.test(line));
+      const values = imports(readFileSync(file, 'utf8')).filter(
+        (line) => /['"](\.\.\/)+src\//.test(line) && !/^(import|export) type /.test(line),
+      );
       expect({ file, values }).toEqual({ file, values: [] });
     }
   });

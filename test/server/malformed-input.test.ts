@@ -50,7 +50,10 @@ describe('ViewerServer', () => {
 
     it('answers a text message with ERR_PROTOCOL', async () => {
       const error = await rejected('{"type":"subscribe"}');
-      expect(error).toMatchObject({ code: 'ERR_PROTOCOL', message: expect.stringMatching(/expected a binary message/) });
+      expect(error).toMatchObject({
+        code: 'ERR_PROTOCOL',
+        message: expect.stringMatching(/expected a binary message/),
+      });
     });
 
     it('answers msgpack that is not a map (a number) with ERR_PROTOCOL', async () => {
@@ -60,13 +63,20 @@ describe('ViewerServer', () => {
 
     it('answers an unknown type with ERR_PROTOCOL and echoes the request id', async () => {
       const error = await rejected(pack({ type: 'explode', id: 5 }));
-      expect(error).toEqual({ type: 'error', code: 'ERR_PROTOCOL', id: 5, message: 'message.type: expected one of "subscribe", "control", but got "explode"' });
+      expect(error).toEqual({
+        type: 'error',
+        code: 'ERR_PROTOCOL',
+        id: 5,
+        message: 'message.type: expected one of "subscribe", "control", but got "explode"',
+      });
     });
 
     it('answers a subscribe with bad parts, an unknown layer or a bad rate with ERR_PROTOCOL', async () => {
       const parts = await rejected(pack({ type: 'subscribe', id: 'p', parts: ['layers', 'bogus'] }));
       expect(parts).toMatchObject({ code: 'ERR_PROTOCOL', id: 'p' });
-      expect(parts.message).toBe('subscribe.parts[1]: expected one of "layers", "modalities", "losses", "metrics", but got "bogus"');
+      expect(parts.message).toBe(
+        'subscribe.parts[1]: expected one of "layers", "modalities", "losses", "metrics", but got "bogus"',
+      );
       const notArray = await rejected(pack({ type: 'subscribe', parts: 'layers' }));
       expect(notArray.message).toMatch(/^subscribe\.parts: expected null or an array of names/);
       const layer = await rejected(pack({ type: 'subscribe', layers: ['h9'] }));
@@ -79,7 +89,11 @@ describe('ViewerServer', () => {
 
     it('answers a control with a bad action or value with ERR_PROTOCOL', async () => {
       const action = await rejected(pack({ type: 'control', id: 3, action: 'explode' }));
-      expect(action).toMatchObject({ code: 'ERR_PROTOCOL', id: 3, message: 'control.action: expected one of "pause", "resume", "step", "rate", but got "explode"' });
+      expect(action).toMatchObject({
+        code: 'ERR_PROTOCOL',
+        id: 3,
+        message: 'control.action: expected one of "pause", "resume", "step", "rate", but got "explode"',
+      });
       const value = await rejected(pack({ type: 'control', action: 'rate' }));
       expect(value.message).toBe('control.value: expected a finite number of frames per second, but got undefined');
       const bad = await rejected(pack({ type: 'control', action: 'pause', value: 1 }));

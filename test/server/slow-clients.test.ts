@@ -53,14 +53,25 @@ describe('ViewerServer', () => {
       const run = createFakeRun({ layerSizes: [16384, 16384], inputSize: 16384, recycle: 16 });
       const viewer = await startViewer(run, { port: 0, defaultRate: 60, log: () => {} });
       const reader = await connectClient(socketUrl(viewer.port));
-      cleanup.push(() => run.stop(), () => viewer.close(), () => reader.close());
+      cleanup.push(
+        () => run.stop(),
+        () => viewer.close(),
+        () => reader.close(),
+      );
       await sleep(200);
 
       // Windows without and with a stalled client alternate, so the machine's own drifts in
       // speed fall on both alike; the stalled client is a new one each round.
       const without: Window[] = [await measure(run, WINDOW_MS)];
       const withStalled: Window[] = [];
-      const rounds: Array<{ saturatedMs: number; dropped: number; seenByClient: number; maxBufferedKiB: number; readerFrames: number; heapGrowthMiB: number }> = [];
+      const rounds: Array<{
+        saturatedMs: number;
+        dropped: number;
+        seenByClient: number;
+        maxBufferedKiB: number;
+        readerFrames: number;
+        heapGrowthMiB: number;
+      }> = [];
       for (let round = 0; round < ROUNDS; round++) {
         const stalled = await connectClient(socketUrl(viewer.port));
         cleanup.push(() => stalled.close());
@@ -92,7 +103,10 @@ describe('ViewerServer', () => {
           seenByClient: isFrame(caughtUp) ? caughtUp.dropped : -1,
           maxBufferedKiB: Math.round(maxBuffered / 1024),
           readerFrames,
-          heapGrowthMiB: +((memoryAfter.heapUsed + memoryAfter.arrayBuffers - memoryBefore.heapUsed - memoryBefore.arrayBuffers) / MiB).toFixed(1),
+          heapGrowthMiB: +(
+            (memoryAfter.heapUsed + memoryAfter.arrayBuffers - memoryBefore.heapUsed - memoryBefore.arrayBuffers) /
+            MiB
+          ).toFixed(1),
         });
         without.push(await measure(run, WINDOW_MS));
       }
@@ -102,10 +116,15 @@ describe('ViewerServer', () => {
         stepsPerSecondWithStalled: Math.round(rate(withStalled)),
         rateRatio: +(rate(withStalled) / rate(without)).toFixed(3),
         // Each window with a stalled client against the two without it on either side.
-        pairedRatioMedian: +median(withStalled.map((w, i) => perSecond(w) / ((perSecond(without[i]) + perSecond(without[i + 1])) / 2))).toFixed(3),
+        pairedRatioMedian: +median(
+          withStalled.map((w, i) => perSecond(w) / ((perSecond(without[i]) + perSecond(without[i + 1])) / 2)),
+        ).toFixed(3),
         stepShareWithout: +share(without).toFixed(3),
         stepShareWithStalled: +share(withStalled).toFixed(3),
-        windows: { without: without.map((w) => Math.round(perSecond(w))), withStalled: withStalled.map((w) => Math.round(perSecond(w))) },
+        windows: {
+          without: without.map((w) => Math.round(perSecond(w))),
+          withStalled: withStalled.map((w) => Math.round(perSecond(w))),
+        },
         rounds,
         totalDropped: viewer.stats().framesDropped,
       };

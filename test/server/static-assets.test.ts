@@ -33,7 +33,9 @@ const ASSETS: Array<[string, RegExp]> = [
 
 /** Absolute URLs in a text, minus the XML namespaces an SVG or a library may name. */
 function outsideUrls(text: string): string[] {
-  return (text.match(/(?:https?:|wss?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s"'`)]*/gi) ?? []).filter((u) => !u.startsWith('//#'));
+  return (text.match(/(?:https?:|wss?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s"'`)]*/gi) ?? []).filter(
+    (u) => !u.startsWith('//#'),
+  );
 }
 
 describe('ViewerServer', () => {
@@ -55,25 +57,26 @@ describe('ViewerServer', () => {
     });
 
     it('loads every script and stylesheet the page names from this server', async () => {
-      const html = await (await fetch(base + '/')).text();
+      const html = await (await fetch(`${base}/`)).text();
       const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((r) => !r.startsWith('data:'));
       expect(refs.sort()).toEqual(['vendor/msgpackr.js', 'viewer.css', 'viewer.js']);
-      const modules = await (await fetch(base + '/viewer.js')).text();
-      for (const [, ref] of modules.matchAll(/from '\.\/([^']+)'/g)) expect((await fetch(`${base}/${ref}`)).status).toBe(200);
+      const modules = await (await fetch(`${base}/viewer.js`)).text();
+      for (const [, ref] of modules.matchAll(/from '\.\/([^']+)'/g))
+        expect((await fetch(`${base}/${ref}`)).status).toBe(200);
     });
 
     it('guards the page with a same-origin content security policy', async () => {
-      const csp = (await fetch(base + '/')).headers.get('content-security-policy') ?? '';
+      const csp = (await fetch(`${base}/`)).headers.get('content-security-policy') ?? '';
       expect(csp).toMatch(/default-src 'none'/);
       expect(csp).toMatch(/script-src 'self'/);
       expect(csp).toMatch(/connect-src 'self'/);
     });
 
     it('answers unknown paths with 404 and other methods with 405', async () => {
-      expect((await fetch(base + '/nope.js')).status).toBe(404);
-      expect((await fetch(base + '/../package.json')).status).toBe(404);
-      expect((await fetch(base + '/', { method: 'POST' })).status).toBe(405);
-      const head = await fetch(base + '/viewer.css', { method: 'HEAD' });
+      expect((await fetch(`${base}/nope.js`)).status).toBe(404);
+      expect((await fetch(`${base}/../package.json`)).status).toBe(404);
+      expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
+      const head = await fetch(`${base}/viewer.css`, { method: 'HEAD' });
       expect(head.status).toBe(200);
     });
   });

@@ -4,7 +4,7 @@
 import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/agent/snapshot.js';
-import { startViewer, ViewerServer } from '../../server/viewer-server.js';
+import { startViewer, type ViewerServer } from '../../server/viewer-server.js';
 import type { AckMessage, ErrorMessage, FrameMessage, StateMessage } from '../../server/protocol.js';
 import { createFakeRun, type FakeRun } from './helpers/fake-run.js';
 import { connectClient, isFrame, socketUrl, type TestClient } from './helpers/test-client.js';
@@ -17,11 +17,17 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function setup(options: { run?: FakeRun; rate?: number } = {}): Promise<{ run: FakeRun; viewer: ViewerServer; client: TestClient }> {
+async function setup(
+  options: { run?: FakeRun; rate?: number } = {},
+): Promise<{ run: FakeRun; viewer: ViewerServer; client: TestClient }> {
   const run = options.run ?? createFakeRun();
   const viewer = await startViewer(run, { port: 0, ...quiet, ...(options.rate && { defaultRate: options.rate }) });
   const client = await connectClient(socketUrl(viewer.port));
-  cleanup.push(() => run.stop(), () => viewer.close(), () => client.close());
+  cleanup.push(
+    () => run.stop(),
+    () => viewer.close(),
+    () => client.close(),
+  );
   return { run, viewer, client };
 }
 
@@ -46,8 +52,20 @@ describe('ViewerServer', () => {
       expect(hello.clientId).toMatch(/^c\d+$/);
       expect(hello.topology).toEqual(run.topology);
       expect(hello.state).toEqual({ paused: false, step: expect.any(Number), stepsPerSecond: expect.any(Number) });
-      expect(hello.defaults).toEqual({ rate: 10, minRate: 0.2, maxRate: 60, parts: ['layers', 'modalities', 'losses', 'metrics'], maxPayload: 65536, heartbeatMs: 30000 });
-      expect(hello.subscription).toEqual({ parts: ['layers', 'modalities', 'losses', 'metrics'], layers: null, modalities: null, rate: 10 });
+      expect(hello.defaults).toEqual({
+        rate: 10,
+        minRate: 0.2,
+        maxRate: 60,
+        parts: ['layers', 'modalities', 'losses', 'metrics'],
+        maxPayload: 65536,
+        heartbeatMs: 30000,
+      });
+      expect(hello.subscription).toEqual({
+        parts: ['layers', 'modalities', 'losses', 'metrics'],
+        layers: null,
+        modalities: null,
+        rate: 10,
+      });
       expect(hello.tokenRequired).toBe(false);
     });
   });
@@ -56,7 +74,17 @@ describe('ViewerServer', () => {
     it('carry every part by default, with Float32Arrays arriving as Float32Arrays', async () => {
       const { client } = await setup();
       const frame = await client.waitFor(isFrame);
-      expect(Object.keys(frame).sort()).toEqual(['dropped', 'episode', 'layers', 'losses', 'metrics', 'modalities', 'step', 'stepsPerSecond', 'type']);
+      expect(Object.keys(frame).sort()).toEqual([
+        'dropped',
+        'episode',
+        'layers',
+        'losses',
+        'metrics',
+        'modalities',
+        'step',
+        'stepsPerSecond',
+        'type',
+      ]);
       expect(Number.isInteger(frame.step) && frame.step > 0).toBe(true);
       expect(frame.dropped).toBe(0);
       expect(frame.layers!.map((l) => l.name)).toEqual(['h1', 'h2']);
@@ -170,9 +198,20 @@ describe('ViewerServer', () => {
     it("report a failing frame stream as an 'error' event and keep serving clients", async () => {
       const base = createFakeRun({ startPaused: true });
       const frames = new Subject<Frame>();
-      const run = { ...base, topology: base.topology, frames, state: () => base.state(), pause: () => base.pause(), resume: () => base.resume(), step: () => base.step() };
+      const run = {
+        ...base,
+        topology: base.topology,
+        frames,
+        state: () => base.state(),
+        pause: () => base.pause(),
+        resume: () => base.resume(),
+        step: () => base.step(),
+      };
       const viewer = await startViewer(run, { port: 0, ...quiet });
-      cleanup.push(() => base.stop(), () => viewer.close());
+      cleanup.push(
+        () => base.stop(),
+        () => viewer.close(),
+      );
       const faults: Error[] = [];
       viewer.on('error', (error: Error) => faults.push(error));
       frames.error(new Error('engine lost'));
@@ -182,18 +221,29 @@ describe('ViewerServer', () => {
       expect(client.hello.protocol).toBe(1);
     });
 
-    it('answer a control the run cannot carry out with an error carrying the run\'s code', async () => {
+    it("answer a control the run cannot carry out with an error carrying the run's code", async () => {
       const base = createFakeRun();
       const run = Object.assign(Object.create(base) as FakeRun, {
         pause: () => {
-          throw Object.assign(new Error('Run.pause: expected a live run, but it has ended'), { code: 'ERR_EPISODE_ENDED' });
+          throw Object.assign(new Error('Run.pause: expected a live run, but it has ended'), {
+            code: 'ERR_EPISODE_ENDED',
+          });
         },
       });
       const viewer = await startViewer(run, { port: 0, ...quiet });
       const client = await connectClient(socketUrl(viewer.port));
-      cleanup.push(() => base.stop(), () => viewer.close(), () => client.close());
+      cleanup.push(
+        () => base.stop(),
+        () => viewer.close(),
+        () => client.close(),
+      );
       client.send({ type: 'control', id: 4, action: 'pause' });
-      expect(await client.waitFor(isError)).toEqual({ type: 'error', code: 'ERR_EPISODE_ENDED', id: 4, message: 'Run.pause: expected a live run, but it has ended' });
+      expect(await client.waitFor(isError)).toEqual({
+        type: 'error',
+        code: 'ERR_EPISODE_ENDED',
+        id: 4,
+        message: 'Run.pause: expected a live run, but it has ended',
+      });
       await client.waitFor(isFrame);
     });
   });
@@ -201,7 +251,9 @@ describe('ViewerServer', () => {
   describe('options', () => {
     it('throw at once on misuse, naming the option', () => {
       const run = createFakeRun({ startPaused: true });
-      expect(() => startViewer(run, { port: -1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/"port".*but got -1/) }));
+      expect(() => startViewer(run, { port: -1 })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/"port".*but got -1/) }),
+      );
       expect(() => startViewer(run, { defaultRate: 100 })).toThrow(/defaultRate/);
       expect(() => startViewer(run, { token: 'short' })).toThrow(/token/);
       expect(() => startViewer(run, { prot: 1 } as never)).toThrow(/unknown option "prot"/);

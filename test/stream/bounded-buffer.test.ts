@@ -29,7 +29,10 @@ function fastSource(total: number, burst: number) {
     source,
     produced: () => produced,
     pauses: () => pauses,
-    pause: () => ((paused = true), pauses++),
+    pause: () => {
+      paused = true;
+      pauses++;
+    },
     resume: () => (paused = false),
   };
 }
@@ -54,22 +57,29 @@ describe('boundedBuffer', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('a-b-c|');
-      expectObservable(source.pipe(boundedBuffer<string>({ capacity: 2, policy: 'drop-oldest', scheduler }))).toBe('a-b-c|', {
-        a: item('a'),
-        b: item('b'),
-        c: item('c'),
-      });
+      expectObservable(source.pipe(boundedBuffer<string>({ capacity: 2, policy: 'drop-oldest', scheduler }))).toBe(
+        'a-b-c|',
+        {
+          a: item('a'),
+          b: item('b'),
+          c: item('c'),
+        },
+      );
     });
   });
 
   it('drop-oldest keeps the newest items of a burst and counts the rest (marbles)', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {
-      expectObservable(cold('(abcde|)').pipe(boundedBuffer<string>({ capacity: 2, policy: 'drop-oldest', scheduler }))).toBe('(de|)', {
+      expectObservable(
+        cold('(abcde|)').pipe(boundedBuffer<string>({ capacity: 2, policy: 'drop-oldest', scheduler })),
+      ).toBe('(de|)', {
         d: item('d', 3),
         e: item('e', 3),
       });
-      expectObservable(cold('(abc)-(de)|').pipe(boundedBuffer<string>({ capacity: 2, policy: 'drop-oldest', scheduler }))).toBe('(bc)--(de)|', {
+      expectObservable(
+        cold('(abc)-(de)|').pipe(boundedBuffer<string>({ capacity: 2, policy: 'drop-oldest', scheduler })),
+      ).toBe('(bc)--(de)|', {
         b: item('b', 1),
         c: item('c', 1),
         d: item('d', 1),
@@ -81,7 +91,9 @@ describe('boundedBuffer', () => {
   it('drop-newest keeps the oldest items of a burst and counts the rest (marbles)', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {
-      expectObservable(cold('(abcde|)').pipe(boundedBuffer<string>({ capacity: 2, policy: 'drop-newest', scheduler }))).toBe('(ab|)', {
+      expectObservable(
+        cold('(abcde|)').pipe(boundedBuffer<string>({ capacity: 2, policy: 'drop-newest', scheduler })),
+      ).toBe('(ab|)', {
         a: item('a', 3),
         b: item('b', 3),
       });
@@ -116,11 +128,9 @@ describe('boundedBuffer', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {
       const error = new Error('feed lost');
-      expectObservable(cold('(abc#)', undefined, error).pipe(boundedBuffer<string>({ capacity: 5, policy: 'drop-newest', scheduler }))).toBe(
-        '(abc#)',
-        { a: item('a'), b: item('b'), c: item('c') },
-        error,
-      );
+      expectObservable(
+        cold('(abc#)', undefined, error).pipe(boundedBuffer<string>({ capacity: 5, policy: 'drop-newest', scheduler })),
+      ).toBe('(abc#)', { a: item('a'), b: item('b'), c: item('c') }, error);
     });
   });
 

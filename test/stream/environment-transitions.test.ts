@@ -46,7 +46,8 @@ describe('environmentTransitions', () => {
   });
 
   it('gives the same transitions for the same seed', () => {
-    const run = (seed: number) => [...environmentTransitions(makeEnvironment('Reber-v0'), { seed, steps: 200 })].map((t) => t.observation);
+    const run = (seed: number) =>
+      [...environmentTransitions(makeEnvironment('Reber-v0'), { seed, steps: 200 })].map((t) => t.observation);
     expect(run(7)).toEqual(run(7));
     expect(run(7)).not.toEqual(run(8));
   });
@@ -89,7 +90,15 @@ describe('environmentTransitions', () => {
   it('passes `policy(previous transition)` as the action when the environment has actions', () => {
     const env = new FakeEnvironment({ actionSpace: discrete(3) });
     const seen: number[] = [];
-    [...environmentTransitions(env, { steps: 4, policy: (t) => (seen.push(t.step), t.step % 3) })];
+    [
+      ...environmentTransitions(env, {
+        steps: 4,
+        policy: (t) => {
+          seen.push(t.step);
+          return t.step % 3;
+        },
+      }),
+    ];
     expect(seen).toEqual([0, 1, 2]);
     expect(env.actions).toEqual([0, 1, 2]);
   });

@@ -18,7 +18,12 @@ describe('fromEnvironment', () => {
     const expected = [...environmentTransitions(new FakeEnvironment({ episodeLength: 2 }), { seed: 1, steps: 5 })];
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {
-      const source = fromEnvironment(new FakeEnvironment({ episodeLength: 2 }), { seed: 1, steps: 5, yieldEvery: 2, scheduler });
+      const source = fromEnvironment(new FakeEnvironment({ episodeLength: 2 }), {
+        seed: 1,
+        steps: 5,
+        yieldEvery: 2,
+        scheduler,
+      });
       const [a, b, c, d, e] = expected;
       expectObservable(source).toBe('(abcde|)', { a, b, c, d, e });
     });
@@ -48,7 +53,10 @@ describe('fromEnvironment', () => {
     const all: Transition[] = [];
     const done = new Promise<void>((resolve, reject) =>
       fromEnvironment(env, { steps: 20_000, yieldEvery: 64 }).subscribe({
-        next: (t) => (all.push(t), (seen = all.length)),
+        next: (t) => {
+          all.push(t);
+          seen = all.length;
+        },
         error: reject,
         complete: resolve,
       }),
@@ -86,11 +94,13 @@ describe('fromEnvironment', () => {
 
   it('closes an environment it made from a factory on completion, error and unsubscribe', async () => {
     const made: FakeEnvironment[] = [];
-    const factory = (options = {}) => () => {
-      const env = new FakeEnvironment(options);
-      made.push(env);
-      return env;
-    };
+    const factory =
+      (options = {}) =>
+      () => {
+        const env = new FakeEnvironment(options);
+        made.push(env);
+        return env;
+      };
     await lastValueFrom(fromEnvironment(factory(), { steps: 5 }));
     await expect(lastValueFrom(fromEnvironment(factory({ throwAt: 2 }), { steps: 5 }))).rejects.toThrow(TpropError);
     await firstValueFrom(fromEnvironment(factory(), { steps: 5 }));
@@ -104,15 +114,28 @@ describe('fromEnvironment', () => {
   });
 
   it('errors the stream with the environment’s typed error', async () => {
-    const failing = new FakeEnvironment({ throwAt: 3, error: new StateError('ERR_EPISODE_ENDED', 'step after the end') });
-    await expect(lastValueFrom(fromEnvironment(failing, { steps: 10 }))).rejects.toMatchObject({ code: 'ERR_EPISODE_ENDED' });
+    const failing = new FakeEnvironment({
+      throwAt: 3,
+      error: new StateError('ERR_EPISODE_ENDED', 'step after the end'),
+    });
+    await expect(lastValueFrom(fromEnvironment(failing, { steps: 10 }))).rejects.toMatchObject({
+      code: 'ERR_EPISODE_ENDED',
+    });
     const wrongAction = new FakeEnvironment({ actionSpace: discrete(2) });
-    await expect(lastValueFrom(fromEnvironment(wrongAction, { steps: 10, policy: () => 7 }))).rejects.toMatchObject({ code: 'ERR_SHAPE_MISMATCH' });
+    await expect(lastValueFrom(fromEnvironment(wrongAction, { steps: 10, policy: () => 7 }))).rejects.toMatchObject({
+      code: 'ERR_SHAPE_MISMATCH',
+    });
   });
 
   it('errors the stream when the factory throws', async () => {
     const boom = new StateError('ERR_DISPOSED', 'gone');
-    await expect(lastValueFrom(fromEnvironment(() => { throw boom; }))).rejects.toBe(boom);
+    await expect(
+      lastValueFrom(
+        fromEnvironment(() => {
+          throw boom;
+        }),
+      ),
+    ).rejects.toBe(boom);
   });
 
   it('rejects invalid options at the call, naming the option', () => {

@@ -43,16 +43,28 @@ describe('fromObservations', () => {
   it('passes source errors and completion through (marbles)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const error = new Error('socket closed');
-      expectObservable(fromObservations(cold<ObservationInput>('a-#', { a: 1 }, error))).toBe('a-#', { a: transition(0, 1) }, error);
+      expectObservable(fromObservations(cold<ObservationInput>('a-#', { a: 1 }, error))).toBe(
+        'a-#',
+        { a: transition(0, 1) },
+        error,
+      );
     });
   });
 
   it('errors with a typed error on a malformed record (marbles)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const bad = cold<ObservationInput>('ab|', { a: 1, b: { observation: 1, terminated: 'yes' } as never });
-      expectObservable(fromObservations(bad)).toBe('a#', { a: transition(0, 1) }, new ShapeMismatchError('fromObservations: expected "terminated" to be a boolean, but got "yes"'));
+      expectObservable(fromObservations(bad)).toBe(
+        'a#',
+        { a: transition(0, 1) },
+        new ShapeMismatchError('fromObservations: expected "terminated" to be a boolean, but got "yes"'),
+      );
       const nanReward = cold<ObservationInput>('a|', { a: { observation: 1, reward: Number.NaN } });
-      expectObservable(fromObservations(nanReward)).toBe('#', {}, new NonFiniteError('fromObservations: expected a finite "reward", but got NaN'));
+      expectObservable(fromObservations(nanReward)).toBe(
+        '#',
+        {},
+        new NonFiniteError('fromObservations: expected a finite "reward", but got NaN'),
+      );
     });
   });
 
@@ -60,7 +72,9 @@ describe('fromObservations', () => {
     const value = { observation: Float32Array.of(1), label: 2 };
     const [t] = await lastValueFrom(fromObservations(of<ObservationInput[]>(value), { form: 'value' }).pipe(toArray()));
     expect(t!.observation).toBe(value);
-    await expect(lastValueFrom(fromObservations(of<ObservationInput[]>(3), { form: 'record' }))).rejects.toBeInstanceOf(ShapeMismatchError);
+    await expect(lastValueFrom(fromObservations(of<ObservationInput[]>(3), { form: 'record' }))).rejects.toBeInstanceOf(
+      ShapeMismatchError,
+    );
   });
 
   it('numbers each subscription from 0', async () => {
@@ -73,7 +87,9 @@ describe('fromObservations', () => {
     const feed = new Subject<ObservationInput>();
     const agent = new FakeAgent();
     const steps: number[] = [];
-    fromObservations(feed).pipe(learn(agent, { onInvalid: 'skip' })).subscribe((e) => steps.push(e.transition.step));
+    fromObservations(feed)
+      .pipe(learn(agent, { onInvalid: 'skip' }))
+      .subscribe((e) => steps.push(e.transition.step));
     feed.next(1);
     feed.next(Number.NaN);
     feed.next({ observation: 2, terminated: true });

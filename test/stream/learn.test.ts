@@ -51,7 +51,10 @@ describe('learn', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const agent = new FakeAgent();
       const source = cold('a-n-c-|', { a, n: nan, c });
-      expectObservable(source.pipe(learn(agent, { onInvalid: 'skip' }))).toBe('a---c-|', { a: event(a), c: event(c, 1) });
+      expectObservable(source.pipe(learn(agent, { onInvalid: 'skip' }))).toBe('a---c-|', {
+        a: event(a),
+        c: event(c, 1),
+      });
     });
   });
 
@@ -60,9 +63,14 @@ describe('learn', () => {
     const skips: Array<[string, number, number]> = [];
     const onSkip = (error: TpropErrorType, t: typeof a, n: number) => skips.push([error.code, t.step, n]);
     const tail = transition(3, Number.NaN);
-    const events = await lastValueFrom(of(a, nan, c, tail).pipe(learn(agent, { onInvalid: 'skip', onSkip }), toArray()));
+    const events = await lastValueFrom(
+      of(a, nan, c, tail).pipe(learn(agent, { onInvalid: 'skip', onSkip }), toArray()),
+    );
     expect(events.map((e) => e.transition.step)).toEqual([0, 2]);
-    expect(skips).toEqual([['ERR_NON_FINITE', 1, 1], ['ERR_NON_FINITE', 3, 2]]);
+    expect(skips).toEqual([
+      ['ERR_NON_FINITE', 1, 1],
+      ['ERR_NON_FINITE', 3, 2],
+    ]);
   });
 
   it('counts skips per subscription', async () => {

@@ -21,15 +21,27 @@ function liveRun(options: LiveRunOptions = {}, agentOptions: FakeAgentOptions = 
   const frames: Frame[] = [];
   const events: StepEvent[] = [];
   const ends: string[] = [];
-  run.frames.subscribe({ next: (f) => frames.push(f), error: () => ends.push('frames error'), complete: () => ends.push('frames complete') });
-  run.events.subscribe({ next: (e) => events.push(e), error: () => ends.push('events error'), complete: () => ends.push('events complete') });
+  run.frames.subscribe({
+    next: (f) => frames.push(f),
+    error: () => ends.push('frames error'),
+    complete: () => ends.push('frames complete'),
+  });
+  run.events.subscribe({
+    next: (e) => events.push(e),
+    error: () => ends.push('events error'),
+    complete: () => ends.push('events complete'),
+  });
   return { agent, env, run, frames, events, ends };
 }
 
 describe('LiveRun', () => {
   it('is a RunController for the viewer', () => {
     const run: RunController = new LiveRun(new FakeAgent(), makeEnvironment('Periodic-v0'));
-    expectTypeOf(run.state()).toEqualTypeOf<{ readonly paused: boolean; readonly step: number; readonly stepsPerSecond: number }>();
+    expectTypeOf(run.state()).toEqualTypeOf<{
+      readonly paused: boolean;
+      readonly step: number;
+      readonly stepsPerSecond: number;
+    }>();
     for (const method of ['state', 'pause', 'resume', 'step'] as const) expect(typeof run[method]).toBe('function');
   });
 
@@ -161,7 +173,8 @@ describe('LiveRun', () => {
   });
 
   it('rejects invalid options at construction, naming the option', () => {
-    const make = (options: LiveRunOptions) => () => new LiveRun(new FakeAgent(), makeEnvironment('Periodic-v0'), options);
+    const make = (options: LiveRunOptions) => () =>
+      new LiveRun(new FakeAgent(), makeEnvironment('Periodic-v0'), options);
     expect(make({ frameIntervalMs: -1 })).toThrow(/"frameIntervalMs"/);
     expect(make({ yieldEvery: 0 })).toThrow(/"yieldEvery"/);
     expect(make({ steps: 1.5 })).toThrow(/"steps"/);

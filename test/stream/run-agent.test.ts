@@ -36,7 +36,9 @@ function factories(agentOptions: FakeAgentOptions = {}, envOptions: FakeEnvironm
 describe('runAgent', () => {
   it('learns from every transition of the run and completes', async () => {
     const agent = new FakeAgent();
-    const events = await lastValueFrom(runAgent({ agent, environment: makeEnvironment('Periodic-v0'), seed: 2, steps: 300 }).pipe(toArray()));
+    const events = await lastValueFrom(
+      runAgent({ agent, environment: makeEnvironment('Periodic-v0'), seed: 2, steps: 300 }).pipe(toArray()),
+    );
     expect(events).toHaveLength(300);
     expect(events.map((e) => e.transition.step)).toEqual([...Array(300).keys()]);
     expect(agent.observeCalls).toBe(300);
@@ -67,7 +69,9 @@ describe('runAgent', () => {
 
   it('disposes a factory-made agent when the run errors', async () => {
     const f = factories({ failOn: (t) => t.step === 3 });
-    await expect(lastValueFrom(runAgent({ agent: f.agent, environment: f.environment }))).rejects.toThrow(/marked failure/);
+    await expect(lastValueFrom(runAgent({ agent: f.agent, environment: f.environment }))).rejects.toThrow(
+      /marked failure/,
+    );
     expect(f.agents[0]!.disposeCalls).toBe(1);
     expect(f.envs[0]!.closeCalls).toBe(1);
   });
@@ -78,13 +82,17 @@ describe('runAgent', () => {
     await lastValueFrom(runAgent({ agent, environment: env, steps: 5 }));
     await firstValueFrom(runAgent({ agent, environment: env }).pipe(take(3)));
     const failing = new FakeEnvironment({ throwAt: 2 });
-    await expect(lastValueFrom(runAgent({ agent, environment: failing }))).rejects.toMatchObject({ code: 'ERR_ENVIRONMENT' });
+    await expect(lastValueFrom(runAgent({ agent, environment: failing }))).rejects.toMatchObject({
+      code: 'ERR_ENVIRONMENT',
+    });
     expect([agent.disposeCalls, env.closeCalls, failing.closeCalls]).toEqual([0, 0, 0]);
   });
 
   it('with onInvalid "skip", skips and counts a NaN observation and goes on', async () => {
     const f = factories({}, { nanAt: [2, 5] });
-    const events = await lastValueFrom(runAgent({ agent: f.agent, environment: f.environment, steps: 8, onInvalid: 'skip' }).pipe(toArray()));
+    const events = await lastValueFrom(
+      runAgent({ agent: f.agent, environment: f.environment, steps: 8, onInvalid: 'skip' }).pipe(toArray()),
+    );
     expect(events.map((e) => e.transition.step)).toEqual([0, 1, 3, 4, 6, 7]);
     expect(events.map((e) => e.skipped)).toEqual([0, 0, 1, 1, 2, 2]);
   });

@@ -37,7 +37,9 @@ describe('sampleMetrics', () => {
   it('does not repeat the final sample when the last step was just sampled (marbles)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const source = cold('a-b|', events);
-      expectObservable(source.pipe(sampleMetrics(countingAgent(), 2))).toBe('--x|', { x: { step: 1, metrics: { reads: 1 } } });
+      expectObservable(source.pipe(sampleMetrics(countingAgent(), 2))).toBe('--x|', {
+        x: { step: 1, metrics: { reads: 1 } },
+      });
     });
   });
 
@@ -54,14 +56,20 @@ describe('sampleMetrics', () => {
   it('passes an upstream error on without a final sample (marbles)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const source = cold('a-b-c#', events);
-      expectObservable(source.pipe(sampleMetrics(countingAgent(), 2))).toBe('--x--#', { x: { step: 1, metrics: { reads: 1 } } });
+      expectObservable(source.pipe(sampleMetrics(countingAgent(), 2))).toBe('--x--#', {
+        x: { step: 1, metrics: { reads: 1 } },
+      });
     });
   });
 
   it('sends an error from agent.metrics() down the error channel (marbles)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const source = cold('a-b-c-d|', events);
-      expectObservable(source.pipe(sampleMetrics(countingAgent(2), 2))).toBe('--x---#', { x: { step: 1, metrics: { reads: 1 } } }, new Error('metrics failed'));
+      expectObservable(source.pipe(sampleMetrics(countingAgent(2), 2))).toBe(
+        '--x---#',
+        { x: { step: 1, metrics: { reads: 1 } } },
+        new Error('metrics failed'),
+      );
     });
   });
 

@@ -38,7 +38,10 @@ describe('snapshots', () => {
   it('measures on the default clock, which virtual time drives too (marbles)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const source = cold('a 5ms b 5ms c 10ms d|', events);
-      expectObservable(source.pipe(snapshots(numberingAgent(), { intervalMs: 10 }))).toBe('x 5ms - 5ms y 10ms z|', frames);
+      expectObservable(source.pipe(snapshots(numberingAgent(), { intervalMs: 10 }))).toBe(
+        'x 5ms - 5ms y 10ms z|',
+        frames,
+      );
     });
   });
 
@@ -54,7 +57,10 @@ describe('snapshots', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('ab-----cdefghij|', events);
       // At f and g the step limit allows a frame but the time limit does not yet; at h both do.
-      expectObservable(source.pipe(snapshots(numberingAgent(), { every: 2, intervalMs: 4, scheduler }))).toBe('-x------y---z--|', frames);
+      expectObservable(source.pipe(snapshots(numberingAgent(), { every: 2, intervalMs: 4, scheduler }))).toBe(
+        '-x------y---z--|',
+        frames,
+      );
     });
   });
 
@@ -68,7 +74,11 @@ describe('snapshots', () => {
   it('sends an error from agent.snapshot() down the error channel (marbles)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const source = cold('abc|', events);
-      expectObservable(source.pipe(snapshots(numberingAgent(2), { every: 1 }))).toBe('x#', frames, new Error('snapshot failed'));
+      expectObservable(source.pipe(snapshots(numberingAgent(2), { every: 1 }))).toBe(
+        'x#',
+        frames,
+        new Error('snapshot failed'),
+      );
     });
   });
 

@@ -46,7 +46,9 @@ describe('EnvironmentWrapper', () => {
     it('throws InvalidOptionError unless given an environment', () => {
       const error = thrown(() => new PassThrough({} as never));
       expect(error).toBeInstanceOf(InvalidOptionError);
-      expect((error as Error).message).toBe('PassThrough: expected an environment with reset() and step(), but got object with keys []');
+      expect((error as Error).message).toBe(
+        'PassThrough: expected an environment with reset() and step(), but got object with keys []',
+      );
     });
   });
 
@@ -93,7 +95,9 @@ describe('EnvironmentWrapper', () => {
     it('maps every observation, of reset and of step, through observation()', () => {
       const env = new Doubler(new Walker());
       const reference = new Walker();
-      expect(env.reset({ seed: 1 }).observation).toEqual((reference.reset({ seed: 1 }).observation as Float32Array).map((x) => 2 * x));
+      expect(env.reset({ seed: 1 }).observation).toEqual(
+        (reference.reset({ seed: 1 }).observation as Float32Array).map((x) => 2 * x),
+      );
       const step = env.step(1);
       const expected = reference.step(1);
       expect(step.observation).toEqual((expected.observation as Float32Array).map((x) => 2 * x));

@@ -37,7 +37,11 @@ describe('NormalizeObservation', () => {
       [{ clip: Infinity }, 'NormalizeObservation: expected option "clip" to be a number > 0, but got Infinity'],
       [{ update: 'no' }, 'NormalizeObservation: expected option "update" to be a boolean, but got "no"'],
       [{ restartOnSeed: 1 }, 'NormalizeObservation: expected option "restartOnSeed" to be a boolean, but got 1'],
-      [{ eps: 1 }, 'NormalizeObservation: expected options among [epsilon, clip, update, restartOnSeed], but got unknown option "eps"'],
+      [
+        { eps: 1 },
+        'NormalizeObservation: expected options among [epsilon, clip, update, restartOnSeed], but got unknown ' +
+          'option "eps"',
+      ],
     ])('throws InvalidOptionError on %j', (options, message) => {
       const error = thrown(() => new NormalizeObservation(new Walker(), options as never));
       expect(error).toBeInstanceOf(InvalidOptionError);
@@ -47,7 +51,9 @@ describe('NormalizeObservation', () => {
     it('throws InvalidOptionError on an observation space without a box part', () => {
       const error = thrown(() => new NormalizeObservation(makeEnvironment('Reber-v0')));
       expect(error).toBeInstanceOf(InvalidOptionError);
-      expect((error as Error).message).toBe('NormalizeObservation: expected an observation space with a box part, but got object with keys [kind, n]');
+      expect((error as Error).message).toBe(
+        'NormalizeObservation: expected an observation space with a box part, but got object with keys [kind, n]',
+      );
     });
 
     it('has the documented defaults and an unbounded box of the same shape as its space', () => {
@@ -55,10 +61,18 @@ describe('NormalizeObservation', () => {
       expect([env.epsilon, env.clip, env.update, env.restartOnSeed]).toEqual([1e-8, Infinity, true, true]);
       expect(env.observationSpace).toEqual({
         kind: 'dict',
-        spaces: { observation: { kind: 'box', shape: [2], low: -Infinity, high: Infinity }, label: { kind: 'box', shape: [1], low: -Infinity, high: Infinity } },
+        spaces: {
+          observation: { kind: 'box', shape: [2], low: -Infinity, high: Infinity },
+          label: { kind: 'box', shape: [1], low: -Infinity, high: Infinity },
+        },
         optional: ['label'],
       });
-      expect(new NormalizeObservation(new Walker(), { clip: 3 }).observationSpace).toEqual({ kind: 'box', shape: [2], low: -3, high: 3 });
+      expect(new NormalizeObservation(new Walker(), { clip: 3 }).observationSpace).toEqual({
+        kind: 'box',
+        shape: [2],
+        low: -3,
+        high: 3,
+      });
     });
   });
 
@@ -123,7 +137,9 @@ describe('NormalizeObservation', () => {
       const env = new NormalizeObservation(new Walker(), { update: false });
       const raw = new Walker();
       // No statistics at all: mean 0 and variance 1.
-      expect(env.reset({ seed: 3 }).observation).toEqual((raw.reset({ seed: 3 }).observation as Float32Array).map((x) => x / Math.sqrt(1 + 1e-8)));
+      expect(env.reset({ seed: 3 }).observation).toEqual(
+        (raw.reset({ seed: 3 }).observation as Float32Array).map((x) => x / Math.sqrt(1 + 1e-8)),
+      );
       expect(env.getState().moments['']!.count).toBe(0);
     });
   });
@@ -167,7 +183,9 @@ describe('NormalizeObservation', () => {
       expect(state.moments['']!.count).toBe(30);
       expect(JSON.parse(JSON.stringify(state))).toEqual(state);
       const restored = new NormalizeObservation(new Walker());
-      restored.setState(decodeCheckpoint(encodeCheckpoint(state, { kind: 'normalize' }), { kind: 'normalize' }) as never);
+      restored.setState(
+        decodeCheckpoint(encodeCheckpoint(state, { kind: 'normalize' }), { kind: 'normalize' }) as never,
+      );
       expect(restored.getState()).toEqual(state);
       expect(stream(restored, 9, 10, 0)).toEqual(stream(env, 9, 10, 0));
     });
@@ -191,8 +209,13 @@ describe('NormalizeObservation', () => {
 
   describe('checkEnvironment', () => {
     it('passes on box and dict observations', () => {
-      expect(checkEnvironment(() => new NormalizeObservation(makeEnvironment('SineMixture-v0', { noise: 0.1, length: 50 })))).toEqual({ steps: 300, episodes: 6 });
-      expect(checkEnvironment(() => new NormalizeObservation(makeEnvironment('Adding-v0', { length: 6 }), { clip: 5 })).episodes).toBe(60);
+      expect(
+        checkEnvironment(() => new NormalizeObservation(makeEnvironment('SineMixture-v0', { noise: 0.1, length: 50 }))),
+      ).toEqual({ steps: 300, episodes: 6 });
+      expect(
+        checkEnvironment(() => new NormalizeObservation(makeEnvironment('Adding-v0', { length: 6 }), { clip: 5 }))
+          .episodes,
+      ).toBe(60);
       expect(checkEnvironment(() => new NormalizeObservation(new Walker())).episodes).toBe(50);
     });
   });
@@ -200,7 +223,11 @@ describe('NormalizeObservation', () => {
 
 /** A dict of a discrete symbol (always 3) and a box value, passive, never ending. */
 class Mixed implements Environment {
-  readonly observationSpace = { kind: 'dict', spaces: { symbol: { kind: 'discrete', n: 5 }, value: { kind: 'box', shape: [1], low: -Infinity, high: Infinity } }, optional: [] } as const;
+  readonly observationSpace = {
+    kind: 'dict',
+    spaces: { symbol: { kind: 'discrete', n: 5 }, value: { kind: 'box', shape: [1], low: -Infinity, high: Infinity } },
+    optional: [],
+  } as const;
   readonly actionSpace = null;
   private t = 0;
   reset() {
@@ -209,6 +236,12 @@ class Mixed implements Environment {
   }
   step() {
     this.t += 1;
-    return { observation: { symbol: 3, value: Float32Array.of(this.t) }, reward: 0, terminated: false, truncated: false, info: {} };
+    return {
+      observation: { symbol: 3, value: Float32Array.of(this.t) },
+      reward: 0,
+      terminated: false,
+      truncated: false,
+      info: {},
+    };
   }
 }

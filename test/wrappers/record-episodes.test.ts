@@ -46,7 +46,14 @@ describe('RecordEpisodes', () => {
       expect(recording.observationSpace).toEqual({ kind: 'box', shape: [2], low: -Infinity, high: Infinity });
       expect(recording.actionSpace).toEqual({ kind: 'discrete', n: 3 });
       expect(recording.episodes).toEqual([
-        { seed: 4, ...resets[0], steps: [{ action: 0, ...steps[0] }, { action: 2, ...steps[1] }] },
+        {
+          seed: 4,
+          ...resets[0],
+          steps: [
+            { action: 0, ...steps[0] },
+            { action: 2, ...steps[1] },
+          ],
+        },
         { seed: null, ...resets[1], steps: [{ action: 1, ...steps[2] }] },
       ]);
       expect(env.episodeCount).toBe(2);
@@ -74,7 +81,10 @@ describe('RecordEpisodes', () => {
       expect(seen).toEqual([[0, 3, 1]]);
       env.step();
       env.step();
-      expect(seen).toEqual([[0, 3, 1], [1, 3, null]]);
+      expect(seen).toEqual([
+        [0, 3, 1],
+        [1, 3, null],
+      ]);
     });
 
     it('keeps an episode cut off by a reset, and records nothing for a step that throws', () => {
@@ -85,7 +95,10 @@ describe('RecordEpisodes', () => {
       env.step(1);
       env.step(1);
       expect((thrown(() => env.step(1)) as StateError).code).toBe('ERR_EPISODE_ENDED');
-      expect(env.recording.episodes.map((e) => [e.seed, e.steps.length])).toEqual([[0, 1], [1, 2]]);
+      expect(env.recording.episodes.map((e) => [e.seed, e.steps.length])).toEqual([
+        [0, 1],
+        [1, 2],
+      ]);
     });
 
     it('throws StateError ERR_RESET_NEEDED on a step before any reset', () => {
@@ -96,10 +109,18 @@ describe('RecordEpisodes', () => {
 
     it('throws EnvironmentError on a result that is not data', () => {
       const inner = new Walker();
-      const env = new RecordEpisodes({ ...inner, observationSpace: inner.observationSpace, actionSpace: inner.actionSpace, reset: () => ({ observation: Float32Array.of(0, 0), info: { callback: () => 1 } }), step: inner.step.bind(inner) } as Environment);
+      const env = new RecordEpisodes({
+        ...inner,
+        observationSpace: inner.observationSpace,
+        actionSpace: inner.actionSpace,
+        reset: () => ({ observation: Float32Array.of(0, 0), info: { callback: () => 1 } }),
+        step: inner.step.bind(inner),
+      } as Environment);
       const error = thrown(() => env.reset());
       expect(error).toBeInstanceOf(EnvironmentError);
-      expect((error as Error).message).toBe('RecordEpisodes.reset: expected plain data in the result, but it cannot be copied: a function is not data');
+      expect((error as Error).message).toBe(
+        'RecordEpisodes.reset: expected plain data in the result, but it cannot be copied: a function is not data',
+      );
     });
 
     it('passes checkEnvironment on passive and active environments', () => {
@@ -118,7 +139,10 @@ describe('RecordEpisodes', () => {
       const loaded = loadRecording(path);
       expect(loaded).toEqual(env.recording);
       expect(loaded.spec).toEqual({ id: 'Adding-v0', description: env.spec!.description, options: { length: 5 } });
-      const bits = (episode: RecordedEpisode): number[] => episode.steps.flatMap((s) => [...new Uint32Array(Float32Array.from((s.observation as { observation: Float32Array }).observation).buffer)]);
+      const bits = (episode: RecordedEpisode): number[] =>
+        episode.steps.flatMap((s) => [
+          ...new Uint32Array(Float32Array.from((s.observation as { observation: Float32Array }).observation).buffer),
+        ]);
       expect(loaded.episodes.map(bits)).toEqual(env.recording.episodes.map(bits));
       expect(readCheckpoint(path, { kind: RECORDING_KIND })).toEqual(env.recording);
     });
@@ -138,7 +162,9 @@ describe('RecordEpisodes', () => {
     it('throws InvalidOptionError when saving with no path at all', () => {
       const error = thrown(() => new RecordEpisodes(new Walker()).save());
       expect(error).toBeInstanceOf(InvalidOptionError);
-      expect((error as Error).message).toBe('RecordEpisodes.save: expected a path (as argument or as the "path" option), but got none');
+      expect((error as Error).message).toBe(
+        'RecordEpisodes.save: expected a path (as argument or as the "path" option), but got none',
+      );
     });
   });
 });

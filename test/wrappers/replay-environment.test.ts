@@ -10,7 +10,13 @@ import { writeCheckpoint } from '../../src/checkpoint/checkpoint-file.js';
 import { checkEnvironment } from '../../src/environment/check-environment.js';
 import type { Environment } from '../../src/environment/environment.js';
 import { makeEnvironment } from '../../src/environment/environment-registry.js';
-import { CheckpointError, EnvironmentError, InvalidOptionError, ShapeMismatchError, StateError } from '../../src/errors.js';
+import {
+  CheckpointError,
+  EnvironmentError,
+  InvalidOptionError,
+  ShapeMismatchError,
+  StateError,
+} from '../../src/errors.js';
 import { Rng } from '../../src/random.js';
 import { sample } from '../../src/environment/space.js';
 import { RecordEpisodes } from '../../src/wrappers/record-episodes.js';
@@ -81,18 +87,20 @@ describe('replayEnvironment', () => {
       expect(replay.reset({ seed: 0 }).observation).toEqual(kept);
     });
 
-    it('passes checkEnvironment with seedSensitive: false on a recording of the checker\'s sequence', () => {
+    it("passes checkEnvironment with seedSensitive: false on a recording of the checker's sequence", () => {
       for (const [, make] of sources) {
         const { recording } = record(make(), 0, 300);
         expect(checkEnvironment(() => replayEnvironment(recording), { seedSensitive: false }).steps).toBe(300);
       }
     });
 
-    it('fails checkEnvironment\'s seed sensitivity: another seed was never recorded', () => {
+    it("fails checkEnvironment's seed sensitivity: another seed was never recorded", () => {
       const { recording } = record(new Walker(), 0, 300);
       const error = thrown(() => checkEnvironment(() => replayEnvironment(recording)));
       expect(error).toBeInstanceOf(EnvironmentError);
-      expect((error as Error).message).toMatch(/^checkEnvironment: expected reset\(\{ seed: 1 \}\) to succeed, but it threw InvalidOptionError/);
+      expect((error as Error).message).toMatch(
+        /^checkEnvironment: expected reset\(\{ seed: 1 \}\) to succeed, but it threw InvalidOptionError/,
+      );
     });
   });
 
@@ -117,7 +125,9 @@ describe('replayEnvironment', () => {
       recorder.reset({ seed: 5 });
       const error = thrown(() => replayEnvironment(recorder.recording).reset({ seed: 6 }));
       expect(error).toBeInstanceOf(InvalidOptionError);
-      expect((error as Error).message).toBe('ReplayEnvironment.reset: expected a seed the recording was reset with (one of [5, 8]), but got 6');
+      expect((error as Error).message).toBe(
+        'ReplayEnvironment.reset: expected a seed the recording was reset with (one of [5, 8]), but got 6',
+      );
     });
 
     it('throws RecordingExhaustedError on a reset after the last episode', () => {
@@ -128,7 +138,9 @@ describe('replayEnvironment', () => {
       expect(error).toBeInstanceOf(RecordingExhaustedError);
       expect(error).toBeInstanceOf(EnvironmentError);
       expect((error as EnvironmentError).code).toBe('ERR_ENVIRONMENT');
-      expect((error as Error).message).toBe('ReplayEnvironment.reset: expected a recorded episode to replay, but all 3 have been replayed');
+      expect((error as Error).message).toBe(
+        'ReplayEnvironment.reset: expected a recorded episode to replay, but all 3 have been replayed',
+      );
     });
   });
 
@@ -140,7 +152,9 @@ describe('replayEnvironment', () => {
       for (let i = 0; i < 4; i++) replay.step(1);
       const error = thrown(() => replay.step(1));
       expect(error).toBeInstanceOf(RecordingExhaustedError);
-      expect((error as Error).message).toBe('ReplayEnvironment.step: expected a recorded step, but the recording of episode 0 stops after 4 steps');
+      expect((error as Error).message).toBe(
+        'ReplayEnvironment.step: expected a recorded step, but the recording of episode 0 stops after 4 steps',
+      );
     });
 
     it('keeps the life cycle: ERR_RESET_NEEDED before a reset, ERR_EPISODE_ENDED after a recorded end', () => {
@@ -163,7 +177,9 @@ describe('replayEnvironment', () => {
       passive.reset({ seed: 0 });
       const error = thrown(() => passive.step(1));
       expect(error).toBeInstanceOf(InvalidOptionError);
-      expect((error as Error).message).toBe('ReplayEnvironment.step: expected no action (a passive environment), but got 1');
+      expect((error as Error).message).toBe(
+        'ReplayEnvironment.step: expected no action (a passive environment), but got 1',
+      );
     });
   });
 
@@ -185,7 +201,7 @@ describe('replayEnvironment', () => {
       expect((error as CheckpointError).code).toBe('ERR_CHECKPOINT_CORRUPT');
     });
 
-    it('throws node\'s ENOENT error for a missing file', () => {
+    it("throws node's ENOENT error for a missing file", () => {
       const error = thrown(() => replayEnvironment(join(directory, 'missing.rec')));
       expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
     });

@@ -101,9 +101,17 @@ describe('TimeLimit', () => {
 
   describe('checkEnvironment', () => {
     it('passes on passive and active environments, one episode per maxSteps steps', () => {
-      expect(checkEnvironment(() => new TimeLimit(makeEnvironment('SineMixture-v0'), { maxSteps: 10 }))).toEqual({ steps: 300, episodes: 30 });
-      expect(checkEnvironment(() => new TimeLimit(makeEnvironment('Reber-v0'), { maxSteps: 4 })).episodes).toBeGreaterThanOrEqual(75);
-      expect(checkEnvironment(() => new TimeLimit(new Walker(8), { maxSteps: 5 }))).toEqual({ steps: 300, episodes: 60 });
+      expect(checkEnvironment(() => new TimeLimit(makeEnvironment('SineMixture-v0'), { maxSteps: 10 }))).toEqual({
+        steps: 300,
+        episodes: 30,
+      });
+      expect(
+        checkEnvironment(() => new TimeLimit(makeEnvironment('Reber-v0'), { maxSteps: 4 })).episodes,
+      ).toBeGreaterThanOrEqual(75);
+      expect(checkEnvironment(() => new TimeLimit(new Walker(8), { maxSteps: 5 }))).toEqual({
+        steps: 300,
+        episodes: 60,
+      });
     });
   });
 });

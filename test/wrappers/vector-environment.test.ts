@@ -17,12 +17,17 @@ const reber = (): Environment => makeEnvironment('Reber-v0');
 /** What one copy should show: a lone environment seeded `seed`, reset by hand where it ends. */
 function lone(env: Environment, seed: number, steps: number, action?: (t: number) => SpaceValue) {
   const first = env.reset({ seed });
-  const out: Array<{ observation: SpaceValue; reward: number; terminated: boolean; truncated: boolean; info: Info }> = [];
+  const out: Array<{ observation: SpaceValue; reward: number; terminated: boolean; truncated: boolean; info: Info }> =
+    [];
   for (let t = 0; t < steps; t++) {
     const step = env.step(action?.(t));
     if (step.terminated || step.truncated) {
       const next = env.reset();
-      out.push({ ...step, observation: next.observation, info: { ...next.info, finalObservation: step.observation, finalInfo: step.info } });
+      out.push({
+        ...step,
+        observation: next.observation,
+        info: { ...next.info, finalObservation: step.observation, finalInfo: step.info },
+      });
     } else {
       out.push(step);
     }
@@ -36,7 +41,10 @@ describe('VectorEnvironment', () => {
       [undefined, 'VectorEnvironment: expected option "copies" (an integer >= 1), but got none'],
       [{ copies: 0 }, 'VectorEnvironment: expected option "copies" to be an integer >= 1, but got 0'],
       [{ copies: 2, seed: 0.5 }, 'VectorEnvironment: expected option "seed" to be an integer, but got 0.5'],
-      [{ copies: 2, envs: 3 }, 'VectorEnvironment: expected options among [copies, seed, autoreset], but got unknown option "envs"'],
+      [
+        { copies: 2, envs: 3 },
+        'VectorEnvironment: expected options among [copies, seed, autoreset], but got unknown option "envs"',
+      ],
     ])('throws InvalidOptionError on %j', (options, message) => {
       const error = thrown(() => new VectorEnvironment(reber, options as never));
       expect(error).toBeInstanceOf(InvalidOptionError);
@@ -44,18 +52,40 @@ describe('VectorEnvironment', () => {
     });
 
     it('throws InvalidOptionError when the copies do not share their spaces', () => {
-      const error = thrown(() => new VectorEnvironment((i) => makeEnvironment('Periodic-v0', { symbols: 4 + i, length: 10 }), { copies: 2 }));
+      const error = thrown(
+        () =>
+          new VectorEnvironment((i) => makeEnvironment('Periodic-v0', { symbols: 4 + i, length: 10 }), { copies: 2 }),
+      );
       expect(error).toBeInstanceOf(InvalidOptionError);
       expect((error as Error).message).toBe(
-        'VectorEnvironment: expected copy 1 to share the observation space of copy 0 {"kind":"discrete","n":4}, but got {"kind":"discrete","n":5}',
+        'VectorEnvironment: expected copy 1 to share the observation space of copy 0 {"kind":"discrete","n":4}, but ' +
+          'got {"kind":"discrete","n":5}',
       );
-      const mixed = thrown(() => new VectorEnvironment((i) => (i === 0 ? new Walker() : { ...new Walker(), actionSpace: null, reset: () => null, step: () => null } as never), { copies: 2 }));
-      expect((mixed as Error).message).toBe('VectorEnvironment: expected copy 1 to share the action space of copy 0 {"kind":"discrete","n":3}, but got null');
+      const mixed = thrown(
+        () =>
+          new VectorEnvironment(
+            (i) =>
+              i === 0
+                ? new Walker()
+                : ({ ...new Walker(), actionSpace: null, reset: () => null, step: () => null } as never),
+            { copies: 2 },
+          ),
+      );
+      expect((mixed as Error).message).toBe(
+        'VectorEnvironment: expected copy 1 to share the action space of copy 0 {"kind":"discrete","n":3}, but got ' +
+          'null',
+      );
     });
 
     it('makes its copies with the factory, by index, and has the spaces of one copy', () => {
       const indices: number[] = [];
-      const vec = new VectorEnvironment((i) => (indices.push(i), new Walker()), { copies: 3, seed: 7 });
+      const vec = new VectorEnvironment(
+        (i) => {
+          indices.push(i);
+          return new Walker();
+        },
+        { copies: 3, seed: 7 },
+      );
       expect(indices).toEqual([0, 1, 2]);
       expect([vec.copies, vec.seed, vec.environments.length]).toEqual([3, 7, 3]);
       expect(vec.observationSpace).toEqual({ kind: 'box', shape: [2], low: -Infinity, high: Infinity });
@@ -97,7 +127,15 @@ describe('VectorEnvironment', () => {
       for (let i = 0; i < 3; i++) {
         const expected = lone(reber(), 2 + i, 40);
         expect(first.observations[i]).toEqual(expected.first.observation);
-        expect(steps.map((s) => ({ observation: s.observations[i], reward: s.rewards[i], terminated: s.terminated[i], truncated: s.truncated[i], info: s.infos[i] }))).toEqual(expected.out);
+        expect(
+          steps.map((s) => ({
+            observation: s.observations[i],
+            reward: s.rewards[i],
+            terminated: s.terminated[i],
+            truncated: s.truncated[i],
+            info: s.infos[i],
+          })),
+        ).toEqual(expected.out);
       }
       // Reber strings differ in length, so the copies end on different steps.
       const ends = (i: number) => steps.flatMap((s, t) => (s.terminated[i] ? [t] : []));
@@ -117,7 +155,11 @@ describe('VectorEnvironment', () => {
       expect(step.truncated).toEqual([true, true]);
       expect(step.terminated).toEqual([false, false]);
       expect(step.observations[0]).toEqual(next.observation);
-      expect(step.infos[0]).toEqual({ phases: next.info.phases, finalObservation: end.observation, finalInfo: { t: 2 } });
+      expect(step.infos[0]).toEqual({
+        phases: next.info.phases,
+        finalObservation: end.observation,
+        finalInfo: { t: 2 },
+      });
       expect(vec.step().infos[0]).toEqual({ t: 1 });
     });
 
@@ -136,13 +178,19 @@ describe('VectorEnvironment', () => {
     it('throws InvalidOptionError on missing or miscounted actions, or actions for passive copies', () => {
       const active = new VectorEnvironment(() => new Walker(), { copies: 2 });
       active.reset();
-      expect((thrown(() => active.step()) as Error).message).toBe('VectorEnvironment.step: expected an array of 2 actions, but got undefined');
-      expect((thrown(() => active.step([1])) as Error).message).toBe('VectorEnvironment.step: expected an array of 2 actions, but got Array(1)');
+      expect((thrown(() => active.step()) as Error).message).toBe(
+        'VectorEnvironment.step: expected an array of 2 actions, but got undefined',
+      );
+      expect((thrown(() => active.step([1])) as Error).message).toBe(
+        'VectorEnvironment.step: expected an array of 2 actions, but got Array(1)',
+      );
       const passive = new VectorEnvironment(reber, { copies: 2 });
       passive.reset();
       const error = thrown(() => passive.step([0, 0]));
       expect(error).toBeInstanceOf(InvalidOptionError);
-      expect((error as Error).message).toBe('VectorEnvironment.step: expected no actions (passive environments), but got Array(2)');
+      expect((error as Error).message).toBe(
+        'VectorEnvironment.step: expected no actions (passive environments), but got Array(2)',
+      );
     });
 
     it('throws StateError ERR_RESET_NEEDED before the first reset, and after a copy threw', () => {
@@ -169,14 +217,23 @@ describe('VectorEnvironment', () => {
   describe('checkEnvironment', () => {
     it('passes on each copy the factory makes', () => {
       const vec = new VectorEnvironment(() => makeEnvironment('Adding-v0', { length: 6 }), { copies: 2 });
-      expect(checkEnvironment(() => new VectorEnvironment(() => makeEnvironment('Adding-v0', { length: 6 }), { copies: 2 }).environments[1]!).episodes).toBe(60);
+      expect(
+        checkEnvironment(
+          () =>
+            new VectorEnvironment(() => makeEnvironment('Adding-v0', { length: 6 }), { copies: 2 }).environments[1]!,
+        ).episodes,
+      ).toBe(60);
       expect(vec.environments[0]).not.toBe(vec.environments[1]);
     });
   });
 
   describe('autoreset: next-step', () => {
     it('gives each copy exactly the transitions a lone copy gives, a reset taking a step of its own', () => {
-      const vec = new VectorEnvironment(() => makeEnvironment('TemporalOrder-v0', { length: 5 }), { copies: 2, seed: 3, autoreset: 'next-step' });
+      const vec = new VectorEnvironment(() => makeEnvironment('TemporalOrder-v0', { length: 5 }), {
+        copies: 2,
+        seed: 3,
+        autoreset: 'next-step',
+      });
       const start = vec.reset();
       const lone = makeEnvironment('TemporalOrder-v0', { length: 5 });
       const seen: unknown[] = [lone.reset({ seed: 4 }).observation];
@@ -196,4 +253,3 @@ describe('VectorEnvironment', () => {
     });
   });
 });
-

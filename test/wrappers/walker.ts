@@ -33,7 +33,8 @@ export class Walker implements Environment {
     if (action === undefined) throw new InvalidOptionError('Walker.step: expected an action, but got undefined');
     assertInSpace(this.actionSpace, action, 'Walker.step');
     if (this.t < 0) throw new StateError('ERR_RESET_NEEDED', 'Walker.step: expected reset() first, but got step()');
-    if (this.t >= this.length) throw new StateError('ERR_EPISODE_ENDED', 'Walker.step: expected reset(), but got step()');
+    if (this.t >= this.length)
+      throw new StateError('ERR_EPISODE_ENDED', 'Walker.step: expected reset(), but got step()');
     this.t += 1;
     this.position += (action as number) - 1 + 0.1 * this.rng.normal();
     return {

@@ -22,7 +22,11 @@ export interface CliProcess {
 
 /** Starts `tprop …args` from the repository root; stdin is closed, nothing is a terminal. */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, ['cli/tprop.js', ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, ['cli/tprop.js', ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+  });
   child.stdin.end();
   let stdout = '';
   let stderr = '';
@@ -48,7 +52,10 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  const waitForJson = (test: (value: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> =>
+  const waitForJson = (
+    test: (value: Record<string, unknown>) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         waiting.delete(listener);

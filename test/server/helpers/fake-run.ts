@@ -59,7 +59,14 @@ function wave(size: number, step: number, phase: number, tanh: boolean, into?: F
 }
 
 export function createFakeRun(options: FakeRunOptions = {}): FakeRun {
-  const { layerSizes = [32, 16], inputSize = 24, mode = 'immediate', intervalMs = 5, workMs = 0, recycle = 0 } = options;
+  const {
+    layerSizes = [32, 16],
+    inputSize = 24,
+    mode = 'immediate',
+    intervalMs = 5,
+    workMs = 0,
+    recycle = 0,
+  } = options;
   const topology = topologyOf(layerSizes);
   const subject = new Subject<Frame>();
   let paused = options.startPaused ?? false;
@@ -69,7 +76,11 @@ export function createFakeRun(options: FakeRunOptions = {}): FakeRun {
   let correct = 0;
 
   const ring = Array.from({ length: recycle }, () =>
-    layerSizes.map((size, i) => ({ code: new Float32Array(size), target: new Float32Array(size), reconstruction: new Float32Array(i === 0 ? inputSize : layerSizes[i - 1]) })),
+    layerSizes.map((size, i) => ({
+      code: new Float32Array(size),
+      target: new Float32Array(size),
+      reconstruction: new Float32Array(i === 0 ? inputSize : layerSizes[i - 1]),
+    })),
   );
 
   function makeFrame(): Frame {
@@ -93,14 +104,22 @@ export function createFakeRun(options: FakeRunOptions = {}): FakeRun {
     actualClass[cls] = 1;
     const modalities: ModalityFrame[] = [
       { name: 'action', prediction: Float32Array.from(p), actual: actualClass },
-      { name: 'signal', prediction: Float32Array.of(Math.sin(step * 0.05) * 0.9, Math.cos(step * 0.03) * 0.8), actual: step % 10 === 9 ? null : Float32Array.of(Math.sin(step * 0.05), Math.cos(step * 0.03)) },
+      {
+        name: 'signal',
+        prediction: Float32Array.of(Math.sin(step * 0.05) * 0.9, Math.cos(step * 0.03) * 0.8),
+        actual: step % 10 === 9 ? null : Float32Array.of(Math.sin(step * 0.05), Math.cos(step * 0.03)),
+      },
     ];
     return {
       step,
       episode: Math.floor(step / 500),
       layers,
       modalities,
-      losses: { encoder: 1 / (1 + step * 0.002), reconstruction: 0.5 / (1 + step * 0.003), top: 0.2 + 0.1 * Math.sin(step * 0.01) },
+      losses: {
+        encoder: 1 / (1 + step * 0.002),
+        reconstruction: 0.5 / (1 + step * 0.003),
+        top: 0.2 + 0.1 * Math.sin(step * 0.01),
+      },
       metrics: { accuracy: correct / step, logLoss: -Math.log(0.55) },
       stepsPerSecond: paused ? 0 : perSecond,
     };

@@ -18,8 +18,14 @@ export interface TestClient {
   send(message: unknown): void;
   sendRaw(bytes: Uint8Array | string): void;
   /** The first message from index `since` on (default: only ones yet to come) matching `match`. */
-  waitFor<T extends ServerMessage>(match: (m: ServerMessage) => m is T, options?: { since?: number; timeoutMs?: number }): Promise<T>;
-  waitFor(match: (m: ServerMessage) => boolean, options?: { since?: number; timeoutMs?: number }): Promise<ServerMessage>;
+  waitFor<T extends ServerMessage>(
+    match: (m: ServerMessage) => m is T,
+    options?: { since?: number; timeoutMs?: number },
+  ): Promise<T>;
+  waitFor(
+    match: (m: ServerMessage) => boolean,
+    options?: { since?: number; timeoutMs?: number },
+  ): Promise<ServerMessage>;
   close(): Promise<void>;
 }
 
@@ -40,7 +46,10 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
   });
   ws.on('error', () => {});
 
-  function waitFor(match: (m: ServerMessage) => boolean, { since = messages.length, timeoutMs = 5000 } = {}): Promise<ServerMessage> {
+  function waitFor(
+    match: (m: ServerMessage) => boolean,
+    { since = messages.length, timeoutMs = 5000 } = {},
+  ): Promise<ServerMessage> {
     return new Promise((resolve, reject) => {
       let index = since;
       const check = () => {

@@ -51,9 +51,11 @@ export class FakeAgent implements Agent {
 
   observe(transition: Transition): Outcome {
     try {
-      if (this.disposed) throw new StateError('ERR_DISPOSED', 'FakeAgent.observe: expected a live agent, but it has been disposed');
+      if (this.disposed)
+        throw new StateError('ERR_DISPOSED', 'FakeAgent.observe: expected a live agent, but it has been disposed');
       assertInSpace(this.observationSpace, transition.observation, 'FakeAgent.observe: observation');
-      if (this.options.failOn?.(transition)) throw new Error(`FakeAgent.observe: marked failure at step ${transition.step}`);
+      if (this.options.failOn?.(transition))
+        throw new Error(`FakeAgent.observe: marked failure at step ${transition.step}`);
     } catch (error) {
       this.rejected++;
       throw error;
@@ -76,7 +78,9 @@ export class FakeAgent implements Agent {
   }
 
   predict(): ModalityPrediction[] {
-    return [{ name: 'next', kind: 'categorical', values: Float32Array.of(typeof this.last === 'number' ? this.last : 0) }];
+    return [
+      { name: 'next', kind: 'categorical', values: Float32Array.of(typeof this.last === 'number' ? this.last : 0) },
+    ];
   }
 
   act(): SpaceValue {
@@ -99,7 +103,15 @@ export class FakeAgent implements Agent {
   snapshot(): Frame {
     if (this.options.failSnapshot?.(this.snapshotCalls)) throw new Error('FakeAgent.snapshot: marked failure');
     this.snapshotCalls++;
-    return { step: this.observeCalls, episode: 0, layers: [], modalities: [], losses: {}, metrics: this.metrics(), stepsPerSecond: 0 };
+    return {
+      step: this.observeCalls,
+      episode: 0,
+      layers: [],
+      modalities: [],
+      losses: {},
+      metrics: this.metrics(),
+      stepsPerSecond: 0,
+    };
   }
 
   getState(): AgentState {

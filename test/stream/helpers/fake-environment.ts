@@ -1,7 +1,13 @@
 // A stand-in environment for the stream tests: symbols 0..n-1 in turn, episodes of a fixed
 // length, optional actions, NaNs and failures on marked steps, and a record of every call.
 
-import type { Environment, EnvironmentSpec, ResetOptions, ResetResult, StepResult } from '../../../src/environment/environment.js';
+import type {
+  Environment,
+  EnvironmentSpec,
+  ResetOptions,
+  ResetResult,
+  StepResult,
+} from '../../../src/environment/environment.js';
 import { EnvironmentError, StateError } from '../../../src/errors.js';
 import { assertInSpace, discrete } from '../../../src/environment/space.js';
 import type { Space, SpaceValue } from '../../../src/environment/space.js';
@@ -54,8 +60,13 @@ export class FakeEnvironment implements Environment<number> {
       assertInSpace(this.actionSpace, action, 'FakeEnvironment.step: action');
       this.actions.push(action!);
     }
-    if (this.ended) throw new StateError('ERR_EPISODE_ENDED', 'FakeEnvironment.step: expected reset() after the episode ended, but got step()');
-    if (this.index === this.options.throwAt) throw this.options.error ?? new EnvironmentError(`FakeEnvironment.step: marked failure at ${this.index}`);
+    if (this.ended)
+      throw new StateError(
+        'ERR_EPISODE_ENDED',
+        'FakeEnvironment.step: expected reset() after the episode ended, but got step()',
+      );
+    if (this.index === this.options.throwAt)
+      throw this.options.error ?? new EnvironmentError(`FakeEnvironment.step: marked failure at ${this.index}`);
     this.t++;
     const terminated = this.t === (this.options.episodeLength ?? 4) - 1;
     if (terminated) this.ended = true;

@@ -13,7 +13,17 @@ export function testScheduler(): TestScheduler {
 
 /** A transition with the given fields over passive, mid-episode defaults. */
 export function transition(step: number, observation: SpaceValue, extra: Partial<Transition> = {}): Transition {
-  return { step, episode: 0, observation, reward: 0, terminated: false, truncated: false, info: {}, first: step === 0, ...extra };
+  return {
+    step,
+    episode: 0,
+    observation,
+    reward: 0,
+    terminated: false,
+    truncated: false,
+    info: {},
+    first: step === 0,
+    ...extra,
+  };
 }
 
 /** A step event as `learn` would make it, with an empty outcome. */
