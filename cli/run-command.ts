@@ -4,7 +4,7 @@
 import { LiveRun, initEngine, type Agent, type Environment } from 'tprop';
 import type { ViewerServer } from 'tprop/server';
 import { openAgent } from './agent-source.js';
-import { checkSaveTarget, saveCheckpoint } from './checkpoint-target.js';
+import { checkLoadTarget, checkSaveTarget, saveCheckpoint } from './checkpoint-target.js';
 import { EXIT, userErrorCode } from './cli-error.js';
 import { openEnvironment } from './environment-source.js';
 import { Interrupts } from './interrupts.js';
@@ -31,6 +31,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   let stopProgress = (): void => undefined;
   try {
     if (options.save !== undefined) checkSaveTarget(options.save);
+    if (options.load !== undefined) checkLoadTarget(options.load);
     await initEngine();
     environment = await openEnvironment(options.environment, options.envOptions, options.seed);
     agent = openAgent(options, environment.observationSpace);
