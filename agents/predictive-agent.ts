@@ -18,7 +18,7 @@ import { STACK_OPTION_KEYS } from '../src/learner/stack-options.js';
 import { packSide } from '../src/learner/side-batch.js';
 import type { Frame, Topology } from '../src/agent/snapshot.js';
 import { type Space, assertInSpace } from '../src/environment/space.js';
-import { agentState, restoreAgent } from './agent-state.js';
+import { type AgentExtra, agentState, checkAgentExtra, restoreAgent } from './agent-state.js';
 
 export const LEARNERS = ['tp', 'bptt', 'lstm'] as const;
 export type LearnerKind = (typeof LEARNERS)[number];
@@ -319,19 +319,23 @@ export class PredictiveAgent implements Agent {
 
   setState(state: AgentState): void {
     this.assertLive('setState');
-    const extra = restoreAgent(this.kind, this.options, this.tpStack('setState'), state);
-    this.episode = extra.episode as number;
-    this.inEpisode = [...(extra.inEpisode as boolean[])];
-    this.previousInfo = [...(extra.previousInfo as (Transition['info'] | null)[])];
-    this.lastActual = new Map(extra.lastActual as [string, Float32Array][]);
+    // Everything is checked, the agent's own part too, before the stack or anything here changes.
+    const sizes = new Map(this.learner.modalities.map((m) => [m.name, m.size]));
+    const shape = { streams: this.streams, sizes, scores: this.scores };
+    let extra: AgentExtra | undefined;
+    const check = (raw: Record<string, unknown>, where: string): void => {
+      extra = checkAgentExtra(raw, where, shape);
+    };
+    restoreAgent(this.kind, this.options, this.tpStack('setState'), state, check, `${this.constructor.name}.setState`);
+    const own = extra!;
+    this.episode = own.episode;
+    this.inEpisode = [...own.inEpisode];
+    this.previousInfo = [...own.previousInfo];
+    this.lastActual = new Map(own.lastActual);
     this.standing = this.learner.steps > 0 ? this.learner.readPredictions() : [];
-    for (const [k, recent, total] of extra.scores as [
-      string,
-      ReturnType<RollingMean['getState']>,
-      ReturnType<Mean['getState']>,
-    ][]) {
-      this.scores.get(k)?.recent.setState(recent);
-      this.scores.get(k)?.total.setState(total);
+    for (const [k, recent, total] of own.scores) {
+      this.scores.get(k)!.recent.setState(recent);
+      this.scores.get(k)!.total.setState(total);
     }
   }
 

@@ -84,9 +84,19 @@ export class AgentError extends TpropError {
   }
 }
 
-/** A checkpoint that cannot be read: truncated, corrupted, another format, another topology. */
+/** The codes of CheckpointError: ERR_NON_FINITE for a well-formed checkpoint holding NaN or ±Infinity. */
+export type CheckpointErrorCode =
+  | 'ERR_CHECKPOINT_CORRUPT'
+  | 'ERR_CHECKPOINT_VERSION'
+  | 'ERR_CHECKPOINT_MISMATCH'
+  | 'ERR_NON_FINITE';
+
+/**
+ * A checkpoint that cannot be read or restored: truncated, corrupted, malformed, another format,
+ * another agent or environment, or non-finite values where weights or counters belong.
+ */
 export class CheckpointError extends TpropError {
-  constructor(code: 'ERR_CHECKPOINT_CORRUPT' | 'ERR_CHECKPOINT_VERSION' | 'ERR_CHECKPOINT_MISMATCH', message: string) {
+  constructor(code: CheckpointErrorCode, message: string) {
     super(code, message);
   }
 }

@@ -2,6 +2,8 @@
 // shuffles. xoshiro128** (Blackman & Vigna) seeded through splitmix32; its state is four
 // 32-bit words plus a cached normal deviate, so a checkpoint can save and restore it exactly.
 
+import { corruptState, stateArray, stateInteger, stateNumber, stateRecord } from './checkpoint/state-checks.js';
+
 /** The generator's full state, plain data so it survives msgpack and JSON. */
 export interface RngState {
   s: [number, number, number, number];
@@ -88,7 +90,7 @@ export class Rng {
     return this.uint32();
   }
 
-  /** An independent generator derived from this one (advances this one by one draw). */
+  /** An independent generator derived from this one (advances this one by two `uint32` draws). */
   fork(): Rng {
     return new Rng(this.uint32() + this.uint32() * 2 ** 21);
   }
@@ -108,10 +110,27 @@ export class Rng {
     return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
   }
 
+  /** Restores a state from `getState`; a malformed one is a CheckpointError and changes nothing. */
   setState(state: RngState): void {
-    [this.s0, this.s1, this.s2, this.s3] = state.s.map((x) => x >>> 0) as [number, number, number, number];
-    this.spare = state.spare;
+    const checked = checkRngState(state, 'Rng.setState', 'the state');
+    [this.s0, this.s1, this.s2, this.s3] = checked.s;
+    this.spare = checked.spare;
   }
+}
+
+/**
+ * Checks a saved generator state (four 32-bit words, not all zero, and a finite spare deviate or
+ * null) and returns a copy; throws CheckpointError ERR_CHECKPOINT_CORRUPT naming `path` otherwise.
+ */
+export function checkRngState(state: unknown, where: string, path: string): RngState {
+  const record = stateRecord(where, path, state, ['s', 'spare']);
+  const words = stateArray(where, `${path}.s`, record.s, 4).map((w, i) =>
+    stateInteger(where, `${path}.s[${i}]`, w, 0, 0xffffffff),
+  ) as [number, number, number, number];
+  // An all-zero state is the one fixed point of xoshiro: the generator would emit zeros for ever.
+  if (words.every((w) => w === 0)) corruptState(where, `${path}.s`, 'words that are not all zero', words);
+  const spare = record.spare === null ? null : stateNumber(where, `${path}.spare`, record.spare);
+  return { s: words, spare };
 }
 
 function rotl(x: number, k: number): number {

@@ -17,9 +17,10 @@ import { type Engine, type Units, engineFor } from '../math/index.js';
 import type { ModalitySpec } from './modality.js';
 import { type LocalOptimizer, createOptimizer, mergePairs } from '../optim/local-optimizer.js';
 import { checkKeys, numberOption, booleanOption } from '../options.js';
-import { Rng, type RngState } from '../random.js';
+import { Rng, type RngState, checkRngState } from '../random.js';
 import type { OptimizerState } from '../optim/optimizer.js';
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, type CheckpointErrorCode } from '../errors.js';
+import { stateArray, stateBoolean, stateFloats, stateInteger, stateRecord } from '../checkpoint/state-checks.js';
 import { type SideBatch, concatSide, emptySide, sideMatrices } from './side-batch.js';
 import {
   type ResolvedStackOptions,
@@ -480,57 +481,111 @@ export class RecurrentStack implements SequenceLearner {
   }
 
   /**
-   * Restores a state from `getState` of a stack with the same options. Every size is checked
-   * before anything is written, so a mismatch (CheckpointError) leaves this stack as it was.
+   * Checks a state for this stack before anything is written, and returns it typed: every part of
+   * the right type and size (ERR_CHECKPOINT_CORRUPT naming the part; sizes of another stack are
+   * `sizeCode`, ERR_CHECKPOINT_MISMATCH by default), every matrix finite (ERR_NON_FINITE), the
+   * counters integers >= 0, the window no longer than this stack's.
    */
-  setState(state: RecurrentStackState): void {
+  checkState(state: unknown, sizeCode: CheckpointErrorCode = 'ERR_CHECKPOINT_MISMATCH'): RecurrentStackState {
     const where = 'RecurrentStack.setState';
-    this.assertLive(where);
     const e = this.engine;
-    const mismatch = (what: string): never => {
-      throw new CheckpointError('ERR_CHECKPOINT_MISMATCH', `${where}: expected ${what}`);
-    };
     const size = (m: M): number => e.rows(m) * e.cols(m);
+    const sized = (path: string, value: unknown, length: number): Float32Array => {
+      if (value instanceof Float32Array && value.length !== length)
+        throw new CheckpointError(
+          sizeCode,
+          `${where}: expected ${path} to be a Float32Array of ${length}, but got ${describeValue(value)}`,
+        );
+      return stateFloats(where, path, value, length);
+    };
+    const counted = (path: string, value: unknown, length: number): unknown[] => {
+      if (Array.isArray(value) && value.length !== length)
+        throw new CheckpointError(
+          sizeCode,
+          `${where}: expected ${path} to be an array of ${length}, but got ${describeValue(value)}`,
+        );
+      return stateArray(where, path, value, length);
+    };
+    const record = stateRecord(where, 'the state', state, [
+      'parameters',
+      'optimizers',
+      'rng',
+      'window',
+      'predictions',
+      'pendingStart',
+      'steps',
+      'updates',
+    ]);
     const params = this.parameters;
-    if (!state || !Array.isArray(state.parameters) || state.parameters.length !== params.length)
-      mismatch(`${params.length} parameters, but got ${state?.parameters?.length}`);
-    params.forEach(
-      (p, i) =>
-        state.parameters[i]?.length !== size(p) &&
-        mismatch(`parameter ${i} of size ${size(p)}, but got ${state.parameters[i]?.length}`),
+    const parameters = counted('parameters', record.parameters, params.length).map((v, i) =>
+      sized(`parameters[${i}]`, v, size(params[i]!)),
     );
     const groups = this.optimizerGroups();
-    if (!Array.isArray(state.optimizers) || state.optimizers.length !== groups.length)
-      mismatch(`${groups.length} optimiser states, but got ${state.optimizers?.length}`);
-    groups.forEach(([o, ps], i) => {
-      const saved = state.optimizers[i]!;
-      if (
-        saved.kind !== o.spec.kind ||
-        saved.slots.length !== ps.length ||
-        ps.some((p, j) => saved.slots[j]!.some((slot) => slot.length !== size(p)))
-      )
-        mismatch(`optimiser state ${i} to match a ${o.spec.kind} optimiser over ${ps.length} parameters`);
+    const saved = counted('optimizers', record.optimizers, groups.length);
+    const optimizers = groups.map(([o, ps], i) => o.checkState(ps, saved[i], where, `optimizers[${i}]`, sizeCode));
+    const rng = checkRngState(record.rng, where, 'rng');
+    const steps = stateInteger(where, 'steps', record.steps);
+    const updates = stateInteger(where, 'updates', record.updates);
+    const B = this.options.streams;
+    const L = this.layers.length;
+    const widths = this.layers.map((l) => [l.config.inputs[0]!.size, l.size] as const);
+    const savedWindow = stateArray(where, 'window', record.window);
+    if (savedWindow.length > this.options.window)
+      throw new CheckpointError(
+        sizeCode,
+        `${where}: expected a window of at most ${this.options.window} steps, but got ${savedWindow.length}`,
+      );
+    const window = savedWindow.map((raw, w) => {
+      const at = `window[${w}]`;
+      const r = stateRecord(where, at, raw, ['index', 'inputs', 'codes', 'continues', 'side', 'complete', 'learned']);
+      const inputs = counted(`${at}.inputs`, r.inputs, L).map((pair, l): [Float32Array, Float32Array] => {
+        const [below, own] = stateArray(where, `${at}.inputs[${l}]`, pair, 2);
+        return [
+          sized(`${at}.inputs[${l}][0]`, below, B * widths[l]![0]),
+          sized(`${at}.inputs[${l}][1]`, own, B * widths[l]![1]),
+        ];
+      });
+      const codes = counted(`${at}.codes`, r.codes, L).map((c, l) => sized(`${at}.codes[${l}]`, c, B * widths[l]![1]));
+      const side = stateRecord(where, `${at}.side`, r.side, ['rows', 'values', 'present']);
+      stateInteger(where, `${at}.side.rows`, side.rows, B, B);
+      const values = counted(`${at}.side.values`, side.values, this.modalities.length).map((v, k) =>
+        sized(`${at}.side.values[${k}]`, v, B * this.modalities[k]!.size),
+      );
+      const present = counted(`${at}.side.present`, side.present, this.modalities.length).map((v, k) =>
+        sized(`${at}.side.present[${k}]`, v, B),
+      );
+      return {
+        index: stateInteger(where, `${at}.index`, r.index, 0, Math.max(0, steps - 1)),
+        inputs,
+        codes,
+        continues: sized(`${at}.continues`, r.continues, B),
+        side: { rows: B, values, present },
+        complete: stateBoolean(where, `${at}.complete`, r.complete),
+        learned: stateBoolean(where, `${at}.learned`, r.learned),
+      };
     });
+    const predictions = counted('predictions', record.predictions, this.modalities.length).map((p, k) =>
+      sized(`predictions[${k}]`, p, B * this.modalities[k]!.size),
+    );
+    const pendingStart = counted('pendingStart', record.pendingStart, B).map((v, r) =>
+      stateBoolean(where, `pendingStart[${r}]`, v),
+    );
+    return { parameters, optimizers, rng, window, predictions, pendingStart, steps, updates };
+  }
+
+  /**
+   * Restores a state from `getState` of a stack with the same options. All of it is checked
+   * first (`checkState`), so a state it cannot take (CheckpointError) leaves this stack as it was.
+   */
+  setState(saved: RecurrentStackState): void {
+    const where = 'RecurrentStack.setState';
+    this.assertLive(where);
+    const state = this.checkState(saved);
+    const e = this.engine;
+    const params = this.parameters;
+    const groups = this.optimizerGroups();
     const B = this.options.streams;
     const widths = this.layers.map((l) => [l.config.inputs[0]!.size, l.size] as const);
-    if (!Array.isArray(state.window) || state.window.length > this.options.window)
-      mismatch(`a window of at most ${this.options.window} steps`);
-    for (const r of state.window) {
-      if (
-        r.codes.length !== this.layers.length ||
-        r.continues.length !== B ||
-        r.side.values.length !== this.modalities.length
-      )
-        mismatch('window steps of this stack’s shape');
-      widths.forEach(
-        ([below, own], l) =>
-          (r.inputs[l]![0].length !== B * below ||
-            r.inputs[l]![1].length !== B * own ||
-            r.codes[l]!.length !== B * own) &&
-          mismatch(`window codes of width ${own} for layer ${l + 1}`),
-      );
-    }
-    if (state.predictions.length !== this.modalities.length) mismatch(`${this.modalities.length} predictions`);
     // Everything checked: write.
     params.forEach((p, i) => {
       const v = e.matrix(state.parameters[i]!, e.rows(p), e.cols(p));

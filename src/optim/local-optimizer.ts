@@ -2,7 +2,8 @@
 // parameter (momentum, running squares), made on first use, and updates parameters in place
 // with its engine's fused step (one kernel per parameter on the fused engine).
 
-import { CheckpointError } from '../errors.js';
+import { stateArray, stateFloats, stateInteger, stateRecord, stateString } from '../checkpoint/state-checks.js';
+import { CheckpointError, type CheckpointErrorCode } from '../errors.js';
 import type { Engine } from '../math/index.js';
 import {
   type OptimizerSpec,
@@ -66,35 +67,59 @@ export class LocalOptimizer<M> {
     };
   }
 
-  setState(params: readonly M[], state: OptimizerState): void {
-    const where = 'LocalOptimizer.setState';
-    if (state.kind !== this.spec.kind || state.slots.length !== params.length) {
+  /**
+   * Checks a saved state against this optimiser over `params` before anything is written: its
+   * kind (another one is ERR_CHECKPOINT_MISMATCH), a step count >= 0, and per parameter as many
+   * slots as this rule keeps, each a Float32Array of the parameter's size with finite values.
+   * Malformed data is ERR_CHECKPOINT_CORRUPT and NaN or infinities ERR_NON_FINITE; `sizeCode` is
+   * the code of slots of other sizes (a mismatch by default: another model's optimiser).
+   */
+  checkState(
+    params: readonly M[],
+    state: unknown,
+    where = 'LocalOptimizer.setState',
+    path = 'the state',
+    sizeCode: CheckpointErrorCode = 'ERR_CHECKPOINT_MISMATCH',
+  ): OptimizerState {
+    const record = stateRecord(where, path, state, ['kind', 'steps', 'slots']);
+    const kind = stateString(where, `${path}.kind`, record.kind);
+    const steps = stateInteger(where, `${path}.steps`, record.steps);
+    const slots = stateArray(where, `${path}.slots`, record.slots);
+    const count = this.slotCount;
+    if (kind !== this.spec.kind || slots.length !== params.length) {
       throw new CheckpointError(
-        'ERR_CHECKPOINT_MISMATCH',
+        kind === this.spec.kind ? sizeCode : 'ERR_CHECKPOINT_MISMATCH',
         `${where}: expected ${params.length} slot sets for a ${this.spec.kind} optimiser, but got ` +
-          `${state.slots.length} for ${state.kind}`,
+          `${slots.length} for ${kind}`,
       );
     }
-    params.forEach((p, i) => {
-      const slots = this.slotsOf(p);
-      const saved = state.slots[i]!;
+    const checked = params.map((p, i) => {
+      const saved = stateArray(where, `${path}.slots[${i}]`, slots[i]);
       const size = this.e.rows(p) * this.e.cols(p);
-      if (saved.length !== slots.length || saved.some((s) => s.length !== size)) {
+      const sizes = saved.map((s) => (s instanceof Float32Array ? s.length : NaN));
+      if (saved.length !== count || sizes.some((n) => n !== size && !Number.isNaN(n))) {
         throw new CheckpointError(
-          'ERR_CHECKPOINT_MISMATCH',
-          `${where}: expected ${slots.length} slots of size ${size} for parameter ${i}, but got ${saved.length} of ` +
-            `sizes [${saved.map((s) => s.length).join(', ')}]`,
+          sizeCode,
+          `${where}: expected ${count} slots of size ${size} for parameter ${i}, but got ${saved.length} of ` +
+            `sizes [${sizes.join(', ')}]`,
         );
       }
+      return saved.map((s, k) => stateFloats(where, `${path}.slots[${i}][${k}]`, s, size));
     });
+    return { kind: this.spec.kind, steps, slots: checked };
+  }
+
+  /** Restores a state from `getState(params)`; a state it cannot take (see `checkState`) changes nothing. */
+  setState(params: readonly M[], state: OptimizerState): void {
+    const checked = this.checkState(params, state);
     params.forEach((p, i) => {
       this.slotsOf(p).forEach((slot, k) => {
-        const value = this.e.matrix(state.slots[i]![k]!, this.e.rows(p), this.e.cols(p));
+        const value = this.e.matrix(checked.slots[i]![k]!, this.e.rows(p), this.e.cols(p));
         this.e.assign(slot, value);
         this.e.free(value);
       });
     });
-    this.steps = state.steps;
+    this.steps = checked.steps;
   }
 
   dispose(): void {
