@@ -2,6 +2,7 @@
 // which is checked against the environment contract before a run may learn from it.
 
 import { existsSync, statSync } from 'node:fs';
+import { register } from 'node:module';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EnvironmentError, checkEnvironment, makeEnvironment, type Environment } from 'tprop';
@@ -10,6 +11,21 @@ import { CliError } from './cli-error.js';
 
 /** The query of an environment module's import; the same string as in tprop-resolve-hooks.js. */
 const ENVIRONMENT_MARK = 'tprop-environment-module';
+
+/** Built, the CLI is plain JavaScript; tsx's loader is registered once, for modules in TypeScript only. */
+let typeScriptLoader: Promise<void> | null = null;
+
+async function registerTypeScript(path: string): Promise<void> {
+  // From the sources (cli/tprop.js) everything already runs under tsx.
+  if (!/\.[mc]?tsx?$/.test(path) || import.meta.url.endsWith('.ts')) return;
+  typeScriptLoader ??= import('tsx/esm/api').then(({ register: registerTsx }) => {
+    registerTsx();
+    // The last hooks registered run first: ours again, ahead of tsx's, so that a module outside a
+    // "type": "module" package still loads as the ES module it is written as (as under cli/tprop.js).
+    register('./tprop-resolve-hooks.js', import.meta.url, { data: { home: import.meta.url } });
+  });
+  await typeScriptLoader;
+}
 
 /** Steps per run of the up-front check: enough for a few episodes, quick enough to go unnoticed. */
 export const MODULE_CHECK_STEPS = 50;
@@ -37,6 +53,7 @@ export async function openEnvironment(
   }
   // The mark lets the CLI's module hooks load the file as an ES module wherever it lives.
   const url = `${pathToFileURL(path).href}?${ENVIRONMENT_MARK}`;
+  await registerTypeScript(path);
   const factory = factoryOf((await import(url)) as Record<string, unknown>, argument);
   // Built once outside the check, so that a bad option keeps its own code (ERR_INVALID_OPTION).
   const environment = factory(options);
@@ -65,7 +82,8 @@ function factoryOf(module: Record<string, unknown>, argument: string): Factory {
   if (typeof exported !== 'function') {
     const names = Object.keys(module);
     throw new EnvironmentError(
-      `${argument}: expected a factory of environments as the default export or as "createEnvironment", but the module exports ${names.length ? `[${names.join(', ')}]` : 'nothing'}`,
+      `${argument}: expected a factory of environments as the default export or as "createEnvironment", but the ` +
+        `module exports ${names.length ? `[${names.join(', ')}]` : 'nothing'}`,
     );
   }
   // A class is welcome too: `export default class MyEnvironment { ... }`.

@@ -1,16 +1,17 @@
+#!/usr/bin/env node
 // The command line's entry: `tprop run | list | help`. Fatal-error handlers come first and each
-// command is loaded when asked for, so help is instant and no stack from deep in tfjs leaks out.
+// command is loaded when asked for, so help is instant. Built, this is the package's `tprop`
+// executable (dist/cli/main.js); in the repository cli/tprop.js runs it from the sources.
 
-import { readFileSync } from 'node:fs';
-import { register } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { CliError, EXIT, reportError } from './cli-error.js';
 import { parseRunArgs } from './run-options.js';
 import { usageOf } from './usage.js';
 
 const COMMANDS = ['run', 'list', 'help'] as const;
 
-// Installed before tfjs loads: its wasm backend adds handlers that rethrow from inside its
-// minified bundle, and listeners run in order, so ours print and exit before it is reached.
+// Whatever escapes a command is reported as the rest are: one line for a user's error (exit 2), the
+// stack of an unexpected one (exit 1).
 function exitOnFatal(error: unknown): never {
   process.exit(reportError(error));
 }
@@ -21,7 +22,8 @@ process.on('unhandledRejection', exitOnFatal);
 register('./tprop-resolve-hooks.js', import.meta.url, { data: { home: import.meta.url } });
 
 function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  // By the package's own name: the manifest is one folder up from the sources, two from dist/cli.
+  const manifest = createRequire(import.meta.url)('tprop/package.json') as { version: string };
   return manifest.version;
 }
 

@@ -1,6 +1,6 @@
 // Chooses and starts the tensor backend, once per process. tfjs-node ("tensorflow") when it
 // loads, else wasm, else cpu; TPROP_BACKEND forces one, and a forced backend that cannot start
-// is an error rather than a silent fallback. The choice is reported once on stderr.
+// is an error rather than a silent fallback. The choice is one quiet line on stderr.
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -12,8 +12,10 @@ const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 export interface EngineOptions {
   /** Backend to force; default from TPROP_BACKEND, else the best that loads. */
   readonly backend?: BackendName;
-  /** Where the one-line report goes; default stderr. Pass `null` to stay silent. */
+  /** Where the one-line report goes; default stderr (silent when TPROP_QUIET is set). `null`: silent. */
   readonly report?: ((line: string) => void) | null;
+  /** No report at all, whatever `report` says. Default: TPROP_QUIET set (to anything but 0). */
+  readonly quiet?: boolean;
 }
 
 let started: Promise<BackendName> | null = null;
@@ -21,6 +23,28 @@ let current: BackendName | null = null;
 
 // tfjs greets Node users on first use of the cpu backend; prod mode silences its logs only.
 tf.enableProdMode();
+
+const FATAL_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Runs `start` and then removes the process handlers it added. The wasm backend's emscripten
+ * module adds some that rethrow from inside its one-line minified bundle, so an uncaught error
+ * anywhere in the program printed ~40 KB of that source and exited with code 7; without them
+ * Node prints the error and its stack and exits with 1, as it does everywhere else.
+ */
+async function withoutFatalHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const emitter: NodeJS.EventEmitter = process; // the plain signatures, for both events at once
+  const before = new Map(FATAL_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  try {
+    return await start();
+  } finally {
+    for (const event of FATAL_EVENTS) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+}
 
 async function tryBackend(name: BackendName): Promise<string | null> {
   try {
@@ -36,6 +60,21 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   }
 }
 
+/** Why a backend that was not forced was passed over, in words that do not read like an error. */
+function skipped(name: BackendName, failure: string): string {
+  if (name === 'tensorflow' && /Cannot find (?:package|module) '@tensorflow\/tfjs-node'/.test(failure))
+    return 'tfjs-node not installed';
+  return `${name === 'tensorflow' ? 'tfjs-node' : name} failed: ${failure}`;
+}
+
+function isQuiet(options: EngineOptions): boolean {
+  if (options.quiet !== undefined) return options.quiet;
+  // An explicit report function is a request for the line; the variable only silences the default.
+  if (options.report !== undefined) return options.report === null;
+  const quiet = process.env.TPROP_QUIET;
+  return quiet !== undefined && quiet !== '' && quiet !== '0';
+}
+
 async function start(options: EngineOptions): Promise<BackendName> {
   const forced = options.backend ?? (process.env.TPROP_BACKEND || undefined);
   if (forced !== undefined && !BACKENDS.includes(forced as BackendName)) {
@@ -45,22 +84,23 @@ async function start(options: EngineOptions): Promise<BackendName> {
   }
   const candidates = forced ? [forced as BackendName] : BACKENDS;
   const failures: string[] = [];
+  const passedOver: string[] = [];
   for (const name of candidates) {
-    const failure = await tryBackend(name);
+    const failure = await withoutFatalHandlers(() => tryBackend(name));
     if (failure === null) {
       current = name;
-      const report =
-        options.report === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.report;
-      report?.(
-        `tprop: tensor backend "${name}" (tfjs ${tf.version.tfjs})${failures.length ? `; unavailable: ${failures.join('; ')}` : ''}`,
-      );
+      if (!isQuiet(options)) {
+        const report = options.report ?? ((line: string) => process.stderr.write(`${line}\n`));
+        const why = forced ? `forced by ${options.backend ? 'initEngine' : 'TPROP_BACKEND'}` : passedOver.join('; ');
+        report(`tprop: backend ${name}${why ? ` (${why})` : ''}`);
+      }
       return name;
     }
     failures.push(`${name} (${failure})`);
+    passedOver.push(skipped(name, failure));
   }
-  throw new BackendError(
-    `initEngine: expected backend ${forced ? `"${forced}"` : 'tensorflow, wasm or cpu'} to start, but got ${failures.join('; ')}`,
-  );
+  const expected = forced ? `"${forced}"` : 'tensorflow, wasm or cpu';
+  throw new BackendError(`initEngine: expected backend ${expected} to start, but got ${failures.join('; ')}`);
 }
 
 /** Starts the engine (idempotent: later calls return the first call's result). */

@@ -59,7 +59,7 @@ describe('tprop run, user errors', () => {
     results.forEach((result, i) => {
       expectUserError(result, new RegExp(`^tprop: ERR_INVALID_OPTION: .*${patterns[i]!.source}`));
       // Nothing heavy was loaded: the engine never reported a backend.
-      expect(result.stderr).not.toMatch(/tensor backend/);
+      expect(result.stderr).not.toMatch(/tprop: backend/);
     });
   });
 });
