@@ -69,9 +69,11 @@ await lastValueFrom(
 
 const totals = agent.totals();
 agent.dispose();
+const criticalOverall = embedded ? `, critical ${show(totals['next/critical'] ?? NaN)}` : '';
+const overall = `legal ${show(totals['next/legal']!)}${criticalOverall}`;
 console.log(
   `result: ${embedded ? 'EmbeddedReber-v0' : 'Reber-v0'} legal ${show(last['next/legal']!)} accuracy ` +
     `${show(last['next/accuracy']!)}` +
     (embedded ? ` critical ${show(last['next/critical']!)}` : '') +
-    ` over the last ${every} steps (over all ${steps}: legal ${show(totals['next/legal']!)}${embedded ? `, critical ${show(totals['next/critical'] ?? NaN)}` : ''})`,
+    ` over the last ${every} steps (over all ${steps}: ${overall})`,
 );

@@ -65,8 +65,9 @@ export function choiceOption<T extends string>(
 ): T {
   const v = value === undefined ? fallback : value;
   if (typeof v !== 'string' || !choices.includes(v as T)) {
+    const among = choices.map((c) => `"${c}"`).join(', ');
     throw new InvalidOptionError(
-      `${where}: expected option "${name}" to be one of ${choices.map((c) => `"${c}"`).join(', ')}, but got ${describeValue(v)}`,
+      `${where}: expected option "${name}" to be one of ${among}, but got ${describeValue(v)}`,
     );
   }
   return v as T;

@@ -13,7 +13,10 @@ export interface CheckEnvironmentOptions {
   steps?: number;
   /** Seed of the first reset and of the sampled actions. Default 0. */
   seed?: number;
-  /** Require that some other seed (seed+1 .. seed+4) gives a different trajectory. Default true. */
+  /**
+   * Require that some other seed (seed+1 .. seed+4) gives a different trajectory. Default true. Pass false for
+   * a recorded data stream (a replay, a file read in order, any fixed sequence), which ignores the seed.
+   */
   seedSensitive?: boolean;
 }
 
@@ -291,7 +294,8 @@ export function checkEnvironment(
     if (!differs)
       fail(
         `expected a different seed to give a different trajectory, but seeds ${seed + 1} to ${seed + 4} gave the ` +
-          `same ${steps} steps as seed ${seed}`,
+          `same ${steps} steps as seed ${seed} (a recorded stream that ignores the seed passes with ` +
+          `{ seedSensitive: false })`,
       );
   }
   return { steps, episodes: first.episodes };

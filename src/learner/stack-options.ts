@@ -1,5 +1,8 @@
 // Options shared by the feed-forward and the recurrent stack: documented defaults, validated
 // once at construction (an invalid or unknown option throws InvalidOptionError at once).
+// Defaults below are the feed-forward stack's; the recurrent stack (and so the agents) resolves
+// a few differently (recurrent-stack.ts: layers [64], encoders at 5e-4, unsupervisedWeight 0).
+// The README's "Agent options" table lists the agents' defaults, checked by test/docs.
 
 import { InvalidOptionError, describeValue } from '../errors.js';
 import { CORRUPTIONS, type Corruption, ENGINE_KINDS, type EngineChoice, UNITS, type Units } from '../math/index.js';
@@ -30,7 +33,10 @@ export interface TopOptions {
 }
 
 export interface StackOptions {
-  /** Hidden layers, bottom to top; a number is a tanh layer of that width. Default [240, 240, 240]. */
+  /**
+   * Hidden layers, bottom to top; a number is a tanh layer of that width. Default [240, 240, 240] for the
+   * feed-forward stack, [64] for the recurrent stack and the agents.
+   */
   readonly layers?: ReadonlyArray<LayerSpec | number>;
   /** Side modalities entering the top (labels, the next observation, ...). Default none. */
   readonly modalities?: readonly ModalitySpec[];
@@ -42,7 +48,7 @@ export interface StackOptions {
   readonly reconstructionStep?: number;
   /** η of the discriminant target; default 0.5. */
   readonly discriminantStep?: number;
-  /** Weight of the target of rows missing their side information, against labelled rows; default 1. */
+  /** Weight of the target of rows missing their side information, against labelled rows; default 1 (0 recurrent). */
   readonly unsupervisedWeight?: number;
   /** 'map' (default: fill a missing side by MAP inference) or 'density' (seed paper: rec(h, ∅)). */
   readonly unsupervisedTarget?: 'map' | 'density';
@@ -57,7 +63,7 @@ export interface StackOptions {
   /** Weight of the reconstruction gradient on encoders; default 0. */
   readonly encoderReconstructionWeight?: number;
   readonly top?: TopOptions;
-  /** Optimiser of the encoders; default adam, learning rate 0.001. */
+  /** Optimiser of the encoders; default adam, learning rate 0.001 (0.0005 in the recurrent stack, any kind). */
   readonly optimizer?: OptimizerSpec;
   /** Optimiser of the decoders and the top auto-encoder; default adam, learning rate 0.001. */
   readonly decoderOptimizer?: OptimizerSpec;
@@ -65,7 +71,7 @@ export interface StackOptions {
   readonly readoutOptimizer?: OptimizerSpec;
   /** Seed of every random draw; default 0. */
   readonly seed?: number;
-  /** 'tfjs', 'fused' (plain kernels, fastest at batch 1) or 'auto'; see math/engine-choice.ts. */
+  /** 'tfjs', 'fused' (wasm kernels, fastest at batch 1) or 'auto' (default); see math/engine-choice.ts. */
   readonly engine?: EngineChoice;
 }
 

@@ -8,7 +8,8 @@ import { liveTensors, useEngine } from '../helpers/engine.js';
 useEngine();
 
 /**
- * Feeds the periodic pattern 0 1 2 3 2 1 …; returns the accuracy of the next-symbol predictions over the last 60 steps.
+ * Feeds the periodic pattern 0 1 2 3 2 1 …; returns the accuracy of the next-symbol predictions over the last 60
+ * steps.
  */
 function periodic(learner: SequenceLearner, steps: number): number {
   const pattern = [0, 1, 2, 3, 2, 1];

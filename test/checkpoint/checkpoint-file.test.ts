@@ -112,7 +112,10 @@ const corruptions: Array<[string, () => Uint8Array, CheckpointError['code'], Reg
     'with a flipped byte in the payload',
     () => flip(encoded, 80),
     'ERR_CHECKPOINT_CORRUPT',
-    /expected the payload's SHA-256 to be [0-9a-f]{64}, but got [0-9a-f]{64} \(the payload of the checkpoint is corrupted\)$/,
+    new RegExp(
+      "expected the payload's SHA-256 to be [0-9a-f]{64}, but got [0-9a-f]{64} " +
+        String.raw`\(the payload of the checkpoint is corrupted\)$`,
+    ),
   ],
   ['with a flipped byte in the checksum', () => flip(encoded, 40), 'ERR_CHECKPOINT_CORRUPT', /SHA-256/],
   ['with a flipped byte in the length', () => flip(encoded, 12), 'ERR_CHECKPOINT_CORRUPT', /payload/],

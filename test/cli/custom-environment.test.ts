@@ -29,10 +29,12 @@ export default function createEnvironment(options: { period?: number; length?: n
     },
     step(): StepResult<number> {
       if (t < 0) throw new StateError('ERR_RESET_NEEDED', 'cycle.step: expected reset() first');
-      if (t >= length) throw new StateError('ERR_EPISODE_ENDED', 'cycle.step: expected reset() after the episode ended');
+      if (t >= length)
+        throw new StateError('ERR_EPISODE_ENDED', 'cycle.step: expected reset() after the episode ended');
       t++;
       symbol = (symbol + 1) % period;
-      return { observation: symbol, reward: 0, terminated: t >= length, truncated: false, info: { legalNext: [(symbol + 1) % period] } };
+      const info = { legalNext: [(symbol + 1) % period] };
+      return { observation: symbol, reward: 0, terminated: t >= length, truncated: false, info };
     },
   };
 }
@@ -54,7 +56,8 @@ export function createEnvironment() {
     step() {
       if (t < 0) throw new StateError('ERR_RESET_NEEDED', 'broken.step: expected reset() first');
       t++;
-      return { observation: t === 5 ? FAULT : Float32Array.of(t, 0, 0), reward: 0, terminated: false, truncated: false, info: {} };
+      const observation = t === 5 ? FAULT : Float32Array.of(t, 0, 0);
+      return { observation, reward: 0, terminated: false, truncated: false, info: {} };
     },
   };
 }

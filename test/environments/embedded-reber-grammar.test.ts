@@ -19,7 +19,7 @@ describe('EmbeddedReberGrammar', () => {
   describe('constructor', () => {
     it('observes discrete(7) symbols, passive, and takes no options', () => {
       const env = new EmbeddedReberGrammar();
-      expect(env.observationSpace).toEqual({ kind: 'discrete', n: 7 });
+      expect(env.observationSpace).toMatchObject({ kind: 'discrete', n: 7 }); // and its labels, for viewers
       expect(env.actionSpace).toBeNull();
       const error = thrown(() => new EmbeddedReberGrammar({ depth: 2 } as never));
       expect(error).toBeInstanceOf(InvalidOptionError);

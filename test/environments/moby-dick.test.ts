@@ -43,7 +43,7 @@ describe('MobyDick', () => {
   describe('constructor', () => {
     it('observes discrete(34), passive, 500 characters per episode by default', () => {
       const env = new MobyDick();
-      expect(env.observationSpace).toEqual({ kind: 'discrete', n: 34 });
+      expect(env.observationSpace).toMatchObject({ kind: 'discrete', n: 34 }); // and its labels, for viewers
       expect(env.actionSpace).toBeNull();
       expect(env.length).toBe(500);
     });

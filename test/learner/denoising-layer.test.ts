@@ -122,7 +122,7 @@ describe.each(ENGINES)('DenoisingLayer on the %s engine', (_, e) => {
   });
 
   describe('#propagateTarget', () => {
-    it('returns the input exactly when the target equals the code (difference form), and g(ĥ) in the plain form', () => {
+    it('returns the input exactly when the target equals the code (difference form), g(ĥ) in the plain form', () => {
       const layer = new DenoisingLayer(
         e,
         {

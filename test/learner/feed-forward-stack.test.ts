@@ -14,7 +14,7 @@ const test = checkerboard(1000, 2);
 
 describe('FeedForwardStack', () => {
   describe.each(ENGINES)('#propagateTargets on the %s engine', (kind) => {
-    it('gives every lower layer a target equal to its activation when the top target equals the top code (difference form)', () => {
+    it('gives every lower layer its activation as target when the top target is the top code (difference form)', () => {
       const stack = new FeedForwardStack({
         inputSize: 8,
         inputUnits: 'linear',
@@ -83,7 +83,7 @@ describe('FeedForwardStack', () => {
   });
 
   describe('#train', () => {
-    it('learns a checkerboard that no readout of untrained features can, and a stack whose targets never move cannot', () => {
+    it('learns a checkerboard that no readout of untrained features can, nor a stack whose targets never move', () => {
       const accuracies = (['discriminant', 'reconstruction', 'frozen'] as const).map((kind) => {
         const stack = new FeedForwardStack({
           inputSize: 8,

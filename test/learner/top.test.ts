@@ -25,7 +25,7 @@ const codes = e.matrix(Float32Array.of(0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.2, -0.1
 const read = (m: FusedMatrix): number[] => Array.from(e.read(m));
 
 describe('Top#target', () => {
-  it('discriminant: a labelled row moves by −η·(P − y)·Rᵀ, a row without a label whose prediction is not confident does not move', () => {
+  it('discriminant: a labelled row moves by −η·(P − y)·Rᵀ; an unlabelled, unsure one stays', () => {
     const top = new Top(e, base, new Rng(1));
     const side = sideMatrices(e, [label], sideFromLabels(label, [2, -1]));
     const p = top.predict(codes)[0]!;
@@ -41,7 +41,7 @@ describe('Top#target', () => {
     expect(target.slice(4)).toEqual(read(codes).slice(4)); // …so the unlabelled row keeps its code
   });
 
-  it("'density': a row without side information moves toward the top auto-encoder's reconstruction with the side masked", () => {
+  it("'density': a row without side information moves toward the top AE's reconstruction with the side masked", () => {
     const top = new Top(e, { ...base, unsupervisedTarget: 'density', unsupervisedWeight: 0.5 }, new Rng(2));
     expect(top.usesAutoEncoder).toBe(true);
     const side = sideMatrices(e, [label], sideFromLabels(label, [-1, -1]));

@@ -142,7 +142,7 @@ describe('VectorEnvironment', () => {
       expect(ends(0)).not.toEqual(ends(1));
     });
 
-    it('returns the first observation of the new episode where one ended, the old end in finalObservation and finalInfo', () => {
+    it('returns the first observation of a new episode where one ended, the old end in finalObservation/Info', () => {
       const vec = new VectorEnvironment(() => makeEnvironment('SineMixture-v0', { length: 3 }), { copies: 2 });
       vec.reset();
       const lone0 = makeEnvironment('SineMixture-v0', { length: 3 });
