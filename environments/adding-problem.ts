@@ -8,6 +8,7 @@ import type { Rng } from '../src/random.js';
 import { environmentOptions, integerOption } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';
 import type { Emission } from './sequence-environment.js';
+import { stateArray, stateFloats, stateInteger } from '../src/checkpoint/state-checks.js';
 
 export interface AddingProblemOptions {
   /** Sequence length T (>= 2), one observation per step, the reset one included. Default 20. */
@@ -61,6 +62,23 @@ export class AddingProblem extends SequenceEnvironment<AddingObservation> {
     this.t += 1;
     if (this.t < this.length - 1) return { observation: this.observe() };
     return { observation: this.observe(), info: { labelStep: true }, terminated: true };
+  }
+
+  protected override saveEpisode(): Record<string, unknown> {
+    return { values: this.values.slice(), markers: [...this.markers], t: this.t };
+  }
+
+  protected override loadEpisode(episode: Record<string, unknown>, where: string): () => void {
+    const values = stateFloats(where, 'episode.values', episode.values, this.length);
+    const [first, second] = stateArray(where, 'episode.markers', episode.markers, 2).map((m, i) =>
+      stateInteger(where, `episode.markers[${i}]`, m, 0, this.length - 1),
+    );
+    const t = stateInteger(where, 'episode.t', episode.t, 0, this.length - 2);
+    return () => {
+      this.values = values.slice();
+      this.markers = [first!, second!];
+      this.t = t;
+    };
   }
 
   private observe(): AddingObservation {

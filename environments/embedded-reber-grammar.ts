@@ -21,6 +21,7 @@ import {
 } from './reber-grammar.js';
 import { SequenceEnvironment } from './sequence-environment.js';
 import type { Emission } from './sequence-environment.js';
+import { corruptState, stateInteger } from '../src/checkpoint/state-checks.js';
 
 /** True when `symbols` is a complete embedded Reber string. */
 export function acceptsEmbeddedReber(symbols: readonly number[]): boolean {
@@ -36,7 +37,8 @@ export type EmbeddedReberOptions = Record<string, never>;
 
 export const EMBEDDED_REBER_DEFAULTS: Readonly<EmbeddedReberOptions> = Object.freeze({});
 
-type Stage = 'opening' | 'branch' | 'inner' | 'repeat' | 'closing' | 'done';
+const STAGES = ['opening', 'branch', 'inner', 'repeat', 'closing', 'done'] as const;
+type Stage = (typeof STAGES)[number];
 
 /**
  * Observation: the symbol index, discrete(7), as in Reber-v0. Reset emits B; the step that
@@ -62,6 +64,23 @@ export class EmbeddedReberGrammar extends SequenceEnvironment<number> {
 
   protected advance(rng: Rng): Emission<number> {
     return this.emit(rng);
+  }
+
+  protected override saveEpisode(): Record<string, unknown> {
+    return { stage: this.stage, branch: this.branch, inner: this.inner };
+  }
+
+  protected override loadEpisode(episode: Record<string, unknown>, where: string): () => void {
+    const stage = episode.stage as Stage;
+    if (!STAGES.includes(stage) || stage === 'done') corruptState(where, 'episode.stage', 'a running stage', stage);
+    const branch = episode.branch;
+    if (branch !== REBER_T && branch !== REBER_P) corruptState(where, 'episode.branch', 'the symbol T or P', branch);
+    const inner = stateInteger(where, 'episode.inner', episode.inner, REBER_START_STATE, REBER_FINAL_STATE);
+    return () => {
+      this.stage = stage;
+      this.branch = branch;
+      this.inner = inner;
+    };
   }
 
   private emit(rng: Rng): Emission<number> {

@@ -9,6 +9,7 @@ import type { Rng } from '../src/random.js';
 import { environmentOptions, integerOption } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';
 import type { Emission } from './sequence-environment.js';
+import { stateInteger } from '../src/checkpoint/state-checks.js';
 
 /** The alphabet; an observation is the index of its character here. Space is index 26. */
 export const MOBY_DICK_ALPHABET = "abcdefghijklmnopqrstuvwxyz .,;!?'-";
@@ -92,6 +93,19 @@ export class MobyDick extends SequenceEnvironment<number> {
   protected advance(): Emission<number> {
     this.t += 1;
     return { observation: this.text[this.offset + this.t]!, truncated: this.t === this.length - 1 };
+  }
+
+  protected override saveEpisode(): Record<string, unknown> {
+    return { offset: this.offset, t: this.t };
+  }
+
+  protected override loadEpisode(episode: Record<string, unknown>, where: string): () => void {
+    const offset = stateInteger(where, 'episode.offset', episode.offset, 0, this.text.length - this.length);
+    const t = stateInteger(where, 'episode.t', episode.t, 0, this.length - 2);
+    return () => {
+      this.offset = offset;
+      this.t = t;
+    };
   }
 }
 

@@ -9,6 +9,7 @@ import { InvalidOptionError } from '../src/errors.js';
 import { arrayOption, environmentOptions, integerOption } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';
 import type { Emission } from './sequence-environment.js';
+import { stateInteger } from '../src/checkpoint/state-checks.js';
 
 export interface PeriodicSequenceOptions {
   /** The repeated pattern of symbol indices (non-negative integers). Default [0, 1, 2, 3, 2, 1]. */
@@ -74,6 +75,19 @@ export class PeriodicSequence extends SequenceEnvironment<number> {
       observation: this.pattern[this.position]!,
       info: { legalNext: [this.peek()] },
       truncated: this.t === this.length - 1,
+    };
+  }
+
+  protected override saveEpisode(): Record<string, unknown> {
+    return { position: this.position, t: this.t };
+  }
+
+  protected override loadEpisode(episode: Record<string, unknown>, where: string): () => void {
+    const position = stateInteger(where, 'episode.position', episode.position, 0, this.pattern.length - 1);
+    const t = stateInteger(where, 'episode.t', episode.t, 0, this.length - 2);
+    return () => {
+      this.position = position;
+      this.t = t;
     };
   }
 

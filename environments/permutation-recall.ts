@@ -8,6 +8,7 @@ import type { Rng } from '../src/random.js';
 import { environmentOptions, integerOption } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';
 import type { Emission } from './sequence-environment.js';
+import { stateInteger } from '../src/checkpoint/state-checks.js';
 
 export interface PermutationRecallOptions {
   /** Sequence length T (>= 2), the reset observation included. Default 20. */
@@ -55,6 +56,19 @@ export class PermutationRecall extends SequenceEnvironment<PermutationRecallObse
     const observation = 2 + rng.int(this.symbols - 2);
     if (this.t < this.length - 1) return { observation: { observation } };
     return { observation: { observation, label: this.label }, info: { labelStep: true }, terminated: true };
+  }
+
+  protected override saveEpisode(): Record<string, unknown> {
+    return { label: this.label, t: this.t };
+  }
+
+  protected override loadEpisode(episode: Record<string, unknown>, where: string): () => void {
+    const label = stateInteger(where, 'episode.label', episode.label, 0, 1);
+    const t = stateInteger(where, 'episode.t', episode.t, 0, this.length - 2);
+    return () => {
+      this.label = label;
+      this.t = t;
+    };
   }
 }
 

@@ -8,6 +8,7 @@ import type { Rng } from '../src/random.js';
 import { environmentOptions } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';
 import type { Emission } from './sequence-environment.js';
+import { stateInteger } from '../src/checkpoint/state-checks.js';
 
 /** The seven symbols; an observation is the index of its symbol here. */
 export const REBER_SYMBOLS = ['B', 'T', 'P', 'S', 'X', 'V', 'E'] as const;
@@ -113,6 +114,18 @@ export class ReberGrammar extends SequenceEnvironment<number> {
 
   protected advance(rng: Rng): Emission<number> {
     return this.emit(rng);
+  }
+
+  protected override saveEpisode(): Record<string, unknown> {
+    return { state: this.state };
+  }
+
+  protected override loadEpisode(episode: Record<string, unknown>, where: string): () => void {
+    // A running episode is never in the final state: the step that reaches it ends the episode.
+    const state = stateInteger(where, 'episode.state', episode.state, 0, REBER_FINAL_STATE - 1);
+    return () => {
+      this.state = state;
+    };
   }
 
   private emit(rng: Rng): Emission<number> {

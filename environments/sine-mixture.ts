@@ -9,6 +9,7 @@ import { InvalidOptionError } from '../src/errors.js';
 import { arrayOption, booleanOption, environmentOptions, integerOption, numberOption } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';
 import type { Emission } from './sequence-environment.js';
+import { stateArray, stateInteger, stateNumber } from '../src/checkpoint/state-checks.js';
 
 export interface SineMixtureOptions {
   /** Period of each sine, in steps (finite, > 0). Default [20, 33]. */
@@ -78,6 +79,21 @@ export class SineMixture extends SequenceEnvironment<Float32Array> {
   protected advance(rng: Rng): Emission<Float32Array> {
     this.t += 1;
     return { observation: this.sampleAt(this.t, rng), info: { t: this.t }, truncated: this.t === this.length - 1 };
+  }
+
+  protected override saveEpisode(): Record<string, unknown> {
+    return { phases: [...this.phases], t: this.t };
+  }
+
+  protected override loadEpisode(episode: Record<string, unknown>, where: string): () => void {
+    const phases = stateArray(where, 'episode.phases', episode.phases, this.periods.length).map((p, k) =>
+      stateNumber(where, `episode.phases[${k}]`, p),
+    );
+    const t = stateInteger(where, 'episode.t', episode.t, 0, this.length - 2);
+    return () => {
+      this.phases = phases;
+      this.t = t;
+    };
   }
 
   /** The noiseless signal at time t of the current episode. */

@@ -9,6 +9,7 @@ import { InvalidOptionError } from '../src/errors.js';
 import { environmentOptions, integerOption } from './environment-options.js';
 import { SequenceEnvironment } from './sequence-environment.js';
 import type { Emission } from './sequence-environment.js';
+import { stateArray, stateInteger } from '../src/checkpoint/state-checks.js';
 
 /** The eight symbols; an observation's `observation` is the index of its symbol here. */
 export const TEMPORAL_ORDER_SYMBOLS = ['B', 'E', 'a', 'b', 'c', 'd', 'X', 'Y'] as const;
@@ -115,6 +116,24 @@ export class TemporalOrder extends SequenceEnvironment<TemporalOrderObservation>
     const symbol = this.sequence[this.t]!;
     if (this.t < this.length - 1) return { observation: { observation: symbol } };
     return { observation: { observation: symbol, label: this.label }, info: { labelStep: true }, terminated: true };
+  }
+
+  protected override saveEpisode(): Record<string, unknown> {
+    return { sequence: [...this.sequence], label: this.label, t: this.t };
+  }
+
+  protected override loadEpisode(episode: Record<string, unknown>, where: string): () => void {
+    const symbols = TEMPORAL_ORDER_SYMBOLS.length - 1;
+    const sequence = stateArray(where, 'episode.sequence', episode.sequence, this.length).map((s, i) =>
+      stateInteger(where, `episode.sequence[${i}]`, s, 0, symbols),
+    );
+    const label = stateInteger(where, 'episode.label', episode.label, 0, this.classes - 1);
+    const t = stateInteger(where, 'episode.t', episode.t, 0, this.length - 2);
+    return () => {
+      this.sequence = sequence;
+      this.label = label;
+      this.t = t;
+    };
   }
 }
 

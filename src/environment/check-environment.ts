@@ -1,8 +1,10 @@
 // An environment checker after Gymnasium's `check_env`: runs a few hundred seeded steps through
 // fresh instances and throws an EnvironmentError naming the first contract the environment
-// breaks (spaces, life cycle, results, determinism, `info.legalNext`).
+// breaks (spaces, life cycle, results, determinism, `info.legalNext`, and, for an environment
+// with getState/setState, that a fresh instance restored mid-run goes on exactly).
 
-import type { Environment, Info } from './environment.js';
+import { type Environment, type Info, canGiveState } from './environment.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint/checkpoint-codec.js';
 import { EnvironmentError, InvalidOptionError, StateError, TpropError, describeValue } from '../errors.js';
 import { Rng } from '../random.js';
 import { assertInSpace, sample } from './space.js';
@@ -223,6 +225,98 @@ function firstDifference(a: string[], b: string[]): number {
   return -1;
 }
 
+/** `steps` more calls from where `env` stands (a step, or a reset after an end), and whether an episode runs after them. */
+function goOn(
+  env: Environment,
+  actions: Rng,
+  steps: number,
+  running: boolean,
+): { trajectory: string[]; running: boolean } {
+  const trajectory: string[] = [];
+  for (let i = 0; i < steps; i++) {
+    if (running) {
+      const result = env.step(env.actionSpace === null ? undefined : sample(env.actionSpace, actions));
+      trajectory.push(`step ${canonical(result)}`);
+      running = !(result?.terminated === true || result?.truncated === true);
+    } else {
+      trajectory.push(`reset ${canonical(env.reset())}`);
+      running = true;
+    }
+  }
+  return { trajectory, running };
+}
+
+/**
+ * For an environment with `getState`/`setState`: a fresh instance restored mid-run, after the
+ * state went through a checkpoint's encoding, must go on exactly as the one it was taken from.
+ */
+function checkStateRoundTrip(factory: () => Environment, seed: number, steps: number): void {
+  const original = create(factory, 'an environment to save');
+  if (!canGiveState(original)) return;
+  const actions = new Rng(seed);
+  let half = Math.max(1, Math.floor(steps / 2));
+  try {
+    original.reset({ seed });
+    // Saved mid-episode, where there is most to restore: one reset more if an episode just ended.
+    if (!goOn(original, actions, half, true).running) {
+      original.reset();
+      half++;
+    }
+  } catch (error) {
+    fail(`expected ${half} steps from reset({ seed: ${seed} }) to succeed, but one threw ${describeError(error)}`);
+  }
+  let state: unknown;
+  let kept: unknown;
+  try {
+    state = original.getState!();
+    if (state === undefined) return;
+    kept = decodeCheckpoint(encodeCheckpoint(state, { kind: 'environment' }), { kind: 'environment' });
+  } catch (error) {
+    fail(
+      `expected getState() at step ${half} to give plain data a checkpoint keeps, but it threw ${describeError(error)}`,
+    );
+  }
+  if (canonical(kept) !== canonical(state)) {
+    fail(
+      `expected getState() at step ${half} to give plain data a checkpoint keeps (objects, arrays, numbers, ` +
+        `strings, typed arrays), but it came back as ${canonical(kept).slice(0, 160)}`,
+    );
+  }
+  const copy = create(factory, 'an environment to restore');
+  try {
+    copy.setState!(kept);
+  } catch (error) {
+    fail(
+      `expected setState(getState()) of step ${half} to succeed on a fresh instance, but it threw ${describeError(error)}`,
+    );
+  }
+  const rest = Math.max(1, steps - half);
+  const running = true;
+  const fork = (): Rng => {
+    const rng = new Rng(0);
+    rng.setState(actions.getState());
+    return rng;
+  };
+  let expected: string[] = [];
+  let got: string[] = [];
+  try {
+    expected = goOn(original, fork(), rest, running).trajectory;
+    got = goOn(copy, fork(), rest, running).trajectory;
+  } catch (error) {
+    fail(
+      `expected the steps after setState(getState()) of step ${half} to succeed, but one threw ${describeError(error)}`,
+    );
+  }
+  const at = firstDifference(expected, got);
+  if (at >= 0) {
+    const clip = (entry = 'nothing'): string => (entry.length > 160 ? `${entry.slice(0, 160)}…` : entry);
+    fail(
+      `expected an instance restored with setState(getState()) at step ${half} to go on exactly as the original, ` +
+        `but ${at} steps later they differ: ${clip(expected[at])} vs ${clip(got[at])}`,
+    );
+  }
+}
+
 /**
  * Checks that `factory` builds environments that keep the contract of `Environment`; throws
  * an EnvironmentError naming the first failed check, returns `{ steps, episodes }` otherwise.
@@ -298,5 +392,6 @@ export function checkEnvironment(
           `{ seedSensitive: false })`,
       );
   }
+  checkStateRoundTrip(factory, seed, steps);
   return { steps, episodes: first.episodes };
 }

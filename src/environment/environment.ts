@@ -33,6 +33,9 @@ export interface EnvironmentSpec {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+/** An environment's whole state as plain data (objects, arrays, numbers, strings, typed arrays). */
+export type EnvironmentState = unknown;
+
 export interface Environment<O extends SpaceValue = SpaceValue, A extends SpaceValue = SpaceValue> {
   readonly observationSpace: Space;
   /** `null` for a passive environment that takes no action. */
@@ -41,6 +44,42 @@ export interface Environment<O extends SpaceValue = SpaceValue, A extends SpaceV
   reset(options?: ResetOptions): ResetResult<O>;
   step(action?: A): StepResult<O>;
   close?(): void;
+  /**
+   * Optional: everything the next steps depend on (its generator, the episode so far, whether one
+   * is running), so that a run saved at any step, mid-episode too, resumes exactly: after
+   * `other.setState(env.getState())` both give the same results for the same calls. `undefined`
+   * when this instance cannot give it (a wrapper around an environment without one). Without it,
+   * a resumed run replays the steps from the first seeded reset (see `saveRun`).
+   */
+  getState?(): EnvironmentState | undefined;
+  /**
+   * Restores a state from `getState` of an environment made the same way. A state it cannot take
+   * is a CheckpointError (ERR_CHECKPOINT_CORRUPT if malformed, ERR_CHECKPOINT_MISMATCH if another
+   * environment's), and changes nothing.
+   */
+  setState?(state: EnvironmentState): void;
+}
+
+/**
+ * The whole state of `env` if it can give one: it has both `getState` and `setState`, its
+ * `getState` gives a value and, for a wrapper (an environment with an `inner` one), the
+ * environments inside can too. Otherwise undefined: the state would not be the whole of it.
+ */
+export function wholeState(env: Environment): EnvironmentState | undefined {
+  if (!canGiveState(env)) return undefined;
+  return env.getState!();
+}
+
+/** Whether `env`, and every environment it wraps (its `inner` environment, and so on), has `getState` and `setState`. */
+export function canGiveState(env: Environment): boolean {
+  let e: Partial<Environment> = env;
+  for (;;) {
+    if (typeof e.getState !== 'function' || typeof e.setState !== 'function') return false;
+    const inner = (e as { inner?: unknown }).inner as Partial<Environment> | null | undefined;
+    // A field named `inner` that is not an environment (a grammar's inner state) is no wrapping.
+    if (typeof inner !== 'object' || inner === null || typeof inner.reset !== 'function') return true;
+    e = inner;
+  }
 }
 
 /**

@@ -1,7 +1,14 @@
 // NormalizeObservation, after Gymnasium's: standardises box observations (and the box parts of a
 // dict) with a running mean and variance, updated online, one observation at a time.
 
-import type { Environment, ResetOptions, ResetResult } from '../environment/environment.js';
+import {
+  type Environment,
+  type EnvironmentState,
+  type ResetOptions,
+  type ResetResult,
+  canGiveState,
+  wholeState,
+} from '../environment/environment.js';
 import { CheckpointError, InvalidOptionError, NonFiniteError, describeValue } from '../errors.js';
 import { booleanOption, checkKeys, numberOption } from '../options.js';
 import { box, dict, flatSize } from '../environment/space.js';
@@ -36,6 +43,8 @@ export interface RunningMoments {
  */
 export interface NormalizeObservationState {
   readonly moments: Record<string, RunningMoments>;
+  /** The inner environment's whole state, when it can give one (see `Environment.getState`). */
+  readonly inner?: EnvironmentState;
 }
 
 interface Moments {
@@ -87,37 +96,59 @@ export class NormalizeObservation extends EnvironmentWrapper {
           `${describeValue(env.observationSpace)}`,
       );
     }
-    this.initial = this.getState();
+    this.initial = this.statistics();
   }
 
   override get observationSpace(): Space {
     return this.space;
   }
 
-  /** A copy of the running statistics. */
-  getState(): NormalizeObservationState {
+  /**
+   * A copy of the running statistics, with the inner environment's whole state (`inner`) when it
+   * can give one, so that a run through this wrapper resumes exactly.
+   */
+  override getState(): NormalizeObservationState {
+    const inner = wholeState(this.inner);
+    return inner === undefined ? this.statistics() : { ...this.statistics(), inner };
+  }
+
+  /**
+   * Restores statistics from `getState`, which also become the initial values a seeded reset
+   * restarts from, and the inner environment's state when the saved one has it. Checked whole
+   * first, so a mismatch changes nothing.
+   */
+  override setState(state: NormalizeObservationState): void {
+    const write = this.check(state);
+    const inner = (state as { inner?: unknown }).inner;
+    if (inner !== undefined) {
+      if (!canGiveState(this.inner)) {
+        throw new CheckpointError(
+          'ERR_CHECKPOINT_MISMATCH',
+          'NormalizeObservation.setState: expected an inner environment that can restore the saved inner state, ' +
+            'but it has no setState',
+        );
+      }
+      this.inner.setState!(inner);
+    }
+    write();
+    this.initial = this.statistics();
+  }
+
+  override reset(options?: ResetOptions): ResetResult {
+    const result = this.inner.reset(options);
+    if (options?.seed !== undefined && this.restartOnSeed) this.check(this.initial)();
+    return this.onReset(result);
+  }
+
+  private statistics(): NormalizeObservationState {
     const moments: Record<string, RunningMoments> = {};
     for (const [path, m] of this.moments)
       moments[path] = { count: m.count, mean: Array.from(m.mean), m2: Array.from(m.m2) };
     return { moments };
   }
 
-  /**
-   * Restores statistics from `getState`, which also become the initial values a seeded reset
-   * restarts from. Checked whole first, so a mismatch changes nothing.
-   */
-  setState(state: NormalizeObservationState): void {
-    this.restore(state);
-    this.initial = this.getState();
-  }
-
-  override reset(options?: ResetOptions): ResetResult {
-    const result = this.inner.reset(options);
-    if (options?.seed !== undefined && this.restartOnSeed) this.restore(this.initial);
-    return this.onReset(result);
-  }
-
-  private restore(state: NormalizeObservationState): void {
+  /** Checks saved statistics and returns what writes them. */
+  private check(state: NormalizeObservationState): () => void {
     const where = 'NormalizeObservation.setState';
     const saved = (state as { moments?: unknown } | null)?.moments;
     const paths = [...this.moments.keys()];
@@ -147,13 +178,15 @@ export class NormalizeObservation extends EnvironmentWrapper {
         );
       }
     }
-    for (const path of paths) {
-      const m = (saved as Record<string, RunningMoments>)[path]!;
-      const target = this.moments.get(path)!;
-      target.count = m.count;
-      target.mean.set(m.mean);
-      target.m2.set(m.m2);
-    }
+    return () => {
+      for (const path of paths) {
+        const m = (saved as Record<string, RunningMoments>)[path]!;
+        const target = this.moments.get(path)!;
+        target.count = m.count;
+        target.mean.set(m.mean);
+        target.m2.set(m.m2);
+      }
+    };
   }
 
   protected override observation(value: SpaceValue): SpaceValue {

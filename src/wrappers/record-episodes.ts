@@ -52,6 +52,11 @@ export class RecordEpisodes extends EnvironmentWrapper {
     this.onEpisode = options.onEpisode;
   }
 
+  /** A recording cannot be resumed mid-run: a run through this wrapper replays its steps instead. */
+  protected override ownState(): undefined {
+    return undefined;
+  }
+
   /** The run so far. Episodes are shared with the recorder, not copied: read, do not edit. */
   get recording(): Recording {
     return {

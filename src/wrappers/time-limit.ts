@@ -6,6 +6,7 @@ import { InvalidOptionError, StateError } from '../errors.js';
 import { checkKeys, numberOption } from '../options.js';
 import type { SpaceValue } from '../environment/space.js';
 import { EnvironmentWrapper } from './environment-wrapper.js';
+import { stateBoolean, stateInteger, stateRecord } from '../checkpoint/state-checks.js';
 
 export interface TimeLimitOptions {
   /** Steps per episode (an integer >= 1), the reset not counted. Required. */
@@ -60,6 +61,21 @@ export class TimeLimit extends EnvironmentWrapper {
       );
     }
     return super.step(action);
+  }
+
+  protected override ownState(): { elapsed: number | null; ended: boolean } {
+    return { elapsed: this.elapsed, ended: this.ended };
+  }
+
+  protected override loadOwnState(own: unknown, where: string): () => void {
+    const record = stateRecord(where, 'own', own, ['elapsed', 'ended']);
+    const elapsed =
+      record.elapsed === null ? null : stateInteger(where, 'own.elapsed', record.elapsed, 0, this.maxSteps);
+    const ended = stateBoolean(where, 'own.ended', record.ended);
+    return () => {
+      this.elapsed = elapsed;
+      this.ended = ended;
+    };
   }
 
   protected override onStep(result: StepResult): StepResult {
