@@ -1,10 +1,17 @@
 // `tprop run`: an agent learning online from an environment in a LiveRun, with progress, an
-// optional viewer, checkpoints, and a clean stop on Ctrl-C (stop, save, close, dispose).
+// optional viewer, checkpoints of the whole run (--load resumes it exactly where --save left it),
+// and a clean stop on Ctrl-C (stop, save, close, dispose).
 
-import { LiveRun, initEngine, type Agent, type Environment } from 'tprop';
+import { LiveRun, initEngine, type Agent, type Environment, type LiveRunPosition } from 'tprop';
 import type { ViewerServer } from 'tprop/server';
 import { openAgent } from './agent-source.js';
-import { checkLoadTarget, checkSaveTarget, saveCheckpoint } from './checkpoint-target.js';
+import {
+  checkLoadTarget,
+  checkSaveTarget,
+  readLoadTarget,
+  restoreCheckpoint,
+  saveCheckpoint,
+} from './checkpoint-target.js';
 import { EXIT, userErrorCode } from './cli-error.js';
 import { openEnvironment } from './environment-source.js';
 import { Interrupts } from './interrupts.js';
@@ -34,9 +41,14 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (options.load !== undefined) checkLoadTarget(options.load);
     await initEngine();
     environment = await openEnvironment(options.environment, options.envOptions, options.seed);
-    agent = openAgent(options, environment.observationSpace);
+    const loaded = options.load === undefined ? undefined : readLoadTarget(options.load);
+    let resume: LiveRunPosition | undefined;
+    if (loaded === undefined) agent = openAgent(options, environment.observationSpace);
+    else ({ agent, resume } = restoreCheckpoint(loaded, environment, options.seed, (line) => reporter.notice(line)));
+    const start = resume?.step ?? 0;
     const run = new LiveRun(agent, environment, {
-      seed: options.seed,
+      seed: resume === undefined ? options.seed : undefined,
+      resume,
       steps: options.steps,
       episodes: options.episodes,
       frameIntervalMs: options.frameMs,
@@ -48,7 +60,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
       reporter.viewer(viewer.url);
     }
     stopProgress = scheduleProgress(run, agent, reporter, {
-      total: options.steps ?? null,
+      // Steps count on from a resumed run's, and --steps counts the steps of this invocation.
+      total: options.steps === undefined ? null : start + options.steps,
       everySteps: tty ? undefined : options.progressSteps,
     });
     const started = performance.now();
@@ -61,9 +74,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
     stopProgress();
     const interrupted = interrupts.signal !== null;
     // A Ctrl-C during start-up must not put an untrained agent over a checkpoint kept there.
-    const save = options.save !== undefined && !(interrupted && result.steps === 0) ? options.save : undefined;
+    const save = options.save !== undefined && !(interrupted && result.steps === start) ? options.save : undefined;
     // Saved before anything else can fail or be interrupted, so that the learning is kept.
-    if (save !== undefined) saveCheckpoint(agent, save);
+    if (save !== undefined) saveCheckpoint(run, save);
     reporter.done({
       steps: result.steps,
       metrics: result.metrics,
@@ -72,7 +85,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       agent: agent.kind,
       interrupted,
     });
-    if (save !== undefined) reporter.notice(`tprop: saved the agent to ${save}`);
+    if (save !== undefined) reporter.notice(`tprop: saved the run to ${save} (resume it with --load)`);
     else if (options.save !== undefined)
       reporter.notice(`tprop: stopped before the first step; ${options.save} left as it was`);
     if (interrupted) return interrupts.exitCode ?? EXIT.interrupted;

@@ -30,12 +30,17 @@ is checked against the environment contract before the run starts.
 Environment:
   --env-options JSON   options of the environment, e.g. '{"length":20}' (default {})
   --seed S             seed of the first reset, and of a new agent whose config sets no seed
+                       (with --load, a resumed run keeps its own)
 
 Agent:
   --agent KIND         agent kind (default predictive; see \`tprop list\`)
   --config FILE        JSON agent config, e.g. {"kind":"predictive","layers":[64],"window":16}
-  --load FILE          resume the agent saved in FILE (its kind and options come with it)
-  --save FILE          save the agent to FILE when the run ends, also on Ctrl-C
+  --load FILE          resume the run saved in FILE exactly where it stopped: its agent (kind
+                       and options come with it), its environment (the same id and
+                       --env-options; its state, or a replay of its steps) and step count;
+                       --steps and --episodes count on from there. An agent-only checkpoint
+                       of an older tprop loads the agent, and the environment starts fresh
+  --save FILE          save the whole run to FILE when it ends, also on Ctrl-C
 
 Length (default: until Ctrl-C):
   --steps N            stop after N steps

@@ -16,6 +16,7 @@ export {
   CheckpointError,
   ProtocolError,
   type ErrorCode,
+  type CheckpointErrorCode,
 } from './errors.js';
 
 // Engine and randomness
@@ -52,11 +53,13 @@ export type {
   Environment,
   EnvironmentFactory,
   EnvironmentSpec,
+  EnvironmentState,
   ResetOptions,
   ResetResult,
   StepResult,
   Info,
 } from './environment/environment.js';
+export { wholeState, canGiveState } from './environment/environment.js';
 export {
   registerEnvironment,
   makeEnvironment,
@@ -104,8 +107,25 @@ export {
   type AgentRegistration,
 } from './agent/agent-registry.js';
 export { checkAgent, type CheckAgentOptions } from './agent/check-agent.js';
-export { saveAgent, loadAgent } from './checkpoint/agent-checkpoint.js';
-export { writeCheckpoint, readCheckpoint, encodeCheckpoint, decodeCheckpoint } from './checkpoint/checkpoint-file.js';
+export { saveAgent, loadAgent, AGENT_CHECKPOINT_KIND } from './checkpoint/agent-checkpoint.js';
+export {
+  saveRun,
+  loadRun,
+  readRun,
+  restoreRun,
+  runState,
+  checkRunState,
+  RUN_CHECKPOINT_KIND,
+  type RunState,
+  type RunEnvironment,
+} from './checkpoint/run-checkpoint.js';
+export {
+  writeCheckpoint,
+  readCheckpoint,
+  readCheckpointOf,
+  encodeCheckpoint,
+  decodeCheckpoint,
+} from './checkpoint/checkpoint-file.js';
 
 // Metrics and snapshots
 export { Mean, RollingMean } from './metrics/rolling-mean.js';
@@ -114,3 +134,5 @@ export type { Frame, LayerFrame, ModalityFrame, Topology } from './agent/snapsho
 
 // Streams
 export * from './stream/index.js';
+export type { LiveRunPosition } from './stream/live-run.js';
+export type { RunPosition } from './stream/environment-transitions.js';

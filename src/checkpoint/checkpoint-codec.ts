@@ -85,6 +85,16 @@ const corrupt = (message: string): CheckpointError => new CheckpointError('ERR_C
  * then `kind` (ERR_CHECKPOINT_MISMATCH). `source` names the bytes in messages (e.g. the path).
  */
 export function decodeCheckpointFrom(bytes: Uint8Array, kind: string, where: string, source: string): unknown {
+  return decodeRecordFrom(bytes, [kind], where, source).payload;
+}
+
+/** As `decodeCheckpointFrom`, for a checkpoint of any of `kinds`: returns the kind found with the payload. */
+export function decodeRecordFrom(
+  bytes: Uint8Array,
+  kinds: readonly string[],
+  where: string,
+  source: string,
+): { kind: string; payload: unknown } {
   if (!(bytes instanceof Uint8Array)) {
     throw new InvalidOptionError(`${where}: expected the checkpoint as a Uint8Array, but got ${describeValue(bytes)}`);
   }
@@ -157,12 +167,12 @@ export function decodeCheckpointFrom(bytes: Uint8Array, kind: string, where: str
       `${where}: expected a payload record { kind, payload } in ${source}, but got ${describeValue(record)}`,
     );
   }
-  if (found !== kind) {
+  if (!kinds.includes(found)) {
+    const wanted = kinds.map((k) => JSON.stringify(k)).join(' or ');
     throw new CheckpointError(
       'ERR_CHECKPOINT_MISMATCH',
-      `${where}: expected a checkpoint of kind ${JSON.stringify(kind)}, but ${source} holds kind ` +
-        `${JSON.stringify(found)}`,
+      `${where}: expected a checkpoint of kind ${wanted}, but ${source} holds kind ${JSON.stringify(found)}`,
     );
   }
-  return payload;
+  return { kind: found, payload };
 }

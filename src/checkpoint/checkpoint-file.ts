@@ -3,7 +3,7 @@
 
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { writeFileAtomic } from './atomic-write.js';
-import { checkpointKind, decodeCheckpointFrom, encodeCheckpoint } from './checkpoint-codec.js';
+import { checkpointKind, decodeCheckpointFrom, decodeRecordFrom, encodeCheckpoint } from './checkpoint-codec.js';
 import type { CheckpointOptions } from './checkpoint-codec.js';
 import { InvalidOptionError, describeValue } from '../errors.js';
 
@@ -80,6 +80,28 @@ export function readCheckpoint(path: string, options: CheckpointOptions): unknow
     new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     kind,
     'readCheckpoint',
+    path,
+  );
+}
+
+/**
+ * Loads the checkpoint at `path` if it is of one of `kinds` (non-empty strings), returning the
+ * kind it holds with its payload: for readers of more than one format, such as a run's checkpoint
+ * or an older agent-only one. Fails as `readCheckpoint` does.
+ */
+export function readCheckpointOf(path: string, kinds: readonly string[]): { kind: string; payload: unknown } {
+  checkPath('readCheckpointOf', path);
+  if (!Array.isArray(kinds) || kinds.length === 0) {
+    throw new InvalidOptionError(
+      `readCheckpointOf: expected a non-empty array of kinds, but got ${describeValue(kinds)}`,
+    );
+  }
+  for (const kind of kinds) checkpointKind('readCheckpointOf', { kind });
+  const bytes = readRegularFile('readCheckpointOf', path);
+  return decodeRecordFrom(
+    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    kinds,
+    'readCheckpointOf',
     path,
   );
 }

@@ -564,9 +564,13 @@ export class RecurrentStack implements SequenceLearner {
         learned: stateBoolean(where, `${at}.learned`, r.learned),
       };
     });
-    const predictions = counted('predictions', record.predictions, this.modalities.length).map((p, k) =>
-      sized(`predictions[${k}]`, p, B * this.modalities[k]!.size),
-    );
+    // A stack that has not stepped yet has made no predictions.
+    const fresh = steps === 0 && Array.isArray(record.predictions) && record.predictions.length === 0;
+    const predictions = fresh
+      ? []
+      : counted('predictions', record.predictions, this.modalities.length).map((p, k) =>
+          sized(`predictions[${k}]`, p, B * this.modalities[k]!.size),
+        );
     const pendingStart = counted('pendingStart', record.pendingStart, B).map((v, r) =>
       stateBoolean(where, `pendingStart[${r}]`, v),
     );

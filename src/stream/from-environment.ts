@@ -46,7 +46,8 @@ export function chunkOptions(
  * chunk (the first chunk too, so subscribing never blocks). Unsubscribing stops it before the
  * next `env.step`. An environment made by a factory is closed on completion, error or
  * unsubscribe; an instance is left open, and shared by every subscription (pass a factory for
- * independent runs). Whatever the environment throws errors the stream.
+ * independent runs). Whatever the environment throws errors the stream. With `resume`, pass the
+ * instance restored to where the saved run stood (a factory would make a fresh one).
  */
 export function fromEnvironment(
   source: EnvironmentSource,

@@ -3,10 +3,18 @@
 
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Agent, Outcome, Transition } from '../agent/agent.js';
-import type { Environment } from '../environment/environment.js';
+import { type Environment, canGiveState } from '../environment/environment.js';
+import type { SpaceValue } from '../environment/space.js';
+import { InvalidOptionError, describeValue } from '../errors.js';
 import { checkKeys, numberOption } from '../options.js';
 import type { Frame, Topology } from '../agent/snapshot.js';
-import { transitionLoop, transitionLoopOptions, type TransitionLoopOptions } from './environment-transitions.js';
+import {
+  type RunPosition,
+  type TransitionLoopOptions,
+  checkRunPosition,
+  transitionLoop,
+  transitionLoopOptions,
+} from './environment-transitions.js';
 import { FROM_ENVIRONMENT_DEFAULTS } from './from-environment.js';
 import { immediateScheduler } from './immediate-scheduler.js';
 import { isInvalidData, learnOptions, type OnInvalid, type StepEvent } from './learn.js';
@@ -26,6 +34,26 @@ export interface LiveRunOptions {
   readonly yieldEvery?: number;
   /** 'error' stops the run on invalid data; 'skip' drops and counts the transition. Default 'error'. */
   readonly onInvalid?: OnInvalid;
+  /**
+   * Continue the run saved at this `position()`, with the agent and the environment restored to
+   * where they were then (see `saveRun` / `loadRun`): step and episode counts, the skipped count
+   * and the action log go on from it; `steps` and `episodes` count from it. `seed` may be left
+   * out (the resumed run's is kept). Default: a new run.
+   */
+  readonly resume?: LiveRunPosition;
+}
+
+/** Where a LiveRun stands between two steps: all a saved run needs besides its agent and environment. */
+export interface LiveRunPosition extends RunPosition {
+  /** Seed of the run's first reset, or null for none. */
+  readonly seed: number | null;
+  /** Transitions skipped as invalid so far. */
+  readonly skipped: number;
+  /**
+   * Every action taken since the first reset, for an environment that acts but cannot give its
+   * state (a resumed run replays them); null otherwise.
+   */
+  readonly actions: SpaceValue[] | null;
 }
 
 export const LIVE_RUN_DEFAULTS = Object.freeze({
@@ -36,7 +64,7 @@ export const LIVE_RUN_DEFAULTS = Object.freeze({
 /** Where a run stands (the shape of the viewer's RunState). */
 export interface LiveRunState {
   readonly paused: boolean;
-  /** Transitions taken so far (learned or skipped). */
+  /** Transitions taken so far (learned or skipped), those before a resume included. */
   readonly step: number;
   /** Over roughly the last second; 0 while paused, before `start()` and after the end. */
   readonly stepsPerSecond: number;
@@ -44,6 +72,7 @@ export interface LiveRunState {
 
 /** What `done` resolves with. */
 export interface LiveRunResult {
+  /** Transitions taken in all, those before a resume included. */
   readonly steps: number;
   readonly skipped: number;
   readonly metrics: Record<string, number>;
@@ -80,6 +109,12 @@ export class LiveRun {
   private taken = 0;
   private skipped = 0;
   private episodesEnded = 0;
+  /** The run's counts at the start of this LiveRun (non-zero when resumed). */
+  private readonly startStep: number;
+  private episodes: number;
+  private last: Transition | null;
+  private readonly seed: number | null;
+  private readonly actions: SpaceValue[] | null;
   private sinceFrame = 0;
   private lastFrameAt = -Infinity;
 
@@ -89,9 +124,30 @@ export class LiveRun {
     options: LiveRunOptions = {},
   ) {
     const where = 'LiveRun';
-    checkKeys(where, options, ['seed', 'steps', 'episodes', 'frameIntervalMs', 'yieldEvery', 'onInvalid']);
+    checkKeys(where, options, [
+      'seed',
+      'steps',
+      'episodes',
+      'frameIntervalMs',
+      'yieldEvery',
+      'onInvalid',
+      'resume',
+    ]);
     const o = options ?? {};
-    this.limits = transitionLoopOptions(where, { seed: o.seed, steps: o.steps, episodes: o.episodes });
+    const resume = o.resume === undefined ? undefined : checkLiveRunPosition(where, o.resume);
+    if (resume !== undefined && o.seed !== undefined && o.seed !== resume.seed) {
+      throw new InvalidOptionError(
+        `${where}: expected option "seed" to be the resumed run’s (${resume.seed ?? 'none'}) or none, but got ` +
+          `${describeValue(o.seed)}`,
+      );
+    }
+    const seed = resume !== undefined ? (resume.seed ?? undefined) : o.seed;
+    this.limits = transitionLoopOptions(where, { seed, steps: o.steps, episodes: o.episodes, resume });
+    this.seed = this.limits.seed ?? null;
+    this.taken = this.startStep = resume?.step ?? 0;
+    this.episodes = resume?.episode ?? 0;
+    this.skipped = resume?.skipped ?? 0;
+    this.last = resume?.last ?? null;
     this.frameIntervalMs = numberOption(
       where,
       'frameIntervalMs',
@@ -105,7 +161,16 @@ export class LiveRun {
     });
     this.onInvalid = learnOptions(where, { onInvalid: o.onInvalid }).onInvalid;
     assertPairing(where, agent, environment);
-    const policy = environment.actionSpace === null ? undefined : () => agent.act!();
+    // Replaying is the only way back for an acting environment that cannot give its state.
+    this.actions = environment.actionSpace !== null && !canGiveState(environment) ? [...(resume?.actions ?? [])] : null;
+    const policy =
+      environment.actionSpace === null
+        ? undefined
+        : () => {
+            const action = agent.act!();
+            this.actions?.push(structuredClone(action));
+            return action;
+          };
     this.transitions = transitionLoop(environment, { ...this.limits, policy });
     this.topology = { ...agent.topology, environment: environment.spec?.id ?? agent.topology.environment };
     this.frames = this.frameSubject.asObservable();
@@ -154,6 +219,22 @@ export class LiveRun {
   /** Ends the run: a last frame, `done` resolved, the streams completed. Later calls do nothing. */
   stop(): void {
     if (this.status !== 'ended') this.finish();
+  }
+
+  /**
+   * Where the run stands now, plain data: with the agent's and the environment's state, all it
+   * takes to resume it (`saveRun` writes the three). Read it between steps: after `done`, or
+   * while paused.
+   */
+  position(): LiveRunPosition {
+    return {
+      step: this.taken,
+      episode: this.episodes,
+      last: this.last,
+      seed: this.seed,
+      skipped: this.skipped,
+      actions: this.actions === null ? null : [...this.actions],
+    };
   }
 
   state(): LiveRunState {
@@ -211,9 +292,14 @@ export class LiveRun {
       this.skipped++;
     }
     if (outcome !== undefined) this.eventSubject.next({ transition, outcome, skipped: this.skipped });
-    if (transition.terminated || transition.truncated) this.episodesEnded++;
+    const ended = transition.terminated || transition.truncated;
+    if (ended) {
+      this.episodesEnded++;
+      this.episodes++;
+    }
+    this.last = ended ? null : transition;
     // Ending as soon as the limit is met, so `done` never waits for a step that will not come.
-    if (this.taken >= this.limits.steps || this.episodesEnded >= this.limits.episodes) this.finish();
+    if (this.taken - this.startStep >= this.limits.steps || this.episodesEnded >= this.limits.episodes) this.finish();
     return true;
   }
 
@@ -259,4 +345,24 @@ export class LiveRun {
     this.pending = undefined;
     this.transitions.return();
   }
+}
+
+/** Validates a LiveRun position (option "resume"): a run position plus seed, skipped count and action log. */
+function checkLiveRunPosition(where: string, value: unknown): LiveRunPosition {
+  const position = checkRunPosition(where, value);
+  const o = value as Record<string, unknown>;
+  const seed =
+    o.seed === null || o.seed === undefined ? null : numberOption(where, 'resume.seed', o.seed, 0, { integer: true });
+  const skipped = numberOption(where, 'resume.skipped', o.skipped ?? 0, 0, {
+    integer: true,
+    min: 0,
+    max: position.step,
+  });
+  const actions = o.actions ?? null;
+  if (actions !== null && !Array.isArray(actions)) {
+    throw new InvalidOptionError(
+      `${where}: expected option "resume.actions" to be an array of actions or null, but got ${describeValue(actions)}`,
+    );
+  }
+  return { ...position, seed, skipped, actions: actions as SpaceValue[] | null };
 }

@@ -24,18 +24,19 @@ describe('tprop run --save / --load', () => {
     expect(saved.code, saved.stderr).toBe(0);
     const learned = (jsonLines(saved.stdout).at(-1) as Line).metrics;
 
-    const later = ['--steps', '100', '--seed', '7', '--json', '--progress-steps', '20'];
+    const later = ['--steps', '100', '--json', '--progress-steps', '20'];
     const truncated = join(folder, 'truncated.tprop');
     writeFileSync(truncated, readFileSync(file).subarray(0, 4000));
     const [loaded, fresh, damaged] = await Promise.all([
+      // The loaded run resumes the saved one (its seed, its step count); the fresh one starts anew.
       runCli(['run', 'Reber-v0', '--load', file, ...later]),
-      runCli(['run', 'Reber-v0', ...later]),
+      runCli(['run', 'Reber-v0', '--seed', '7', ...later]),
       runCli(['run', 'Reber-v0', '--load', truncated, '--steps', '10', '--json']),
     ]);
     expect(loaded.code, loaded.stderr).toBe(0);
     expect(fresh.code, fresh.stderr).toBe(0);
     const [loadedFirst, freshFirst] = [loaded, fresh].map((r) => jsonLines(r.stdout)[0] as Line);
-    expect([loadedFirst!.step, freshFirst!.step]).toEqual([20, 20]);
+    expect([loadedFirst!.step, freshFirst!.step]).toEqual([620, 20]);
     // The running metrics come back with the agent: 20 new steps barely move 600 steps' mean.
     expect(Math.abs(loadedFirst!.metrics['next/legal']! - learned['next/legal']!)).toBeLessThan(0.03);
     expect(Math.abs(freshFirst!.metrics['next/legal']! - learned['next/legal']!)).toBeGreaterThan(0.05);
