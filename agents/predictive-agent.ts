@@ -16,9 +16,18 @@ import { LstmBackprop } from '../src/baselines/lstm-backprop.js';
 import { RECURRENT_OPTION_KEYS, RecurrentStack, type RecurrentStackOptions } from '../src/learner/recurrent-stack.js';
 import { STACK_OPTION_KEYS } from '../src/learner/stack-options.js';
 import { packSide } from '../src/learner/side-batch.js';
-import type { Frame, Topology } from '../src/agent/snapshot.js';
+import type { Frame, ScoredValue, SeriesInfo, Topology } from '../src/agent/snapshot.js';
 import { type Space, assertInSpace } from '../src/environment/space.js';
 import { type AgentExtra, agentState, checkAgentExtra, restoreAgent } from './agent-state.js';
+import {
+  LATE_INFO,
+  RecentCodes,
+  lossInfo,
+  metricInfo,
+  metricNames,
+  modalityLabels,
+  recentCapacity,
+} from './agent-topology.js';
 
 export const LEARNERS = ['tp', 'bptt', 'lstm'] as const;
 export type LearnerKind = (typeof LEARNERS)[number];
@@ -41,6 +50,8 @@ const OWN_KEYS = ['learner', 'inputKey', 'metricWindow'];
 export class PredictiveAgent implements Agent {
   /** Whether side information may arrive late (SupervisedAgent), which adds late-label metrics. */
   static readonly takesLateSide: boolean = false;
+  /** The agent kind a topology names (read in the constructor, before a subclass's fields exist). */
+  static readonly agentKind: string = 'predictive';
   readonly kind: string = 'predictive';
   readonly actionSpace: Space | null = null;
   /** The target-propagation stack (null for a baseline learner). */
@@ -52,7 +63,13 @@ export class PredictiveAgent implements Agent {
   private readonly inputKey: string | null;
   private readonly scores = new Map<string, { recent: RollingMean; total: Mean }>();
   private standing: Float32Array[] = [];
+  /** Stream 0 at the latest step: the values that came, and the predictions scored against them. */
   private lastActual = new Map<string, Float32Array>();
+  private lastScored = new Map<string, Float32Array>();
+  /** Stream 0: the latest step at which each modality was scored, kept across steps. */
+  private latestScoring = new Map<string, ScoredValue>();
+  /** Recent codes for viewers, kept from the first snapshot on (an agent nobody watches pays nothing). */
+  private recent: RecentCodes | null = null;
   private previousInfo: (Transition['info'] | null)[];
   private inEpisode: boolean[];
   /** Streams stepped together (rows of the learner's batch). */
@@ -94,32 +111,35 @@ export class PredictiveAgent implements Agent {
         ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: this.streams })
         : null;
     this.learner = this.stack ?? baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side);
+    const takesLate = (new.target as typeof PredictiveAgent).takesLateSide;
+    const agentKind = (new.target as typeof PredictiveAgent).agentKind;
+    const certain: string[] = [];
+    const aboutMetrics: Record<string, SeriesInfo> = takesLate ? { ...LATE_INFO } : {};
     for (const m of this.learner.modalities) {
       // Grammar metrics apply to the next input; late-label metrics to side modalities of agents
-      // that take late side information.
-      const next = m.name === 'next';
-      const late = !next && (new.target as typeof PredictiveAgent).takesLateSide;
-      const names =
-        m.kind === 'categorical'
-          ? ['accuracy', 'logLoss', ...(next ? ['legal', 'critical'] : []), ...(late ? ['lateAccuracy'] : [])]
-          : ['squaredError', ...(late ? ['lateSquaredError'] : [])];
-      for (const n of names) this.scores.set(`${m.name}/${n}`, { recent: new RollingMean(window), total: new Mean() });
+      // that take late side information. Only those sure to come are listed up front.
+      const all = metricInfo(m, window);
+      for (const { name, certain: sure } of metricNames(m, takesLate && m.name !== 'next')) {
+        this.scores.set(name, { recent: new RollingMean(window), total: new Mean() });
+        aboutMetrics[name] = all[name]!;
+        if (sure) certain.push(name);
+      }
     }
     const layers = this.stack?.options.layers ?? [];
+    const top = this.stack?.top;
+    const losses = lossInfo(layers.length, top?.usesAutoEncoder === true, !!top?.readout);
     this.topology = {
-      agent: kind === 'tp' ? this.kind : `${this.kind}-${kind}`,
+      agent: kind === 'tp' ? agentKind : `${agentKind}-${kind}`,
       environment: '',
       layers: layers.map((l, i) => ({ name: `layer${i + 1}`, size: l.size, units: l.units })),
       // The modalities frames carry: what the agent predicts ('next' is the next input).
-      modalities: this.learner.modalities.map((m) => ({ name: m.name, kind: m.kind, size: m.size })),
-      losses: this.stack
-        ? [
-            ...layers.flatMap((_, i) => [`encoder${i + 1}`, `reconstruction${i + 1}`]),
-            ...(this.stack.top.usesAutoEncoder ? ['top'] : []),
-            ...(this.stack.top.readout ? ['readout'] : []),
-          ]
-        : [],
-      metrics: [...this.scores.keys()],
+      modalities: this.learner.modalities.map((m) => {
+        const labels = modalityLabels(observationSpace, input.name, m.name);
+        return { name: m.name, kind: m.kind, size: m.size, ...(labels && { labels }) };
+      }),
+      losses: this.stack ? Object.keys(losses) : [],
+      metrics: [...certain, ...(takesLate ? Object.keys(LATE_INFO) : [])],
+      about: { losses: this.stack ? losses : {}, metrics: aboutMetrics },
     };
   }
 
@@ -181,6 +201,8 @@ export class PredictiveAgent implements Agent {
       scored: [] as { name: string; prediction: Float32Array; actual: Float32Array }[],
       scores: {} as Record<string, number>,
     }));
+    this.lastActual.clear();
+    this.lastScored.clear();
     // 1. The next-input predictions standing since the last step meet what came.
     if (nextIndex >= 0 && this.standing[nextIndex]) {
       transitions.forEach((t, r) => {
@@ -196,13 +218,16 @@ export class PredictiveAgent implements Agent {
           if (s.legal !== undefined) this.record('next/legal', s.legal, scores);
           if (info?.critical) this.record('next/critical', s.accuracy, scores);
         } else this.record('next/squaredError', squaredError(p, actual), scores);
-        outcomes[r]!.scored.push({ name: 'next', prediction: p.slice(), actual: actual.slice() });
+        const scored = p.slice();
+        outcomes[r]!.scored.push({ name: 'next', prediction: scored, actual: actual.slice() });
+        if (r === 0) this.scoredNow('next', scored, actual.slice(), learner.steps + 1);
       });
     }
     if (nextIndex >= 0) this.lastActual.set('next', x.slice(0, n));
     // 2. Step: encode, predict every side modality (before learning from this step), learn.
     const present = side.present.some((p) => p.some((v) => v > 0));
     learner.step(x, side);
+    if (this.recent !== null && this.stack !== null) this.recent.push(this.stack.readCodes(), learner.steps);
     // Predictions are read (a synchronous copy) only when something will be scored against them.
     this.standing = nextIndex >= 0 || present ? learner.readPredictions() : [];
     // 3. Side modalities that came with this observation meet the predictions made for them.
@@ -219,7 +244,10 @@ export class PredictiveAgent implements Agent {
           this.record(`${m.name}/logLoss`, s.logLoss, scores);
         } else this.record(`${m.name}/squaredError`, squaredError(p, actual), scores);
         outcomes[r]!.scored.push({ name: m.name, prediction: p, actual });
-        if (r === 0) this.lastActual.set(m.name, actual);
+        if (r === 0) {
+          this.lastActual.set(m.name, actual);
+          this.scoredNow(m.name, p, actual, learner.steps);
+        }
       });
     });
     transitions.forEach((t, r) => {
@@ -242,6 +270,12 @@ export class PredictiveAgent implements Agent {
     if (this.lastTime > 0) this.rate = 0.98 * this.rate + 0.02 * ((1000 * B) / Math.max(now - this.lastTime, 1e-3));
     this.lastTime = now;
     return outcomes;
+  }
+
+  /** Remembers what stream 0 scored now (`step` is the frame step this observation makes). */
+  private scoredNow(name: string, scored: Float32Array, actual: Float32Array, step: number): void {
+    this.lastScored.set(name, scored);
+    this.latestScoring.set(name, { step, scored, actual });
   }
 
   predict(): ModalityPrediction[] {
@@ -285,20 +319,36 @@ export class PredictiveAgent implements Agent {
       if (losses.top !== null) named.top = losses.top;
       if (losses.readout !== null) named.readout = losses.readout;
     }
+    const layers = this.stack?.readLayers() ?? [];
+    if (this.recent === null && this.stack !== null) {
+      const sizes = this.stack.layers.map((l) => l.size);
+      this.recent = new RecentCodes(sizes, recentCapacity(sizes));
+      if (layers.length > 0) this.recent.push(this.stack.readCodes(), this.learner.steps);
+    }
     return {
       step: this.learner.steps,
       episode: this.episode,
-      layers: (this.stack?.readLayers() ?? []).map((l, i) => ({
-        name: `layer${i + 1}`,
-        code: l.code,
-        target: l.target,
-        reconstruction: l.reconstruction,
-        reconstructionError: squaredError(l.reconstruction, l.input) / l.input.length,
-      })),
+      layers: layers.map((l, i) => {
+        const recent = this.recent?.read(i) ?? { codes: new Float32Array(0), from: this.learner.steps };
+        return {
+          name: `layer${i + 1}`,
+          code: l.code,
+          target: l.target,
+          // Step indices count from 0; frame steps count the steps taken.
+          targetStep: l.targetIndex === null ? null : l.targetIndex + 1,
+          input: l.input,
+          reconstruction: l.reconstruction,
+          reconstructionError: squaredError(l.reconstruction, l.input) / l.input.length,
+          recentCodes: recent.codes,
+          recentFrom: recent.from,
+        };
+      }),
       modalities: this.learner.modalities.map((m, k) => ({
         name: m.name,
-        prediction: (this.standing[k] ?? new Float32Array(m.size)).slice(0, m.size),
+        scored: this.lastScored.get(m.name) ?? null,
         actual: this.lastActual.get(m.name) ?? null,
+        forecast: (this.standing[k] ?? new Float32Array(m.size)).slice(0, m.size),
+        lastScored: this.latestScoring.get(m.name) ?? null,
       })),
       losses: named,
       metrics: this.metrics(),
@@ -313,6 +363,7 @@ export class PredictiveAgent implements Agent {
       inEpisode: this.inEpisode,
       previousInfo: this.previousInfo,
       lastActual: [...this.lastActual],
+      lastScored: [...this.lastScored],
       scores: [...this.scores].map(([k, s]) => [k, s.recent.getState(), s.total.getState()]),
     });
   }
@@ -332,6 +383,9 @@ export class PredictiveAgent implements Agent {
     this.inEpisode = [...own.inEpisode];
     this.previousInfo = [...own.previousInfo];
     this.lastActual = new Map(own.lastActual);
+    this.lastScored = new Map(own.lastScored);
+    this.latestScoring.clear();
+    this.recent?.clear();
     this.standing = this.learner.steps > 0 ? this.learner.readPredictions() : [];
     for (const [k, recent, total] of own.scores) {
       this.scores.get(k)!.recent.setState(recent);

@@ -21,6 +21,7 @@ export interface LateSide {
 
 export class SupervisedAgent extends PredictiveAgent {
   static override readonly takesLateSide: boolean = true;
+  static override readonly agentKind: string = 'supervised';
   override readonly kind: string = 'supervised';
   /** Late side information: attached to its step, or arrived after the step left the window. */
   readonly late = { attached: 0, expired: 0 };

@@ -41,13 +41,14 @@ const STAGES = ['opening', 'branch', 'inner', 'repeat', 'closing', 'done'] as co
 type Stage = (typeof STAGES)[number];
 
 /**
- * Observation: the symbol index, discrete(7), as in Reber-v0. Reset emits B; the step that
- * emits the final E is `terminated`. `info.legalNext` lists the legal successors (exactly the
- * remembered T/P after the embedded string's E; empty at the end); `info.critical = true` only
- * on the step whose next symbol is that repeated T/P (the embedded string's E).
+ * Observation: the symbol index, discrete(7) labelled B T P S X V E, as in Reber-v0. Reset
+ * emits B; the step that emits the final E is `terminated`. `info.legalNext` lists the legal
+ * successors (exactly the remembered T/P after the embedded string's E; empty at the end);
+ * `info.critical = true` only on the step whose next symbol is that repeated T/P (the embedded
+ * string's E).
  */
 export class EmbeddedReberGrammar extends SequenceEnvironment<number> {
-  readonly observationSpace: DiscreteSpace = discrete(REBER_SYMBOLS.length);
+  readonly observationSpace: DiscreteSpace = discrete(REBER_SYMBOLS.length, { labels: REBER_SYMBOLS });
   private stage: Stage = 'opening';
   private branch = REBER_T;
   private inner = REBER_START_STATE;

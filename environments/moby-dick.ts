@@ -16,6 +16,11 @@ export const MOBY_DICK_ALPHABET = "abcdefghijklmnopqrstuvwxyz .,;!?'-";
 
 const SPACE = MOBY_DICK_ALPHABET.indexOf(' ');
 
+/** The alphabet as printable labels, one per symbol: the space shows as '␣'. */
+export const MOBY_DICK_LABELS: readonly string[] = Object.freeze(
+  [...MOBY_DICK_ALPHABET].map((ch) => (ch === ' ' ? '\u2423' : ch)),
+);
+
 /**
  * Encodes text onto the alphabet: lower-cased; whitespace (newlines included) and the em and en
  * dashes, which Melville uses between words, fold to a space; any other character outside the
@@ -65,12 +70,12 @@ export interface MobyDickOptions {
 export const MOBY_DICK_DEFAULTS: Readonly<Required<MobyDickOptions>> = Object.freeze({ length: 500 });
 
 /**
- * Observation: a character index, discrete(34). Reset picks a uniform offset so the whole
- * window fits in the text; `info.offset` (reset only) is that position in the encoded text.
- * The step that emits the window's last character is `truncated`.
+ * Observation: a character index, discrete(34) labelled by MOBY_DICK_LABELS. Reset picks a
+ * uniform offset so the whole window fits in the text; `info.offset` (reset only) is that
+ * position in the encoded text. The step that emits the window's last character is `truncated`.
  */
 export class MobyDick extends SequenceEnvironment<number> {
-  readonly observationSpace: DiscreteSpace = discrete(MOBY_DICK_ALPHABET.length);
+  readonly observationSpace: DiscreteSpace = discrete(MOBY_DICK_ALPHABET.length, { labels: MOBY_DICK_LABELS });
   readonly length: number;
   private readonly text: Uint8Array;
   private offset = 0;

@@ -94,12 +94,12 @@ export type ReberOptions = Record<string, never>;
 export const REBER_DEFAULTS: Readonly<ReberOptions> = Object.freeze({});
 
 /**
- * Observation: the symbol index, discrete(7). Reset emits B; the step that emits E is
- * `terminated`. `info.legalNext` (every step) lists the grammar's successors of the current
- * symbol in the current state, empty at E.
+ * Observation: the symbol index, discrete(7) labelled B T P S X V E. Reset emits B; the step
+ * that emits E is `terminated`. `info.legalNext` (every step) lists the grammar's successors of
+ * the current symbol in the current state, empty at E.
  */
 export class ReberGrammar extends SequenceEnvironment<number> {
-  readonly observationSpace: DiscreteSpace = discrete(REBER_SYMBOLS.length);
+  readonly observationSpace: DiscreteSpace = discrete(REBER_SYMBOLS.length, { labels: REBER_SYMBOLS });
   private state = REBER_START_STATE;
 
   constructor(options: ReberOptions = {}) {

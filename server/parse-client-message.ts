@@ -15,6 +15,7 @@ import { ViewerError, describeValue } from './viewer-error.js';
 const FIELDS = {
   subscribe: ['type', 'id', 'parts', 'layers', 'modalities', 'rate'],
   control: ['type', 'id', 'action', 'value', 'token'],
+  history: ['type', 'id'],
 } as const;
 
 type MessageType = keyof typeof FIELDS;
@@ -142,5 +143,6 @@ export function parseClientMessage(payload: unknown, topology: Topology): Client
     if (!allowed.includes(key))
       fail(`${type}: expected fields among [${allowed.join(', ')}], but got unknown field "${key}"`);
   }
+  if (type === 'history') return payload.id === undefined ? { type } : { type, id: payload.id as RequestId };
   return type === 'subscribe' ? parseSubscribe(payload, topology) : parseControl(payload);
 }

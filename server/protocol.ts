@@ -1,14 +1,17 @@
-// Wire protocol of the live viewer, version 1: the shapes of every message both ways and the
+// Wire protocol of the live viewer, version 2: the shapes of every message both ways and the
 // msgpack codec. server/PROTOCOL.md is the normative text; these types mirror it.
 
 import { Packr, Unpackr } from 'msgpackr';
-import type { LayerFrame, ModalityFrame, Topology } from '../src/agent/snapshot.js';
+import type { LayerFrame, ModalityFrame } from '../src/agent/snapshot.js';
+import type { WireTopology } from './live-topology.js';
 import type { RunState } from './run-controller.js';
+import type { HistoryView } from './run-history.js';
 import { ViewerError } from './viewer-error.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const SOCKET_PATH = '/socket';
-export const PARTS = ['layers', 'modalities', 'losses', 'metrics'] as const;
+/** `recent` adds each layer's recent codes (`recentCodes`, `recentFrom`) to the `layers` part. */
+export const PARTS = ['layers', 'recent', 'modalities', 'losses', 'metrics'] as const;
 export const CONTROL_ACTIONS = ['pause', 'resume', 'step', 'rate'] as const;
 export const MIN_RATE = 0.2;
 export const MAX_RATE = 60;
@@ -30,7 +33,7 @@ export interface HelloMessage {
   readonly type: 'hello';
   readonly protocol: typeof PROTOCOL_VERSION;
   readonly clientId: string;
-  readonly topology: Topology;
+  readonly topology: WireTopology;
   readonly state: RunState;
   readonly subscription: SubscriptionView;
   readonly defaults: {
@@ -45,12 +48,16 @@ export interface HelloMessage {
   readonly tokenRequired: boolean;
 }
 
+/** A layer of a frame; the recent codes only with the `recent` part. */
+export type LayerMessage = Omit<LayerFrame, 'recentCodes' | 'recentFrom'> &
+  Partial<Pick<LayerFrame, 'recentCodes' | 'recentFrom'>>;
+
 /** One sampled step, holding only the parts the client subscribed to. */
 export interface FrameMessage {
   readonly type: 'frame';
   readonly step: number;
   readonly episode: number;
-  readonly layers?: LayerFrame[];
+  readonly layers?: LayerMessage[];
   readonly modalities?: ModalityFrame[];
   readonly losses?: Record<string, number>;
   readonly metrics?: Record<string, number>;
@@ -61,6 +68,18 @@ export interface FrameMessage {
 
 export interface StateMessage extends RunState {
   readonly type: 'state';
+}
+
+/** The run so far, after the hello and on request. */
+export interface HistoryMessage extends HistoryView {
+  readonly type: 'history';
+  readonly id?: RequestId;
+}
+
+/** The topology again, grown: a loss or metric came for the first time. */
+export interface TopologyMessage {
+  readonly type: 'topology';
+  readonly topology: WireTopology;
 }
 
 export interface ErrorMessage {
@@ -81,7 +100,14 @@ export type AckMessage =
       readonly rate: number;
     };
 
-export type ServerMessage = HelloMessage | FrameMessage | StateMessage | ErrorMessage | AckMessage;
+export type ServerMessage =
+  | HelloMessage
+  | HistoryMessage
+  | TopologyMessage
+  | FrameMessage
+  | StateMessage
+  | ErrorMessage
+  | AckMessage;
 
 export interface SubscribeMessage {
   readonly type: 'subscribe';
@@ -101,7 +127,12 @@ export interface ControlMessage {
   readonly token?: string;
 }
 
-export type ClientMessage = SubscribeMessage | ControlMessage;
+export interface HistoryRequest {
+  readonly type: 'history';
+  readonly id?: RequestId;
+}
+
+export type ClientMessage = SubscribeMessage | ControlMessage | HistoryRequest;
 
 // moreTypes: typed arrays travel as msgpack ext type 0x74 (see PROTOCOL.md), so a
 // Float32Array arrives as one. useRecords: false keeps every map a plain msgpack map.

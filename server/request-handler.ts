@@ -6,6 +6,8 @@ import type { AccessGuard } from './access-guard.js';
 import { decodePayload, type ControlMessage, type RequestId, type SubscribeMessage } from './protocol.js';
 import { parseClientMessage, requestIdOf } from './parse-client-message.js';
 import type { RunController } from './run-controller.js';
+import type { HistoryView } from './run-history.js';
+import type { Topology } from '../src/agent/snapshot.js';
 import { ViewerError, errorCode, errorMessage } from './viewer-error.js';
 import type { ViewerClient } from './viewer-client.js';
 
@@ -14,6 +16,10 @@ export interface RequestContext {
   readonly guard: AccessGuard;
   /** Tells every client the run's new state after a control changed it. */
   readonly broadcastState: () => void;
+  /** The topology names are checked against (it grows as metrics first appear). */
+  readonly topology: () => Topology;
+  /** The run so far, for a `history` request. */
+  readonly history: () => HistoryView;
 }
 
 function toBuffer(data: RawData): Buffer {
@@ -44,8 +50,10 @@ export class RequestHandler {
       }
       const payload = decodePayload(toBuffer(data));
       id = requestIdOf(payload);
-      const request = parseClientMessage(payload, this.context.run.topology);
+      const request = parseClientMessage(payload, this.context.topology());
       if (request.type === 'subscribe') this.subscribe(client, request);
+      else if (request.type === 'history')
+        client.send(withId({ type: 'history' as const, ...this.context.history() }, request.id));
       else this.control(client, request);
     } catch (error) {
       client.send(withId({ type: 'error' as const, code: errorCode(error), message: errorMessage(error) }, id));

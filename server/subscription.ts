@@ -52,6 +52,7 @@ export class Subscription {
   /** The `frame` message this client gets for `frame`; parts it did not ask for are absent. */
   project(frame: Frame, dropped: number): FrameMessage {
     const { layers, modalities } = this;
+    const recent = this.parts.has('recent');
     return {
       type: 'frame',
       step: frame.step,
@@ -63,14 +64,23 @@ export class Subscription {
             name: l.name,
             code: l.code,
             target: l.target,
+            targetStep: l.targetStep,
+            input: l.input,
             reconstruction: l.reconstruction,
             reconstructionError: l.reconstructionError,
+            ...(recent && { recentCodes: l.recentCodes, recentFrom: l.recentFrom }),
           })),
       }),
       ...(this.parts.has('modalities') && {
         modalities: frame.modalities
           .filter((m) => modalities === null || modalities.has(m.name))
-          .map((m) => ({ name: m.name, prediction: m.prediction, actual: m.actual })),
+          .map((m) => ({
+            name: m.name,
+            scored: m.scored,
+            actual: m.actual,
+            forecast: m.forecast,
+            lastScored: m.lastScored,
+          })),
       }),
       ...(this.parts.has('losses') && { losses: { ...frame.losses } }),
       ...(this.parts.has('metrics') && { metrics: { ...frame.metrics } }),

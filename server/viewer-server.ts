@@ -16,9 +16,11 @@ import {
   refuseUpgrade,
   type Refusal,
 } from './access-guard.js';
+import { LiveTopology } from './live-topology.js';
 import { MAX_RATE, MIN_RATE, PARTS, PROTOCOL_VERSION, SOCKET_PATH, type HelloMessage } from './protocol.js';
 import { RequestHandler } from './request-handler.js';
 import { RUN_CONTROLLER_METHODS, type RunController, type RunState } from './run-controller.js';
+import { RunHistory } from './run-history.js';
 import { StaticAssets } from './static-assets.js';
 import { ViewerClient, type ViewerClientStats } from './viewer-client.js';
 import { ViewerError, describeValue, errorMessage } from './viewer-error.js';
@@ -68,6 +70,8 @@ export class ViewerServer extends EventEmitter {
   private guard: AccessGuard | null = null;
   private assets: StaticAssets | null = null;
   private latest: Frame | null = null;
+  private readonly live: LiveTopology;
+  private readonly history = new RunHistory();
   private framesSeen = 0;
   private gone = { sent: 0, dropped: 0, bytes: 0 };
   private nextClientId = 1;
@@ -79,6 +83,7 @@ export class ViewerServer extends EventEmitter {
     super();
     checkRun(run);
     this.run = run;
+    this.live = new LiveTopology(run.topology);
     this.options = viewerOptions(options);
     // Off loopback anyone on the network could steer the run, so a token is never optional there.
     this.token = this.options.token ?? (isLoopbackHost(this.options.host) ? null : generateToken());
@@ -128,6 +133,8 @@ export class ViewerServer extends EventEmitter {
       run: this.run,
       guard: this.guard,
       broadcastState: () => this.broadcastState(),
+      topology: () => this.live.topology,
+      history: () => this.history.view(),
     });
     this.runSubscription = this.run.frames.subscribe({
       next: (frame) => this.onFrame(frame),
@@ -185,6 +192,11 @@ export class ViewerServer extends EventEmitter {
     try {
       this.latest = frame;
       this.framesSeen++;
+      if (this.live.observe(frame)) {
+        const message = { type: 'topology' as const, topology: this.live.topology };
+        for (const client of this.clients) client.send(message);
+      }
+      this.history.record(frame);
       for (const client of this.clients) client.offer();
     } catch (error) {
       this.fault(error instanceof Error ? error : new Error(String(error)));
@@ -222,6 +234,7 @@ export class ViewerServer extends EventEmitter {
     ws.on('error', (error) => this.options.log(`tprop viewer: client ${id}: ${error.message}`));
     ws.on('close', () => this.remove(client));
     client.send(this.hello(client));
+    client.send({ type: 'history', ...this.history.view() });
     client.offer();
   }
 
@@ -242,7 +255,7 @@ export class ViewerServer extends EventEmitter {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
       clientId: client.id,
-      topology: this.run.topology,
+      topology: this.live.topology,
       state: this.runState(),
       subscription: client.subscription.view(),
       defaults: { rate: defaultRate, minRate: MIN_RATE, maxRate: MAX_RATE, parts: [...PARTS], maxPayload, heartbeatMs },

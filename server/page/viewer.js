@@ -1,16 +1,19 @@
 // The tprop live viewer page: connects to this server's socket, lays out views from the hello's
-// topology, draws the latest frame once per animation frame, and sends the run's controls.
+// topology (and again when it grows), loads the run's history, adds each frame to it, draws the
+// latest frame once per animation frame, and sends the run's controls.
 
 import { Connection } from './connection.js';
-import { CurveSet, History, LayerView, ModalityView } from './views.js';
+import { History } from './history.js';
+import { CurveSet, LayerView, ModalityView } from './views.js';
 
 const $ = (selector) => document.querySelector(selector);
 const token = new URLSearchParams(location.search).get('token');
-const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/socket${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+const socketUrl = `${scheme}://${location.host}/socket${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 const numbers = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 const view = {
-  topologyKey: '',
+  topology: null,
   layers: [],
   modalities: [],
   losses: null,
@@ -72,12 +75,25 @@ function notice(text) {
 function handle(message) {
   switch (message.type) {
     case 'hello':
+      if (message.protocol !== 2) notice(`this page speaks protocol 2, but the server speaks ${message.protocol}`);
+      else notice(null);
       layout(message.topology);
       showState(message.state);
       // Every part at the server's default rate, unless this page chose a rate before a reconnect.
       if (chosenRate !== null) connection.send({ type: 'subscribe', id: ++requests, rate: chosenRate });
       else showRate(message.subscription.rate);
-      notice(null);
+      break;
+    case 'history':
+      view.history.load(message);
+      $('#history').dataset.from = message.steps.length ? String(message.steps[0]) : '';
+      $('#history').textContent = message.steps.length
+        ? `the server's history: ${numbers.format(message.steps.length)} points from step ` +
+          `${numbers.format(message.steps[0])}, each of ${numbers.format(message.stride)}+ steps`
+        : "the server's history: none yet";
+      scheduleDraw();
+      break;
+    case 'topology':
+      grow(message.topology);
       break;
     case 'frame':
       setCounter('#step', message.step);
@@ -96,11 +112,9 @@ function handle(message) {
   }
 }
 
-/** Builds every view for a topology; a reconnect to the same run keeps its history. */
+/** Builds every view for a topology (the history that follows the hello fills them). */
 function layout(topology) {
-  const key = JSON.stringify(topology);
-  if (key === view.topologyKey) return;
-  view.topologyKey = key;
+  view.topology = topology;
   view.history.clear();
   view.frame = null;
   $('#run-name').textContent = `${topology.agent} · ${topology.environment}`;
@@ -108,19 +122,32 @@ function layout(topology) {
   // Top layer first, as the stack is usually drawn.
   view.layers = [...topology.layers].reverse().map((layer) => new LayerView($('#layers'), layer));
   view.modalities = topology.modalities.map((modality) => new ModalityView($('#modalities'), modality));
-  view.losses = new CurveSet($('#losses'), 'loss', topology.losses);
-  view.metrics = new CurveSet($('#metrics'), 'metric', topology.metrics);
+  view.losses = new CurveSet($('#losses'), 'loss', topology.losses, topology.about?.losses);
+  view.metrics = new CurveSet($('#metrics'), 'metric', topology.metrics, topology.about?.metrics);
+  scheduleDraw();
+}
+
+/** A loss or metric came for the first time: add its curve, keep everything else. */
+function grow(topology) {
+  view.topology = topology;
+  view.losses?.update(topology.losses, topology.about?.losses);
+  view.metrics?.update(topology.metrics, topology.about?.metrics);
   scheduleDraw();
 }
 
 function record(frame) {
   const values = {};
-  for (const layer of frame.layers ?? []) values[`error:${layer.name}`] = layer.reconstructionError;
+  for (const layer of frame.layers ?? []) {
+    values[`error:${layer.name}`] = layer.reconstructionError;
+    let sum = 0;
+    for (const v of layer.code) sum += Math.abs(v);
+    if (layer.code.length) values[`activity:${layer.name}`] = sum / layer.code.length;
+  }
   for (const [name, v] of Object.entries(frame.losses ?? {})) values[`loss:${name}`] = v;
   for (const [name, v] of Object.entries(frame.metrics ?? {})) values[`metric:${name}`] = v;
-  for (const m of view.modalities)
-    Object.assign(values, m.sample(frame.modalities?.find((x) => x.name === m.modality.name)));
+  values.rate = frame.stepsPerSecond;
   view.history.push(frame.step, values);
+  for (const m of view.modalities) m.sample(frame.modalities?.find((x) => x.name === m.modality.name));
   view.frame = frame;
   scheduleDraw();
 }
@@ -135,15 +162,14 @@ function draw() {
   view.drawPending = false;
   const frame = view.frame;
   const { history } = view;
-  for (const v of view.layers)
-    v.draw(
-      frame?.layers?.find((l) => l.name === v.layer.name),
-      history,
-    );
+  for (const v of view.layers) {
+    const data = frame?.layers?.find((l) => l.name === v.layer.name);
+    v.draw(data && { ...data, step: frame.step }, history);
+  }
   for (const v of view.modalities)
     v.draw(
       frame?.modalities?.find((m) => m.name === v.modality.name),
-      history,
+      frame?.step,
     );
   view.losses?.draw(frame?.losses, history);
   view.metrics?.draw(frame?.metrics, history);

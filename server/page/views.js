@@ -1,11 +1,28 @@
-// The viewer's panels, built once from the topology: a view per layer, per modality and per
-// loss or metric, each redrawn from the latest frame and a short history of recent steps.
+// The viewer's panels, built from the topology: a view per layer (its code over recent steps, the
+// newest code beside its target, its input and the reconstruction, and its curves over the whole
+// run), per modality (what was scored against what came, and the forecast) and per loss or metric.
 
-import { COLORS, colorScale, drawBars, drawEmpty, drawHeat, drawLines, fitCanvas, short, unitRange } from './plots.js';
+import {
+  COLORS,
+  GRID,
+  TEXT,
+  colorScale,
+  drawBars,
+  drawEmpty,
+  drawHeat,
+  drawLegend,
+  drawValueBars,
+  drawLines,
+  drawRaster,
+  drawStepAxis,
+  fitCanvas,
+  short,
+  unitRange,
+} from './plots.js';
+import { RecentFrames } from './history.js';
 
-/** Steps kept for curves. */
-export const HISTORY = 240;
 const MAX_DIMS = 3;
+const steps = new Intl.NumberFormat('en-US');
 
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -15,10 +32,16 @@ function element(tag, attributes = {}, ...children) {
 }
 
 /** A legend entry; the swatch is coloured through the CSSOM, which the page's CSP allows. */
-function swatch(color, text) {
-  const mark = element('i');
-  mark.style.background = color;
+function swatch(color, text, dashed = false) {
+  const mark = element('i', dashed ? { class: 'dashed' } : {});
+  mark.style.background = dashed ? 'none' : color;
+  mark.style.borderColor = color;
   return element('span', {}, mark, text);
+}
+
+/** ✓ when the most likely class was the one that came. */
+function mark(scoring) {
+  return argmax(scoring.scored) === argmax(scoring.actual) ? '✓' : '✗';
 }
 
 function argmax(values) {
@@ -27,115 +50,233 @@ function argmax(values) {
   return best;
 }
 
-/** Recent values by key, aligned with recent steps, oldest first. */
-export class History {
-  constructor() {
-    this.steps = [];
-    this.series = new Map();
+/** The hover text of a loss or metric: its definition, range and chance level. */
+export function describe(name, info) {
+  if (!info) return name;
+  const extra = [
+    info.range ? `range ${info.range[0]} to ${info.range[1]}` : '',
+    Number.isFinite(info.chance) ? `chance ${short(info.chance)} (a uniform guess)` : '',
+  ].filter(Boolean);
+  return `${name}: ${info.definition}${extra.length ? `. ${extra.join('; ')}.` : ''}`;
+}
+
+/** One curve of the whole run with a step axis, under a head with its name and latest value. */
+class Curve {
+  constructor(parent, { name, label = name, key, info, color, attribute, log = false }) {
+    this.key = key;
+    this.info = info;
+    this.color = color;
+    this.log = log;
+    this.value = element('span', { class: 'value' }, '—');
+    this.canvas = element('canvas', attribute);
+    this.node = element(
+      'div',
+      { class: 'curve', title: describe(name, info) },
+      element('div', { class: 'curve-head' }, element('span', { class: 'curve-name' }, label), this.value),
+      this.canvas,
+    );
+    parent.append(this.node);
   }
 
-  push(step, values) {
-    const last = this.steps.at(-1);
-    if (last !== undefined && step === last) return;
-    if (last !== undefined && step < last) this.clear(); // a new run or a reset
-    for (const key of Object.keys(values)) {
-      if (!this.series.has(key)) this.series.set(key, new Array(this.steps.length).fill(null));
-    }
-    this.steps.push(step);
-    for (const [key, list] of this.series) list.push(values[key] ?? null);
-    if (this.steps.length > HISTORY) {
-      this.steps.shift();
-      for (const list of this.series.values()) list.shift();
-    }
+  draw(latest, history, height = 62) {
+    this.value.textContent = short(latest);
+    const { ctx, width, height: h } = fitCanvas(this.canvas, height);
+    const chance = this.info?.chance;
+    const drawn = drawLines(
+      ctx,
+      { x: 0, y: 0, w: width, h },
+      history.steps,
+      [{ values: history.get(this.key), color: this.color }],
+      {
+        range: this.info?.range,
+        reference: Number.isFinite(chance) ? { value: chance, label: `chance ${short(chance)}` } : undefined,
+        log: this.log,
+        empty: 'no value yet',
+      },
+    );
+    this.canvas.dataset.from = drawn ? String(drawn.from) : '';
+    this.canvas.dataset.points = drawn ? String(drawn.points) : '0';
   }
+}
 
-  get(key) {
-    return this.series.get(key) ?? [];
-  }
-
-  clear() {
-    this.steps = [];
-    this.series.clear();
-  }
+/** A column of cells, one per value, in a box (rows top to bottom). */
+function drawColumn(ctx, values, box, scale) {
+  drawHeat(ctx, values, box, 1, scale);
 }
 
 export class LayerView {
   constructor(parent, layer) {
     this.layer = layer;
     this.error = element('span', { class: 'error', 'data-layer-error': layer.name }, '—');
-    this.canvas = element('canvas', { 'data-layer': layer.name, 'aria-label': `${layer.name}: code and target` });
-    this.spark = element('canvas', { class: 'spark', 'data-layer-error-curve': layer.name });
-    parent.append(
+    this.legend = element('canvas', { class: 'legend-bar', 'data-layer-legend': layer.name });
+    this.caption = element('div', { class: 'caption', 'data-layer-caption': layer.name }, 'no frame yet');
+    this.canvas = element('canvas', {
+      'data-layer': layer.name,
+      'aria-label': `${layer.name}: code over recent steps, newest code, target, input and reconstruction`,
+    });
+    const curves = element('div', { class: 'curves layer-curves' });
+    this.node = element(
+      'article',
+      { class: 'layer', 'data-layer-view': layer.name },
       element(
-        'article',
-        { class: 'layer' },
-        element(
-          'div',
-          { class: 'layer-head' },
-          element('h3', {}, layer.name),
-          element('span', { class: 'muted' }, `${layer.units} · ${layer.size} units`),
-          this.error,
-        ),
-        element('div', { class: 'halves' }, element('span', {}, 'code'), element('span', {}, 'target')),
-        this.canvas,
-        this.spark,
+        'div',
+        { class: 'layer-head' },
+        element('h3', {}, layer.name),
+        element('span', { class: 'muted' }, `${layer.units} · ${layer.size} units`),
+        element('span', { class: 'legend-box', title: `Colour of a unit's value (${layer.units} units)` }, this.legend),
+        this.error,
       ),
+      this.caption,
+      this.canvas,
+      curves,
     );
+    parent.append(this.node);
+    this.curves = [
+      new Curve(curves, {
+        name: `${layer.name} reconstruction error`,
+        label: 'reconstruction error',
+        key: `error:${layer.name}`,
+        info: { definition: 'Mean squared error of the reconstruction of the input below from the newest code' },
+        color: COLORS[3],
+        attribute: { 'data-layer-error-curve': layer.name },
+        log: true,
+      }),
+      new Curve(curves, {
+        name: `${layer.name} mean |code|`,
+        label: 'mean |code|',
+        key: `activity:${layer.name}`,
+        info: {
+          definition: 'Mean absolute value of the newest code (near 0: quiet units; near 1 for tanh: saturated)',
+          ...(layer.units === 'tanh' || layer.units === 'sigmoid' ? { range: [0, 1] } : {}),
+        },
+        color: COLORS[5],
+        attribute: { 'data-layer-activity-curve': layer.name },
+      }),
+    ];
   }
 
   draw(data, history) {
-    const gap = 12;
-    const half = Math.max(20, (this.canvas.clientWidth - gap) / 2);
     const size = this.layer.size;
-    // One row while cells stay at least 4 px wide; otherwise a grid of up to 8 px cells, about 160 px tall at most.
-    let cols = size;
-    let height = 26;
-    if (size * 4 > half) {
-      const cell = Math.max(3, Math.min(8, Math.sqrt((half * 160) / size)));
-      cols = Math.max(1, Math.floor(half / cell));
-      height = Math.ceil(size / cols) * cell;
-    }
-    const { ctx } = fitCanvas(this.canvas, height);
-    const left = { x: 0, y: 0, w: half, h: height };
-    const right = { x: half + gap, y: 0, w: half, h: height };
+    const values = data ? [data.code, data.target, data.recentCodes] : [];
+    const scale = colorScale(...unitRange(this.layer.units, values));
+    const legend = fitCanvas(this.legend, 22);
+    drawLegend(legend.ctx, { x: 0, y: 1, w: legend.width, h: 21 }, scale);
+
+    const rowH = Math.max(1, Math.min(5, Math.floor(150 / size)));
+    const rasterH = Math.max(40, Math.min(170, size * rowH));
+    const top = 14;
+    const { ctx, width } = fitCanvas(this.canvas, top + rasterH + 16);
+    const col = 30;
+    const gap = 12;
+    // Right to left: reconstruction, input, (gap), target, code; the raster fills the rest.
+    const xRec = width - col;
+    const xIn = xRec - 4 - col;
+    const xTarget = xIn - gap - col;
+    const xCode = xTarget - 4 - col;
+    const raster = { x: 0, y: top, w: xCode - gap, h: rasterH };
+    ctx.fillStyle = TEXT;
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.textBaseline = 'bottom';
+    ctx.textAlign = 'center';
+    for (const [x, text] of [
+      [xCode, 'code'],
+      [xTarget, 'target'],
+      [xIn, 'in'],
+      [xRec, 'rec'],
+    ])
+      ctx.fillText(text, x + col / 2, top - 2);
     if (!data) {
-      drawEmpty(ctx, left, 'no frame yet');
-      drawEmpty(ctx, right, 'no frame yet');
-    } else {
-      const scale = colorScale(...unitRange(this.layer.units, [data.code, data.target]));
-      drawHeat(ctx, data.code, left, cols, scale);
-      if (data.target) drawHeat(ctx, data.target, right, cols, scale);
-      else drawEmpty(ctx, right, 'no target yet');
-      this.error.textContent = `recon. error ${short(data.reconstructionError)}`;
+      drawEmpty(ctx, raster, 'no frame yet');
+      return this.drawCurves(history);
     }
-    const spark = fitCanvas(this.spark, 32);
-    drawLines(spark.ctx, { x: 0, y: 0, w: spark.width, h: spark.height }, history.steps, [
-      { values: history.get(`error:${this.layer.name}`), color: COLORS[3] },
-    ]);
+    const recent = data.recentCodes;
+    const kept = recent ? Math.floor(recent.length / size) : 0;
+    ctx.textAlign = 'left';
+    ctx.fillText(kept > 0 ? `code over the last ${kept} steps (a row per unit)` : 'code', raster.x, top - 2);
+    const from = kept > 0 ? data.recentFrom : data.step;
+    const to = data.step;
+    if (kept > 0) {
+      drawRaster(ctx, recent, size, raster, scale);
+      const px = (step) => raster.x + ((step - from + 0.5) / kept) * raster.w;
+      drawStepAxis(ctx, raster, from, to, px, 5);
+      if (data.targetStep !== null && data.targetStep >= from && data.targetStep <= to) {
+        // Where the target belongs: the column of its step, outlined.
+        const x = raster.x + ((data.targetStep - from) / kept) * raster.w;
+        const w = Math.max(2, raster.w / kept);
+        ctx.strokeStyle = '#ffffff';
+        ctx.lineWidth = 1;
+        ctx.strokeRect(Math.round(x) - 0.5, raster.y - 0.5, Math.round(w) + 1, raster.h + 1);
+      }
+    } else drawEmpty(ctx, raster, 'no recent codes');
+    const column = (x, values, missing) =>
+      values?.length
+        ? drawColumn(ctx, values, { x, y: top, w: col, h: rasterH }, scale)
+        : drawEmpty(ctx, { x, y: top, w: col, h: rasterH }, missing);
+    column(xCode, data.code, '');
+    column(xTarget, data.target, '');
+    // Input and reconstruction share their own scale: what the layer reads may be one-hot, or codes.
+    const inScale = colorScale(...unitRange(this.layer.units, [data.input, data.reconstruction]));
+    const below = (x, values) =>
+      values?.length
+        ? drawColumn(ctx, values, { x, y: top, w: col, h: rasterH }, inScale)
+        : drawEmpty(ctx, { x, y: top, w: col, h: rasterH }, '');
+    below(xIn, data.input);
+    below(xRec, data.reconstruction);
+    ctx.strokeStyle = GRID;
+    ctx.beginPath();
+    ctx.moveTo(xTarget + col + gap / 2 + 0.5, top);
+    ctx.lineTo(xTarget + col + gap / 2 + 0.5, top + rasterH);
+    ctx.stroke();
+
+    const lag = data.targetStep === null ? null : data.step - data.targetStep;
+    this.node.dataset.step = String(data.step);
+    this.node.dataset.targetStep = data.targetStep === null ? '' : String(data.targetStep);
+    this.caption.textContent =
+      `code at step ${steps.format(data.step)} · ` +
+      (data.targetStep === null
+        ? 'no target yet'
+        : `target for step ${steps.format(data.targetStep)}${lag > 0 ? ` (${lag} before, outlined)` : ''}`) +
+      ` · input ${data.input?.length ?? 0} wide and its reconstruction`;
+    this.error.textContent = `recon. error ${short(data.reconstructionError)}`;
+    this.drawCurves(history);
+  }
+
+  drawCurves(history) {
+    const latest = (key) => {
+      const v = history.get(key);
+      return v.length ? v[v.length - 1] : null;
+    };
+    for (const c of this.curves) c.draw(latest(c.key), history, 54);
   }
 }
 
 export class ModalityView {
   constructor(parent, modality) {
     this.modality = modality;
-    this.readout = element('span', { class: 'readout' }, '—');
-    this.canvas = element('canvas', { 'data-modality': modality.name });
-    const dims = Math.min(modality.size, MAX_DIMS);
+    this.recent = new RecentFrames();
+    const { name, kind, size, labels } = modality;
+    this.scoredText = element('div', { class: 'readout', 'data-scored': name }, '—');
+    this.forecastText = element('div', { class: 'readout', 'data-forecast': name }, '—');
+    this.canvas = element('canvas', { 'data-modality': name });
+    this.forecastCanvas = element('canvas', { 'data-modality-forecast': name });
+    const dims = Math.min(size, MAX_DIMS);
     const legend =
-      modality.kind === 'continuous'
+      kind === 'continuous'
         ? element(
             'div',
             { class: 'legend' },
             ...Array.from({ length: dims }, (_, d) => swatch(COLORS[d], `dim ${d}`)),
-            element('span', {}, 'solid: predicted · dashed: actual'),
+            element('span', {}, 'solid: the prediction scored · dashed: the value that came'),
           )
         : element(
             'div',
             { class: 'legend' },
             swatch(COLORS[1], 'most likely'),
             swatch('#3a4654', 'other classes'),
-            swatch(COLORS[0], 'actual class'),
+            swatch(COLORS[0], 'the class that came'),
           );
+    const what = name === 'next' ? 'the next input' : name;
+    const classes = kind === 'categorical' ? `${size} classes${labels ? `: ${labels.join(' ')}` : ''}` : `${size}`;
     parent.append(
       element(
         'article',
@@ -143,76 +284,156 @@ export class ModalityView {
         element(
           'div',
           { class: 'modality-head' },
-          element('h3', {}, modality.name),
-          element('span', { class: 'muted' }, `${modality.kind} · ${modality.size}`),
-          this.readout,
+          element('h3', {}, name),
+          element('span', { class: 'muted', title: classes }, `${kind} · ${size}`),
         ),
-        this.canvas,
+        element(
+          'div',
+          { class: 'pair' },
+          element(
+            'div',
+            {
+              title:
+                `The prediction of ${what} that was scored at this step, made before the value came, ` +
+                'beside the value that came',
+            },
+            element('div', { class: 'sub' }, 'scored at this step'),
+            this.canvas,
+            this.scoredText,
+          ),
+          element(
+            'div',
+            {
+              title:
+                name === 'next'
+                  ? 'What the agent now predicts the next input will be; it is scored at the next step'
+                  : `The agent's prediction of ${name} from this step's code, for a value not seen yet`,
+            },
+            element(
+              'div',
+              { class: 'sub' },
+              name === 'next' ? 'forecast for the next step' : 'forecast (not yet seen)',
+            ),
+            this.forecastCanvas,
+            this.forecastText,
+          ),
+        ),
         legend,
       ),
     );
   }
 
-  /** History values this modality keeps per step. */
+  /** Keeps this modality's latest scoring, for the view of recent steps (each step once). */
   sample(data) {
-    const out = {};
-    if (this.modality.kind !== 'continuous' || !data) return out;
-    for (let d = 0; d < Math.min(this.modality.size, MAX_DIMS); d++) {
-      out[`pred:${this.modality.name}:${d}`] = data.prediction[d];
-      out[`actual:${this.modality.name}:${d}`] = data.actual ? data.actual[d] : null;
-    }
-    return out;
+    const last = data?.lastScored;
+    if (last && this.modality.kind === 'continuous') this.recent.push({ step: last.step, m: last });
   }
 
-  draw(data, history) {
-    const { ctx, width, height } = fitCanvas(this.canvas, 96);
-    const box = { x: 0, y: 0, w: width, h: height };
-    if (!data) return drawEmpty(ctx, box, 'no frame yet');
-    const { name, kind, labels } = this.modality;
+  clear() {
+    this.recent.clear();
+  }
+
+  label(k) {
+    return this.modality.labels?.[k] ?? String(k);
+  }
+
+  draw(data, step) {
+    const { kind, name } = this.modality;
+    const main = fitCanvas(this.canvas, 92);
+    const side = fitCanvas(this.forecastCanvas, 92);
+    const box = { x: 0, y: 0, w: main.width, h: main.height };
+    const sideBox = { x: 0, y: 0, w: side.width, h: side.height };
+    if (!data) {
+      drawEmpty(main.ctx, box, 'no frame yet');
+      drawEmpty(side.ctx, sideBox, 'no frame yet');
+      return;
+    }
+    const at = `step ${steps.format(step)}`;
+    const node = this.scoredText;
+    node.dataset.step = String(step);
     if (kind === 'categorical') {
       const actual = data.actual ? argmax(data.actual) : -1;
-      const predicted = argmax(data.prediction);
-      const label = (k) => (k < 0 ? 'missing' : (labels?.[k] ?? String(k)));
-      this.readout.textContent = `predicted ${label(predicted)} · actual ${label(actual)}`;
-      return drawBars(ctx, box, data.prediction, actual, labels);
+      const predicted = data.scored ? argmax(data.scored) : -1;
+      node.dataset.predicted = predicted < 0 ? '' : this.label(predicted);
+      node.dataset.actual = actual < 0 ? '' : this.label(actual);
+      const last = data.lastScored;
+      if (data.scored) {
+        drawBars(main.ctx, box, data.scored, actual, this.modality.labels);
+        node.textContent = `${at}: predicted ${this.label(predicted)} · came ${this.label(actual)} ${mark(data)}`;
+        node.classList.remove('stale');
+      } else if (last) {
+        // Nothing scored now (absent, or the first step of an episode): the latest scoring, dimmed.
+        const [p, a] = [argmax(last.scored), argmax(last.actual)];
+        main.ctx.globalAlpha = 0.45;
+        drawBars(main.ctx, box, last.scored, a, this.modality.labels);
+        main.ctx.globalAlpha = 1;
+        const now = actual < 0 ? 'absent now' : `came ${this.label(actual)}, not scored`;
+        node.textContent =
+          `${at}: ${now} · last scored at ${steps.format(last.step)}: ` +
+          `predicted ${this.label(p)} · came ${this.label(a)} ${mark(last)}`;
+        node.classList.add('stale');
+      } else {
+        drawEmpty(main.ctx, box, actual < 0 ? `absent at ${at}` : `came ${this.label(actual)}; nothing scored`);
+        node.textContent = actual < 0 ? `${at}: no value yet` : `${at}: came ${this.label(actual)}, not scored`;
+      }
+      const guess = argmax(data.forecast);
+      drawBars(side.ctx, sideBox, data.forecast, -1, this.modality.labels);
+      this.forecastText.dataset.predicted = this.label(guess);
+      this.forecastText.textContent =
+        `${name === 'next' ? `for step ${steps.format(step + 1)}` : 'now'}: ` +
+        `${this.label(guess)} (p ${short(data.forecast[guess])})`;
+      return;
     }
+    // Continuous: the recent frames' scored predictions and values, then the forecast's values.
+    const frames = this.recent.frames;
     const series = [];
+    const stepsOf = frames.map((f) => f.step);
     for (let d = 0; d < Math.min(this.modality.size, MAX_DIMS); d++) {
-      series.push({ values: history.get(`pred:${name}:${d}`), color: COLORS[d] });
-      series.push({ values: history.get(`actual:${name}:${d}`), color: COLORS[d], dashed: true });
+      series.push({ values: frames.map((f) => f.m?.scored?.[d] ?? null), color: COLORS[d] });
+      series.push({ values: frames.map((f) => f.m?.actual?.[d] ?? null), color: COLORS[d], dashed: true });
     }
-    this.readout.textContent =
-      `predicted ${short(data.prediction[0])} · actual ` + `${data.actual ? short(data.actual[0]) : 'missing'}`;
-    drawLines(ctx, box, history.steps, series);
+    drawLines(main.ctx, box, stepsOf, series, { empty: 'nothing scored yet', markers: true });
+    const last = data.lastScored;
+    node.textContent = data.scored
+      ? `${at}: predicted ${short(data.scored[0])} · came ${short(data.actual?.[0])}`
+      : last
+        ? `${at}: absent now · last scored at ${steps.format(last.step)}: ` +
+          `predicted ${short(last.scored[0])} · came ${short(last.actual[0])}`
+        : `${at}: no value yet`;
+    drawValueBars(side.ctx, sideBox, data.forecast);
+    const shown = Array.from(data.forecast.slice(0, 4), short).join(', ');
+    this.forecastText.textContent = `${name === 'next' ? `for step ${steps.format(step + 1)}` : 'now'}: ${shown}`;
   }
 }
 
-/** Small multiples: one curve per loss or metric, each on its own scale. */
+/** Small multiples over the whole run: one curve per loss or metric, each on its own scale. */
 export class CurveSet {
-  constructor(parent, prefix, names) {
+  constructor(parent, prefix, names, about) {
+    this.parent = parent;
     this.prefix = prefix;
-    this.curves = names.map((name, i) => {
-      const value = element('span', { class: 'value' }, '—');
-      const canvas = element('canvas', { [`data-${prefix}`]: name });
-      parent.append(
-        element(
-          'div',
-          { class: 'curve' },
-          element('div', { class: 'curve-head' }, element('span', {}, name), value),
-          canvas,
-        ),
-      );
-      return { name, value, canvas, color: COLORS[i % COLORS.length] };
-    });
+    this.curves = [];
+    this.update(names, about);
+  }
+
+  /** Adds curves for names not shown yet (the topology grew). */
+  update(names, about) {
+    const known = new Set(this.curves.map((c) => c.name));
+    for (const name of names) {
+      if (known.has(name)) continue;
+      const curve = new Curve(this.parent, {
+        name,
+        key: `${this.prefix}:${name}`,
+        info: about?.[name],
+        color: COLORS[this.curves.length % COLORS.length],
+        attribute: { [`data-${this.prefix}`]: name },
+        log: this.prefix === 'loss',
+      });
+      curve.name = name;
+      this.curves.push(curve);
+    }
   }
 
   draw(values, history) {
-    for (const c of this.curves) {
-      c.value.textContent = short(values?.[c.name]);
-      const { ctx, width, height } = fitCanvas(c.canvas, 56);
-      drawLines(ctx, { x: 0, y: 0, w: width, h: height }, history.steps, [
-        { values: history.get(`${this.prefix}:${c.name}`), color: c.color },
-      ]);
-    }
+    for (const c of this.curves) c.draw(values?.[c.name], history);
   }
 }

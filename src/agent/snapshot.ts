@@ -16,33 +16,78 @@ export interface Topology {
     readonly size: number;
     readonly labels?: readonly string[];
   }>;
-  /** Names of the losses and metrics that frames carry. */
+  /**
+   * Names of the losses and metrics that frames carry (each from its first value on). A metric that
+   * needs something only the environment can give (`next/legal` needs `info.legalNext`) is not
+   * listed here: a viewer adds it when a frame first carries it.
+   */
   readonly losses: readonly string[];
   readonly metrics: readonly string[];
+  /** What each loss and metric means, by name, for every name the agent may produce. */
+  readonly about?: {
+    readonly losses: Readonly<Record<string, SeriesInfo>>;
+    readonly metrics: Readonly<Record<string, SeriesInfo>>;
+  };
+}
+
+/** A loss or metric explained, as plain data a viewer can draw with. */
+export interface SeriesInfo {
+  /** One line: what the number is, and which way is better. */
+  readonly definition: string;
+  /** The interval the value lives in, when it has one, e.g. [0, 1] for an accuracy. */
+  readonly range?: readonly [number, number];
+  /** What a uniform guess scores (1/n for an accuracy over n classes, ln n for a log loss). */
+  readonly chance?: number;
 }
 
 export interface LayerFrame {
   readonly name: string;
   /** The layer's code at this step. */
   readonly code: Float32Array;
-  /** The target its code was moved toward (null before any target exists). */
+  /**
+   * The target of the last learning pass (null before any): it belongs to the step `targetStep`,
+   * which lags `step` whenever the newest steps wait for their next input or for `updateEvery`.
+   */
   readonly target: Float32Array | null;
-  /** The decoder's reconstruction of the layer's input below from the code. */
+  /** The frame step whose code `target` is for, or null with it. */
+  readonly targetStep: number | null;
+  /** The input from below that the layer reads at this step (the observation, for the bottom layer). */
+  readonly input: Float32Array;
+  /** The decoder's reconstruction of that input from the code. */
   readonly reconstruction: Float32Array;
   /** Mean squared error of that reconstruction. */
   readonly reconstructionError: number;
+  /** The codes of the recent steps, oldest first, `size` values per step (empty when not kept). */
+  readonly recentCodes: Float32Array;
+  /** The step of the first code in `recentCodes`. */
+  readonly recentFrom: number;
 }
 
 export interface ModalityFrame {
   readonly name: string;
-  /** The prediction made before the value arrived: class probabilities or values. */
-  readonly prediction: Float32Array;
-  /** What then came (one-hot for categorical), or null while missing. */
+  /** The prediction scored at this step against `actual`, made before it came; null when none was. */
+  readonly scored: Float32Array | null;
+  /** The value that came at this step (one-hot for categorical), or null while the modality is absent. */
   readonly actual: Float32Array | null;
+  /**
+   * The standing prediction after this step: for `next`, of the next step's input; for a side
+   * modality, of its value at this step if it has not come (a label that may come late).
+   */
+  readonly forecast: Float32Array;
+  /** The latest scoring of this modality, at this step or before (a label may come once a sequence). */
+  readonly lastScored: ScoredValue | null;
+}
+
+/** A prediction and the value it was scored against, at the frame step `step`. */
+export interface ScoredValue {
+  readonly step: number;
+  readonly scored: Float32Array;
+  readonly actual: Float32Array;
 }
 
 /** One step of a run. */
 export interface Frame {
+  /** Steps taken so far: the newest code is that of the `step`-th observation. */
   readonly step: number;
   readonly episode: number;
   readonly layers: readonly LayerFrame[];

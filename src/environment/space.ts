@@ -2,7 +2,8 @@
 // (Float32Array), a discrete space an integer in [0, n), a dict a record of named modalities,
 // some of which may be optional (missing on a step, as a label that comes late or never).
 
-import { NonFiniteError, ShapeMismatchError, describeValue } from '../errors.js';
+import { InvalidOptionError, NonFiniteError, ShapeMismatchError, describeValue } from '../errors.js';
+import { checkKeys } from '../options.js';
 import type { Rng } from '../random.js';
 
 export interface BoxSpace {
@@ -15,6 +16,13 @@ export interface BoxSpace {
 export interface DiscreteSpace {
   readonly kind: 'discrete';
   readonly n: number;
+  /** Names of the n values, for people (a viewer, a log); they play no part in equality or membership. */
+  readonly labels?: readonly string[];
+}
+
+export interface DiscreteOptions {
+  /** One distinct name per value, e.g. the symbols of a grammar. */
+  readonly labels?: readonly string[];
 }
 
 export interface DictSpace {
@@ -38,9 +46,23 @@ export function box(shape: number | readonly number[], low = -Infinity, high = I
   return { kind: 'box', shape: dims, low, high };
 }
 
-export function discrete(n: number): DiscreteSpace {
+export function discrete(n: number, options: DiscreteOptions = {}): DiscreteSpace {
   if (!Number.isInteger(n) || n < 1) throw new ShapeMismatchError(`discrete: expected an integer n >= 1, but got ${n}`);
-  return { kind: 'discrete', n };
+  checkKeys('discrete', options, ['labels']);
+  const { labels } = options;
+  if (labels === undefined) return { kind: 'discrete', n };
+  if (!Array.isArray(labels) || labels.length !== n || labels.some((l) => typeof l !== 'string')) {
+    throw new InvalidOptionError(
+      `discrete: expected option "labels" to be ${n} strings, one per value, but got ${labelsOf(labels)}`,
+    );
+  }
+  const repeated = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (repeated !== undefined) {
+    throw new InvalidOptionError(
+      `discrete: expected option "labels" to be distinct, but got ${JSON.stringify(repeated)} twice`,
+    );
+  }
+  return { kind: 'discrete', n, labels: Object.freeze([...labels]) };
 }
 
 export function dict(spaces: Record<string, Space>, optional: readonly string[] = []): DictSpace {
@@ -166,7 +188,17 @@ export function sample(space: Space, rng: Rng): SpaceValue {
   }
 }
 
-/** Structural equality of two spaces (used by checkers and checkpoints). */
+function labelsOf(value: unknown): string {
+  if (!Array.isArray(value)) return describeValue(value);
+  const odd = value.findIndex((l) => typeof l !== 'string');
+  return odd < 0 ? `${value.length}` : `${describeValue(value[odd])} at index ${odd}`;
+}
+
+/** Structural equality of two spaces (used by checkers and checkpoints); labels do not count. */
 export function sameSpace(a: Space, b: Space): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return JSON.stringify(a, withoutLabels) === JSON.stringify(b, withoutLabels);
+}
+
+function withoutLabels(this: unknown, key: string, value: unknown): unknown {
+  return key === 'labels' && (this as { kind?: unknown }).kind === 'discrete' ? undefined : value;
 }

@@ -67,7 +67,7 @@ describe('ViewerServer', () => {
         type: 'error',
         code: 'ERR_PROTOCOL',
         id: 5,
-        message: 'message.type: expected one of "subscribe", "control", but got "explode"',
+        message: 'message.type: expected one of "subscribe", "control", "history", but got "explode"',
       });
     });
 
@@ -75,7 +75,7 @@ describe('ViewerServer', () => {
       const parts = await rejected(pack({ type: 'subscribe', id: 'p', parts: ['layers', 'bogus'] }));
       expect(parts).toMatchObject({ code: 'ERR_PROTOCOL', id: 'p' });
       expect(parts.message).toBe(
-        'subscribe.parts[1]: expected one of "layers", "modalities", "losses", "metrics", but got "bogus"',
+        'subscribe.parts[1]: expected one of "layers", "recent", "modalities", "losses", "metrics", but got "bogus"',
       );
       const notArray = await rejected(pack({ type: 'subscribe', parts: 'layers' }));
       expect(notArray.message).toMatch(/^subscribe\.parts: expected null or an array of names/);
@@ -102,10 +102,26 @@ describe('ViewerServer', () => {
     });
 
     it('keeps the subscription a bad request left untouched', async () => {
+      const mark = client.messages.length;
+      client.send({ type: 'subscribe', id: 'narrow', parts: ['losses'] });
+      await client.waitFor((m) => m.type === 'ack', { since: mark });
+      // Valid in part: applying any of it would bring layers back or take losses away.
       await rejected(pack({ type: 'subscribe', parts: ['layers', 'nope'] }));
       const frame = await client.waitFor(isFrame);
-      expect(frame.layers).toBeDefined();
-      expect(frame.losses).toBeDefined();
+      expect(Object.keys(frame).sort()).toEqual(['dropped', 'episode', 'losses', 'step', 'stepsPerSecond', 'type']);
+      expect(Object.keys(frame.losses!)).toEqual(['encoder', 'reconstruction', 'top']);
+      client.send({ type: 'subscribe', parts: ['layers', 'recent', 'modalities', 'losses', 'metrics'] });
+      await client.waitFor((m) => m.type === 'ack');
+    });
+
+    it('answers a history request with unknown fields with ERR_PROTOCOL', async () => {
+      const error = await rejected(pack({ type: 'history', id: 3, since: 0 }));
+      expect(error).toEqual({
+        type: 'error',
+        code: 'ERR_PROTOCOL',
+        id: 3,
+        message: 'history: expected fields among [type, id], but got unknown field "since"',
+      });
     });
 
     it('closes a connection whose message exceeds maxPayload (1009), and only that one', async () => {

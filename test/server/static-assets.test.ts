@@ -1,6 +1,7 @@
 // The page and its assets: served by the viewer itself with the right content types, and with
 // no reference to any outside address (the viewer works with no network at all).
 
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startViewer, type ViewerServer } from '../../server/viewer-server.js';
 import { createFakeRun, type FakeRun } from './helpers/fake-run.js';
@@ -27,6 +28,7 @@ const ASSETS: Array<[string, RegExp]> = [
   ['/connection.js', /^text\/javascript/],
   ['/views.js', /^text\/javascript/],
   ['/plots.js', /^text\/javascript/],
+  ['/history.js', /^text\/javascript/],
   ['/viewer.css', /^text\/css/],
   ['/vendor/msgpackr.js', /^text\/javascript/],
 ];
@@ -45,7 +47,11 @@ describe('ViewerServer', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(type);
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(0);
+      const body = Buffer.from(await response.arrayBuffer());
+      // The very bytes on disk: the page's own files as they are, the codec as its no-eval build.
+      const file = path === '/' ? '/index.html' : path;
+      if (path.startsWith('/vendor/')) expect(body.length > 10_000 && /Unpackr/.test(body.toString())).toBe(true);
+      else expect(body.equals(readFileSync(new URL(`../../server/page${file}`, import.meta.url)))).toBe(true);
     });
 
     it('references no outside URL from the page, its scripts or its styles', async () => {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/agent/snapshot.js';
 import { startViewer, type ViewerServer } from '../../server/viewer-server.js';
 import type { AckMessage, ErrorMessage, FrameMessage, StateMessage } from '../../server/protocol.js';
-import { createFakeRun, type FakeRun } from './helpers/fake-run.js';
+import { RECENT, createFakeRun, wave, type FakeRun } from './helpers/fake-run.js';
 import { connectClient, isFrame, socketUrl, type TestClient } from './helpers/test-client.js';
 
 const quiet = { log: () => {} };
@@ -43,25 +43,29 @@ async function framesDuring(client: TestClient, ms: number): Promise<FrameMessag
 
 describe('ViewerServer', () => {
   describe('hello', () => {
-    it('greets each client with the protocol version, its id, the topology, the run state and the defaults', async () => {
+    it('greets each client with the protocol version, its id, the topology, the run state, the defaults', async () => {
       const { run, viewer, client } = await setup();
       expect(viewer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect(viewer.token).toBeNull();
       const { hello } = client;
-      expect(hello.protocol).toBe(1);
+      expect(hello.protocol).toBe(2);
       expect(hello.clientId).toMatch(/^c\d+$/);
       expect(hello.topology).toEqual(run.topology);
-      expect(hello.state).toEqual({ paused: false, step: expect.any(Number), stepsPerSecond: expect.any(Number) });
+      expect(hello.topology.modalities[0]!.labels).toEqual(['left', 'right', 'up', 'down']);
+      // The state of the run at the moment of the hello, not some other number.
+      expect(hello.state.paused).toBe(false);
+      expect(hello.state.step).toBeGreaterThanOrEqual(1);
+      expect(hello.state.step).toBeLessThanOrEqual(run.steps);
       expect(hello.defaults).toEqual({
         rate: 10,
         minRate: 0.2,
         maxRate: 60,
-        parts: ['layers', 'modalities', 'losses', 'metrics'],
+        parts: ['layers', 'recent', 'modalities', 'losses', 'metrics'],
         maxPayload: 65536,
         heartbeatMs: 30000,
       });
       expect(hello.subscription).toEqual({
-        parts: ['layers', 'modalities', 'losses', 'metrics'],
+        parts: ['layers', 'recent', 'modalities', 'losses', 'metrics'],
         layers: null,
         modalities: null,
         rate: 10,
@@ -85,26 +89,58 @@ describe('ViewerServer', () => {
         'stepsPerSecond',
         'type',
       ]);
-      expect(Number.isInteger(frame.step) && frame.step > 0).toBe(true);
+      const { step } = frame;
+      expect(Number.isInteger(step) && step > 1).toBe(true);
       expect(frame.dropped).toBe(0);
+      expect(frame.episode).toBe(Math.floor(step / 500));
       expect(frame.layers!.map((l) => l.name)).toEqual(['h1', 'h2']);
       const [h1, h2] = frame.layers!;
-      expect(h1.code).toBeInstanceOf(Float32Array);
-      expect(h1.code).toHaveLength(32);
-      expect(h2.code).toHaveLength(16);
-      expect(h1.reconstruction).toBeInstanceOf(Float32Array);
-      expect(h1.reconstruction).toHaveLength(24);
-      expect(h2.reconstruction).toHaveLength(32);
-      expect(h1.target === null || h1.target instanceof Float32Array).toBe(true);
-      expect(typeof h1.reconstructionError).toBe('number');
+      // The values of that very step, intact through msgpack (the fake run's arrays are a known wave).
+      expect(h1.code).toEqual(wave(32, step, 0, false));
+      expect(h2.code).toEqual(wave(16, step, 1, true));
+      expect(h1.target).toEqual(wave(32, step - 3, 0, false));
+      expect(h1.targetStep).toBe(step - 3);
+      expect(h1.input).toEqual(wave(24, step, 0, false));
+      expect(h1.reconstruction).toEqual(wave(24, step, 0.5, false));
+      expect(h2.reconstruction).toEqual(wave(32, step, 1.5, true));
+      expect(h1.reconstructionError).toBe(0.1 / (1 + step * 0.01) + 0.01 * Math.abs(Math.sin(step * 0.1)));
+      const rows = Math.min(step, RECENT);
+      expect(h1.recentFrom).toBe(step - rows + 1);
+      expect(h1.recentCodes).toHaveLength(rows * 32);
+      expect(h1.recentCodes!.subarray((rows - 1) * 32)).toEqual(h1.code);
       const [action, signal] = frame.modalities!;
       expect(action.name).toBe('action');
-      expect(action.prediction).toBeInstanceOf(Float32Array);
-      expect(action.actual).toBeInstanceOf(Float32Array);
-      expect(signal.prediction).toHaveLength(2);
+      expect(action.scored).toBeInstanceOf(Float32Array);
+      expect(Array.from(action.actual!)).toEqual([0, 1, 2, 3].map((k) => (k === step % 4 ? 1 : 0)));
+      expect(Array.from(action.forecast)).toEqual(Array.from(action.scored!).reverse());
+      expect(action.lastScored!.step).toBe(step);
+      expect(signal.forecast).toHaveLength(2);
+      expect(signal.actual === null).toBe(step % 10 === 9);
       expect(Object.keys(frame.losses!)).toEqual(['encoder', 'reconstruction', 'top']);
+      expect(frame.losses!.encoder).toBe(1 / (1 + step * 0.002));
       expect(Object.keys(frame.metrics!)).toEqual(['accuracy', 'logLoss']);
-      expect(typeof frame.stepsPerSecond).toBe('number');
+      expect(frame.metrics!.logLoss).toBe(-Math.log(0.55));
+    });
+
+    it('carry null for a modality that is absent at the step, and its latest scoring', async () => {
+      const { client } = await setup({ run: createFakeRun({ mode: 'timer', intervalMs: 2 }), rate: 60 });
+      const absent = (await client.waitFor((m) => isFrame(m) && m.step % 10 === 9, {
+        timeoutMs: 8000,
+      })) as FrameMessage;
+      const signal = absent.modalities![1]!;
+      expect(signal).toMatchObject({ name: 'signal', scored: null, actual: null });
+      expect(signal.lastScored!.step).toBeLessThan(absent.step);
+      expect(signal.lastScored!.actual).toHaveLength(2);
+    });
+
+    it('leave out the recent codes without the part "recent"', async () => {
+      const { client } = await setup();
+      client.send({ type: 'subscribe', id: 1, parts: ['layers'] });
+      const ack = await client.waitFor(isAck);
+      const frame = await client.waitFor(isFrame, { since: client.messages.indexOf(ack) + 1 });
+      expect(frame.layers![0]).not.toHaveProperty('recentCodes');
+      expect(frame.layers![0]).not.toHaveProperty('recentFrom');
+      expect(frame.layers![0]!.code).toEqual(wave(32, frame.step, 0, false));
     });
 
     it('sample the latest step, so steps advance between frames', async () => {
@@ -123,9 +159,20 @@ describe('ViewerServer', () => {
       expect(ack).toMatchObject({ id: 7, of: 'subscribe', subscription: { parts: ['losses', 'metrics'], rate: 10 } });
       const since = client.messages.indexOf(ack) + 1;
       const frame = await client.waitFor(isFrame, { since });
-      expect(frame.losses).toBeDefined();
-      expect(frame.metrics).toBeDefined();
-      expect('layers' in frame || 'modalities' in frame).toBe(false);
+      expect(Object.keys(frame).sort()).toEqual([
+        'dropped',
+        'episode',
+        'losses',
+        'metrics',
+        'step',
+        'stepsPerSecond',
+        'type',
+      ]);
+      expect(frame.losses).toEqual({
+        encoder: 1 / (1 + frame.step * 0.002),
+        reconstruction: 0.5 / (1 + frame.step * 0.003),
+        top: 0.2 + 0.1 * Math.sin(frame.step * 0.01),
+      });
     });
 
     it('filter layers and modalities by name', async () => {
@@ -218,7 +265,7 @@ describe('ViewerServer', () => {
       expect(faults.map((e) => e.message)).toEqual(['run.frames failed: engine lost']);
       const client = await connectClient(socketUrl(viewer.port));
       cleanup.push(() => client.close());
-      expect(client.hello.protocol).toBe(1);
+      expect(client.hello.protocol).toBe(2);
     });
 
     it("answer a control the run cannot carry out with an error carrying the run's code", async () => {

@@ -1,7 +1,9 @@
 // The viewer page in a real browser (Debian's chromium) against a real run: the demo's predictive
 // agent learning the embedded Reber grammar in a LiveRun, behind a token. Frames arrive and the
-// layer views change; pause holds the step counter, step advances it by exactly one, resume lets
-// it go; the page reconnects by itself when the server restarts. Saves two screenshots.
+// layer views change; the categorical panel names the symbols and shows the very prediction that
+// was scored in the frame of its step; pause holds the step counter, step advances it by exactly
+// one, resume lets it go; a page opened after 20 seconds of training draws the run from step 0;
+// the page reconnects by itself when the server restarts. Saves two screenshots.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,8 @@ import '../../agents/index.js';
 import '../../environments/index.js';
 import { LiveRun, createAgent, makeEnvironment, type Agent, type AgentConfig } from '../../src/index.js';
 import { startViewer, type ViewerServer } from '../../server/index.js';
+import type { FrameMessage } from '../../server/protocol.js';
+import { connectClient, isFrame, socketUrl } from './helpers/test-client.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -26,6 +30,10 @@ let viewer: ViewerServer;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+let startedAt = 0;
+/** How long the run trains before a second page opens: it must see the history from step 0. */
+const LATE_MS = 20_000;
+const SYMBOLS = ['B', 'T', 'P', 'S', 'X', 'V', 'E'];
 
 async function counter(id: string): Promise<number> {
   return Number(await page.getAttribute(`#${id}`, 'data-value'));
@@ -48,6 +56,7 @@ describe.skipIf(!hasChromium)(
       run = new LiveRun(agent, environment, { seed: 1 });
       viewer = await startViewer(run, { port: 0, token: TOKEN, defaultRate: 20, log: () => {} });
       run.start();
+      startedAt = performance.now();
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: [
@@ -94,6 +103,53 @@ describe.skipIf(!hasChromium)(
       expect(await counter('steps-per-second')).toBeGreaterThan(0);
     });
 
+    it('names the symbols and shows the prediction scored in the frame of the step it shows', async () => {
+      await page.click('#pause');
+      await page.waitForSelector('#run-state[data-paused="true"]');
+      try {
+        await expectScoredShown();
+      } finally {
+        await page.click('#resume');
+        await page.waitForSelector('#run-state[data-paused="false"]');
+      }
+    });
+
+    /** Pausing emits the frame of the step the run stopped at: the page and a protocol client see it alike. */
+    async function expectScoredShown(): Promise<void> {
+      let frame: FrameMessage;
+      for (;;) {
+        const held = run.state().step;
+        await page.waitForFunction(
+          (s) => Number(document.querySelector('[data-scored="next"]')?.getAttribute('data-step')) === s,
+          held,
+        );
+        const client = await connectClient(socketUrl(viewer.port, TOKEN));
+        frame = (await client.waitFor(isFrame)) as FrameMessage;
+        await client.close();
+        expect(frame.step).toBe(held);
+        // The first step of an episode is not scored (nothing predicts B): take one more step.
+        if (frame.modalities!.find((m) => m.name === 'next')!.scored !== null) break;
+        await page.click('#step-once');
+        await page.waitForFunction(
+          (s) => Number(document.querySelector('#step')?.getAttribute('data-value')) > s,
+          held,
+        );
+      }
+      const held = frame.step;
+      const next = frame.modalities!.find((m) => m.name === 'next')!;
+      const argmax = (v: Float32Array) => v.indexOf(Math.max(...v));
+      const shown = page.locator('[data-scored="next"]');
+      expect(await shown.getAttribute('data-step')).toBe(String(held));
+      expect(await shown.getAttribute('data-predicted')).toBe(SYMBOLS[argmax(next.scored!)]);
+      expect(await shown.getAttribute('data-actual')).toBe(SYMBOLS[argmax(next.actual!)]);
+      const text = (await shown.textContent()) ?? '';
+      expect(text).toContain(`predicted ${SYMBOLS[argmax(next.scored!)]} · came ${SYMBOLS[argmax(next.actual!)]}`);
+      // The forecast is shown apart, for the step to come.
+      const forecast = page.locator('[data-forecast="next"]');
+      expect(await forecast.getAttribute('data-predicted')).toBe(SYMBOLS[argmax(next.forecast)]);
+      expect(await forecast.textContent()).toContain(`for step ${(held + 1).toLocaleString('en-US')}`);
+    }
+
     it('pause holds the counter, step advances it by one, resume lets it run', async () => {
       await page.click('#pause');
       await page.waitForSelector('#run-state[data-paused="true"]');
@@ -119,6 +175,32 @@ describe.skipIf(!hasChromium)(
       expect(run.state().paused).toBe(false);
     });
 
+    it(`draws the whole run from step 0 on a page opened after ${LATE_MS / 1000} s of training`, async () => {
+      await new Promise((r) => setTimeout(r, Math.max(0, startedAt + LATE_MS - performance.now())));
+      const late = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      late.on('pageerror', (error) => pageErrors.push(error.message));
+      await late.route('**/*', (route) =>
+        route.request().url().startsWith(`http://127.0.0.1:${viewer.port}/`) ? route.continue() : route.abort(),
+      );
+      await late.goto(viewer.url);
+      await late.waitForSelector('#status[data-status="live"]');
+      await late.waitForFunction(() => document.querySelector('#history')?.getAttribute('data-from') !== '');
+      // The server's history starts with the run's first frame; the curves' step axes start at 0.
+      expect(Number(await late.getAttribute('#history', 'data-from'))).toBeLessThanOrEqual(2);
+      const step = run.state().step;
+      for (const selector of ['canvas[data-metric="next/accuracy"]', 'canvas[data-loss="encoder1"]']) {
+        await late.waitForFunction((s) => Number(document.querySelector(s)?.getAttribute('data-points')) > 0, selector);
+        expect(await late.getAttribute(selector, 'data-from')).toBe('0');
+        // About 60 frames a second for 20 s, merged into at most 2000 points: far more than the page saw itself.
+        expect(Number(await late.getAttribute(selector, 'data-points'))).toBeGreaterThan(400);
+      }
+      expect(step).toBeGreaterThan(10_000);
+      // The README's picture: the demo's page opened late, the whole run on its curves.
+      mkdirSync('test/artifacts', { recursive: true });
+      await late.screenshot({ path: 'test/artifacts/readme-viewer.png' });
+      await late.close();
+    });
+
     it('reconnects by itself when the server restarts', async () => {
       const { port } = viewer;
       await viewer.close();
@@ -137,12 +219,14 @@ describe.skipIf(!hasChromium)(
       for (const name of run.topology.modalities.map((m) => m.name))
         expect(await page.locator(`canvas[data-modality="${name}"]`).count()).toBe(1);
       expect(await page.locator('canvas[data-metric="next/legal"]').count()).toBe(1);
+      expect(await page.locator('canvas[data-metric="next/critical"]').count()).toBe(1);
+      const title = await page.getAttribute('canvas[data-metric="next/accuracy"] >> xpath=..', 'title');
+      expect(title).toMatch(/^next\/accuracy: Share of steps .* range 0 to 1; chance 0\.143/);
+      const bars = await page.textContent('[data-scored="next"]');
+      expect(SYMBOLS.some((s) => bars?.includes(`predicted ${s}`) || bars?.includes(`came ${s}`))).toBe(true);
       expect(await page.textContent('#notice')).toBe('');
       mkdirSync('test/artifacts', { recursive: true });
       await page.screenshot({ path: 'test/artifacts/viewer.png' });
-      // For the README (its author places it): the same page a little later, with longer curves.
-      await page.waitForTimeout(1000);
-      await page.screenshot({ path: 'test/artifacts/readme-viewer.png' });
       expect(pageErrors).toEqual([]);
     });
   },

@@ -2,7 +2,7 @@
 // setImmediate loop (as fast as the event loop allows) or on a timer; honours pause/resume/step.
 
 import { Subject, type Observable } from 'rxjs';
-import type { Frame, LayerFrame, ModalityFrame, Topology } from '../../../src/agent/snapshot.js';
+import type { Frame, LayerFrame, ModalityFrame, ScoredValue, Topology } from '../../../src/agent/snapshot.js';
 import type { RunController, RunState } from '../../../server/run-controller.js';
 
 export interface FakeRunOptions {
@@ -22,6 +22,8 @@ export interface FakeRunOptions {
    * otherwise swamp the step rate. The viewer only ever encodes the latest frame, at once.
    */
   readonly recycle?: number;
+  /** From this step on frames also carry the metric `legal`, which the topology does not list. Default never. */
+  readonly legalFrom?: number;
 }
 
 export interface FakeRun extends RunController {
@@ -46,15 +48,33 @@ function topologyOf(sizes: readonly number[]): Topology {
     ],
     losses: ['encoder', 'reconstruction', 'top'],
     metrics: ['accuracy', 'logLoss'],
+    about: {
+      losses: { encoder: { definition: 'synthetic encoder loss' } },
+      metrics: {
+        accuracy: { definition: 'synthetic accuracy', range: [0, 1], chance: 0.25 },
+        legal: { definition: 'synthetic legal share', range: [0, 1] },
+      },
+    },
   };
 }
 
-function wave(size: number, step: number, phase: number, tanh: boolean, into?: Float32Array): Float32Array {
+/** The synthetic values of a layer's arrays: a sine over units and steps (tanh) or its [0, 1] copy. */
+export function wave(size: number, step: number, phase: number, tanh: boolean, into?: Float32Array): Float32Array {
   const out = into ?? new Float32Array(size);
   for (let i = 0; i < size; i++) {
     const v = Math.sin(step * 0.07 + i * 0.37 + phase);
     out[i] = tanh ? v : 0.5 + 0.5 * v;
   }
+  return out;
+}
+
+/** Steps of recent codes a fake frame carries. */
+export const RECENT = 32;
+
+function recentCodes(size: number, step: number, phase: number, tanh: boolean): Float32Array {
+  const rows = Math.min(step, RECENT);
+  const out = new Float32Array(rows * size);
+  for (let r = 0; r < rows; r++) out.set(wave(size, step - rows + 1 + r, phase, tanh), r * size);
   return out;
 }
 
@@ -66,6 +86,7 @@ export function createFakeRun(options: FakeRunOptions = {}): FakeRun {
     intervalMs = 5,
     workMs = 0,
     recycle = 0,
+    legalFrom = Number.POSITIVE_INFINITY,
   } = options;
   const topology = topologyOf(layerSizes);
   const subject = new Subject<Frame>();
@@ -74,6 +95,7 @@ export function createFakeRun(options: FakeRunOptions = {}): FakeRun {
   let step = 0;
   let scheduled = false;
   let correct = 0;
+  let lastSignal: ScoredValue | null = null;
 
   const ring = Array.from({ length: recycle }, () =>
     layerSizes.map((size, i) => ({
@@ -91,9 +113,13 @@ export function createFakeRun(options: FakeRunOptions = {}): FakeRun {
       return {
         name: l.name,
         code: wave(l.size, step, i, tanh, arrays?.[i].code),
-        target: step === 1 ? null : wave(l.size, step + 3, i, tanh, arrays?.[i].target),
+        target: step === 1 ? null : wave(l.size, step - 3, i, tanh, arrays?.[i].target),
+        targetStep: step === 1 ? null : step - 3,
+        input: wave(below, step, i, i > 0),
         reconstruction: wave(below, step, i + 0.5, i > 0, arrays?.[i].reconstruction),
         reconstructionError: 0.1 / (1 + step * 0.01) + 0.01 * Math.abs(Math.sin(step * 0.1 + i)),
+        recentCodes: recycle > 0 ? new Float32Array(0) : recentCodes(l.size, step, i, tanh),
+        recentFrom: Math.max(1, step - RECENT + 1),
       };
     });
     const cls = step % CLASSES.length;
@@ -102,12 +128,24 @@ export function createFakeRun(options: FakeRunOptions = {}): FakeRun {
     if (guess === cls) correct++;
     const actualClass = new Float32Array(CLASSES.length);
     actualClass[cls] = 1;
+    const absent = step % 10 === 9;
+    const signalScored = Float32Array.of(Math.sin(step * 0.05) * 0.9, Math.cos(step * 0.03) * 0.8);
+    const signalActual = Float32Array.of(Math.sin(step * 0.05), Math.cos(step * 0.03));
+    if (!absent) lastSignal = { step, scored: signalScored, actual: signalActual };
     const modalities: ModalityFrame[] = [
-      { name: 'action', prediction: Float32Array.from(p), actual: actualClass },
+      {
+        name: 'action',
+        scored: Float32Array.from(p),
+        actual: actualClass,
+        forecast: Float32Array.from(p).reverse(),
+        lastScored: { step, scored: Float32Array.from(p), actual: actualClass },
+      },
       {
         name: 'signal',
-        prediction: Float32Array.of(Math.sin(step * 0.05) * 0.9, Math.cos(step * 0.03) * 0.8),
-        actual: step % 10 === 9 ? null : Float32Array.of(Math.sin(step * 0.05), Math.cos(step * 0.03)),
+        scored: absent ? null : signalScored,
+        actual: absent ? null : signalActual,
+        forecast: Float32Array.of(Math.sin(step * 0.05 + 0.05), Math.cos(step * 0.03 + 0.03)),
+        lastScored: absent ? lastSignal : { step, scored: signalScored, actual: signalActual },
       },
     ];
     return {
@@ -120,7 +158,7 @@ export function createFakeRun(options: FakeRunOptions = {}): FakeRun {
         reconstruction: 0.5 / (1 + step * 0.003),
         top: 0.2 + 0.1 * Math.sin(step * 0.01),
       },
-      metrics: { accuracy: correct / step, logLoss: -Math.log(0.55) },
+      metrics: { accuracy: correct / step, logLoss: -Math.log(0.55), ...(step >= legalFrom && { legal: 0.9 }) },
       stepsPerSecond: paused ? 0 : perSecond,
     };
   }
