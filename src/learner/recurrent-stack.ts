@@ -147,6 +147,8 @@ export class RecurrentStack implements SequenceLearner {
   private predictions: M[] = [];
   private lastLosses: M[] = [];
   private lastTargets: (M | null)[] = [];
+  /** Index of the step the last targets belong to (the newest step of the last pass), or -1. */
+  private lastTargetIndex = -1;
   private pendingStart: boolean[];
   private disposed = false;
   /** Steps taken and learning passes made since construction. */
@@ -386,8 +388,9 @@ export class RecurrentStack implements SequenceLearner {
       if (topGrads.readout.length) this.readoutOptimizer.apply(topGrads.readout);
       losses.push(topGrads.loss ?? e.zeros(1, 1), topGrads.readoutLoss ?? e.zeros(1, 1));
       const newest = fresh[fresh.length - 1]!;
-      return { losses, targets: targets.map((t) => t[newest] ?? null) };
+      return { losses, targets: targets.map((t) => t[newest] ?? null), index: steps[newest]!.index };
     });
+    this.lastTargetIndex = kept.index;
     this.lastLosses = kept.losses.map((m) => e.keep(m));
     this.lastTargets = kept.targets.map((m) => (m ? e.keep(m) : null));
     for (const i of fresh) steps[i]!.learned = true;
@@ -413,10 +416,23 @@ export class RecurrentStack implements SequenceLearner {
     };
   }
 
-  /** Per layer, stream 0: the newest code, its last target, and the reconstruction of its input. */
+  /** Per layer, stream 0: the newest code (a synchronous read of the codes only, cheap enough per step). */
+  readCodes(): Float32Array[] {
+    this.assertLive('RecurrentStack.readCodes');
+    const newest = this.window.newest();
+    if (!newest) return [];
+    return this.layers.map((layer, l) => this.engine.read(newest.codes[l]!).slice(0, layer.size));
+  }
+
+  /**
+   * Per layer, stream 0: the newest code, the last target and the index of the step it belongs
+   * to (the newest step of the last learning pass, which lags the newest code), and the
+   * reconstruction of its input.
+   */
   readLayers(): {
     code: Float32Array;
     target: Float32Array | null;
+    targetIndex: number | null;
     reconstruction: Float32Array;
     input: Float32Array;
   }[] {
@@ -432,6 +448,7 @@ export class RecurrentStack implements SequenceLearner {
         return {
           code: first(newest.codes[l]!, layer.size),
           target: this.lastTargets[l] ? first(this.lastTargets[l]!, layer.size) : null,
+          targetIndex: this.lastTargets[l] ? this.lastTargetIndex : null,
           reconstruction: first(layer.decodePart(newest.codes[l]!, 0), width),
           input: first(below, width),
         };

@@ -30,8 +30,13 @@ export interface LiveRunOptions {
   readonly episodes?: number;
   /** At least this many milliseconds between two frames while running (>= 0). Default 16. */
   readonly frameIntervalMs?: number;
-  /** Steps per turn of the event loop (integer >= 1). Default 64. */
+  /** At most this many steps per turn of the event loop (integer >= 1). Default 64. */
   readonly yieldEvery?: number;
+  /**
+   * A turn also ends once its steps have taken this many milliseconds (>= 0), so that timers,
+   * such as a viewer's frames, run this often however slow a step is. Default 10.
+   */
+  readonly yieldMs?: number;
   /** 'error' stops the run on invalid data; 'skip' drops and counts the transition. Default 'error'. */
   readonly onInvalid?: OnInvalid;
   /**
@@ -59,6 +64,7 @@ export interface LiveRunPosition extends RunPosition {
 export const LIVE_RUN_DEFAULTS = Object.freeze({
   frameIntervalMs: 16,
   yieldEvery: FROM_ENVIRONMENT_DEFAULTS.yieldEvery,
+  yieldMs: 10,
 });
 
 /** Where a run stands (the shape of the viewer's RunState). */
@@ -81,7 +87,8 @@ export interface LiveRunResult {
 /**
  * Learns from `environment` with `agent` (instances, neither disposed nor closed by the run).
  * Nothing happens before `start()`. `pause()` and `resume()` may be called at any time, before
- * `start()` too; `step()` takes one step and emits its frame while paused, and is ignored while
+ * `start()` too; pausing a running run emits the frame of the step it stopped at (unless one
+ * was just emitted); `step()` takes one step and emits its frame while paused, and is ignored while
  * running or after the end (so a viewer's stray click cannot disturb a run). `done` resolves
  * at `steps`, at `episodes` or on `stop()`, after a last frame and with the final metrics; an
  * error from the agent or environment ends the run, rejects `done` and errors `frames` and
@@ -99,6 +106,7 @@ export class LiveRun {
   private readonly limits: TransitionLoopOptions;
   private readonly frameIntervalMs: number;
   private readonly yieldEvery: number;
+  private readonly yieldMs: number;
   private readonly onInvalid: OnInvalid;
   private readonly rate = new StepRate();
   private resolve!: (result: LiveRunResult) => void;
@@ -130,6 +138,7 @@ export class LiveRun {
       'episodes',
       'frameIntervalMs',
       'yieldEvery',
+      'yieldMs',
       'onInvalid',
       'resume',
     ]);
@@ -159,6 +168,7 @@ export class LiveRun {
       integer: true,
       min: 1,
     });
+    this.yieldMs = numberOption(where, 'yieldMs', o.yieldMs, LIVE_RUN_DEFAULTS.yieldMs, { min: 0 });
     this.onInvalid = learnOptions(where, { onInvalid: o.onInvalid }).onInvalid;
     assertPairing(where, agent, environment);
     // Replaying is the only way back for an acting environment that cannot give its state.
@@ -198,6 +208,8 @@ export class LiveRun {
     this.paused = true;
     this.pending?.unsubscribe();
     this.pending = undefined;
+    // A viewer of the paused run should see the step it stopped at, not the last sampled one.
+    if (this.status === 'running' && this.sinceFrame > 0) this.emitFrame();
   }
 
   resume(): void {
@@ -253,13 +265,16 @@ export class LiveRun {
 
   private chunk(): void {
     this.pending = undefined;
+    const started = performance.now();
     for (let i = 0; i < this.yieldEvery; i++) {
       if (this.paused || this.status !== 'running') return;
       if (!this.takeStep()) return;
       if (this.status !== 'running') return;
-      if (performance.now() - this.lastFrameAt >= this.frameIntervalMs) {
+      const now = performance.now();
+      if (now - this.lastFrameAt >= this.frameIntervalMs) {
         if (!this.emitFrame()) return;
       }
+      if (now - started >= this.yieldMs) break;
     }
     this.rate.record(this.taken);
     this.schedule();
