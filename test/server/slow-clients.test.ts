@@ -48,7 +48,7 @@ const share = (ws: Window[]) => ws.reduce((a, w) => a + w.busyMs, 0) / ws.reduce
 
 describe('ViewerServer', () => {
   describe('slow clients', () => {
-    it('drop and count the frames of a client that never reads, while learning keeps its pace and memory stays bounded', async () => {
+    it('drop the frames of a client that never reads, counted; learning keeps its pace, memory its bound', async () => {
       // Big frames (about 400 KB) fill the kernel's socket buffers (a few MB) in a few frames.
       const run = createFakeRun({ layerSizes: [16384, 16384], inputSize: 16384, recycle: 16 });
       const viewer = await startViewer(run, { port: 0, defaultRate: 60, log: () => {} });

@@ -71,7 +71,7 @@ const isOneHot = (v: unknown, n: number) =>
   v.every((x) => x === 0 || x === 1);
 
 describe('a third-party client, from PROTOCOL.md', () => {
-  it('sees actual: null while the label of TemporalOrder-v0 is absent, the scored prediction when it comes', async () => {
+  it('sees actual: null while the label of TemporalOrder-v0 is absent, the scored one when it comes', async () => {
     const { run, client } = await serve('TemporalOrder-v0');
     const hello = await client.next((m) => m.type === 'hello');
     expect(hello.protocol).toBe(2);
