@@ -87,8 +87,12 @@ describe('the committed kernel module', () => {
       expect(fusedEngine).toBe(simdFusedEngine);
     }
     const at = new URL('../../src/math/', import.meta.url).pathname;
-    const code = `import { kernelsOff } from '${at}wasm-kernels.ts'; import { fusedEngine, jsFusedEngine } from '${at}fused-engine.ts';
-console.log(JSON.stringify({ off: kernelsOff, js: fusedEngine === jsFusedEngine, data: fusedEngine.parameter(Float32Array.of(1, 2), 1, 2).offset }));`;
+    const code = [
+      `import { kernelsOff } from '${at}wasm-kernels.ts';`,
+      `import { fusedEngine, jsFusedEngine } from '${at}fused-engine.ts';`,
+      'const data = fusedEngine.parameter(Float32Array.of(1, 2), 1, 2).offset;',
+      'console.log(JSON.stringify({ off: kernelsOff, js: fusedEngine === jsFusedEngine, data }));',
+    ].join('\n');
     expect(JSON.parse(node(code, { TPROP_FUSED_WASM: '0' }))).toEqual({
       off: 'TPROP_FUSED_WASM=0',
       js: true,
