@@ -31,7 +31,10 @@ function reporterFor(options: RunOptions): { reporter: ProgressReporter; tty: bo
 /** Runs to the end (a limit, Ctrl-C or an error, which it throws); resolves with the exit status. */
 export async function runCommand(options: RunOptions): Promise<number> {
   const { reporter, tty } = reporterFor(options);
-  const interrupts = new Interrupts();
+  // Signals get their clean stop (stop, save, close) once the run is set up. Before, node's default
+  // applies and they end the process at once: set-up (large layers) can be long and is synchronous,
+  // and a handler would only run after it, with nothing learned to save anyway.
+  let interrupts: Interrupts | undefined;
   let environment: Environment | undefined;
   let agent: Agent | undefined;
   let viewer: ViewerServer | undefined;
@@ -46,6 +49,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (loaded === undefined) agent = openAgent(options, environment.observationSpace);
     else ({ agent, resume } = restoreCheckpoint(loaded, environment, options.seed, (line) => reporter.notice(line)));
     const start = resume?.step ?? 0;
+    interrupts = new Interrupts();
+    const stopping = interrupts;
     const run = new LiveRun(agent, environment, {
       seed: resume === undefined ? options.seed : undefined,
       resume,
@@ -54,7 +59,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       frameIntervalMs: options.frameMs,
     });
     // Stopping resolves `done` after a last frame; a run not started yet just ends at step 0.
-    interrupts.onFirst(() => run.stop());
+    stopping.onFirst(() => run.stop());
     if (options.viewer !== null) {
       viewer = await openViewer(run, options.viewer, (line) => reporter.notice(line));
       reporter.viewer(viewer.url);
@@ -72,7 +77,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       throw error;
     });
     stopProgress();
-    const interrupted = interrupts.signal !== null;
+    const interrupted = stopping.signal !== null;
     // A Ctrl-C during start-up must not put an untrained agent over a checkpoint kept there.
     const save = options.save !== undefined && !(interrupted && result.steps === start) ? options.save : undefined;
     // Saved before anything else can fail or be interrupted, so that the learning is kept.
@@ -88,11 +93,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (save !== undefined) reporter.notice(`tprop: saved the run to ${save} (resume it with --load)`);
     else if (options.save !== undefined)
       reporter.notice(`tprop: stopped before the first step; ${options.save} left as it was`);
-    if (interrupted) return interrupts.exitCode ?? EXIT.interrupted;
+    if (interrupted) return stopping.exitCode ?? EXIT.interrupted;
     if (viewer !== undefined && options.viewer?.exitWhenDone !== true) {
       reporter.notice(`tprop: the run has ended; the viewer stays up at ${viewer.url} until Ctrl-C`);
       // Leaving a finished run's viewer is the expected way out, not an interruption: status 0.
-      await interrupts.next();
+      await stopping.next();
     }
     return EXIT.ok;
   } finally {
@@ -101,6 +106,6 @@ export async function runCommand(options: RunOptions): Promise<number> {
     await viewer?.close();
     agent?.dispose();
     environment?.close?.();
-    interrupts.dispose();
+    interrupts?.dispose();
   }
 }

@@ -64,7 +64,8 @@ Viewer:
   -h, --help           this text
 
 Ctrl-C stops the run cleanly: it saves (with --save), closes the viewer and exits with 130;
-a second Ctrl-C exits at once. Exit status: 0 done, 2 a usage or tprop error (one line
+a second Ctrl-C exits at once, and so does one during set-up (large layers can take minutes
+to initialise; layers or a window too large for memory are refused before that). Exit status: 0 done, 2 a usage or tprop error (one line
 "tprop: ERR_CODE: message" on stderr), 1 an unexpected error.
 
 Examples:

@@ -26,6 +26,7 @@ import {
   type ResolvedStackOptions,
   type StackOptions,
   STACK_OPTION_KEYS,
+  checkStackMemory,
   resolveStackOptions,
 } from './stack-options.js';
 import { targetsThroughTime } from './through-time.js';
@@ -122,6 +123,8 @@ export function resolveRecurrentOptions(
     );
   }
   const K = numberOption(where, 'window', window, 16, { integer: true, min: 1 });
+  const B = numberOption(where, 'streams', streams, 1, { integer: true, min: 1 });
+  checkStackMemory(where, base, { input: size, window: K, streams: B });
   return {
     ...base,
     modalities: next ? [...base.modalities, { name: 'next', kind: input.kind, size }] : base.modalities,
@@ -129,7 +132,7 @@ export function resolveRecurrentOptions(
     predictNext: next,
     window: K,
     updateEvery: numberOption(where, 'updateEvery', updateEvery, 1, { integer: true, min: 1, max: K }),
-    streams: numberOption(where, 'streams', streams, 1, { integer: true, min: 1 }),
+    streams: B,
   };
 }
 

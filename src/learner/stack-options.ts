@@ -4,6 +4,7 @@
 // a few differently (recurrent-stack.ts: layers [64], encoders at 5e-4, unsupervisedWeight 0).
 // The README's "Agent options" table lists the agents' defaults, checked by test/docs.
 
+import { totalmem } from 'node:os';
 import { InvalidOptionError, describeValue } from '../errors.js';
 import { CORRUPTIONS, type Corruption, ENGINE_KINDS, type EngineChoice, UNITS, type Units } from '../math/index.js';
 import { type ModalitySpec, checkModality } from './modality.js';
@@ -124,6 +125,76 @@ export const STACK_OPTION_KEYS = [
   'engine',
 ] as const;
 
+/**
+ * The most memory a stack may ask for, whatever the machine: 2 GiB. The wasm engines keep every
+ * matrix in a 32-bit memory of at most 4 GiB, and learning needs room beside the parameters.
+ */
+export const STACK_MEMORY_CAP_BYTES = 2 * 2 ** 30;
+
+/** What a stack may ask for here: the smaller of STACK_MEMORY_CAP_BYTES and half of this machine's memory. */
+export function stackMemoryLimit(): number {
+  return Math.min(STACK_MEMORY_CAP_BYTES, totalmem() / 2);
+}
+
+/** What the estimate needs beyond the resolved options (the recurrent stack's own). */
+export interface StackShape {
+  /** Width of the input. */
+  readonly input: number;
+  /** Steps kept in the window. */
+  readonly window: number;
+  readonly streams: number;
+}
+
+const slotsOf = (o: ResolvedOptimizerSpec): number =>
+  o.kind === 'adam' ? 2 : o.kind === 'rmsprop' || o.momentum > 0 ? 1 : 0;
+
+/**
+ * An estimate, in bytes, of the memory a stack with these options takes: its parameters (each
+ * layer's encoder and decoder over its two inputs, the top auto-encoder, the readout), as many
+ * again for their gradients, the optimisers' slots, and the window's codes twice over (they are
+ * gathered again for each learning pass), all float32.
+ */
+export function estimateStackBytes(options: ResolvedStackOptions, shape: StackShape): number {
+  let parameters = 0;
+  let perStep = 0;
+  let below = shape.input;
+  for (const { size } of options.layers) {
+    parameters += 2 * (below * size + size * size) + 2 * size + below;
+    perStep += below + 2 * size;
+    below = size;
+  }
+  const code = below;
+  const sides = options.modalities.reduce((sum, m) => sum + m.size, 0) + shape.input;
+  const hidden = options.top.size;
+  parameters += 2 * hidden * (code + sides + options.modalities.length + 1) + hidden + code + sides;
+  parameters += code * sides + sides;
+  const slots = Math.max(...[options.optimizer, options.decoderOptimizer, options.readoutOptimizer].map(slotsOf));
+  const window = 2 * shape.window * shape.streams * (perStep + sides);
+  return 4 * (parameters * (2 + slots) + window);
+}
+
+const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 3 : 1)} GiB`;
+
+/**
+ * Throws InvalidOptionError, before anything is allocated, when the estimate of
+ * `estimateStackBytes` exceeds `stackMemoryLimit()`: layers or a window too large to set up.
+ * Without `shape` the layers and the top alone are estimated (a lower bound).
+ */
+export function checkStackMemory(where: string, options: ResolvedStackOptions, shape?: StackShape): void {
+  const bytes = estimateStackBytes(options, shape ?? { input: 0, window: 1, streams: 1 });
+  const limit = stackMemoryLimit();
+  if (bytes <= limit) return;
+  const layers = `layers [${options.layers.map((l) => l.size).join(', ')}], top size ${options.top.size}`;
+  const what =
+    shape === undefined
+      ? `${layers} alone need at least ${gib(bytes)}`
+      : `${layers}, window ${shape.window} and ${shape.streams} stream(s) need about ${gib(bytes)}`;
+  throw new InvalidOptionError(
+    `${where}: expected options whose parameters, optimiser slots and window fit in ${gib(limit)} (the smaller ` +
+      `of ${gib(STACK_MEMORY_CAP_BYTES)} and half of this machine's ${gib(totalmem())}), but ${what}`,
+  );
+}
+
 export function resolveStackOptions(
   options: StackOptions,
   where: string,
@@ -167,7 +238,7 @@ export function resolveStackOptions(
   const top = options.top ?? {};
   checkKeys(`${where}.top`, top, ['size', 'noise', 'dropProbability', 'sideWeight', 'trainAutoEncoder']);
   const topCode = layers[layers.length - 1]!.size;
-  return {
+  const resolved: ResolvedStackOptions = {
     layers,
     modalities,
     targetForm: choiceOption(where, 'targetForm', options.targetForm, 'difference', ['difference', 'plain'] as const),
@@ -208,4 +279,7 @@ export function resolveStackOptions(
     seed: numberOption(where, 'seed', options.seed, 0, { integer: true }),
     engine: choiceOption(where, 'engine', options.engine, defaultEngine, ENGINE_KINDS),
   };
+  // A lower bound (no input, one step): the recurrent stack checks again with its input and window.
+  checkStackMemory(where, resolved);
+  return resolved;
 }
