@@ -1,5 +1,6 @@
-// How the command line fails: a fault of the user (a bad flag, config, environment or checkpoint)
-// is one line `tprop: ERR_CODE: message` and exit 2; anything else prints its stack and exits 1.
+// How the command line fails: a fault of the user (a bad flag, config, environment or checkpoint,
+// a throw of their environment's code) is one line `tprop: ERR_CODE: message` and exit 2, its stack
+// below with --verbose; anything else prints its stack and exits 1.
 
 import type { ErrorCode } from 'tprop';
 
@@ -43,15 +44,20 @@ export function userErrorCode(error: unknown): ErrorCode | null {
   return typeof code === 'string' && Object.hasOwn(USER_CODES, code) ? (code as ErrorCode) : null;
 }
 
-/** Writes `error` to stderr in the form its kind calls for and returns the exit status. */
+/**
+ * Writes `error` to stderr in the form its kind calls for and returns the exit status; `verbose`
+ * adds the stack below a user's error (for a throw of their code, the stack of what it threw).
+ */
 export function reportError(
   error: unknown,
   write: (text: string) => void = (text) => process.stderr.write(text),
+  verbose = false,
 ): number {
   const code = userErrorCode(error);
   if (code !== null) {
     const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
-    write(`tprop: ${code}: ${message}\n`);
+    const stack = verbose ? (error as Error).stack : undefined;
+    write(`tprop: ${code}: ${message}\n${stack === undefined ? '' : `${stack}\n`}`);
     return EXIT.userError;
   }
   const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);

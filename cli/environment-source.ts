@@ -1,5 +1,6 @@
 // Where a run's environment comes from: a registered id, or a module on disk exporting a factory,
-// which is checked against the environment contract before a run may learn from it.
+// which is checked against the environment contract before a run may learn from it. A module's
+// environment runs inside a UserEnvironment, so that a fault of its code is ERR_ENVIRONMENT with its place.
 
 import { existsSync, statSync } from 'node:fs';
 import { register } from 'node:module';
@@ -8,9 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { EnvironmentError, checkEnvironment, makeEnvironment, type Environment } from 'tprop';
 import 'tprop/environments';
 import { CliError } from './cli-error.js';
-
-/** The query of an environment module's import; the same string as in tprop-resolve-hooks.js. */
-const ENVIRONMENT_MARK = 'tprop-environment-module';
+import { ENVIRONMENT_MARK, type UserCodeError, type UserModule, importError } from './user-code-error.js';
+import { type FaultLog, userFactory } from './user-environment.js';
 
 /** Built, the CLI is plain JavaScript; tsx's loader is registered once, for modules in TypeScript only. */
 let typeScriptLoader: Promise<void> | null = null;
@@ -30,7 +30,7 @@ async function registerTypeScript(path: string): Promise<void> {
 /** Steps per run of the up-front check: enough for a few episodes, quick enough to go unnoticed. */
 export const MODULE_CHECK_STEPS = 50;
 
-type Factory = (options: Record<string, unknown>) => Environment;
+type Factory = (options: Record<string, unknown>) => unknown;
 
 /** A module path is anything with a slash or a script's extension; the rest are registered ids. */
 export function isModulePath(argument: string): boolean {
@@ -53,20 +53,34 @@ export async function openEnvironment(
   }
   // The mark lets the CLI's module hooks load the file as an ES module wherever it lives.
   const url = `${pathToFileURL(path).href}?${ENVIRONMENT_MARK}`;
+  const user: UserModule = { path };
   await registerTypeScript(path);
-  const factory = factoryOf((await import(url)) as Record<string, unknown>, argument);
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw importError(error, user);
+  }
+  const log: FaultLog = { last: null };
+  const factory = userFactory(factoryOf(exports, argument), user, log);
   // Built once outside the check, so that a bad option keeps its own code (ERR_INVALID_OPTION).
   const environment = factory(options);
   try {
     // Seed sensitivity is not asked for: a fixed sequence is a fair thing to learn from.
     checkEnvironment(() => factory(options), { steps: MODULE_CHECK_STEPS, seed: seed ?? 0, seedSensitive: false });
   } catch (error) {
-    environment.close?.();
+    const fault = log.last;
+    try {
+      environment.close();
+    } catch {
+      // The check's failure is the one to report.
+    }
+    if (fault !== null) throw inTheCheck(fault, error);
     if (error instanceof EnvironmentError)
       throw new EnvironmentError(`${argument} breaks the environment contract: ${error.message}`);
     throw error;
   }
-  if (environment.spec === undefined && Object.isExtensible(environment)) {
+  if (environment.spec === undefined && Object.isExtensible(environment.inner)) {
     // The viewer and the reports name a run's environment by its spec.
     environment.spec = {
       id: basename(path),
@@ -75,6 +89,16 @@ export async function openEnvironment(
     };
   }
   return environment;
+}
+
+/**
+ * A fault of the user's code that failed the up-front check is reported as itself, with what the
+ * check was doing when the code threw ("expected step() before reset() to throw StateError …").
+ */
+function inTheCheck(fault: UserCodeError, failure: unknown): UserCodeError {
+  const doing = /^checkEnvironment: (.*?), but it threw /s.exec((failure as Error | null)?.message ?? '')?.[1];
+  if (fault.threw && doing !== undefined) fault.message += ` (in the check before the run: ${doing})`;
+  return fault;
 }
 
 function factoryOf(module: Record<string, unknown>, argument: string): Factory {
@@ -88,7 +112,7 @@ function factoryOf(module: Record<string, unknown>, argument: string): Factory {
   }
   // A class is welcome too: `export default class MyEnvironment { ... }`.
   const isClass = /^class[\s{]/.test(Function.prototype.toString.call(exported));
-  const make = exported as (options: Record<string, unknown>) => Environment;
-  const construct = exported as new (options: Record<string, unknown>) => Environment;
+  const make = exported as Factory;
+  const construct = exported as new (options: Record<string, unknown>) => unknown;
   return isClass ? (options) => new construct({ ...options }) : (options) => make({ ...options });
 }

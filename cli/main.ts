@@ -10,10 +10,13 @@ import { usageOf } from './usage.js';
 
 const COMMANDS = ['run', 'list', 'help'] as const;
 
+/** Set by `run --verbose`: a user's error is followed by its stack. */
+let verbose = false;
+
 // Whatever escapes a command is reported as the rest are: one line for a user's error (exit 2), the
 // stack of an unexpected one (exit 1).
 function exitOnFatal(error: unknown): never {
-  process.exit(reportError(error));
+  process.exit(reportError(error, undefined, verbose));
 }
 process.on('uncaughtException', exitOnFatal);
 process.on('unhandledRejection', exitOnFatal);
@@ -58,6 +61,9 @@ export async function main(argv: readonly string[]): Promise<number> {
           process.stdout.write(usageOf('run'));
           return EXIT.ok;
         }
+        verbose = parsed.options.verbose;
+        // The whole stack, not V8's first ten frames: enough to follow a fault from the user's code to the run.
+        if (verbose) Error.stackTraceLimit = 100;
         const { runCommand } = await import('./run-command.js');
         return await runCommand(parsed.options);
       }
@@ -76,7 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         );
     }
   } catch (error) {
-    return reportError(error);
+    return reportError(error, undefined, verbose);
   }
 }
 

@@ -28,6 +28,8 @@ export interface RunOptions {
   /** null without --viewer. */
   readonly viewer: ViewerFlags | null;
   readonly frameMs: number;
+  /** A user's error is followed by its stack (for a throw of their environment's code, that code's). */
+  readonly verbose: boolean;
 }
 
 export type ParsedRun = { readonly help: true } | { readonly help: false; readonly options: RunOptions };
@@ -49,6 +51,7 @@ const FLAGS = {
   port: { type: 'string' },
   token: { type: 'string' },
   'frame-ms': { type: 'string' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -176,6 +179,7 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
       progressSteps: integer('progress-steps', values['progress-steps'], 1),
       viewer,
       frameMs,
+      verbose: values.verbose === true,
     },
   };
 }

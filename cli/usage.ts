@@ -25,7 +25,8 @@ Learns online from <environment>, one observation at a time, and reports the age
 prequential metrics. <environment> is a registered id (see \`tprop list\`) or the path of a
 module (anything with a "/" or ending in .ts, .js or .mjs) whose default export, or named
 export createEnvironment, is a factory of environments called with --env-options; a module
-is checked against the environment contract before the run starts.
+is checked against the environment contract before the run starts. A fault of the module's
+own code (a throw, a syntax error, an async step()) is ERR_ENVIRONMENT naming its file and line.
 
 Environment:
   --env-options JSON   options of the environment, e.g. '{"length":20}' (default {})
@@ -51,6 +52,8 @@ Output:
                        about every second, last {"done":true,"steps":n,"metrics":{...}}
   --progress-steps N   report progress every N steps instead of by the clock
                        (--json and non-terminal output)
+  --verbose            after a user's error, its stack (for a throw in an environment
+                       module, the stack of what its code threw)
 
 Viewer:
   --viewer             serve the live viewer of the run; once the run ends it stays up
