@@ -68,8 +68,9 @@ Viewer:
 
 Ctrl-C stops the run cleanly: it saves (with --save), closes the viewer and exits with 130;
 a second Ctrl-C exits at once, and so does one during set-up (large layers can take minutes
-to initialise; layers or a window too large for memory are refused before that). Exit status: 0 done, 2 a usage or tprop error (one line
-"tprop: ERR_CODE: message" on stderr), 1 an unexpected error.
+to initialise; layers or a window too large for memory are refused before that). Exit
+status: 0 done, 2 a usage or tprop error (one line "tprop: ERR_CODE: message" on stderr),
+1 an unexpected error.
 
 Examples:
   tprop run Reber-v0 --steps 5000 --seed 1

@@ -225,7 +225,7 @@ function firstDifference(a: string[], b: string[]): number {
   return -1;
 }
 
-/** `steps` more calls from where `env` stands (a step, or a reset after an end), and whether an episode runs after them. */
+/** `steps` more calls from where `env` stands (a step, or a reset after an end); whether an episode then runs. */
 function goOn(
   env: Environment,
   actions: Rng,
@@ -287,7 +287,8 @@ function checkStateRoundTrip(factory: () => Environment, seed: number, steps: nu
     copy.setState!(kept);
   } catch (error) {
     fail(
-      `expected setState(getState()) of step ${half} to succeed on a fresh instance, but it threw ${describeError(error)}`,
+      `expected setState(getState()) of step ${half} to succeed on a fresh instance, but it threw ` +
+        describeError(error),
     );
   }
   const rest = Math.max(1, steps - half);

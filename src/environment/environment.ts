@@ -70,7 +70,7 @@ export function wholeState(env: Environment): EnvironmentState | undefined {
   return env.getState!();
 }
 
-/** Whether `env`, and every environment it wraps (its `inner` environment, and so on), has `getState` and `setState`. */
+/** Whether `env`, and every environment it wraps (its `inner` one, and so on), has `getState` and `setState`. */
 export function canGiveState(env: Environment): boolean {
   let e: Partial<Environment> = env;
   for (;;) {

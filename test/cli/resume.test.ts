@@ -183,53 +183,44 @@ describe('tprop run --save, then --load', () => {
     }
   });
 
-  it('refuses a run of another environment, or of other options, with ERR_CHECKPOINT_MISMATCH', async () => {
+  it('refuses another environment or its options (MISMATCH) and another --seed; loads an agent-only file', async () => {
     const reber = join(folder, 'reber.tprop');
     const walk = join(folder, 'walk.tprop');
+    const agentOnly = join(folder, 'agent-only.tprop');
     const module = join(folder, 'walk.ts');
     await Promise.all([
       runCli(['run', 'Reber-v0', '--steps', '50', '--seed', '1', '--save', reber, '--json']),
       runCli(['run', module, '--env-options', '{"length":25}', '--steps', '50', '--save', walk, '--json']),
     ]);
-    const [embedded, options] = await Promise.all([
+    // A checkpoint of an older tprop held the agent alone.
+    writeCheckpoint(agentOnly, readRun(reber).agent, { kind: AGENT_CHECKPOINT_KIND });
+    const [embedded, options, seed, older] = await Promise.all([
       runCli(['run', 'EmbeddedReber-v0', '--load', reber, '--steps', '10', '--json']),
       runCli(['run', module, '--env-options', '{"length":30}', '--load', walk, '--steps', '10', '--json']),
+      runCli(['run', 'Reber-v0', '--load', reber, '--seed', '2', '--steps', '5', '--json']),
+      runCli(['run', 'Reber-v0', '--load', agentOnly, '--steps', '30', '--seed', '4', '--json']),
     ]);
     expectUserError(
-      embedded,
+      embedded!,
       new RegExp(
         '^tprop: ERR_CHECKPOINT_MISMATCH: --load .*reber\\.tprop: expected a run of EmbeddedReber-v0 with ' +
           'options \\{\\}, but the checkpoint holds a run of Reber-v0 with options \\{\\}$',
       ),
     );
     expectUserError(
-      options,
+      options!,
       new RegExp(
         '^tprop: ERR_CHECKPOINT_MISMATCH: .*expected a run of walk\\.ts with options \\{"length":30\\}, but the ' +
           'checkpoint holds a run of walk\\.ts with options \\{"length":25\\}$',
       ),
     );
-  });
-
-  it('loads the agent of an older agent-only checkpoint, saying the environment starts fresh', async () => {
-    const run = join(folder, 'for-agent.tprop');
-    const agentOnly = join(folder, 'agent-only.tprop');
-    done(await runCli(['run', 'Reber-v0', '--steps', '100', '--seed', '1', '--save', run, '--json']));
-    writeCheckpoint(agentOnly, readRun(run).agent, { kind: AGENT_CHECKPOINT_KIND });
-    const result = await runCli(['run', 'Reber-v0', '--load', agentOnly, '--steps', '30', '--seed', '4', '--json']);
-    expect(done(result).steps).toBe(30);
-    expect(result.stderr).toContain(
-      `tprop: ${agentOnly} holds an agent only (an older checkpoint): the environment starts fresh`,
-    );
-  });
-
-  it('refuses a --seed other than the saved run’s', async () => {
-    const run = join(folder, 'seeded.tprop');
-    done(await runCli(['run', 'Reber-v0', '--steps', '20', '--seed', '1', '--save', run, '--json']));
-    const result = await runCli(['run', 'Reber-v0', '--load', run, '--seed', '2', '--steps', '5', '--json']);
     expectUserError(
-      result,
+      seed!,
       /^tprop: ERR_INVALID_OPTION: --seed: expected 1, the seed of the run saved in .*, but got 2$/,
+    );
+    expect(done(older!).steps).toBe(30);
+    expect(older!.stderr).toContain(
+      `tprop: ${agentOnly} holds an agent only (an older checkpoint): the environment starts fresh`,
     );
   });
 });

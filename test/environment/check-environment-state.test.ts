@@ -53,14 +53,17 @@ describe('checkEnvironment, state', () => {
     const error = thrown(() => checkEnvironment(() => counter({ forget: true }), { steps: 64 }));
     expect(error).toBeInstanceOf(EnvironmentError);
     expect((error as Error).message).toMatch(
-      /^checkEnvironment: expected an instance restored with setState\(getState\(\)\) at step \d+ to go on exactly as the original, but \d+ steps later they differ: /,
+      /^checkEnvironment: expected an instance restored with setState\(getState\(\)\) at step \d+ to go on exactly /,
     );
+    expect((error as Error).message).toMatch(/ as the original, but \d+ steps later they differ: /);
   });
 
   it('names a state that a checkpoint cannot keep', () => {
     const error = thrown(() => checkEnvironment(() => counter({ fn: true }), { steps: 60 }));
-    expect((error as Error).message).toMatch(
-      /^checkEnvironment: expected getState\(\) at step \d+ to give plain data a checkpoint keeps \(objects, .*\), but it came back as \{"f":undefined,/,
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^checkEnvironment: expected getState\(\) at step \d+ to give plain data a checkpoint keeps /,
     );
+    expect(message).toMatch(/\(objects, .*\), but it came back as \{"f":undefined,/);
   });
 });
