@@ -7,7 +7,8 @@
 // Late labels arrive in a transition's `info.lateSide`: [{ step, values: { label: 3 } }], where
 // `step` is the transition's `step` they belong to, or through `label(step, values)`.
 
-import type { Outcome, Transition } from '../src/agent/agent.js';
+import type { AgentState, Outcome, Transition } from '../src/agent/agent.js';
+import { stateArray, stateFloats, stateInteger, stateRecord } from '../src/checkpoint/state-checks.js';
 import { scoreCategorical, squaredError } from '../src/metrics/prequential-scores.js';
 import { type ModalityValue, writeModality } from '../src/learner/modality.js';
 import { packSide } from '../src/learner/side-batch.js';
@@ -30,6 +31,26 @@ export class SupervisedAgent extends PredictiveAgent {
 
   constructor(observationSpace: Space, options: PredictiveAgentOptions = {}) {
     super(observationSpace, { predictNext: false, ...options });
+  }
+
+  /** The predictive agent's state, with the late-label counters and the recent predictions they are scored against. */
+  override getState(): AgentState {
+    const state = super.getState();
+    const history = [...this.history].map(([step, { index, predictions }]) => [step, index, predictions]);
+    return { ...state, data: { ...state.data, supervised: { late: { ...this.late }, history } } };
+  }
+
+  /** Restores a state from `getState`; all of it is checked before anything changes. */
+  override setState(state: AgentState): void {
+    const where = `${this.constructor.name}.setState`;
+    // Checked first; a state saved before this part existed restores with none of it.
+    const raw = (state as { data?: { supervised?: unknown } } | null)?.data?.supervised;
+    const own = raw === undefined ? { late: { attached: 0, expired: 0 }, history: [] } : checkSupervised(raw, where);
+    super.setState(state);
+    this.late.attached = own.late.attached;
+    this.late.expired = own.late.expired;
+    this.history.clear();
+    for (const [step, index, predictions] of own.history) this.history.set(step, { index, predictions });
   }
 
   override metrics(): Record<string, number> {
@@ -76,4 +97,31 @@ export class SupervisedAgent extends PredictiveAgent {
     });
     return true;
   }
+}
+
+/** Checks the supervised agent's own part of a saved state; throws CheckpointError naming the part. */
+function checkSupervised(
+  raw: unknown,
+  where: string,
+): { late: { attached: number; expired: number }; history: [number, number, Float32Array[]][] } {
+  const record = stateRecord(where, 'data.supervised', raw, ['late', 'history']);
+  const late = stateRecord(where, 'data.supervised.late', record.late, ['attached', 'expired']);
+  const history = stateArray(where, 'data.supervised.history', record.history).map(
+    (entry, i): [number, number, Float32Array[]] => {
+      const at = `data.supervised.history[${i}]`;
+      const [step, index, predictions] = stateArray(where, at, entry, 3);
+      return [
+        stateInteger(where, `${at}[0]`, step),
+        stateInteger(where, `${at}[1]`, index),
+        stateArray(where, `${at}[2]`, predictions).map((p, k) => stateFloats(where, `${at}[2][${k}]`, p)),
+      ];
+    },
+  );
+  return {
+    late: {
+      attached: stateInteger(where, 'data.supervised.late.attached', late.attached),
+      expired: stateInteger(where, 'data.supervised.late.expired', late.expired),
+    },
+    history,
+  };
 }
