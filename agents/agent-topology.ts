@@ -61,8 +61,10 @@ export function metricInfo(m: ModalitySpec, window: number): Record<string, Seri
       range: [0, 1],
     },
     [name('critical')]: {
-      definition: `Accuracy on the steps marked info.critical (the long-range dependency), last ${window} of them`,
-      ...accuracy,
+      definition:
+        `Accuracy on the steps marked info.critical (the long-range dependency), last ${window} of them; ` +
+        'chance is one over the symbols that may come there (0.5 in EmbeddedReber-v0)',
+      range: [0, 1],
     },
     [name('lateAccuracy')]: {
       definition: `Accuracy of the prediction made at the step a late label is for, scored when it came (${mean})`,
