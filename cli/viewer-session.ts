@@ -1,7 +1,8 @@
 // Starting the live viewer for a run from the command line: the flags become startViewer's
 // options, its notices go to stderr, and a port that cannot be bound is a clear usage error.
+// Whether --host is loopback is the server's own rule (isLoopbackHost), so the two cannot differ.
 
-import { startViewer, type RunController, type ViewerServer } from 'tprop/server';
+import { isLoopbackHost, startViewer, type RunController, type ViewerServer } from 'tprop/server';
 import { CliError } from './cli-error.js';
 import type { ViewerFlags } from './run-options.js';
 
@@ -12,8 +13,9 @@ export async function openViewer(
   log: (line: string) => void,
 ): Promise<ViewerServer> {
   const { host, port, token } = flags;
+  let viewer: ViewerServer;
   try {
-    return await startViewer(run, { host, port, token: token ?? null, log });
+    viewer = await startViewer(run, { host, port, token: token ?? null, log });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const where = `${host}:${port}`;
@@ -35,4 +37,11 @@ export async function openViewer(
     }
     throw error;
   }
+  if (!isLoopbackHost(host)) {
+    log(
+      `tprop viewer: --host ${host} is not loopback (localhost, 127.0.0.0/8, ::1), so other machines may reach ` +
+        `it; the page and every control need the token in the URL`,
+    );
+  }
+  return viewer;
 }

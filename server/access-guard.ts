@@ -1,25 +1,18 @@
 // Who may open the viewer's socket and steer the run: the token (constant-time compared) and
-// the browser Origin, checked on upgrade before any WebSocket exists.
+// the browser Origin, checked on upgrade before any WebSocket exists. Which hosts need a token
+// is loopback.ts's rule.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
+import { canonicalHost } from './loopback.js';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
-const WILDCARDS = ['0.0.0.0', '::', '[::]'];
+/** Wildcard addresses as canonicalHost writes them (`0`, `::` and `0:0::0` among their spellings). */
+const WILDCARDS = ['0.0.0.0', '[::]'];
 
-/** True for names and addresses that only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return (
-    h === 'localhost' ||
-    h.endsWith('.localhost') ||
-    h === '::1' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
-    h === '::ffff:127.0.0.1'
-  );
-}
+const isWildcard = (host: string) => WILDCARDS.includes(canonicalHost(host));
 
 /** 128 random bits as 32 hex characters. */
 export function generateToken(): string {
@@ -33,19 +26,13 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** A host as it appears in a URL: IPv6 literals in brackets, lower case. */
-export function urlHost(host: string): string {
-  const h = host.toLowerCase();
-  return h.includes(':') && !h.startsWith('[') ? `[${h}]` : h;
-}
-
 /** Every name a browser on this machine or network could use for a server bound to `host`. */
 function hostNames(host: string): Set<string> {
-  const names = new Set<string>([urlHost(host), ...LOOPBACK_NAMES]);
-  if (WILDCARDS.includes(host)) {
-    names.add(hostname().toLowerCase());
+  const names = new Set<string>([canonicalHost(host), ...LOOPBACK_NAMES]);
+  if (isWildcard(host)) {
+    names.add(canonicalHost(hostname()));
     for (const addresses of Object.values(networkInterfaces())) {
-      for (const a of addresses ?? []) names.add(urlHost(a.address));
+      for (const a of addresses ?? []) names.add(canonicalHost(a.address));
     }
   }
   return names;
@@ -53,7 +40,7 @@ function hostNames(host: string): Set<string> {
 
 /** The name to print for a bound host: a wildcard is shown as this machine's first LAN address. */
 export function displayHost(host: string): string {
-  if (!WILDCARDS.includes(host)) return urlHost(host);
+  if (!isWildcard(host)) return canonicalHost(host);
   const lan = Object.values(networkInterfaces())
     .flat()
     .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal);

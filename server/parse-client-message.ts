@@ -10,7 +10,7 @@ import {
   type Part,
   type RequestId,
 } from './protocol.js';
-import { ViewerError, describeValue } from './viewer-error.js';
+import { clientFault, describeValue, quote } from './viewer-error.js';
 
 const FIELDS = {
   subscribe: ['type', 'id', 'parts', 'layers', 'modalities', 'rate'],
@@ -21,7 +21,7 @@ const FIELDS = {
 type MessageType = keyof typeof FIELDS;
 
 function fail(message: string): never {
-  throw new ViewerError('ERR_PROTOCOL', message);
+  throw clientFault('ERR_PROTOCOL', message);
 }
 
 function quoted(values: readonly string[]): string {
@@ -141,7 +141,7 @@ export function parseClientMessage(payload: unknown, topology: Topology): Client
   const allowed: readonly string[] = FIELDS[type as MessageType];
   for (const key of Object.keys(payload)) {
     if (!allowed.includes(key))
-      fail(`${type}: expected fields among [${allowed.join(', ')}], but got unknown field "${key}"`);
+      fail(`${type}: expected fields among [${allowed.join(', ')}], but got unknown field ${quote(key)}`);
   }
   if (type === 'history') return payload.id === undefined ? { type } : { type, id: payload.id as RequestId };
   return type === 'subscribe' ? parseSubscribe(payload, topology) : parseControl(payload);

@@ -6,7 +6,8 @@ import type { LayerFrame, ModalityFrame } from '../src/agent/snapshot.js';
 import type { WireTopology } from './live-topology.js';
 import type { RunState } from './run-controller.js';
 import type { HistoryView } from './run-history.js';
-import { ViewerError } from './viewer-error.js';
+import { checkPlainMsgpack } from './plain-msgpack.js';
+import { clientFault } from './viewer-error.js';
 
 export const PROTOCOL_VERSION = 2;
 export const SOCKET_PATH = '/socket';
@@ -43,6 +44,8 @@ export interface HelloMessage {
     readonly parts: Part[];
     readonly maxPayload: number;
     readonly heartbeatMs: number;
+    /** Each connection's message budget: units (one per started KiB of a message) per second. */
+    readonly messagesPerSecond: number;
   };
   /** Whether control messages must carry the token. */
   readonly tokenRequired: boolean;
@@ -137,25 +140,31 @@ export type ClientMessage = SubscribeMessage | ControlMessage | HistoryRequest;
 // moreTypes: typed arrays travel as msgpack ext type 0x74 (see PROTOCOL.md), so a
 // Float32Array arrives as one. useRecords: false keeps every map a plain msgpack map.
 const packr = new Packr({ moreTypes: true, useRecords: false });
-const unpackr = new Unpackr({ moreTypes: true, useRecords: false, mapsAsObjects: true });
+// Clients send plain msgpack, checked before this runs; 64-bit integers read as numbers, not BigInts.
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
 /** Encodes a server message as one binary WebSocket payload. */
 export function encodeMessage(message: ServerMessage): Buffer {
   return packr.pack(message);
 }
 
-/** Decodes one client payload; throws ERR_PROTOCOL when the bytes are not one msgpack value. */
+/**
+ * Decodes one client payload; throws ERR_PROTOCOL when the bytes are not one value of plain
+ * msgpack (see checkPlainMsgpack), before anything is decoded.
+ */
 export function decodePayload(data: Uint8Array): unknown {
   if (data.length === 0) {
-    throw new ViewerError('ERR_PROTOCOL', 'message: expected one msgpack value, but got 0 bytes');
+    throw clientFault('ERR_PROTOCOL', 'message: expected one msgpack value, but got 0 bytes');
   }
+  checkPlainMsgpack(data);
   try {
     return unpackr.unpack(data);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.slice(0, 80) : String(error);
-    throw new ViewerError(
+    // Not expected after the check; msgpackr's messages may quote what it read, so none is passed on.
+    const kind = error instanceof Error ? error.name : typeof error;
+    throw clientFault(
       'ERR_PROTOCOL',
-      `message: expected one msgpack value, but got ${data.length} bytes that do not decode (${reason})`,
+      `message: expected one msgpack value, but got ${data.length} bytes that do not decode (${kind})`,
     );
   }
 }

@@ -8,7 +8,7 @@ import { parseClientMessage, requestIdOf } from './parse-client-message.js';
 import type { RunController } from './run-controller.js';
 import type { HistoryView } from './run-history.js';
 import type { Topology } from '../src/agent/snapshot.js';
-import { ViewerError, errorCode, errorMessage } from './viewer-error.js';
+import { boundedMessage, clientFault, errorCode, errorMessage } from './viewer-error.js';
 import type { ViewerClient } from './viewer-client.js';
 
 export interface RequestContext {
@@ -43,10 +43,7 @@ export class RequestHandler {
     let id: RequestId | undefined;
     try {
       if (!isBinary) {
-        throw new ViewerError(
-          'ERR_PROTOCOL',
-          'message: expected a binary message holding msgpack, but got a text message',
-        );
+        throw clientFault('ERR_PROTOCOL', 'message: expected a binary message holding msgpack, but got a text message');
       }
       const payload = decodePayload(toBuffer(data));
       id = requestIdOf(payload);
@@ -56,7 +53,8 @@ export class RequestHandler {
         client.send(withId({ type: 'history' as const, ...this.context.history() }, request.id));
       else this.control(client, request);
     } catch (error) {
-      client.send(withId({ type: 'error' as const, code: errorCode(error), message: errorMessage(error) }, id));
+      const message = boundedMessage(errorMessage(error));
+      client.send(withId({ type: 'error' as const, code: errorCode(error), message }, id));
     }
   }
 
@@ -75,7 +73,7 @@ export class RequestHandler {
     const { run, guard } = this.context;
     if (!guard.allows(request.token)) {
       const got = request.token === undefined ? 'no token' : 'a wrong token';
-      throw new ViewerError('ERR_UNAUTHORIZED', `control.token: expected the viewer's token, but got ${got}`);
+      throw clientFault('ERR_UNAUTHORIZED', `control.token: expected the viewer's token, but got ${got}`);
     }
     switch (request.action) {
       case 'pause':
@@ -86,7 +84,7 @@ export class RequestHandler {
         break;
       case 'step':
         if (!run.state().paused) {
-          throw new ViewerError(
+          throw clientFault(
             'ERR_PROTOCOL',
             'control.action: expected the run to be paused for "step", but it is running',
           );

@@ -2,7 +2,8 @@
 // and the back-pressure rule: above the high-water mark a frame is dropped and counted, never queued.
 
 import type { Frame } from '../src/agent/snapshot.js';
-import { WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
+import { ClientInbox } from './client-inbox.js';
 import { encodeMessage, type ServerMessage, type SubscriptionView } from './protocol.js';
 import { Subscription } from './subscription.js';
 
@@ -16,6 +17,8 @@ export interface ViewerClientStats {
   readonly dropped: number;
   readonly bytesSent: number;
   readonly bufferedAmount: number;
+  /** Messages of this client that waited for its message budget to refill. */
+  readonly heldBack: number;
 }
 
 export interface ViewerClientContext {
@@ -25,6 +28,10 @@ export interface ViewerClientContext {
   readonly defaultRate: number;
   /** Where a message that cannot be encoded is reported; this runs on timers, so it must not throw. */
   readonly fault: (error: Error) => void;
+  /** The budget of each connection's messages: units (one per started KiB) per second. */
+  readonly messagesPerSecond: number;
+  /** Handles one message of this client, in order, when its budget allows. */
+  readonly handle: (client: ViewerClient, data: RawData, isBinary: boolean) => void;
 }
 
 export class ViewerClient {
@@ -42,6 +49,7 @@ export class ViewerClient {
   private nextDue = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly context: ViewerClientContext;
+  private readonly inbox: ClientInbox;
 
   constructor(id: string, socket: WebSocket, remoteAddress: string, context: ViewerClientContext) {
     this.id = id;
@@ -49,6 +57,14 @@ export class ViewerClient {
     this.remoteAddress = remoteAddress;
     this.context = context;
     this.subscription = new Subscription(context.defaultRate);
+    this.inbox = new ClientInbox(socket, context.messagesPerSecond, (data, isBinary) =>
+      context.handle(this, data, isBinary),
+    );
+  }
+
+  /** Takes a message as the socket delivers it; it is handled at once, or in turn once the budget allows. */
+  receive(data: RawData, isBinary: boolean): void {
+    this.inbox.receive(data, isBinary);
   }
 
   /**
@@ -102,11 +118,13 @@ export class ViewerClient {
       dropped: this.dropped,
       bytesSent: this.bytesSent,
       bufferedAmount: this.socket.bufferedAmount,
+      heldBack: this.inbox.heldBack,
     };
   }
 
-  /** Stops sampling; the socket itself is closed by its owner. */
+  /** Stops sampling and forgets unhandled messages; the socket itself is closed by its owner. */
   dispose(): void {
+    this.inbox.dispose();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }

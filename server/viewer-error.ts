@@ -16,7 +16,41 @@ export class ViewerError extends Error {
   }
 }
 
-/** Describes a value for an error message without dumping large arrays (as src/errors.ts does). */
+/**
+ * A ViewerError for a client's fault. It is answered, never logged, so it skips capturing a stack,
+ * which would be the dearest part of answering a flood of bad messages.
+ */
+export function clientFault(code: ViewerErrorCode, message: string): ViewerError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new ViewerError(code, message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Characters of a client's string an error message quotes at most. */
+const QUOTED_CHARS = 40;
+/** Characters an `error` reply's message has at most, whatever was thrown. */
+export const MAX_ERROR_MESSAGE = 300;
+
+const cut = (text: string) => (text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS)}…` : text);
+
+/** A string as an error message quotes it: JSON-quoted, cut to its first 40 characters. */
+export function quote(text: string): string {
+  return JSON.stringify(cut(text));
+}
+
+/** Cuts a message to MAX_ERROR_MESSAGE characters, so no reply grows with what the client sent. */
+export function boundedMessage(message: string): string {
+  return message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…` : message;
+}
+
+/**
+ * Describes a value for an error message without dumping it: arrays and maps by size, strings
+ * and keys cut (as src/errors.ts does). Never converts a BigInt to decimal, which is quadratic.
+ */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
@@ -26,10 +60,11 @@ export function describeValue(value: unknown): string {
   }
   if (value instanceof Map) return `Map(${value.size})`;
   if (Array.isArray(value)) return `Array(${value.length})`;
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'bigint') return 'a BigInt';
   if (typeof value === 'object') {
     const keys = Object.keys(value as object);
-    const shown = keys.slice(0, 8).join(', ') + (keys.length > 8 ? ', …' : '');
+    const shown = keys.slice(0, 8).map(cut).join(', ') + (keys.length > 8 ? ', …' : '');
     return `object with keys [${shown}]`;
   }
   if (typeof value === 'function') return 'a function';

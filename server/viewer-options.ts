@@ -5,7 +5,7 @@ import { ViewerError, describeValue } from './viewer-error.js';
 import { MAX_RATE, MIN_RATE } from './protocol.js';
 
 export interface ViewerOptions {
-  /** Interface to bind; anything but loopback requires a token (one is generated if absent). */
+  /** Interface to bind; a host that is not loopback (see isLoopbackHost) requires a token, generated if absent. */
   readonly host?: string;
   /** TCP port; 0 picks any free port. */
   readonly port?: number;
@@ -19,6 +19,11 @@ export interface ViewerOptions {
   readonly maxBufferedBytes?: number;
   /** Frames per second a client gets until it asks for another rate. */
   readonly defaultRate?: number;
+  /**
+   * Each connection's message budget in units per second, a message costing one unit per started
+   * KiB; past it, a client's messages wait for it to refill (a fifth of it may be spent at once).
+   */
+  readonly messagesPerSecond?: number;
   /** Where the viewer writes its one-line notices (the URL, refusals, client faults). */
   readonly log?: (line: string) => void;
 }
@@ -31,6 +36,7 @@ export interface ResolvedViewerOptions {
   readonly maxPayload: number;
   readonly maxBufferedBytes: number;
   readonly defaultRate: number;
+  readonly messagesPerSecond: number;
   readonly log: (line: string) => void;
 }
 
@@ -42,6 +48,7 @@ export const VIEWER_DEFAULTS: ResolvedViewerOptions = Object.freeze({
   maxPayload: 64 * 1024,
   maxBufferedBytes: 1024 * 1024,
   defaultRate: 10,
+  messagesPerSecond: 200,
   log: (line: string) => console.log(line),
 });
 
@@ -110,6 +117,13 @@ export function viewerOptions(options: ViewerOptions = {}): ResolvedViewerOption
       1024 * 1024 * 1024,
     ),
     defaultRate,
+    messagesPerSecond: integer(
+      'messagesPerSecond',
+      options.messagesPerSecond,
+      VIEWER_DEFAULTS.messagesPerSecond,
+      1,
+      1_000_000,
+    ),
     log,
   };
 }

@@ -8,15 +8,9 @@ import type { Duplex } from 'node:stream';
 import type { Subscription as RxSubscription } from 'rxjs';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Frame } from '../src/agent/snapshot.js';
-import {
-  AccessGuard,
-  displayHost,
-  generateToken,
-  isLoopbackHost,
-  refuseUpgrade,
-  type Refusal,
-} from './access-guard.js';
+import { AccessGuard, displayHost, generateToken, refuseUpgrade, type Refusal } from './access-guard.js';
 import { LiveTopology } from './live-topology.js';
+import { isLoopbackHost } from './loopback.js';
 import { MAX_RATE, MIN_RATE, PARTS, PROTOCOL_VERSION, SOCKET_PATH, type HelloMessage } from './protocol.js';
 import { RequestHandler } from './request-handler.js';
 import { RUN_CONTROLLER_METHODS, type RunController, type RunState } from './run-controller.js';
@@ -59,7 +53,7 @@ function checkRun(run: unknown): asserts run is RunController {
 }
 
 export class ViewerServer extends EventEmitter {
-  readonly token: string | null;
+  private secret: string | null;
   private bound = { url: '', port: 0 };
   private readonly options: ResolvedViewerOptions;
   private readonly run: RunController;
@@ -86,17 +80,24 @@ export class ViewerServer extends EventEmitter {
     this.live = new LiveTopology(run.topology);
     this.options = viewerOptions(options);
     // Off loopback anyone on the network could steer the run, so a token is never optional there.
-    this.token = this.options.token ?? (isLoopbackHost(this.options.host) ? null : generateToken());
+    this.secret = this.options.token ?? (isLoopbackHost(this.options.host) ? null : generateToken());
     this.http = createServer((request, response) => this.assets?.handle(request, response));
     this.sockets = new WebSocketServer({
       noServer: true,
       maxPayload: this.options.maxPayload,
       perMessageDeflate: false,
       clientTracking: false,
+      // Text is never read, only refused; checking its UTF-8 would close the socket (1007) instead.
+      skipUTF8Validation: true,
     });
     this.http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.upgrade(request, socket, head),
     );
+  }
+
+  /** The token the socket and controls require, or null when none is (a loopback host without one). */
+  get token(): string | null {
+    return this.secret;
   }
 
   /** The page's address, with `?token=` when one is needed; empty until listening. */
@@ -123,7 +124,12 @@ export class ViewerServer extends EventEmitter {
       });
     });
     this.http.on('error', (error) => this.fault(error));
-    const bound = (this.http.address() as AddressInfo).port;
+    const address = this.http.address() as AddressInfo;
+    // `localhost` is resolved by the system; should it name another interface, a token is due after all.
+    if (this.secret === null && !isLoopbackHost(address.address)) {
+      this.secret = generateToken();
+    }
+    const bound = address.port;
     this.bound = {
       port: bound,
       url: `http://${displayHost(host)}:${bound}/${this.token === null ? '' : `?token=${this.token}`}`,
@@ -225,9 +231,11 @@ export class ViewerServer extends EventEmitter {
       highWaterMark: this.options.maxBufferedBytes,
       defaultRate: this.options.defaultRate,
       fault: (error) => this.fault(error),
+      messagesPerSecond: this.options.messagesPerSecond,
+      handle: (c, data, isBinary) => this.requests?.handle(c, data, isBinary),
     });
     this.clients.add(client);
-    ws.on('message', (data, isBinary) => this.requests?.handle(client, data, isBinary));
+    ws.on('message', (data, isBinary) => client.receive(data, isBinary));
     ws.on('pong', () => {
       client.alive = true;
     });
@@ -250,7 +258,7 @@ export class ViewerServer extends EventEmitter {
   }
 
   private hello(client: ViewerClient): HelloMessage {
-    const { defaultRate, maxPayload, heartbeatMs } = this.options;
+    const { defaultRate, maxPayload, heartbeatMs, messagesPerSecond } = this.options;
     return {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -258,7 +266,15 @@ export class ViewerServer extends EventEmitter {
       topology: this.live.topology,
       state: this.runState(),
       subscription: client.subscription.view(),
-      defaults: { rate: defaultRate, minRate: MIN_RATE, maxRate: MAX_RATE, parts: [...PARTS], maxPayload, heartbeatMs },
+      defaults: {
+        rate: defaultRate,
+        minRate: MIN_RATE,
+        maxRate: MAX_RATE,
+        parts: [...PARTS],
+        maxPayload,
+        heartbeatMs,
+        messagesPerSecond,
+      },
       tokenRequired: this.token !== null,
     };
   }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startViewer, type ViewerServer } from '../../server/viewer-server.js';
 import type { ErrorMessage, ServerMessage } from '../../server/protocol.js';
 import { createFakeRun, type FakeRun } from './helpers/fake-run.js';
+import { bigintMessage, nested } from './helpers/hostile-bytes.js';
 import { connectClient, isFrame, socketUrl, type TestClient } from './helpers/test-client.js';
 
 const isError = (m: ServerMessage): m is ErrorMessage => m.type === 'error';
@@ -17,7 +18,8 @@ let bystander: TestClient;
 
 beforeAll(async () => {
   run = createFakeRun();
-  viewer = await startViewer(run, { port: 0, defaultRate: 30, log: () => {} });
+  // A budget large enough that no reply here waits for it (message-budget.test.ts tests the budget).
+  viewer = await startViewer(run, { port: 0, defaultRate: 30, messagesPerSecond: 100_000, log: () => {} });
   client = await connectClient(socketUrl(viewer.port));
   bystander = await connectClient(socketUrl(viewer.port));
 });
@@ -122,6 +124,49 @@ describe('ViewerServer', () => {
         id: 3,
         message: 'history: expected fields among [type, id], but got unknown field "since"',
       });
+    });
+
+    it('answers a 64 KiB BigInt (ext 0x42) with a short ERR_PROTOCOL in a few ms, not 158 KB in 95 ms', async () => {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const mark = client.messages.length;
+        const start = performance.now();
+        client.sendRaw(bigintMessage(65_536));
+        const error = await client.waitFor(isError, { since: mark });
+        times.push(performance.now() - start);
+        expect(error.message).toMatch(
+          /^message: expected plain msgpack with no extensions \(.*\), but got extension type 66 at offset 0$/,
+        );
+        expect(client.sizes[client.messages.indexOf(error)]).toBeLessThan(300);
+      }
+      expect(times.sort((a, b) => a - b)[2]).toBeLessThan(15);
+    });
+
+    it('echoes at most 40 characters of a 65,000-character field name', async () => {
+      const error = await rejected(pack({ type: 'history', id: 'long', ['f'.repeat(65_000)]: 0 }));
+      expect(error).toEqual({
+        type: 'error',
+        code: 'ERR_PROTOCOL',
+        id: 'long',
+        message: `history: expected fields among [type, id], but got unknown field "${'f'.repeat(40)}…"`,
+      });
+      expect(client.sizes[client.messages.indexOf(error)]).toBeLessThan(300);
+    });
+
+    it('refuses nesting deeper than 8 and typed arrays from a client', async () => {
+      expect((await rejected(nested(9))).message).toMatch(/nested at most 8 deep/);
+      const typed = await rejected(Uint8Array.of(0xc7, 0x05, 0x74, 0x07, 0x00, 0x00, 0xc0, 0x3f));
+      expect(typed.message).toMatch(/no extensions \(.*\), but got extension type 116 at offset 0$/);
+    });
+
+    it('answers a text message that is not UTF-8 with ERR_PROTOCOL instead of closing (1007)', async () => {
+      const mark = client.messages.length;
+      client.ws.send(Buffer.from([0xff, 0xfe, 0x80]), { binary: false });
+      expect(await client.waitFor(isError, { since: mark })).toMatchObject({
+        code: 'ERR_PROTOCOL',
+        message: expect.stringMatching(/expected a binary message/),
+      });
+      await client.waitFor(isFrame);
     });
 
     it('closes a connection whose message exceeds maxPayload (1009), and only that one', async () => {

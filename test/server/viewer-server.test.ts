@@ -63,6 +63,7 @@ describe('ViewerServer', () => {
         parts: ['layers', 'recent', 'modalities', 'losses', 'metrics'],
         maxPayload: 65536,
         heartbeatMs: 30000,
+        messagesPerSecond: 200,
       });
       expect(hello.subscription).toEqual({
         parts: ['layers', 'recent', 'modalities', 'losses', 'metrics'],

@@ -13,6 +13,8 @@ export interface TestClient {
   readonly hello: HelloMessage;
   /** Every message received, in order, hello first. */
   readonly messages: ServerMessage[];
+  /** The size in bytes of each of `messages`, as it came over the wire. */
+  readonly sizes: number[];
   frames(): FrameMessage[];
   /** Sends a value as msgpack (or raw bytes as they are). */
   send(message: unknown): void;
@@ -39,8 +41,10 @@ export function socketUrl(port: number, token?: string | null): string {
 export async function connectClient(url: string, options: ClientOptions = {}): Promise<TestClient> {
   const ws = new WebSocket(url, options);
   const messages: ServerMessage[] = [];
+  const sizes: number[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data: Buffer) => {
+    sizes.push(data.length);
     messages.push(unpackr.unpack(data) as ServerMessage);
     for (const w of [...waiters]) w();
   });
@@ -85,6 +89,7 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
     ws,
     hello,
     messages,
+    sizes,
     frames: () => messages.filter(isFrame),
     send: (message) => ws.send(packr.pack(message)),
     sendRaw: (bytes) => ws.send(bytes),
