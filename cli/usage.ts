@@ -59,7 +59,7 @@ Viewer:
   --viewer             serve the live viewer of the run; once the run ends it stays up
                        until Ctrl-C
   --exit-when-done     with --viewer: exit when the run ends
-  --host H             interface to bind (default 127.0.0.1; any other requires a token)
+  --host H             interface to bind (default 127.0.0.1; off loopback — localhost, 127/8, ::1 — a token)
   --port P             port (default 8080; 0 for any free port)
   --token T            the token the page must present (generated off loopback)
   --frame-ms N         at least N ms between frames (default 16 with --viewer, else 1000)
