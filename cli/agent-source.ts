@@ -1,30 +1,14 @@
-// The run's agent: made from --config and/or --agent, or restored whole, kind and options and
-// state, from a --load checkpoint, so that resuming needs no more than the file.
+// The run's agent when it starts afresh: made from --config and/or --agent. A --load checkpoint
+// makes its own agent (kind, options and state) in checkpoint-target.ts.
 
-import {
-  CheckpointError,
-  InvalidOptionError,
-  createAgent,
-  loadAgentConfig,
-  readCheckpoint,
-  type Agent,
-  type AgentConfig,
-  type AgentState,
-  type Space,
-} from 'tprop';
+import { InvalidOptionError, createAgent, loadAgentConfig, type Agent, type AgentConfig, type Space } from 'tprop';
 import 'tprop/agents';
-import { CliError } from './cli-error.js';
 
 export const DEFAULT_AGENT_KIND = 'predictive';
-
-// The kind `saveAgent` stamps on its files: part of the checkpoint format, so it cannot change
-// without old files becoming unreadable (the save-then-load tests would catch a change).
-const AGENT_CHECKPOINT_KIND = 'tprop-agent';
 
 export interface AgentSource {
   readonly agent: string | undefined;
   readonly config: string | undefined;
-  readonly load: string | undefined;
   readonly seed: number | undefined;
 }
 
@@ -42,46 +26,15 @@ export function agentConfig(source: AgentSource): AgentConfig {
   return config;
 }
 
-/** Makes the agent for `space`; with `load`, restores it (a bad file is a CheckpointError). */
+/** Makes a new agent for `space` from --agent / --config (a --load checkpoint is cli/checkpoint-target.ts's). */
 export function openAgent(source: AgentSource, space: Space): Agent {
-  if (source.load === undefined) {
-    const config = agentConfig(source);
-    try {
-      return createAgent(config, space);
-    } catch (error) {
-      // The agent names the option; the file it came from is what the user needs to open.
-      if (source.config !== undefined && error instanceof InvalidOptionError)
-        throw new InvalidOptionError(`${source.config}: ${error.message}`);
-      throw error;
-    }
-  }
-  const state = readState(source.load);
-  const agent = createAgent({ ...(state.options as Record<string, unknown>), kind: state.kind }, space);
+  const config = agentConfig(source);
   try {
-    agent.setState(state);
+    return createAgent(config, space);
   } catch (error) {
-    agent.dispose();
+    // The agent names the option; the file it came from is what the user needs to open.
+    if (source.config !== undefined && error instanceof InvalidOptionError)
+      throw new InvalidOptionError(`${source.config}: ${error.message}`);
     throw error;
   }
-  return agent;
-}
-
-function readState(path: string): AgentState {
-  let state: unknown;
-  try {
-    state = readCheckpoint(path, { kind: AGENT_CHECKPOINT_KIND });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new CliError(`--load: expected a checkpoint file, but ${path} does not exist`);
-    throw error;
-  }
-  const s = state as Partial<AgentState> | null;
-  const options = s?.options;
-  if (typeof s?.kind !== 'string' || typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new CheckpointError(
-      'ERR_CHECKPOINT_CORRUPT',
-      `--load: expected ${path} to hold an agent's kind and options, but it does not`,
-    );
-  }
-  return state as AgentState;
 }
