@@ -10,7 +10,9 @@
 //                 binary stochastic units: δ = p − ĥ (cross-entropy); sign units: δ = sign(a) − ĥ
 //   decoder rule: x̃ = corrupt(x); r = g(f(x̃)); δ_k = (r_k − x̃_k) ⊙ act_k'(r_k)
 //                 (sigmoid outputs use cross-entropy, so δ_k = r_k − x̃_k); ΔV_k ∝ −f(x̃)ᵀ·δ_k
-// Gradients never leave the layer: nothing here reads another layer's weights.
+// Gradients never leave the layer: nothing here reads another layer's weights. Other layer kinds
+// (gated-layer.ts) extend this one and override the encoder (encodeMean, encoderGradients,
+// reconstructionEncoderPairs); decoders and targets stay as here.
 
 import {
   type Corruption,
@@ -74,9 +76,9 @@ export class DenoisingLayer<M> {
   private readonly decoderKinds: ('tanh' | 'sigmoid' | 'linear')[];
 
   constructor(
-    private readonly e: Engine<M>,
+    protected readonly e: Engine<M>,
     readonly config: DenoisingLayerConfig,
-    private readonly rng: Rng,
+    protected readonly rng: Rng,
   ) {
     const { inputs, size } = config;
     this.weights = inputs.map((part) =>
@@ -99,6 +101,16 @@ export class DenoisingLayer<M> {
     return [...this.weights, this.bias, ...this.decoderWeights, ...this.decoderBiases];
   }
 
+  /** The encoder's parameters (what its local rule trains), in a fixed order. */
+  get encoderParameters(): M[] {
+    return [...this.weights, this.bias];
+  }
+
+  /** The decoders' parameters, in a fixed order. */
+  get decoderParameters(): M[] {
+    return [...this.decoderWeights, ...this.decoderBiases];
+  }
+
   /** The pre-activation Σ x_k·W_k + b. */
   preActivation(parts: readonly M[]): M {
     const e = this.e;
@@ -107,9 +119,14 @@ export class DenoisingLayer<M> {
     return e.add(pre, this.bias);
   }
 
+  /** The encoder's deterministic output for these inputs. */
+  encodeMean(parts: readonly M[]): M {
+    return unitMean(this.e, this.preActivation(parts), this.config.units);
+  }
+
   /** Encodes; while training, codes are drawn around the mean (noise, or Bernoulli draws). */
   encode(parts: readonly M[], training: boolean): Encoded<M> {
-    const mean = unitMean(this.e, this.preActivation(parts), this.config.units);
+    const mean = this.encodeMean(parts);
     const code = training
       ? unitSample(this.e, mean, this.config.units, this.config.noise, this.rng)
       : unitMode(this.e, mean, this.config.units);
@@ -157,11 +174,19 @@ export class DenoisingLayer<M> {
 
   /**
    * Gradients of ½‖mean − ĥ‖² (cross-entropy for binary units, perceptron for sign units) on the
-   * encoder, inputs held fixed. `rowWeights` ([batch, 1]) can down-weight or zero rows; the
-   * loss is summed over rows and divided by `normalizer` (default: the number of rows).
+   * encoder, inputs held fixed. `mean`, the encoder's output for `parts`, may be passed when
+   * already computed (null: computed here). `rowWeights` ([batch, 1]) can down-weight or zero
+   * rows; the loss is summed over rows and divided by `normalizer` (default: the number of rows).
    */
-  encoderGradients(parts: readonly M[], mean: M, target: M, rowWeights?: M, normalizer?: number): LocalGradients<M> {
+  encoderGradients(
+    parts: readonly M[],
+    given: M | null,
+    target: M,
+    rowWeights?: M,
+    normalizer?: number,
+  ): LocalGradients<M> {
     const e = this.e;
+    const mean = given ?? this.encodeMean(parts);
     const batch = normalizer ?? e.rows(mean);
     const error = e.sub(mean, target);
     const slope = unitSlope(e, mean, this.config.units);
@@ -182,10 +207,10 @@ export class DenoisingLayer<M> {
    */
   decoderGradients(parts: readonly M[], normalizer?: number): LocalGradients<M> {
     const e = this.e;
-    const { corruption, decoderTarget, encoderReconstructionWeight, units } = this.config;
+    const { corruption, decoderTarget, encoderReconstructionWeight } = this.config;
     const batch = normalizer ?? e.rows(parts[0]!);
     const corrupted = parts.map((x, k) => corrupt(e, x, corruption, this.rng, unitRange(this.config.inputs[k]!.units)));
-    const hidden = unitMean(e, this.preActivation(corrupted), units);
+    const hidden = this.encodeMean(corrupted);
     const pairs: GradientPair<M>[] = [];
     const encoderPairs: GradientPair<M>[] = [];
     const deltas: M[] = [];
@@ -202,12 +227,22 @@ export class DenoisingLayer<M> {
     if (encoderReconstructionWeight > 0) {
       let back = e.matMulBT(deltas[0]!, this.decoderWeights[0]!);
       for (let k = 1; k < deltas.length; k++) back = e.add(back, e.matMulBT(deltas[k]!, this.decoderWeights[k]!));
-      const slope = unitSlope(e, hidden, units);
-      const delta = e.mul(slope ? e.mul(back, slope) : back, encoderReconstructionWeight);
-      corrupted.forEach((x, k) => encoderPairs.push([this.weights[k]!, e.matMulAT(x, delta)]));
-      encoderPairs.push([this.bias, e.sumRows(delta)]);
+      encoderPairs.push(...this.reconstructionEncoderPairs(corrupted, hidden, back, encoderReconstructionWeight));
     }
     return { pairs, encoderPairs, loss: loss! };
+  }
+
+  /**
+   * The encoder's gradients, times `weight`, given `back`, the reconstruction loss's gradient on
+   * the code `hidden` that the encoder made from `parts`.
+   */
+  protected reconstructionEncoderPairs(parts: readonly M[], hidden: M, back: M, weight: number): GradientPair<M>[] {
+    const e = this.e;
+    const slope = unitSlope(e, hidden, this.config.units);
+    const delta = e.mul(slope ? e.mul(back, slope) : back, weight);
+    const pairs: GradientPair<M>[] = parts.map((x, k) => [this.weights[k]!, e.matMulAT(x, delta)] as const);
+    pairs.push([this.bias, e.sumRows(delta)]);
+    return pairs;
   }
 
   dispose(): void {

@@ -62,6 +62,12 @@ export class FeedForwardStack {
         `${where}: expected option "inputUnits" to be one of ${UNITS.join(', ')}, but got ${describeValue(inputUnits)}`,
       );
     const resolved = resolveStackOptions(rest, where, ['inputSize', 'inputUnits']);
+    const gated = resolved.layers.findIndex((l) => l.cell === 'gated');
+    if (gated >= 0)
+      throw new InvalidOptionError(
+        `${where}: expected layers[${gated}].cell "simple" (a gated cell reads the layer's previous code, its ` +
+          `context, which a feed-forward stack does not have), but got "gated"`,
+      );
     this.options = { ...resolved, inputSize, inputUnits: units };
     // Batches are the feed-forward stack's normal diet.
     this.engine = engineFor(resolved.engine, 2, where);

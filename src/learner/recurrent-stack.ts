@@ -1,7 +1,9 @@
 // A recurrent stack of denoising auto-encoders that learns online, one step at a time, by
 // target propagation through time (SPEC §1–2). Each layer reads the layer below and its own
-// previous code (its context); the top reads the top code and the side modalities, among them
-// the next observation, which is predicted before it arrives and then clamped as a target.
+// previous code (its context), through a simple recurrence (denoising-layer.ts) or a gated cell
+// (gated-layer.ts), per layer by `layers[i].cell`; the top reads the top code and the side
+// modalities, among them the next observation, which is predicted before it arrives and then
+// clamped as a target.
 // One call of `step` per time step, for every stream of the batch at once:
 //   1. the previous step's record receives this input as its `next` side information;
 //   2. encode: h[l,t] = f_l(h[l−1,t], h[l,t−1]) (+ noise), kept in a window of the last K steps;
@@ -11,7 +13,8 @@
 //      updates of the decoders, updates of the top auto-encoder and readout.
 // Plain data in and out; matrices stay inside (kept in the window, freed as it slides).
 
-import { DenoisingLayer } from './denoising-layer.js';
+import { DenoisingLayer, type DenoisingLayerConfig } from './denoising-layer.js';
+import { GatedLayer } from './gated-layer.js';
 import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
 import { type Engine, type Units, engineFor } from '../math/index.js';
 import type { ModalitySpec } from './modality.js';
@@ -23,6 +26,7 @@ import { CheckpointError, type CheckpointErrorCode } from '../errors.js';
 import { stateArray, stateBoolean, stateFloats, stateInteger, stateRecord } from '../checkpoint/state-checks.js';
 import { type SideBatch, concatSide, emptySide, sideMatrices } from './side-batch.js';
 import {
+  type LayerCell,
   type ResolvedStackOptions,
   type StackOptions,
   STACK_OPTION_KEYS,
@@ -168,7 +172,8 @@ export class RecurrentStack implements SequenceLearner {
     const inputUnits: Units = resolved.input.kind === 'categorical' ? 'sigmoid' : 'linear';
     let below: { size: number; units: Units } = { size: resolved.input.size, units: inputUnits };
     this.layers = resolved.layers.map((spec) => {
-      const layer = new DenoisingLayer(
+      const layer = layerOf(
+        spec.cell,
         e,
         {
           inputs: [below, { size: spec.size, units: spec.units, init: 'orthogonal' }],
@@ -377,8 +382,7 @@ export class RecurrentStack implements SequenceLearner {
             e.concatRows(rows.map((i) => steps[i]!.inputs[l]![0])),
             e.concatRows(rows.map((i) => steps[i]!.inputs[l]![1])),
           ];
-          const mean = layer.encode(parts, false).mean;
-          const enc = layer.encoderGradients(parts, mean, e.concatRows(rows.map((i) => targets[l]![i]!)), undefined, B);
+          const enc = layer.encoderGradients(parts, null, e.concatRows(rows.map((i) => targets[l]![i]!)), undefined, B);
           encoderPairs = mergePairs(e, enc.pairs, dec.encoderPairs);
           encoderLoss = enc.loss;
         }
@@ -462,11 +466,8 @@ export class RecurrentStack implements SequenceLearner {
   /** Parameters per optimiser, in the order `getState` saves them. */
   private optimizerGroups(): [LocalOptimizer<M>, M[]][] {
     return [
-      ...this.layers.map((l, i): [LocalOptimizer<M>, M[]] => [this.encoderOptimizers[i]!, [...l.weights, l.bias]]),
-      ...this.layers.map((l, i): [LocalOptimizer<M>, M[]] => [
-        this.decoderOptimizers[i]!,
-        [...l.decoderWeights, ...l.decoderBiases],
-      ]),
+      ...this.layers.map((l, i): [LocalOptimizer<M>, M[]] => [this.encoderOptimizers[i]!, l.encoderParameters]),
+      ...this.layers.map((l, i): [LocalOptimizer<M>, M[]] => [this.decoderOptimizers[i]!, l.decoderParameters]),
       [this.topOptimizer, this.top.autoencoder.parameters],
       [this.readoutOptimizer, this.top.readout?.parameters ?? []],
     ];
@@ -661,6 +662,11 @@ export class RecurrentStack implements SequenceLearner {
       o.dispose(),
     );
   }
+}
+
+/** A layer of the given kind: one file per kind, the same decoders and targets. */
+function layerOf(cell: LayerCell, e: Engine<M>, config: DenoisingLayerConfig, rng: Rng): DenoisingLayer<M> {
+  return cell === 'gated' ? new GatedLayer(e, config, rng) : new DenoisingLayer(e, config, rng);
 }
 
 /** Appends the modalities of `b` to those of `a` (same rows). */

@@ -12,10 +12,16 @@ import { type OptimizerSpec, type ResolvedOptimizerSpec, resolveOptimizerSpec } 
 import { booleanOption, checkKeys, choiceOption, numberOption } from '../options.js';
 import { TOP_TARGETS, type TopTargetKind } from './top.js';
 
+/** Layer kinds: 'simple', a tanh (or other units) recurrence; 'gated', a GRU-style cell (gated-layer.ts). */
+export const LAYER_CELLS = ['simple', 'gated'] as const;
+export type LayerCell = (typeof LAYER_CELLS)[number];
+
 export interface LayerSpec {
   readonly size: number;
   /** Default 'tanh'. */
   readonly units?: Units;
+  /** Default 'simple'; 'gated' (recurrent stack only) needs tanh units. */
+  readonly cell?: LayerCell;
   /** Std of the up-pass noise around this layer's codes while training; default the stack's `noise`. */
   readonly noise?: number;
 }
@@ -158,8 +164,9 @@ export function estimateStackBytes(options: ResolvedStackOptions, shape: StackSh
   let parameters = 0;
   let perStep = 0;
   let below = shape.input;
-  for (const { size } of options.layers) {
+  for (const { size, cell } of options.layers) {
     parameters += 2 * (below * size + size * size) + 2 * size + below;
+    if (cell === 'gated') parameters += 2 * (below * size + size * size + size);
     perStep += below + 2 * size;
     below = size;
   }
@@ -210,11 +217,20 @@ export function resolveStackOptions(
     );
   const layers = rawLayers.map((spec, i) => {
     const s: LayerSpec = typeof spec === 'number' ? { size: spec } : spec;
-    checkKeys(`${where}.layers[${i}]`, s, ['size', 'units', 'noise']);
+    const at = `${where}.layers[${i}]`;
+    checkKeys(at, s, ['size', 'units', 'cell', 'noise']);
+    const units = choiceOption(at, 'units', s.units, 'tanh', UNITS);
+    const cell = choiceOption(at, 'cell', s.cell, 'simple', LAYER_CELLS);
+    if (cell === 'gated' && units !== 'tanh')
+      throw new InvalidOptionError(
+        `${at}: expected units "tanh" for a gated cell (its candidate is a tanh mixed with the context), but got ` +
+          `"${units}"`,
+      );
     return {
-      size: numberOption(`${where}.layers[${i}]`, 'size', s.size, NaN, { integer: true, min: 1 }),
-      units: choiceOption(`${where}.layers[${i}]`, 'units', s.units, 'tanh', UNITS),
-      noise: numberOption(`${where}.layers[${i}]`, 'noise', s.noise, noise, { min: 0 }),
+      size: numberOption(at, 'size', s.size, NaN, { integer: true, min: 1 }),
+      units,
+      cell,
+      noise: numberOption(at, 'noise', s.noise, noise, { min: 0 }),
     };
   });
   const modalities = options.modalities ?? [];

@@ -58,6 +58,7 @@ const resolved = (pick: (o: ResolvedStackOptions & Record<string, unknown>) => u
 const GETTERS: Record<string, Getter> = {
   layers: resolved((o) => o.layers.map((l) => l.size)),
   'layers[i].units': resolved((o) => o.layers[0]!.units),
+  'layers[i].cell': resolved((o) => o.layers[0]!.cell),
   'layers[i].noise': resolved((o) => o.layers[0]!.noise),
   noise: resolved((o) => o.layers[0]!.noise),
   window: resolved((o) => o.window),
@@ -109,6 +110,7 @@ describe('README: Agent options', () => {
       ...AGENT_KEYS,
       ...TOP_KEYS.map((k) => `top.${k}`),
       'layers[i].units',
+      'layers[i].cell',
       'layers[i].noise',
     ];
     expect([...documented.keys()].sort()).toEqual([...keys].sort());

@@ -1,0 +1,148 @@
+// A gated recurrent layer (GRU-style cell) of a recurrent stack, trained by target propagation
+// (SPEC §7): its encoder learns only from its own local loss at one step, both inputs held fixed;
+// its decoders and the targets it sends down and back in time are the denoising layer's.
+//
+//   cell, x the layer below, h' the context (the layer's previous code):
+//     z = σ(x·Wz + h'·Uz + bz)          update gate (bias initialised to 0: 1 and −1 measured worse)
+//     r = σ(x·Wr + h'·Ur + br)          reset gate
+//     n = tanh(x·W + r ⊙ (h'·U) + b)    candidate
+//     h = (1 − z) ⊙ n + z ⊙ h'          code (plus gaussian noise in the up pass while training)
+//   encoder rule, on ½‖h − ĥ‖² with x and h' fixed, the gradient taken inside the cell at this step:
+//     dh = h − ĥ;  dn = dh ⊙ (1 − z);  dz = dh ⊙ (h' − n)
+//     dan = dn ⊙ (1 − n²);  daz = dz ⊙ z(1 − z);  dar = (dan ⊙ (h'·U)) ⊙ r(1 − r)
+//     ΔW = xᵀ·dan, ΔU = h'ᵀ·(dan ⊙ r), Δb = Σ dan;  Wz, Uz, bz from daz;  Wr, Ur, br from dar
+// Nothing reads another layer's weights or another step: h' enters as a fixed input, as in
+// Manchev & Spratling's TPTT, where each step's encoder is trained toward its own target.
+
+import { InvalidOptionError } from '../errors.js';
+import { type Engine, glorotUniform } from '../math/index.js';
+import type { GradientPair } from '../optim/local-optimizer.js';
+import type { Rng } from '../random.js';
+import { DenoisingLayer, type DenoisingLayerConfig, type LocalGradients } from './denoising-layer.js';
+
+/** The cell's intermediate values for one batch of inputs. */
+interface Cell<M> {
+  readonly z: M;
+  readonly r: M;
+  /** h'·U, the context's contribution to the candidate before the reset gate. */
+  readonly uh: M;
+  readonly n: M;
+  readonly h: M;
+}
+
+/** A gated cell reads [below, context] with the context as wide as its code, and has tanh units. */
+function checkConfig(config: DenoisingLayerConfig): DenoisingLayerConfig {
+  const where = 'GatedLayer';
+  if (config.inputs.length !== 2 || config.inputs[1]!.size !== config.size)
+    throw new InvalidOptionError(
+      `${where}: expected two input parts, the layer below and a context of ${config.size}, but got parts of ` +
+        `[${config.inputs.map((p) => p.size).join(', ')}]`,
+    );
+  if (config.units !== 'tanh')
+    throw new InvalidOptionError(`${where}: expected units "tanh", but got "${config.units}"`);
+  return config;
+}
+
+export class GatedLayer<M> extends DenoisingLayer<M> {
+  /** Wz (from below) and Uz (from the context). */
+  readonly updateWeights: M[];
+  readonly updateBias: M;
+  /** Wr (from below) and Ur (from the context). */
+  readonly resetWeights: M[];
+  readonly resetBias: M;
+
+  constructor(e: Engine<M>, config: DenoisingLayerConfig, rng: Rng) {
+    super(e, checkConfig(config), rng);
+    const { inputs, size } = config;
+    this.updateWeights = inputs.map((p) => e.parameter(glorotUniform(p.size, size, rng), p.size, size));
+    this.updateBias = e.zerosParameter(1, size);
+    this.resetWeights = inputs.map((p) => e.parameter(glorotUniform(p.size, size, rng), p.size, size));
+    this.resetBias = e.zerosParameter(1, size);
+  }
+
+  /** The candidate's W, U, b, then the update gate's, then the reset gate's (checkpoints rely on the order). */
+  override get encoderParameters(): M[] {
+    return [...super.encoderParameters, ...this.gateParameters];
+  }
+
+  /** Every parameter, in a fixed order: the denoising layer's, then the gates'. */
+  override get parameters(): M[] {
+    return [...super.parameters, ...this.gateParameters];
+  }
+
+  private get gateParameters(): M[] {
+    return [...this.updateWeights, this.updateBias, ...this.resetWeights, this.resetBias];
+  }
+
+  private affine(parts: readonly M[], weights: readonly M[], bias: M): M {
+    const e = this.e;
+    return e.add(e.add(e.matMul(parts[0]!, weights[0]!), e.matMul(parts[1]!, weights[1]!)), bias);
+  }
+
+  private cell(parts: readonly M[]): Cell<M> {
+    const e = this.e;
+    const [x, context] = parts as [M, M];
+    const z = e.activate(this.affine(parts, this.updateWeights, this.updateBias), 'sigmoid');
+    const r = e.activate(this.affine(parts, this.resetWeights, this.resetBias), 'sigmoid');
+    const uh = e.matMul(context, this.weights[1]!);
+    const n = e.activate(e.add(e.add(e.matMul(x, this.weights[0]!), e.mul(r, uh)), this.bias), 'tanh');
+    const h = e.add(e.mul(e.sub(1, z), n), e.mul(z, context));
+    return { z, r, uh, n, h };
+  }
+
+  /** The gradients of every encoder parameter given dh, the loss's gradient on the cell's output. */
+  private backward(parts: readonly M[], cell: Cell<M>, dh: M): GradientPair<M>[] {
+    const e = this.e;
+    const [x, context] = parts as [M, M];
+    const { z, r, uh, n } = cell;
+    const dan = e.mul(e.mul(dh, e.sub(1, z)), e.sub(1, e.square(n)));
+    const daz = e.mul(e.mul(dh, e.sub(context, n)), e.mul(z, e.sub(1, z)));
+    const dar = e.mul(e.mul(dan, uh), e.mul(r, e.sub(1, r)));
+    return [
+      [this.weights[0]!, e.matMulAT(x, dan)],
+      [this.weights[1]!, e.matMulAT(context, e.mul(dan, r))],
+      [this.bias, e.sumRows(dan)],
+      [this.updateWeights[0]!, e.matMulAT(x, daz)],
+      [this.updateWeights[1]!, e.matMulAT(context, daz)],
+      [this.updateBias, e.sumRows(daz)],
+      [this.resetWeights[0]!, e.matMulAT(x, dar)],
+      [this.resetWeights[1]!, e.matMulAT(context, dar)],
+      [this.resetBias, e.sumRows(dar)],
+    ];
+  }
+
+  override encodeMean(parts: readonly M[]): M {
+    return this.cell(parts).h;
+  }
+
+  /**
+   * Gradients of ½‖cell(x, h') − ĥ‖² on the cell's parameters, inputs held fixed (the passed
+   * mean is not used: the rule needs the cell's gates, so the cell is run here). Row weights and
+   * the normaliser as in the denoising layer.
+   */
+  override encoderGradients(
+    parts: readonly M[],
+    _given: M | null,
+    target: M,
+    rowWeights?: M,
+    normalizer?: number,
+  ): LocalGradients<M> {
+    const e = this.e;
+    const cell = this.cell(parts);
+    const batch = normalizer ?? e.rows(cell.h);
+    const error = e.sub(cell.h, target);
+    const dh = e.mul(rowWeights ? e.mul(error, rowWeights) : error, 1 / batch);
+    const squared = e.square(error);
+    const loss = e.mul(e.sumAll(rowWeights ? e.mul(squared, rowWeights) : squared), 1 / (2 * batch));
+    return { pairs: this.backward(parts, cell, dh), encoderPairs: [], loss };
+  }
+
+  protected override reconstructionEncoderPairs(
+    parts: readonly M[],
+    _hidden: M,
+    back: M,
+    weight: number,
+  ): GradientPair<M>[] {
+    return this.backward(parts, this.cell(parts), this.e.mul(back, weight));
+  }
+}
