@@ -112,6 +112,50 @@ describe('GatedLayer', () => {
     }
   });
 
+  describe('#decoderGradients', () => {
+    for (const [name, e] of ENGINES) {
+      it(`carries the reconstruction loss into the cell, weighted, when asked to (${name})`, () => {
+        e.scope(() => {
+          const rng = new Rng(14);
+          const weight = 0.5;
+          const layer = new GatedLayer(
+            e,
+            {
+              ...config(3, 4),
+              corruption: { kind: 'none', level: 0 },
+              decoderTarget: 'clean',
+              encoderReconstructionWeight: weight,
+            },
+            rng,
+          );
+          const parts = [randomMatrix(e, 2, 3, rng), randomMatrix(e, 2, 4, rng)];
+          const { encoderPairs } = layer.decoderGradients(parts);
+          expect(new Set(encoderPairs.map(([p]) => p))).toEqual(new Set(layer.encoderParameters));
+          const loss = (): number => e.read(layer.decoderGradients(parts).loss)[0]!;
+          const eps = 1e-2;
+          for (const [p, g] of encoderPairs) {
+            const analytic = e.read(g);
+            const values = e.read(p);
+            for (let i = 0; i < values.length; i++) {
+              const at = (delta: number): number => {
+                const moved = values.slice();
+                moved[i] = values[i]! + delta;
+                e.assign(p, e.matrix(moved, e.rows(p), e.cols(p)));
+                return loss();
+              };
+              const numeric = (weight * (at(eps) - at(-eps))) / (2 * eps);
+              e.assign(p, e.matrix(values, e.rows(p), e.cols(p)));
+              const scale = Math.max(Math.abs(numeric), Math.abs(analytic[i]!), 1e-2);
+              expect(Math.abs(numeric - analytic[i]!) / scale, `entry ${i}`).toBeLessThan(1e-2);
+            }
+          }
+          layer.dispose();
+          return null;
+        });
+      });
+    }
+  });
+
   describe('targets', () => {
     for (const [name, e] of ENGINES) {
       it(`leave every lower target equal to its code when ĥ = h at the top (difference form, ${name})`, () => {
