@@ -13,6 +13,7 @@ import { checkKeys, choiceOption, numberOption } from '../src/options.js';
 import type { SequenceLearner } from '../src/learner/sequence-learner.js';
 import { RecurrentBackprop } from '../src/baselines/recurrent-backprop.js';
 import { LstmBackprop } from '../src/baselines/lstm-backprop.js';
+import { Ngram } from '../src/baselines/ngram.js';
 import { RECURRENT_OPTION_KEYS, RecurrentStack, type RecurrentStackOptions } from '../src/learner/recurrent-stack.js';
 import { STACK_OPTION_KEYS } from '../src/learner/stack-options.js';
 import { packSide } from '../src/learner/side-batch.js';
@@ -29,23 +30,26 @@ import {
   recentCapacity,
 } from './agent-topology.js';
 
-export const LEARNERS = ['tp', 'bptt', 'lstm'] as const;
+export const LEARNERS = ['tp', 'bptt', 'lstm', 'ngram'] as const;
 export type LearnerKind = (typeof LEARNERS)[number];
 
 export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'modalities'> & {
   /**
    * 'tp' (default): the recurrent stack trained by target propagation. 'bptt' and 'lstm': the
    * backpropagation baselines (same window, same stream), for comparisons; they have no codes
-   * or targets to show and cannot be saved.
+   * or targets to show and cannot be saved. 'ngram': an add-one n-gram over the previous
+   * `order` symbols, the floor for symbol streams (categorical input, next-symbol only; not saved).
    */
   readonly learner?: LearnerKind;
+  /** For learner 'ngram': the previous symbols a prediction is conditioned on; default 2. */
+  readonly order?: number;
   /** For a dict observation space: the key the stack reads; default 'observation'. */
   readonly inputKey?: string;
   /** Steps that rolling metrics average over; default 1000. */
   readonly metricWindow?: number;
 };
 
-const OWN_KEYS = ['learner', 'inputKey', 'metricWindow'];
+const OWN_KEYS = ['learner', 'inputKey', 'metricWindow', 'order'];
 
 export class PredictiveAgent implements Agent {
   /** Whether side information may arrive late (SupervisedAgent), which adds late-label metrics. */
@@ -84,7 +88,7 @@ export class PredictiveAgent implements Agent {
     readonly options: PredictiveAgentOptions = {},
   ) {
     const where = `${new.target.name}`;
-    const { inputKey, metricWindow, learner, ...stackOptions } = options;
+    const { inputKey, metricWindow, learner, order, ...stackOptions } = options;
     checkKeys(where, options, [
       ...OWN_KEYS,
       ...STACK_OPTION_KEYS.filter((k) => k !== 'modalities'),
@@ -102,6 +106,10 @@ export class PredictiveAgent implements Agent {
     this.side = all.filter((m) => m !== input);
     const window = numberOption(where, 'metricWindow', metricWindow, 1000, { integer: true, min: 1 });
     const kind = choiceOption(where, 'learner', learner, 'tp', LEARNERS);
+    if (order !== undefined && kind !== 'ngram')
+      throw new InvalidOptionError(
+        `${where}: expected option "order" only with learner 'ngram', but the learner is '${kind}'`,
+      );
     const inputSpec = { kind: input.kind, size: input.size };
     this.streams = numberOption(where, 'streams', stackOptions.streams, 1, { integer: true, min: 1 });
     this.inEpisode = new Array(this.streams).fill(false);
@@ -110,7 +118,11 @@ export class PredictiveAgent implements Agent {
       kind === 'tp'
         ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: this.streams })
         : null;
-    this.learner = this.stack ?? baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side);
+    this.learner =
+      this.stack ??
+      (kind === 'ngram'
+        ? ngramLearner(where, order, inputSpec, this.side, stackOptions)
+        : baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side));
     const takesLate = (new.target as typeof PredictiveAgent).takesLateSide;
     const agentKind = (new.target as typeof PredictiveAgent).agentKind;
     const certain: string[] = [];
@@ -438,4 +450,25 @@ function baselineLearner(
     units: typeof first === 'number' ? first : first.size,
     learningRate: options.optimizer?.learningRate,
   });
+}
+
+/** The n-gram floor: next-symbol prediction on a categorical input, nothing else. */
+function ngramLearner(
+  where: string,
+  order: number | undefined,
+  input: { kind: 'categorical' | 'continuous'; size: number },
+  side: ModalitySpec[],
+  options: Omit<PredictiveAgentOptions, 'learner' | 'inputKey' | 'metricWindow'>,
+): SequenceLearner {
+  if (input.kind !== 'categorical')
+    throw new InvalidOptionError(
+      `${where}: expected a categorical (discrete) input for learner 'ngram', which counts symbols, but got a ` +
+        `continuous input of size ${input.size}`,
+    );
+  if (side.length > 0 || options.predictNext === false)
+    throw new InvalidOptionError(
+      `${where}: expected learner 'ngram' to predict the next symbol only, but got ` +
+        (side.length > 0 ? `side modalities [${side.map((m) => m.name).join(', ')}]` : 'predictNext: false'),
+    );
+  return new Ngram({ input, order, streams: options.streams });
 }

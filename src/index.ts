@@ -94,6 +94,7 @@ export type { OptimizerSpec, OptimizerKind } from './optim/optimizer.js';
 export { FeedForwardBackprop, type FeedForwardBackpropOptions } from './baselines/feed-forward-backprop.js';
 export { RecurrentBackprop, type RecurrentBackpropOptions } from './baselines/recurrent-backprop.js';
 export { LstmBackprop, type LstmBackpropOptions } from './baselines/lstm-backprop.js';
+export { Ngram, type NgramOptions } from './baselines/ngram.js';
 
 // Agents: the contract, the registry, the checks, checkpoints
 export type { Agent, AgentState, Transition, Outcome, ModalityPrediction } from './agent/agent.js';

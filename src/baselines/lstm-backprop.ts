@@ -1,14 +1,18 @@
-// The usual choice of a JavaScript user, for comparisons only: an LSTM from tfjs layers
-// (tf.layers.lstm) with a dense head per modality, trained online by backpropagation through
-// time over a sliding window of the last K inputs: one Adam step per completed step on the
-// window that ended there. Predictions run the window through the layers on demand. The step is
-// taken with optimizer.minimize rather than model.trainOnBatch, whose update lands only after an
-// await, so that each step has learned before the next one predicts.
+// An LSTM trained online by backpropagation through time, for comparisons only: one LSTM layer
+// and a dense head per modality, unrolled over a sliding window of the last K inputs from a zero
+// state (each window restarts from zero; no state is carried between windows), one Adam step per
+// completed step on the window that ended there. The cell is written in tfjs ops (tf.variable
+// weights, tf.variableGrads over the window's unrolled cells) rather than tf.layers, which runs
+// the same cell several times slower here; the weights are drawn as tf.layers.lstm draws them.
+//   z = x·W + h·U + b, split into gates [i, f, o | g]
+//   i, f, o = σ(z_i), σ(z_f), σ(z_o);  g = tanh(z_g)
+//   c' = f ⊙ c + i ⊙ g;  h' = o ⊙ tanh(c')        (Hochreiter & Schmidhuber 1997; Gers et al. 2000)
 
 import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
-import { tf } from '../math/index.js';
+import { glorotUniform, orthogonal, tf } from '../math/index.js';
 import type { ModalitySpec } from '../learner/modality.js';
 import { checkKeys, numberOption, booleanOption } from '../options.js';
+import { Rng } from '../random.js';
 import type { SequenceLearner } from '../learner/sequence-learner.js';
 import { type SideBatch, emptySide } from '../learner/side-batch.js';
 
@@ -26,15 +30,24 @@ export interface LstmBackpropOptions {
   readonly seed?: number;
 }
 
+interface Head {
+  readonly weights: tf.Variable;
+  readonly bias: tf.Variable;
+}
+
 export class LstmBackprop implements SequenceLearner {
   readonly modalities: readonly ModalitySpec[];
   readonly sideModalities: readonly ModalitySpec[];
   readonly predictNext: boolean;
   readonly window: number;
   readonly streams: number;
+  readonly units: number;
   private readonly inputSize: number;
-  private readonly lstm: tf.layers.Layer;
-  private readonly heads: tf.layers.Layer[];
+  /** Input kernel [n, 4H], recurrent kernel [H, 4H], bias [1, 4H]; gates in the order i, f, o, g. */
+  private readonly kernel: tf.Variable;
+  private readonly recurrent: tf.Variable;
+  private readonly bias: tf.Variable;
+  private readonly heads: Head[];
   private readonly optimizer: tf.Optimizer;
   /** Per stream, the last K inputs, oldest first (zeros before an episode's start). */
   private buffer: Float32Array;
@@ -60,37 +73,59 @@ export class LstmBackprop implements SequenceLearner {
       throw new InvalidOptionError(
         `${where}: expected option "input" to be { kind, size }, but got ${describeValue(options?.input)}`,
       );
-    this.inputSize = numberOption(where, 'input.size', options.input.size, NaN, { integer: true, min: 1 });
+    const n = numberOption(where, 'input.size', options.input.size, NaN, { integer: true, min: 1 });
+    this.inputSize = n;
     this.predictNext = booleanOption(where, 'predictNext', options.predictNext, true);
     this.sideModalities = options.modalities ?? [];
     this.modalities = this.predictNext
-      ? [...this.sideModalities, { name: 'next', kind: options.input.kind, size: this.inputSize }]
+      ? [...this.sideModalities, { name: 'next', kind: options.input.kind, size: n }]
       : this.sideModalities;
     this.window = numberOption(where, 'window', options.window, 16, { integer: true, min: 1 });
     this.streams = numberOption(where, 'streams', options.streams, 1, { integer: true, min: 1 });
-    const units = numberOption(where, 'units', options.units, 64, { integer: true, min: 1 });
+    const H = numberOption(where, 'units', options.units, 64, { integer: true, min: 1 });
+    this.units = H;
     const learningRate = numberOption(where, 'learningRate', options.learningRate, 0.001, { above: 0 });
-    const seed = numberOption(where, 'seed', options.seed, 0, { integer: true });
-    this.lstm = tf.layers.lstm({
-      units,
-      kernelInitializer: tf.initializers.glorotUniform({ seed }),
-      recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
-    });
-    this.heads = this.modalities.map((m, k) =>
-      tf.layers.dense({
-        units: m.size,
-        activation: m.kind === 'categorical' ? 'softmax' : 'linear',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 + k }),
-      }),
-    );
+    const rng = new Rng(numberOption(where, 'seed', options.seed, 0, { integer: true }));
+    // As tf.layers.lstm: glorot-uniform input kernel, orthogonal recurrent kernel, zero bias.
+    this.kernel = parameter(glorotUniform(n, 4 * H, rng), n, 4 * H);
+    this.recurrent = parameter(orthogonal(H, 4 * H, rng), H, 4 * H);
+    this.bias = parameter(new Float32Array(4 * H), 1, 4 * H);
+    this.heads = this.modalities.map((m) => ({
+      weights: parameter(glorotUniform(H, m.size, rng), H, m.size),
+      bias: parameter(new Float32Array(m.size), 1, m.size),
+    }));
     this.optimizer = tf.train.adam(learningRate);
-    // Layers make their weights on first use: use them once so training can name them.
-    tf.tidy(() => {
-      const h = this.lstm.apply(tf.zeros([1, this.window, this.inputSize])) as tf.Tensor;
-      for (const head of this.heads) head.apply(h);
-    });
-    this.buffer = new Float32Array(this.streams * this.window * this.inputSize);
+    this.buffer = new Float32Array(this.streams * this.window * n);
     this.pendingStart = new Array(this.streams).fill(true);
+  }
+
+  /** The top code after running `windows` [rows × K × n] from a zero state: [rows, H]. */
+  private forward(windows: tf.Tensor3D): tf.Tensor2D {
+    const [rows, K, n] = windows.shape;
+    const H = this.units;
+    // Every step's input projection in one product, then one cell per step.
+    const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(windows, [rows * K, n]), this.kernel), this.bias), [
+      rows,
+      K,
+      4 * H,
+    ]);
+    const inputs = tf.unstack(projected, 1) as tf.Tensor2D[];
+    let h: tf.Tensor2D | null = null;
+    let c: tf.Tensor2D | null = null;
+    for (const xz of inputs) {
+      const z = h ? tf.add(xz, tf.matMul(h, this.recurrent)) : xz;
+      const [sigmoidPart, candidate] = tf.split(z, [3 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
+      const [i, f, o] = tf.split(tf.sigmoid(sigmoidPart), 3, 1) as tf.Tensor2D[];
+      const ig = tf.mul(i!, tf.tanh(candidate));
+      c = (c ? tf.add(tf.mul(f!, c), ig) : ig) as tf.Tensor2D;
+      h = tf.mul(o!, tf.tanh(c)) as tf.Tensor2D;
+    }
+    return h!;
+  }
+
+  private head(top: tf.Tensor2D, k: number): tf.Tensor2D {
+    const { weights, bias } = this.heads[k]!;
+    return tf.add(tf.matMul(top, weights), bias) as tf.Tensor2D;
   }
 
   step(input: Float32Array, side?: SideBatch): void {
@@ -130,7 +165,7 @@ export class LstmBackprop implements SequenceLearner {
     this.steps++;
   }
 
-  /** One trainOnBatch of head `k` on the windows of `rows` in `windows`, against `targets`. */
+  /** One Adam step for head `k` and the LSTM on the windows of `rows` in `windows`, against `targets`. */
   private train(k: number, windows: Float32Array, targets: Float32Array, rows: number[]): void {
     const m = this.modalities[k]!;
     const stride = this.window * this.inputSize;
@@ -143,29 +178,39 @@ export class LstmBackprop implements SequenceLearner {
     tf.tidy(() => {
       const xs = tf.tensor3d(x, [rows.length, this.window, this.inputSize]);
       const ys = tf.tensor2d(y, [rows.length, m.size]);
-      const variables = [...this.lstm.trainableWeights, ...this.heads[k]!.trainableWeights].map(
-        (w) => w.read() as tf.Variable,
-      );
-      this.optimizer.minimize(
-        () => {
-          const p = this.heads[k]!.apply(this.lstm.apply(xs)) as tf.Tensor2D;
-          return (
-            m.kind === 'categorical'
-              ? tf.losses.softmaxCrossEntropy(ys, tf.log(tf.maximum(p, 1e-7)))
-              : tf.losses.meanSquaredError(ys, p)
-          ) as tf.Scalar;
-        },
-        false,
-        variables,
-      );
+      const variables = [this.kernel, this.recurrent, this.bias, this.heads[k]!.weights, this.heads[k]!.bias];
+      const { grads } = tf.variableGrads(() => {
+        const out = this.head(this.forward(xs), k);
+        // Categorical: softmax cross-entropy on the logits, the mean over rows; continuous: MSE.
+        return (
+          m.kind === 'categorical' ? tf.losses.softmaxCrossEntropy(ys, out) : tf.losses.meanSquaredError(ys, out)
+        ) as tf.Scalar;
+      }, variables);
+      this.optimizer.applyGradients(grads);
     });
   }
 
   readPredictions(): Float32Array[] {
     if (this.cached) return this.cached;
     const outs = tf.tidy(() => {
-      const h = this.lstm.apply(tf.tensor3d(this.buffer, [this.streams, this.window, this.inputSize])) as tf.Tensor2D;
-      return this.heads.map((head) => (head.apply(h) as tf.Tensor2D).dataSync() as Float32Array);
+      const top = this.forward(tf.tensor3d(this.buffer, [this.streams, this.window, this.inputSize]));
+      const parts = this.modalities.map((m, k) => {
+        const out = this.head(top, k);
+        return m.kind === 'categorical' ? tf.softmax(out) : out;
+      });
+      // One synchronous read for every modality.
+      const all = (parts.length === 1 ? parts[0]! : tf.concat(parts, 1)).dataSync() as Float32Array;
+      const B = this.streams;
+      let offset = 0;
+      return this.modalities.map((m) => {
+        const own = new Float32Array(B * m.size);
+        for (let r = 0; r < B; r++) {
+          const from = (r * all.length) / B + offset;
+          own.set(all.subarray(from, from + m.size), r * m.size);
+        }
+        offset += m.size;
+        return own;
+      });
     });
     this.cached = outs;
     return outs;
@@ -183,7 +228,14 @@ export class LstmBackprop implements SequenceLearner {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    tf.dispose([...this.lstm.trainableWeights, ...this.heads.flatMap((h) => h.trainableWeights)].map((w) => w.read()));
+    tf.dispose([this.kernel, this.recurrent, this.bias, ...this.heads.flatMap((h) => [h.weights, h.bias])]);
     this.optimizer.dispose();
   }
+}
+
+function parameter(values: Float32Array, rows: number, cols: number): tf.Variable {
+  const init = tf.tensor2d(values, [rows, cols]);
+  const v = tf.variable(init);
+  init.dispose();
+  return v;
 }

@@ -51,4 +51,5 @@ export {
   type Optimizer,
   tensor1d,
   reshape,
+  split,
 } from '@tensorflow/tfjs';

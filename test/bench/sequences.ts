@@ -1,8 +1,9 @@
 // Sequences bench: target propagation (difference and plain forms), BPTT on the same recurrent
-// architecture and a tfjs-layers LSTM, each learning online from the same seeded stream for the
-// same number of steps (or sequences), in one process.
+// architecture and an LSTM trained by BPTT, each learning online from the same seeded stream for
+// the same number of steps (or sequences), in one process; on the symbol streams (Reber,
+// embedded Reber, Moby-Dick), also the add-one order-2 n-gram, the floor a learner must beat.
 //   npm run bench -- sequences [--tasks a,b] [--methods a,b] [--quick] [--json]
-// Methods: tp-difference, tp-difference-reconstruction, tp-plain, bptt, lstm (the default set),
+// Methods: tp-difference, tp-difference-reconstruction, tp-plain, bptt, lstm, ngram (the default set),
 // and tp-difference-annealed, bptt-annealed, tp-difference-small-step.
 // Stream tasks report a prequential metric over the last 1,000 scored predictions; labelled
 // tasks (temporal order, adding) report accuracy on 1,000 fresh test sequences after a budget
@@ -28,6 +29,8 @@ interface Task {
   readonly sequences?: number;
   readonly window: number;
   readonly agent?: PredictiveAgentOptions;
+  /** Whether the stream is of symbols, where the n-gram floor applies. */
+  readonly symbols?: boolean;
   /** For labelled tasks: T, and whether the label is categorical. */
   readonly labelled?: { readonly length: number; readonly kind: 'categorical' | 'continuous' };
 }
@@ -64,15 +67,23 @@ function tasks(quick: boolean): Task[] {
   );
   return [
     { task: 'sine-mixture', env: 'SineMixture-v0', metric: 'next/squaredError', steps: q(10000, 3000), window: 16 },
-    { task: 'reber', env: 'Reber-v0', metric: 'next/legal', steps: q(10000, 3000), window: 16 },
+    { task: 'reber', env: 'Reber-v0', metric: 'next/legal', steps: q(10000, 3000), window: 16, symbols: true },
     {
       task: 'embedded-reber (hard position)',
       env: 'EmbeddedReber-v0',
       metric: 'next/critical',
       steps: q(30000, 5000),
       window: 16,
+      symbols: true,
     },
-    { task: 'moby-dick', env: 'MobyDick-v0', metric: 'next/logLoss', steps: q(20000, 3000), window: 16 },
+    {
+      task: 'moby-dick',
+      env: 'MobyDick-v0',
+      metric: 'next/logLoss',
+      steps: q(20000, 3000),
+      window: 16,
+      symbols: true,
+    },
     ...temporal,
     ...adding,
   ];
@@ -84,6 +95,8 @@ const METHODS: Record<string, PredictiveAgentOptions> = {
   'tp-plain': { learner: 'tp', targetForm: 'plain' },
   bptt: { learner: 'bptt' },
   lstm: { learner: 'lstm' },
+  // Symbol streams only: P(c | previous two symbols) = (count + 1) / (total + n), online.
+  ngram: { learner: 'ngram' },
   // With one update per sequence, a constant step size learns temporal order at T = 50 within a
   // few thousand sequences and then loses it again; an inverse-time decay keeps it. Run by name
   // (--methods), for the labelled tasks; the LSTM (tf.train.adam) has no such schedule here.
@@ -92,7 +105,9 @@ const METHODS: Record<string, PredictiveAgentOptions> = {
   // The other cure: a constant step five times below the encoders' default of 5e-4.
   'tp-difference-small-step': { learner: 'tp', targetForm: 'difference', optimizer: { learningRate: 1e-4 } },
 };
-const DEFAULT_METHODS = ['tp-difference', 'tp-difference-reconstruction', 'tp-plain', 'bptt', 'lstm'];
+const DEFAULT_METHODS = ['tp-difference', 'tp-difference-reconstruction', 'tp-plain', 'bptt', 'lstm', 'ngram'];
+/** Methods that apply to symbol streams only. */
+const SYMBOL_METHODS = new Set(['ngram']);
 
 /** How the encoders' step size goes: 'constant' (the default), 'constant 0.0001', 'decay 0.001'. */
 function schedule(options: PredictiveAgentOptions): string {
@@ -159,7 +174,7 @@ function runTask(task: Task, method: string, seed: number): Row {
     task: task.task,
     method: method.replace(/-reconstruction$|-annealed$|-small-step$/, ''),
     topTarget: method.startsWith('tp-') ? (METHODS[method]!.topTarget ?? 'discriminant') : null,
-    schedule: schedule(METHODS[method]!),
+    schedule: SYMBOL_METHODS.has(method) ? null : schedule(METHODS[method]!),
     metric: task.metric,
     value,
     stepsPerSecond: Math.round(steps / trainSeconds),
@@ -194,6 +209,7 @@ export async function sequencesBench(argv: string[]): Promise<void> {
   const rows: Row[] = [];
   for (const task of chosen) {
     for (const method of methods) {
+      if (SYMBOL_METHODS.has(method) && !task.symbols) continue;
       const row = runTask(task, method, Number(values.seed));
       progress(
         `${task.task} ${method}: ${row.metric} ${Number(row.value).toFixed(4)} (${row.stepsPerSecond} steps/s, ` +
