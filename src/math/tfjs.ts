@@ -52,4 +52,5 @@ export {
   tensor1d,
   reshape,
   split,
+  type NamedTensorMap,
 } from '@tensorflow/tfjs';
