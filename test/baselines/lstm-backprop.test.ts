@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LstmBackprop } from '../../src/baselines/lstm-backprop.js';
 import { tf } from '../../src/math/index.js';
 import { Rng } from '../../src/random.js';
-import { useEngine } from '../helpers/engine.js';
+import { liveTensors, useEngine } from '../helpers/engine.js';
 
 useEngine();
 
@@ -73,5 +73,51 @@ describe('LstmBackprop', () => {
         lstm.dispose();
       },
     );
+  });
+
+  describe('#step with a side modality', () => {
+    const make = (): LstmBackprop =>
+      new LstmBackprop({
+        input: { kind: 'categorical', size: 3 },
+        modalities: [{ name: 'label', kind: 'categorical', size: 2 }],
+        predictNext: false,
+        units: 8,
+        window: 4,
+        seed: 5,
+        learningRate: 0.01,
+      });
+    const x = (s: number): Float32Array => Float32Array.from({ length: 3 }, (_, j) => (j === s ? 1 : 0));
+    const label = (l: number | null) => ({
+      rows: 1,
+      values: [Float32Array.from({ length: 2 }, (_, j) => (j === l ? 1 : 0))],
+      present: [Float32Array.of(l === null ? 0 : 1)],
+    });
+
+    it('reads the predictions made before learning from the label', () => {
+      const taught = make();
+      const untaught = make();
+      taught.step(x(1), label(1));
+      untaught.step(x(1), label(null));
+      expect(Array.from(taught.readPredictions()[0]!)).toEqual(Array.from(untaught.readPredictions()[0]!));
+      taught.dispose();
+      untaught.dispose();
+    });
+
+    it('learns a label of the current symbol, keeping the tensor count flat', () => {
+      const lstm = make();
+      const rng = new Rng(3);
+      let hits = 0;
+      let warm = 0;
+      for (let t = 0; t < 300; t++) {
+        if (t === 100) warm = liveTensors();
+        const s = rng.int(3);
+        lstm.step(x(s), label(s === 0 ? 1 : 0));
+        const p = lstm.readPredictions()[0]!;
+        if (t >= 250 && p[1]! > p[0]! === (s === 0)) hits++;
+      }
+      expect(liveTensors()).toBe(warm);
+      expect(hits / 50).toBeGreaterThan(0.9);
+      lstm.dispose();
+    });
   });
 });
