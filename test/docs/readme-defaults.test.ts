@@ -7,6 +7,7 @@ import { SupervisedAgent } from '../../agents/supervised-agent.js';
 import type { Transition } from '../../src/agent/agent.js';
 import { dict, discrete } from '../../src/environment/space.js';
 import { InvalidOptionError } from '../../src/errors.js';
+import type { Ngram } from '../../src/baselines/ngram.js';
 import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
 import { RECURRENT_OPTION_KEYS, RecurrentStack } from '../../src/learner/recurrent-stack.js';
 import { type ResolvedStackOptions, STACK_OPTION_KEYS } from '../../src/learner/stack-options.js';
@@ -20,7 +21,7 @@ useEngine();
 const options = section(readme(), '## Agent options');
 /** A symbol the stack reads and a label as a side modality: what both agents accept. */
 const space = dict({ observation: discrete(5), label: discrete(3) }, ['label']);
-const AGENT_KEYS = ['learner', 'inputKey', 'metricWindow'];
+const AGENT_KEYS = ['learner', 'inputKey', 'metricWindow', 'order'];
 const TOP_KEYS = ['size', 'noise', 'dropProbability', 'sideWeight', 'trainAutoEncoder'];
 
 /** The rolling window of an agent's metrics, measured: feeds labelled steps and finds how many scores it averages. */
@@ -73,6 +74,13 @@ const GETTERS: Record<string, Getter> = {
     return read;
   },
   metricWindow: measuredWindow,
+  // The n-gram's context: read off an n-gram agent, the only learner that takes it.
+  order: () => {
+    const ngram = new PredictiveAgent(discrete(5), { learner: 'ngram' });
+    const order = (ngram.learner as Ngram).order;
+    ngram.dispose();
+    return order;
+  },
   targetForm: resolved((o) => o.targetForm),
   topTarget: resolved((o) => o.topTarget),
   discriminantStep: resolved((o) => o.top.discriminantStep),
