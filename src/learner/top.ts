@@ -88,7 +88,9 @@ export class Top<M> {
    * prediction (the prediction itself for a continuous modality), weighted by
    * `unsupervisedWeight` where that class's probability reaches `unsupervisedConfidence`. So an
    * unlabelled example moves toward the code of the class it most likely belongs to, and one
-   * whose side is already predicted exactly does not move. With `unsupervisedTarget` 'density',
+   * whose side is already predicted exactly does not move.
+   * With the reconstruction target the top AE reads a missing modality as absent (presence 0) and
+   * a filled one as present where its fill weight is non-zero. With `unsupervisedTarget` 'density',
    * rows with no side at all instead take ĥ = h + u·(rec_h(h, ∅) − h), the seed paper's
    * reconstruction with the side masked.
    *   discriminant:   ĥ = h − η·Σ_m w_m·(P_m(h) − y_m)·R_mᵀ
@@ -133,22 +135,21 @@ export class Top<M> {
       );
       target = e.sub(code, e.mul(this.readout.codeGradient(predicted, completed, weights), discriminantStep));
     } else {
-      const ones = side.present.map((p) => e.add(e.mul(p, 0), 1));
-      const ae = this.autoencoder;
-      const given = ae.reconstructCode(
-        code,
-        completed.map((y, m) => e.concatCols([y, ones[m]!])),
+      // The top AE reads each modality as [y ⊙ p, p]: a missing modality enters absent (p = 0),
+      // as in training, not as "present, all zeros". A filled-in one counts as present where its
+      // fill weight is non-zero (the class was confident enough); the fill weight itself scales
+      // the step of rows with no real side (below), as with one modality.
+      const presence = side.present.map((present, m) =>
+        map ? e.add(present, e.mul(e.sub(1, present), e.above(fillWeight[m]!, 0))) : present,
       );
-      const anchor =
-        form === 'difference'
-          ? ae.reconstructCode(
-              code,
-              predicted.map((p, m) => e.concatCols([p, ones[m]!])),
-            )
-          : code;
-      const rowWeight = map
-        ? e.add(side.anyPresent, e.mul(e.sub(1, side.anyPresent), fillWeight[0]!))
-        : side.anyPresent;
+      const input = (values: readonly M[]): M[] =>
+        values.map((y, m) => e.concatCols([e.mul(y, presence[m]!), presence[m]!]));
+      const ae = this.autoencoder;
+      const given = ae.reconstructCode(code, input(completed));
+      const anchor = form === 'difference' ? ae.reconstructCode(code, input(predicted)) : code;
+      // A row with no real side moves by the largest fill weight among its modalities.
+      const fill = e.rowMax(e.concatCols(fillWeight));
+      const rowWeight = map ? e.add(side.anyPresent, e.mul(e.sub(1, side.anyPresent), fill)) : side.anyPresent;
       target = e.add(code, e.mul(e.sub(given, anchor), e.mul(rowWeight, reconstructionStep)));
     }
     if (unsupervisedTarget === 'density' && unsupervisedWeight > 0) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type FusedMatrix, fusedEngine as e } from '../../src/math/index.js';
 import { Rng } from '../../src/random.js';
-import { sideFromLabels, sideMatrices } from '../../src/learner/side-batch.js';
+import { packSide, sideFromLabels, sideMatrices } from '../../src/learner/side-batch.js';
 import { Top, type TopConfig } from '../../src/learner/top.js';
 
 const label = { name: 'label', kind: 'categorical' as const, size: 3 };
@@ -57,5 +57,64 @@ describe('Top#target', () => {
     read(top.target(codes, side, 'difference')).forEach((v, i) => expect(v).toBeCloseTo(read(codes)[i]!, 6));
     // The plain form anchors on h instead, so it moves toward the reconstruction at once.
     expect(read(top.target(codes, side, 'plain'))).not.toEqual(read(codes));
+  });
+});
+
+describe('Top#target with two modalities', () => {
+  const a = { name: 'a', kind: 'categorical' as const, size: 3 };
+  const b = { name: 'b', kind: 'categorical' as const, size: 2 };
+  const both = { ...base, modalities: [a, b], target: 'reconstruction' as const };
+  // Side weights start at zero; give them values so that every side input moves the reconstruction.
+  const trained = (config: TopConfig, seed: number): Top<FusedMatrix> => {
+    const top = new Top(e, config, new Rng(seed));
+    const rng = new Rng(seed + 100);
+    for (const w of top.autoencoder.sideWeights) {
+      const values = Float32Array.from({ length: e.rows(w) * e.cols(w) }, () => rng.float() * 2 - 1);
+      e.assign(w, e.matrix(values, e.rows(w), e.cols(w)));
+    }
+    return top;
+  };
+
+  it('reconstruction: a missing modality enters the top AE absent (presence 0), not present with zeros', () => {
+    const top = trained({ ...both, unsupervisedWeight: 0 }, 4);
+    const side = sideMatrices(e, [a, b], packSide([a, b], [{ a: 2 }, { a: 0, b: 1 }], 'test'));
+    const ae = top.autoencoder;
+    const [pa, pb] = top.predict(codes);
+    // The oracle: rec_h given each modality as [y ⊙ p, p], the difference form anchored on ŷ ⊙ p.
+    const given = read(ae.reconstructCode(codes, side.inputs));
+    const anchor = read(
+      ae.reconstructCode(codes, [
+        e.concatCols([pa!, e.matrix(Float32Array.of(1, 1), 2, 1)]),
+        e.mul(e.concatCols([pb!, e.matrix(Float32Array.of(1, 1), 2, 1)]), side.present[1]!),
+      ]),
+    );
+    const target = read(top.target(codes, side, 'difference'));
+    read(codes).forEach((h, i) => expect(target[i]!).toBeCloseTo(h + given[i]! - anchor[i]!, 5));
+    const plain = read(top.target(codes, side, 'plain'));
+    plain.forEach((v, i) => expect(v).toBeCloseTo(given[i]!, 5));
+  });
+
+  it("reconstruction, 'map' fill: a confidently filled modality counts as present, an unsure one as absent", () => {
+    const top = trained({ ...both, unsupervisedWeight: 1, unsupervisedConfidence: 0 }, 5);
+    const sure = sideMatrices(e, [a, b], packSide([a, b], [{ a: 2 }, { a: 0 }], 'test'));
+    const [, pb] = top.predict(codes);
+    const guess = read(e.oneHotArgMax(pb!));
+    const filled = sideMatrices(
+      e,
+      [a, b],
+      packSide(
+        [a, b],
+        [
+          { a: 2, b: guess.indexOf(1, 0) },
+          { a: 0, b: guess.indexOf(1, 2) - 2 },
+        ],
+        'test',
+      ),
+    );
+    // Confidence 0: every fill counts, so the row is as if B were given its most likely class.
+    expect(read(top.target(codes, sure, 'plain'))).toEqual(read(top.target(codes, filled, 'plain')));
+    const unsure = trained({ ...both, unsupervisedWeight: 1, unsupervisedConfidence: 1.01 }, 5);
+    const absent = trained({ ...both, unsupervisedWeight: 0 }, 5);
+    expect(read(unsure.target(codes, sure, 'plain'))).toEqual(read(absent.target(codes, sure, 'plain')));
   });
 });
