@@ -57,9 +57,12 @@ export interface StackOptions {
   readonly discriminantStep?: number;
   /** Weight of the target of rows missing their side information, against labelled rows; default 1 (0 recurrent). */
   readonly unsupervisedWeight?: number;
-  /** 'map' (default: fill a missing side by MAP inference) or 'density' (seed paper: rec(h, ∅)). */
-  readonly unsupervisedTarget?: 'map' | 'density';
-  /** 'map' only: probability a filled-in class must reach to count; default 0.7. */
+  /**
+   * 'pseudo-label' (default: fill a missing side with the top's own most likely class, one shot) or
+   * 'density' (seed paper: rec(h, ∅)). 'map' is a deprecated alias of 'pseudo-label'.
+   */
+  readonly unsupervisedTarget?: 'pseudo-label' | 'map' | 'density';
+  /** 'pseudo-label' only: probability a filled-in class must reach to count; default 0.7. */
   readonly unsupervisedConfidence?: number;
   /** Corruption of each layer's input while its decoder trains; default gaussian 0.1. */
   readonly corruption?: Corruption;
@@ -99,7 +102,7 @@ export interface ResolvedStackOptions {
     readonly reconstructionStep: number;
     readonly discriminantStep: number;
     readonly unsupervisedWeight: number;
-    readonly unsupervisedTarget: 'map' | 'density';
+    readonly unsupervisedTarget: 'pseudo-label' | 'density';
     readonly unsupervisedConfidence: number;
   };
   readonly optimizer: ResolvedOptimizerSpec;
@@ -284,10 +287,14 @@ export function resolveStackOptions(
         min: 0,
         max: 1,
       }),
-      unsupervisedTarget: choiceOption(where, 'unsupervisedTarget', options.unsupervisedTarget, 'map', [
-        'map',
-        'density',
-      ] as const),
+      // 'map' was this option's first name; saved configs still load.
+      unsupervisedTarget: resolveUnsupervisedTarget(
+        choiceOption(where, 'unsupervisedTarget', options.unsupervisedTarget, 'pseudo-label', [
+          'pseudo-label',
+          'map',
+          'density',
+        ] as const),
+      ),
     },
     optimizer: resolveOptimizerSpec(options.optimizer, `${where}.optimizer`),
     decoderOptimizer: resolveOptimizerSpec(options.decoderOptimizer, `${where}.decoderOptimizer`),
@@ -298,4 +305,9 @@ export function resolveStackOptions(
   // A lower bound (no input, one step): the recurrent stack checks again with its input and window.
   checkStackMemory(where, resolved);
   return resolved;
+}
+
+/** The deprecated 'map' names the same one-shot pseudo-label fill (it never was MAP inference). */
+function resolveUnsupervisedTarget(value: 'pseudo-label' | 'map' | 'density'): 'pseudo-label' | 'density' {
+  return value === 'map' ? 'pseudo-label' : value;
 }

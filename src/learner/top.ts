@@ -28,9 +28,9 @@ export interface TopConfig {
   readonly discriminantStep: number;
   /** Weight of the target of rows whose side information is missing (0: no target). */
   readonly unsupervisedWeight: number;
-  /** 'map' (fill the missing side by MAP inference) or 'density' (reconstruction with it masked). */
-  readonly unsupervisedTarget: 'map' | 'density';
-  /** 'map' only: a filled-in class counts where its predicted probability reaches this. */
+  /** 'pseudo-label' (fill the missing side with the top's most likely class) or 'density' (rec with it masked). */
+  readonly unsupervisedTarget: 'pseudo-label' | 'density';
+  /** 'pseudo-label' only: a filled-in class counts where its predicted probability reaches this. */
   readonly unsupervisedConfidence: number;
   readonly size: number;
   readonly noise: number;
@@ -84,7 +84,7 @@ export class Top<M> {
   /**
    * Target for the top code `code` given the side information of each row; `predicted` are
    * this top's predictions for `code` if the caller has them already. A modality missing from a
-   * row is filled by MAP inference (SPEC §5): the most likely class under the top's own
+   * row is filled by a one-shot pseudo-label (SPEC §5): the most likely class under the top's own
    * prediction (the prediction itself for a continuous modality), weighted by
    * `unsupervisedWeight` where that class's probability reaches `unsupervisedConfidence`. So an
    * unlabelled example moves toward the code of the class it most likely belongs to, and one
@@ -114,7 +114,7 @@ export class Top<M> {
       unsupervisedConfidence,
       modalities,
     } = this.config;
-    const map = unsupervisedTarget === 'map' && unsupervisedWeight > 0;
+    const fillIn = unsupervisedTarget === 'pseudo-label' && unsupervisedWeight > 0;
     // A filled-in row counts only where the prediction is confident: early, unconfident guesses
     // would otherwise pull every unlabelled code toward whichever class is ahead.
     const fillWeight = predicted.map((p, m) =>
@@ -123,7 +123,7 @@ export class Top<M> {
         : e.add(e.mul(side.present[m]!, 0), unsupervisedWeight),
     );
     const completed = side.values.map((y, m) => {
-      if (!map) return y;
+      if (!fillIn) return y;
       const p = predicted[m]!;
       const guess = modalities[m]!.kind === 'categorical' ? e.oneHotArgMax(p) : p;
       return e.add(e.mul(y, side.present[m]!), e.mul(guess, e.sub(1, side.present[m]!)));
@@ -131,7 +131,7 @@ export class Top<M> {
     let target: M;
     if (this.readout) {
       const weights = side.present.map((present, m) =>
-        map ? e.add(present, e.mul(e.sub(1, present), fillWeight[m]!)) : present,
+        fillIn ? e.add(present, e.mul(e.sub(1, present), fillWeight[m]!)) : present,
       );
       target = e.sub(code, e.mul(this.readout.codeGradient(predicted, completed, weights), discriminantStep));
     } else {
@@ -140,7 +140,7 @@ export class Top<M> {
       // fill weight is non-zero (the class was confident enough); the fill weight itself scales
       // the step of rows with no real side (below), as with one modality.
       const presence = side.present.map((present, m) =>
-        map ? e.add(present, e.mul(e.sub(1, present), e.above(fillWeight[m]!, 0))) : present,
+        fillIn ? e.add(present, e.mul(e.sub(1, present), e.above(fillWeight[m]!, 0))) : present,
       );
       const input = (values: readonly M[]): M[] =>
         values.map((y, m) => e.concatCols([e.mul(y, presence[m]!), presence[m]!]));
@@ -149,7 +149,7 @@ export class Top<M> {
       const anchor = form === 'difference' ? ae.reconstructCode(code, input(predicted)) : code;
       // A row with no real side moves by the largest fill weight among its modalities.
       const fill = e.rowMax(e.concatCols(fillWeight));
-      const rowWeight = map ? e.add(side.anyPresent, e.mul(e.sub(1, side.anyPresent), fill)) : side.anyPresent;
+      const rowWeight = fillIn ? e.add(side.anyPresent, e.mul(e.sub(1, side.anyPresent), fill)) : side.anyPresent;
       target = e.add(code, e.mul(e.sub(given, anchor), e.mul(rowWeight, reconstructionStep)));
     }
     if (unsupervisedTarget === 'density' && unsupervisedWeight > 0) {

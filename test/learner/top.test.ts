@@ -13,7 +13,7 @@ const base: TopConfig = {
   reconstructionStep: 1,
   discriminantStep: 0.5,
   unsupervisedWeight: 1,
-  unsupervisedTarget: 'map',
+  unsupervisedTarget: 'pseudo-label',
   unsupervisedConfidence: 0.7,
   size: 6,
   noise: 0.1,
@@ -94,7 +94,7 @@ describe('Top#target with two modalities', () => {
     plain.forEach((v, i) => expect(v).toBeCloseTo(given[i]!, 5));
   });
 
-  it("reconstruction, 'map' fill: a confidently filled modality counts as present, an unsure one as absent", () => {
+  it('reconstruction, pseudo-label fill: a confidently filled modality counts as present, an unsure one as absent', () => {
     const top = trained({ ...both, unsupervisedWeight: 1, unsupervisedConfidence: 0 }, 5);
     const sure = sideMatrices(e, [a, b], packSide([a, b], [{ a: 2 }, { a: 0 }], 'test'));
     const [, pb] = top.predict(codes);
