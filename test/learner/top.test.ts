@@ -94,7 +94,7 @@ describe('Top#target with two modalities', () => {
     plain.forEach((v, i) => expect(v).toBeCloseTo(given[i]!, 5));
   });
 
-  it('reconstruction, pseudo-label fill: a confidently filled modality counts as present, an unsure one as absent', () => {
+  it('reconstruction, pseudo-label fill: a confidently filled modality counts as present, an unsure one absent', () => {
     const top = trained({ ...both, unsupervisedWeight: 1, unsupervisedConfidence: 0 }, 5);
     const sure = sideMatrices(e, [a, b], packSide([a, b], [{ a: 2 }, { a: 0 }], 'test'));
     const [, pb] = top.predict(codes);
