@@ -328,7 +328,7 @@ export class RecurrentStack implements SequenceLearner {
       }
     });
     step.learned = false;
-    if (step.complete && this.window.unlearned() >= this.options.updateEvery) this.learn();
+    if (step.complete && this.window.unlearned() >= this.options.updateEvery) this.learn(where);
     return true;
   }
 
@@ -345,18 +345,59 @@ export class RecurrentStack implements SequenceLearner {
   endEpisode(): void {
     this.assertLive('RecurrentStack.endEpisode');
     this.window.completeAll();
-    if (this.window.unlearned() > 0) this.learn();
+    if (this.window.unlearned() > 0) this.learn('RecurrentStack.endEpisode');
     this.startEpisode();
   }
 
+  /**
+   * Refuses to learn from non-finite codes, before any update lets NaN weights spread further.
+   * One [1, 1] read per pass: the sum of the fresh steps' codes (every layer) and of the last
+   * pass's losses is finite exactly when they all are (short of an overflow, refused too). The
+   * losses catch a NaN weight that no code shows yet: the fused products skip blocks of zero
+   * inputs, so a NaN weight read only by zero inputs leaves the codes finite, but not the
+   * decoder's reconstruction. Only on failure are the parts read, to name the layer and step.
+   */
+  private checkFinite(where: string, fresh: readonly StepRecord<M>[]): void {
+    const e = this.engine;
+    let sum = e.zeros(1, 1);
+    for (const step of fresh) for (const code of step.codes) sum = e.add(sum, e.sumAll(code));
+    for (const loss of this.lastLosses) sum = e.add(sum, loss);
+    if (Number.isFinite(e.read(sum)[0]!)) return;
+    const advice = '(the weights have diverged; lower the step size)';
+    for (const step of fresh) {
+      for (let l = 0; l < this.layers.length; l++) {
+        const bad = e.read(step.codes[l]!).find((v) => !Number.isFinite(v));
+        if (bad !== undefined)
+          throw new NonFiniteError(
+            `${where}: expected finite codes, but layer ${l + 1}'s code at step ${step.index} is ${bad} ${advice}`,
+          );
+      }
+    }
+    const names = [
+      ...this.layers.flatMap((_, l) => [`layer ${l + 1}'s encoder loss`, `layer ${l + 1}'s decoder loss`]),
+      "the top auto-encoder's loss",
+      "the readout's loss",
+    ];
+    const k = this.lastLosses.findIndex((m) => !Number.isFinite(e.read(m)[0]!));
+    const what =
+      k >= 0 ? `${names[k]} at the last learning pass is ${e.read(this.lastLosses[k]!)[0]}` : 'they overflow';
+    throw new NonFiniteError(`${where}: expected finite codes and losses, but ${what} ${advice}`);
+  }
+
   /** One learning pass over the window: top targets for the new steps, the sweep, the updates. */
-  private learn(): void {
+  private learn(where = 'RecurrentStack.step'): void {
     const e = this.engine;
     const steps = this.window.records();
     const fresh = steps.map((s, i) => (s.complete && !s.learned ? i : -1)).filter((i) => i >= 0);
     if (fresh.length === 0) return;
     const B = this.options.streams;
     const L = this.layers.length;
+    e.scope(() =>
+      this.checkFinite(
+        where,
+        fresh.map((i) => steps[i]!),
+      ),
+    );
     e.free(this.lastLosses);
     e.free(this.lastTargets.filter((m): m is M => m !== null));
     const kept = e.scope(() => {
