@@ -15,7 +15,7 @@ import type { ModalitySpec } from './modality.js';
 import { type LocalOptimizer, createOptimizer, mergePairs } from '../optim/local-optimizer.js';
 import { Rng } from '../random.js';
 import { type SideBatch, emptySide, sideMatrices } from './side-batch.js';
-import { type ResolvedStackOptions, type StackOptions, resolveStackOptions } from './stack-options.js';
+import { type ResolvedStackOptions, type StackOptions, layerConfig, resolveStackOptions } from './stack-options.js';
 import { Top } from './top.js';
 
 export interface TrainReport {
@@ -75,19 +75,7 @@ export class FeedForwardStack {
     this.rng = new Rng(resolved.seed);
     let below: { size: number; units: Units } = { size: inputSize, units };
     this.layers = resolved.layers.map((spec) => {
-      const layer = new DenoisingLayer(
-        e,
-        {
-          inputs: [below],
-          size: spec.size,
-          units: spec.units,
-          corruption: resolved.corruption,
-          noise: spec.noise,
-          decoderTarget: resolved.decoderTarget,
-          encoderReconstructionWeight: resolved.encoderReconstructionWeight,
-        },
-        this.rng,
-      );
+      const layer = new DenoisingLayer(e, layerConfig(resolved, spec, [below]), this.rng);
       below = { size: spec.size, units: spec.units };
       return layer;
     });

@@ -31,6 +31,7 @@ import {
   type StackOptions,
   STACK_OPTION_KEYS,
   checkStackMemory,
+  layerConfig,
   resolveStackOptions,
 } from './stack-options.js';
 import { targetsThroughTime } from './through-time.js';
@@ -172,20 +173,8 @@ export class RecurrentStack implements SequenceLearner {
     const inputUnits: Units = resolved.input.kind === 'categorical' ? 'sigmoid' : 'linear';
     let below: { size: number; units: Units } = { size: resolved.input.size, units: inputUnits };
     this.layers = resolved.layers.map((spec) => {
-      const layer = layerOf(
-        spec.cell,
-        e,
-        {
-          inputs: [below, { size: spec.size, units: spec.units, init: 'orthogonal' }],
-          size: spec.size,
-          units: spec.units,
-          corruption: resolved.corruption,
-          noise: spec.noise,
-          decoderTarget: resolved.decoderTarget,
-          encoderReconstructionWeight: resolved.encoderReconstructionWeight,
-        },
-        this.rng,
-      );
+      const context = { size: spec.size, units: spec.units, init: 'orthogonal' as const };
+      const layer = layerOf(spec.cell, e, layerConfig(resolved, spec, [below, context]), this.rng);
       below = { size: spec.size, units: spec.units };
       return layer;
     });

@@ -10,6 +10,7 @@ import { CORRUPTIONS, type Corruption, ENGINE_KINDS, type EngineChoice, UNITS, t
 import { type ModalitySpec, checkModality } from './modality.js';
 import { type OptimizerSpec, type ResolvedOptimizerSpec, resolveOptimizerSpec } from '../optim/optimizer.js';
 import { booleanOption, checkKeys, choiceOption, numberOption } from '../options.js';
+import type { DenoisingLayerConfig, LayerInput } from './denoising-layer.js';
 import { TOP_TARGETS, type TopTargetKind } from './top.js';
 
 /** Layer kinds: 'simple', a tanh (or other units) recurrence; 'gated', a GRU-style cell (gated-layer.ts). */
@@ -310,4 +311,21 @@ export function resolveStackOptions(
 /** The deprecated 'map' names the same one-shot pseudo-label fill (it never was MAP inference). */
 function resolveUnsupervisedTarget(value: 'pseudo-label' | 'map' | 'density'): 'pseudo-label' | 'density' {
   return value === 'map' ? 'pseudo-label' : value;
+}
+
+/** The config of one layer of a stack: its spec's size, units and noise, the stack's decoder settings. */
+export function layerConfig(
+  options: ResolvedStackOptions,
+  spec: { readonly size: number; readonly units: Units; readonly noise: number },
+  inputs: readonly LayerInput[],
+): DenoisingLayerConfig {
+  return {
+    inputs,
+    size: spec.size,
+    units: spec.units,
+    corruption: options.corruption,
+    noise: spec.noise,
+    decoderTarget: options.decoderTarget,
+    encoderReconstructionWeight: options.encoderReconstructionWeight,
+  };
 }

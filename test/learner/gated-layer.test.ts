@@ -21,6 +21,38 @@ import { environmentTransitions } from '../../src/stream/environment-transitions
 import { ENGINES, liveTensors, useEngine } from '../helpers/engine.js';
 import { thrown } from '../helpers/thrown.js';
 
+/**
+ * Checks each entry of each analytic gradient against a central difference of `loss` (step 1e-2),
+ * scaled by `weight`, to 1e-2 relative; restores every parameter; returns the entries checked.
+ */
+function checkGradients<M>(
+  e: Engine<M>,
+  pairs: ReadonlyArray<readonly [M, M]>,
+  loss: () => number,
+  weight: number,
+): number {
+  const eps = 1e-2;
+  let checked = 0;
+  for (const [p, g] of pairs) {
+    const analytic = e.read(g);
+    const values = e.read(p);
+    for (let i = 0; i < values.length; i++) {
+      const at = (delta: number): number => {
+        const moved = values.slice();
+        moved[i] = values[i]! + delta;
+        e.assign(p, e.matrix(moved, e.rows(p), e.cols(p)));
+        return loss();
+      };
+      const numeric = (weight * (at(eps) - at(-eps))) / (2 * eps);
+      e.assign(p, e.matrix(values, e.rows(p), e.cols(p)));
+      const scale = Math.max(Math.abs(numeric), Math.abs(analytic[i]!), 1e-2);
+      expect(Math.abs(numeric - analytic[i]!) / scale, `entry ${i}`).toBeLessThan(1e-2);
+      checked++;
+    }
+  }
+  return checked;
+}
+
 useEngine();
 
 const config = (below: number, size: number, noise = 0): DenoisingLayerConfig => ({
@@ -72,26 +104,7 @@ describe('GatedLayer', () => {
           expect(new Set(pairs.map(([p]) => p))).toEqual(new Set(layer.encoderParameters));
           expect(layer.encoderParameters).toHaveLength(9);
           const loss = (): number => e.read(layer.encoderGradients(parts, null, target).loss)[0]!;
-          const eps = 1e-2;
-          let checked = 0;
-          for (const [p, g] of pairs) {
-            const analytic = e.read(g);
-            const values = e.read(p);
-            for (let i = 0; i < values.length; i++) {
-              const at = (delta: number): number => {
-                const moved = values.slice();
-                moved[i] = values[i]! + delta;
-                e.assign(p, e.matrix(moved, e.rows(p), e.cols(p)));
-                return loss();
-              };
-              const numeric = (at(eps) - at(-eps)) / (2 * eps);
-              e.assign(p, e.matrix(values, e.rows(p), e.cols(p)));
-              const scale = Math.max(Math.abs(numeric), Math.abs(analytic[i]!), 1e-2);
-              expect(Math.abs(numeric - analytic[i]!) / scale, `entry ${i}`).toBeLessThan(1e-2);
-              checked++;
-            }
-          }
-          expect(checked).toBe(3 * (3 * 4 + 4 * 4 + 4));
+          expect(checkGradients(e, pairs, loss, 1)).toBe(3 * (3 * 4 + 4 * 4 + 4));
           layer.dispose();
           return null;
         });
@@ -132,23 +145,7 @@ describe('GatedLayer', () => {
           const { encoderPairs } = layer.decoderGradients(parts);
           expect(new Set(encoderPairs.map(([p]) => p))).toEqual(new Set(layer.encoderParameters));
           const loss = (): number => e.read(layer.decoderGradients(parts).loss)[0]!;
-          const eps = 1e-2;
-          for (const [p, g] of encoderPairs) {
-            const analytic = e.read(g);
-            const values = e.read(p);
-            for (let i = 0; i < values.length; i++) {
-              const at = (delta: number): number => {
-                const moved = values.slice();
-                moved[i] = values[i]! + delta;
-                e.assign(p, e.matrix(moved, e.rows(p), e.cols(p)));
-                return loss();
-              };
-              const numeric = (weight * (at(eps) - at(-eps))) / (2 * eps);
-              e.assign(p, e.matrix(values, e.rows(p), e.cols(p)));
-              const scale = Math.max(Math.abs(numeric), Math.abs(analytic[i]!), 1e-2);
-              expect(Math.abs(numeric - analytic[i]!) / scale, `entry ${i}`).toBeLessThan(1e-2);
-            }
-          }
+          checkGradients(e, encoderPairs, loss, weight);
           layer.dispose();
           return null;
         });
