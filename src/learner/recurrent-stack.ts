@@ -52,6 +52,19 @@ export interface RecurrentStackOptions extends StackOptions {
   readonly updateEvery?: number;
   /** B: streams stepped together (rows of every matrix); default 1. */
   readonly streams?: number;
+  /**
+   * c: a displacement sent back in time never has a norm above c × the norm of the displacement
+   * at the step it came from (per stream). The difference-form inverse amplifies as it goes back,
+   * so without it the oldest steps of a long window get the largest, noisiest targets
+   * (docs/experiments.md, rows 9 and 17). 0 turns the clipping off; default 0.
+   */
+  readonly timeClip?: number;
+  /**
+   * The top (readout and top auto-encoder) reads the current input beside the top code, so the
+   * code need not re-learn what the input alone predicts; targets still move the code only.
+   * Default false.
+   */
+  readonly inputSkip?: boolean;
 }
 
 /** Everything a resumed stack needs to continue exactly as the saved one would have. */
@@ -80,6 +93,8 @@ export interface ResolvedRecurrentOptions extends ResolvedStackOptions {
   readonly window: number;
   readonly updateEvery: number;
   readonly streams: number;
+  readonly timeClip: number;
+  readonly inputSkip: boolean;
 }
 
 /** Local losses of the last learning pass, read on request. */
@@ -91,7 +106,15 @@ export interface RecurrentLosses {
 }
 
 /** Options of the recurrent stack beyond the shared stack options. */
-export const RECURRENT_OPTION_KEYS = ['input', 'predictNext', 'window', 'updateEvery', 'streams'] as const;
+export const RECURRENT_OPTION_KEYS = [
+  'input',
+  'predictNext',
+  'window',
+  'updateEvery',
+  'streams',
+  'timeClip',
+  'inputSkip',
+] as const;
 const EXTRA_KEYS: readonly string[] = RECURRENT_OPTION_KEYS;
 
 export function resolveRecurrentOptions(
@@ -99,7 +122,7 @@ export function resolveRecurrentOptions(
   where = 'RecurrentStack',
 ): ResolvedRecurrentOptions {
   checkKeys(where, options, [...STACK_OPTION_KEYS, ...EXTRA_KEYS]);
-  const { input, predictNext, window, updateEvery, streams, ...rest } = options;
+  const { input, predictNext, window, updateEvery, streams, timeClip, inputSkip, ...rest } = options;
   checkKeys(`${where}.input`, input, ['kind', 'size']);
   if (!input || (input.kind !== 'categorical' && input.kind !== 'continuous')) {
     throw new InvalidOptionError(
@@ -138,6 +161,8 @@ export function resolveRecurrentOptions(
     window: K,
     updateEvery: numberOption(where, 'updateEvery', updateEvery, 1, { integer: true, min: 1, max: K }),
     streams: B,
+    timeClip: numberOption(where, 'timeClip', timeClip, 0, { min: 0 }),
+    inputSkip: booleanOption(where, 'inputSkip', inputSkip, false),
   };
 }
 
@@ -183,7 +208,7 @@ export class RecurrentStack implements SequenceLearner {
       e,
       {
         ...resolved.top,
-        codeSize: last.size,
+        codeSize: last.size + (resolved.inputSkip ? resolved.input.size : 0),
         codeUnits: last.units,
         modalities: resolved.modalities,
         target: resolved.topTarget,
@@ -272,7 +297,7 @@ export class RecurrentStack implements SequenceLearner {
         codes.push(code);
         below = code;
       });
-      const predictions = this.top.predict(codes[codes.length - 1]!);
+      const predictions = this.top.predict(this.topInput(codes[codes.length - 1]!, x));
       return { x, cont, inputs, codes, predictions };
     });
     e.free(this.predictions);
@@ -391,12 +416,20 @@ export class RecurrentStack implements SequenceLearner {
     e.free(this.lastTargets.filter((m): m is M => m !== null));
     const kept = e.scope(() => {
       const side = sideMatrices(e, this.modalities, concatSide(fresh.map((i) => steps[i]!.side)));
-      const topCodes = e.concatRows(fresh.map((i) => steps[i]!.codes[L - 1]!));
+      const topCodes = this.topInput(
+        e.concatRows(fresh.map((i) => steps[i]!.codes[L - 1]!)),
+        e.concatRows(fresh.map((i) => steps[i]!.inputs[0]![0])),
+      );
       const topTargets = this.top.target(topCodes, side, this.options.targetForm);
-      const shifts = e.splitRows(e.sub(topTargets, topCodes), fresh.length);
+      // With the input skip, only the code part of the top's displacement is a target.
+      const shift = e.sub(topTargets, topCodes);
+      const H = this.layers[L - 1]!.size;
+      const shifts = e.splitRows(this.options.inputSkip ? e.sliceCols(shift, 0, H) : shift, fresh.length);
       const displacement: (M | null)[] = steps.map(() => null);
       fresh.forEach((i, k) => (displacement[i] = shifts[k]!));
-      const targets = targetsThroughTime(e, this.layers, steps, displacement, this.options.targetForm);
+      const targets = targetsThroughTime(e, this.layers, steps, displacement, this.options.targetForm, {
+        clip: this.options.timeClip,
+      });
       const losses: M[] = [];
       this.layers.forEach((layer, l) => {
         const rows = steps.map((_, i) => i).filter((i) => targets[l]![i]);
@@ -432,6 +465,11 @@ export class RecurrentStack implements SequenceLearner {
     this.lastTargets = kept.targets.map((m) => (m ? e.keep(m) : null));
     for (const i of fresh) steps[i]!.learned = true;
     this.updates++;
+  }
+
+  /** What the top reads: the top code, and with `inputSkip` the current input beside it. */
+  private topInput(code: M, input: M): M {
+    return this.options.inputSkip ? this.engine.concatCols([code, input]) : code;
   }
 
   /** The predictions made at the last step, per modality: probabilities or values, [streams × size]. */

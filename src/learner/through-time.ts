@@ -7,7 +7,9 @@
 //   D_time[l,t−1] = g_l^prev(ĥ[l,t])  − g_l^prev(h[l,t])       (back in time, zero across an
 //                                                                episode boundary)
 // (plain form: g(ĥ) − x instead of g(ĥ) − g(h)). Steps and layers that receive no displacement
-// get no target. Steps older than the window are dropped (truncation).
+// get no target. Steps older than the window are dropped (truncation). With `clip` c > 0, each
+// D_time[l,t−1] is scaled down per row to a norm of at most c·‖ĥ[l,t] − h[l,t]‖: the inverse
+// then cannot amplify a displacement as it travels back.
 
 import type { DenoisingLayer } from './denoising-layer.js';
 import type { Engine } from '../math/index.js';
@@ -32,7 +34,9 @@ export function targetsThroughTime<M>(
   steps: readonly WindowStep<M>[],
   topDisplacements: readonly (M | null)[],
   form: 'difference' | 'plain',
+  options: { readonly clip?: number } = {},
 ): (M | null)[][] {
+  const clip = options.clip ?? 0;
   const L = layers.length;
   const n = steps.length;
   const targets: (M | null)[][] = layers.map(() => new Array<M | null>(n).fill(null));
@@ -58,7 +62,8 @@ export function targetsThroughTime<M>(
       const anchor = decoded ? [decoded[l]![0]![i]!, decoded[l]![1]![i]!] : undefined;
       const [below, previous] = layers[l]!.displacements(step.inputs[l]!, code, target, form, anchor);
       fromAbove = l > 0 ? below! : null;
-      fromFuture[l] = i > 0 ? e.mul(previous!, step.continues) : null;
+      const back = clip > 0 ? e.clipRowNorms(previous!, d, clip) : previous!;
+      fromFuture[l] = i > 0 ? e.mul(back, step.continues) : null;
     }
   }
   return targets;

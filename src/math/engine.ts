@@ -66,6 +66,8 @@ export interface Engine<M = unknown> {
   oneHotArgMax(a: M): M;
   /** Per row, the maximum, [rows, 1]. */
   rowMax(a: M): M;
+  /** Each row of `a` scaled down, if need be, to a norm of at most `factor` × the norm of that row of `ref`. */
+  clipRowNorms(a: M, ref: M, factor: number): M;
   /** −Σ y ⊙ log(max(p, 1e-7)), [1, 1]. */
   crossEntropy(p: M, y: M): M;
 

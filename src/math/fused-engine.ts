@@ -488,6 +488,23 @@ export const jsFusedEngine: Engine<F> = {
     }
     return out;
   },
+  clipRowNorms: (a, ref, factor) => {
+    const out = make(a.rows, a.cols);
+    const x = a.data;
+    const y = ref.data;
+    const o = out.data;
+    for (let r = 0; r < a.rows; r++) {
+      let na = 0;
+      let nr = 0;
+      for (let c = 0; c < a.cols; c++) na += x[r * a.cols + c]! ** 2;
+      for (let c = 0; c < ref.cols; c++) nr += y[r * ref.cols + c]! ** 2;
+      const limit = factor * Math.sqrt(nr);
+      const norm = Math.sqrt(na);
+      const scale = norm > limit ? limit / norm : 1;
+      for (let c = 0; c < a.cols; c++) o[r * a.cols + c] = x[r * a.cols + c]! * scale;
+    }
+    return out;
+  },
   crossEntropy: (p, y) => {
     let s = 0;
     const q = p.data;

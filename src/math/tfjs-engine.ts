@@ -69,6 +69,12 @@ export const tfjsEngine: Engine<T> = {
   above: (a, threshold) => tf.cast(tf.greater(a, threshold), 'float32') as T,
   oneHotArgMax: (a) => tf.cast(tf.oneHot(tf.argMax(a, 1), a.shape[1]), 'float32') as T,
   rowMax: (a) => tf.max(a, 1, true),
+  clipRowNorms: (a, ref, factor) =>
+    tf.tidy(() => {
+      const limit = tf.mul(tf.norm(ref, 'euclidean', 1, true), factor);
+      const norm = tf.norm(a, 'euclidean', 1, true);
+      return tf.mul(a, tf.minimum(1, tf.div(limit, tf.maximum(norm, 1e-12)))) as T;
+    }),
   crossEntropy: (p, y) => tf.reshape(tf.neg(tf.sum(tf.mul(y, tf.log(tf.maximum(p, 1e-7))))), [1, 1]),
   gaussian: (rows, cols, std, rng: Rng) =>
     tf.tensor2d(

@@ -66,6 +66,8 @@ const GETTERS: Record<string, Getter> = {
   updateEvery: resolved((o) => o.updateEvery),
   predictNext: resolved((o) => o.predictNext),
   streams: resolved((o) => o.streams),
+  timeClip: resolved((o) => o.timeClip),
+  inputSkip: resolved((o) => o.inputSkip),
   learner: (agent) => (agent.learner instanceof RecurrentStack && agent.learner === agent.stack ? 'tp' : 'other'),
   inputKey: (agent) => {
     const o = agent.stack!.options;

@@ -105,6 +105,28 @@ describe.each(ENGINES)('targetsThroughTime on the %s engine', (_, e) => {
     for (const perStep of targets) expect(perStep.every((t) => t !== null)).toBe(true);
   });
 
+  it('with a clip c, sends back in time no displacement larger than c times the one it came from', () => {
+    const steps = window(6);
+    const shift = e.matrix(Float32Array.of(0.6, -0.4, 0.5, 0.7), 1, 4);
+    const shifts = [null, null, null, null, null, shift];
+    const free = targetsThroughTime(e, layers, steps, shifts, 'difference');
+    const clipped = targetsThroughTime(e, layers, steps, shifts, 'difference', { clip: 0.5 });
+    const norm = (m: unknown): number => Math.hypot(...Array.from(e.read(m)));
+    // Top layer: it receives nothing from above below the newest step, so each older displacement
+    // is only what came back in time, at most half the later one.
+    for (let i = 4; i >= 0; i--) {
+      const later = norm(e.sub(clipped[1]![i + 1]!, steps[i + 1]!.codes[1]!));
+      const here = norm(e.sub(clipped[1]![i]!, steps[i]!.codes[1]!));
+      expect(here).toBeLessThanOrEqual(0.5 * later + 1e-6);
+    }
+    // The newest step is not touched; an older one is (the clip binds here).
+    expect(max(e.sub(clipped[1]![5]!, free[1]![5]!))).toBeLessThan(1e-6);
+    expect(max(e.sub(clipped[1]![1]!, free[1]![1]!))).toBeGreaterThan(1e-4);
+    // A clip that never binds changes nothing.
+    const loose = targetsThroughTime(e, layers, steps, shifts, 'difference', { clip: 1e6 });
+    loose.forEach((perStep, l) => perStep.forEach((t, i) => expect(max(e.sub(t!, free[l]![i]!))).toBeLessThan(1e-6)));
+  });
+
   it('stops at an episode boundary: the previous episode receives no displacement', () => {
     const steps = window(5, [3]);
     const shift = e.matrix(Float32Array.of(0.2, -0.1, 0.05, 0.3), 1, 4);
