@@ -14,6 +14,8 @@ import type { SequenceLearner } from '../src/learner/sequence-learner.js';
 import { RecurrentBackprop } from '../src/baselines/recurrent-backprop.js';
 import { LstmBackprop } from '../src/baselines/lstm-backprop.js';
 import { Ngram } from '../src/baselines/ngram.js';
+import { RepeatLast } from '../src/baselines/repeat-last.js';
+import { LinearExtrapolation } from '../src/baselines/linear-extrapolation.js';
 import { RECURRENT_OPTION_KEYS, RecurrentStack, type RecurrentStackOptions } from '../src/learner/recurrent-stack.js';
 import { STACK_OPTION_KEYS } from '../src/learner/stack-options.js';
 import { packSide } from '../src/learner/side-batch.js';
@@ -30,7 +32,7 @@ import {
   recentCapacity,
 } from './agent-topology.js';
 
-export const LEARNERS = ['tp', 'bptt', 'lstm', 'ngram'] as const;
+export const LEARNERS = ['tp', 'bptt', 'lstm', 'ngram', 'repeat-last', 'linear-extrapolation'] as const;
 export type LearnerKind = (typeof LEARNERS)[number];
 
 export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'modalities'> & {
@@ -39,6 +41,8 @@ export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'moda
    * backpropagation baselines (same window, same stream), for comparisons; they have no codes
    * or targets to show and cannot be saved. 'ngram': an add-one n-gram over the previous
    * `order` symbols, the floor for symbol streams (categorical input, next-symbol only; not saved).
+   * 'repeat-last' (x_t) and 'linear-extrapolation' (2 x_t − x_{t−1}): the floors for continuous
+   * streams (continuous input, next-observation only; not saved).
    */
   readonly learner?: LearnerKind;
   /** For learner 'ngram': the previous symbols a prediction is conditioned on; default 2. */
@@ -122,7 +126,9 @@ export class PredictiveAgent implements Agent {
       this.stack ??
       (kind === 'ngram'
         ? ngramLearner(where, order, inputSpec, this.side, stackOptions)
-        : baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side));
+        : kind === 'repeat-last' || kind === 'linear-extrapolation'
+          ? naiveLearner(where, kind, inputSpec, this.side, stackOptions)
+          : baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side));
     const takesLate = (new.target as typeof PredictiveAgent).takesLateSide;
     const agentKind = (new.target as typeof PredictiveAgent).agentKind;
     const certain: string[] = [];
@@ -471,4 +477,26 @@ function ngramLearner(
         (side.length > 0 ? `side modalities [${side.map((m) => m.name).join(', ')}]` : 'predictNext: false'),
     );
   return new Ngram({ input, order, streams: options.streams });
+}
+
+/** The naive floors of a continuous stream: next-observation prediction on a continuous input, nothing else. */
+function naiveLearner(
+  where: string,
+  kind: 'repeat-last' | 'linear-extrapolation',
+  input: { kind: 'categorical' | 'continuous'; size: number },
+  side: ModalitySpec[],
+  options: Omit<PredictiveAgentOptions, 'learner' | 'inputKey' | 'metricWindow'>,
+): SequenceLearner {
+  if (input.kind !== 'continuous')
+    throw new InvalidOptionError(
+      `${where}: expected a continuous (box) input for learner '${kind}', which predicts values from the last ` +
+        `ones, but got a categorical input of ${input.size} symbols`,
+    );
+  if (side.length > 0 || options.predictNext === false)
+    throw new InvalidOptionError(
+      `${where}: expected learner '${kind}' to predict the next observation only, but got ` +
+        (side.length > 0 ? `side modalities [${side.map((m) => m.name).join(', ')}]` : 'predictNext: false'),
+    );
+  const own = { input, streams: options.streams };
+  return kind === 'repeat-last' ? new RepeatLast(own) : new LinearExtrapolation(own);
 }

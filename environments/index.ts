@@ -13,6 +13,8 @@ import type { PeriodicSequenceOptions } from './periodic-sequence.js';
 import { PERMUTATION_RECALL_DEFAULTS, PermutationRecall } from './permutation-recall.js';
 import type { PermutationRecallOptions } from './permutation-recall.js';
 import { REBER_DEFAULTS, ReberGrammar } from './reber-grammar.js';
+import { REGIME_SWITCH_DEFAULTS, RegimeSwitch } from './regime-switch.js';
+import type { RegimeSwitchOptions } from './regime-switch.js';
 import { SINE_MIXTURE_DEFAULTS, SineMixture } from './sine-mixture.js';
 import type { SineMixtureOptions } from './sine-mixture.js';
 import { TEMPORAL_ORDER_DEFAULTS, TemporalOrder } from './temporal-order.js';
@@ -24,6 +26,7 @@ export * from './moby-dick.js';
 export * from './periodic-sequence.js';
 export * from './permutation-recall.js';
 export * from './reber-grammar.js';
+export * from './regime-switch.js';
 export * from './sine-mixture.js';
 export * from './temporal-order.js';
 export { SequenceEnvironment } from './sequence-environment.js';
@@ -43,6 +46,13 @@ const BUILTINS: readonly Builtin[] = [
     description: 'Sum of sines with per-episode random phases (multiple superimposed oscillators), box(1)',
     defaults: SINE_MIXTURE_DEFAULTS,
     make: (o) => new SineMixture(o as SineMixtureOptions),
+  },
+  {
+    id: 'RegimeSwitch-v0',
+    description:
+      'Two channels circling at a period, direction and radius that switch at random times, with noise, box(2)',
+    defaults: REGIME_SWITCH_DEFAULTS,
+    make: (o) => new RegimeSwitch(o as RegimeSwitchOptions),
   },
   {
     id: 'Reber-v0',
