@@ -1,19 +1,24 @@
-// Throughput bench: online steps per second of target propagation (the recurrent stack on the
-// fused kernels and on tfjs) against BPTT (tfjs autodiff) on the same architecture, window and
-// stream, for hidden sizes 64, 128 and 256 and batches of 1 and 16 streams, in one process; and
-// the LSTM baseline (one update per step only), whose predictions are computed on reading, so
-// its row reads them at every step as an agent does.
-// Ratios are taken within a run, side by side, because this machine's speed drifts.
-//   npm run bench -- throughput [--seconds 3] [--window 16] [--json]
+// Throughput bench: online steps per second of target propagation (the recurrent stack with the
+// tanh layer on the fused kernels and on tfjs, and with the gated layer on the fused kernels)
+// against BPTT on the same architecture, window and stream, both by tfjs autodiff and with
+// closed-form gradients on the same fused kernels as TP, and against the LSTM baseline (which
+// updates at every step whatever S is, and computes its predictions on reading, so its rows read
+// them at every step as an agent does), for each hidden size and batch, in one process.
+// The machine is shared and its speed drifts, so the methods run in turn, the round is repeated
+// (3 times by default), and each figure is the median of its repetitions; ratios are taken
+// between medians of the same configuration. The JSON keeps every repetition.
+//   npm run bench -- throughput [--seconds 3] [--window 16] [--sizes 64,128,256] [--batches 1,16]
+//                              [--repeats 3] [--methods tpFused,tpGated,...] [--json]
 
 import { parseArgs } from 'node:util';
+import { FusedRecurrentBackprop } from '../../src/baselines/fused-recurrent-backprop.js';
 import { LstmBackprop } from '../../src/baselines/lstm-backprop.js';
 import { RecurrentBackprop } from '../../src/baselines/recurrent-backprop.js';
-import { initEngine } from '../../src/math/index.js';
-import { Rng } from '../../src/random.js';
 import { RecurrentStack } from '../../src/learner/recurrent-stack.js';
 import type { SequenceLearner } from '../../src/learner/sequence-learner.js';
-import { finish, printTable, progress, type Row } from './report.js';
+import { initEngine } from '../../src/math/index.js';
+import { Rng } from '../../src/random.js';
+import { type Row, finish, printTable, progress } from './report.js';
 
 const SYMBOLS = 8;
 
@@ -39,6 +44,51 @@ function measure(learner: SequenceLearner, streams: number, seconds: number, rea
   return (steps * streams) / ((performance.now() - start) / 1000);
 }
 
+interface Setting {
+  readonly hidden: number;
+  readonly streams: number;
+  readonly updateEvery: number;
+  readonly window: number;
+}
+
+/** The methods, by column name: how to make each learner, and whether its row reads predictions. */
+const METHODS: Record<string, { make: (s: Setting) => SequenceLearner; read?: boolean }> = {
+  tpFused: { make: (s) => new RecurrentStack({ ...common(s), engine: 'fused' }) },
+  tpGated: {
+    make: (s) => new RecurrentStack({ ...common(s), layers: [{ size: s.hidden, cell: 'gated' }], engine: 'fused' }),
+  },
+  tpTfjs: { make: (s) => new RecurrentStack({ ...common(s), engine: 'tfjs' }) },
+  bptt: { make: (s) => new RecurrentBackprop(common(s)) },
+  bpttFused: { make: (s) => new FusedRecurrentBackprop({ ...common(s), engine: 'fused' }) },
+  lstm: {
+    make: (s) => new LstmBackprop({ input: INPUT, units: s.hidden, window: s.window, streams: s.streams, seed: 1 }),
+    read: true,
+  },
+};
+
+const INPUT = { kind: 'categorical' as const, size: SYMBOLS };
+
+function common(s: Setting) {
+  return {
+    input: INPUT,
+    layers: [s.hidden],
+    window: s.window,
+    updateEvery: s.updateEvery,
+    streams: s.streams,
+    seed: 1,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** a / b, or null when either is missing. */
+const ratio = (a: number | undefined, b: number | undefined): number | null =>
+  a === undefined || b === undefined ? null : a / b;
+
 export async function throughputBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -47,53 +97,69 @@ export async function throughputBench(argv: string[]): Promise<void> {
       window: { type: 'string', default: '16' },
       sizes: { type: 'string', default: '64,128,256' },
       batches: { type: 'string', default: '1,16' },
+      repeats: { type: 'string', default: '3' },
+      methods: { type: 'string', default: Object.keys(METHODS).join(',') },
       json: { type: 'boolean', default: false },
     },
   });
   const seconds = Number(values.seconds);
   const window = Number(values.window);
+  const repeats = Number(values.repeats);
+  const methods = values.methods.split(',');
+  for (const m of methods)
+    if (!METHODS[m]) throw new Error(`throughput: expected methods among ${Object.keys(METHODS)}, but got "${m}"`);
   const backend = await initEngine({ report: progress });
   const rows: Row[] = [];
+  const repetitions: Record<string, unknown>[] = [];
   for (const hidden of values.sizes.split(',').map(Number)) {
     for (const streams of values.batches.split(',').map(Number)) {
       for (const updateEvery of [1, window]) {
-        const input = { kind: 'categorical' as const, size: SYMBOLS };
-        const common = { input, layers: [hidden], window, updateEvery, streams, seed: 1 };
-        const run = (name: string, make: () => SequenceLearner, read = false): number => {
-          const learner = make();
-          const rate = measure(learner, streams, seconds, read);
-          learner.dispose();
-          progress(
-            `hidden ${hidden}, batch ${streams}, update every ${updateEvery}: ${name} ${rate.toFixed(0)} steps/s`,
-          );
-          return rate;
-        };
-        const tpFused = run('tp (fused)', () => new RecurrentStack({ ...common, engine: 'fused' }));
-        const tpTfjs = run('tp (tfjs)', () => new RecurrentStack({ ...common, engine: 'tfjs' }));
-        const bptt = run('bptt (tfjs)', () => new RecurrentBackprop(common));
-        const lstm =
-          updateEvery === 1
-            ? run('lstm (tfjs)', () => new LstmBackprop({ input, units: hidden, window, streams, seed: 1 }), true)
-            : null;
+        const setting: Setting = { hidden, streams, updateEvery, window };
+        const rates: Record<string, number[]> = Object.fromEntries(methods.map((m) => [m, []]));
+        for (let rep = 0; rep < repeats; rep++) {
+          for (const name of methods) {
+            const method = METHODS[name]!;
+            const learner = method.make(setting);
+            const rate = measure(learner, streams, seconds, method.read ?? false);
+            learner.dispose();
+            rates[name]!.push(rate);
+            progress(
+              `hidden ${hidden}, batch ${streams}, S ${updateEvery}, round ${rep + 1}: ${name} ${rate.toFixed(0)} steps/s`,
+            );
+          }
+        }
+        const med: Record<string, number> = Object.fromEntries(methods.map((m) => [m, median(rates[m]!)]));
+        repetitions.push({ hidden, batch: streams, updateEvery, rates });
         rows.push({
           hidden,
           batch: streams,
           updateEvery,
           window,
-          tpFused: Math.round(tpFused),
-          tpTfjs: Math.round(tpTfjs),
-          bptt: Math.round(bptt),
-          lstm: lstm === null ? null : Math.round(lstm),
-          tpOverBptt: Math.max(tpFused, tpTfjs) / bptt,
-          fusedOverTfjs: tpFused / tpTfjs,
+          ...Object.fromEntries(methods.map((m) => [m, Math.round(med[m]!)])),
+          tpOverBptt: ratio(med.tpFused, med.bptt),
+          tpOverBpttFused: ratio(med.tpFused, med.bpttFused),
+          tpOverLstm: ratio(med.tpFused, med.lstm),
+          gatedOverLstm: ratio(med.tpGated, med.lstm),
+          fusedOverTfjs: ratio(med.tpFused, med.tpTfjs),
         });
       }
     }
   }
   printTable(
-    `Online steps per second (stream steps; a batch of 16 counts 16), window ${window}, backend ${backend}`,
+    `Online steps per second (stream steps; a batch of 16 counts 16), window ${window}, backend ${backend}, ` +
+      `median of ${repeats} alternating repetitions of ${seconds} s`,
     rows,
-    ['hidden', 'batch', 'updateEvery', 'tpFused', 'tpTfjs', 'bptt', 'lstm', 'tpOverBptt', 'fusedOverTfjs'],
+    [
+      'hidden',
+      'batch',
+      'updateEvery',
+      ...methods,
+      'tpOverBptt',
+      'tpOverBpttFused',
+      'tpOverLstm',
+      'gatedOverLstm',
+      'fusedOverTfjs',
+    ],
   );
-  finish('throughput', { backend, window, seconds, rows }, values.json);
+  finish('throughput', { backend, window, seconds, repeats, rows, repetitions }, values.json);
 }
