@@ -15,7 +15,7 @@
 // Manchev & Spratling's TPTT, where each step's encoder is trained toward its own target.
 
 import { InvalidOptionError } from '../errors.js';
-import { type Engine, glorotUniform } from '../math/index.js';
+import { type Engine, type GatedCellKernels, gatedCellKernels, glorotUniform } from '../math/index.js';
 import type { GradientPair } from '../optim/local-optimizer.js';
 import type { Rng } from '../random.js';
 import { DenoisingLayer, type DenoisingLayerConfig, type LocalGradients } from './denoising-layer.js';
@@ -50,6 +50,8 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
   /** Wr (from below) and Ur (from the context). */
   readonly resetWeights: M[];
   readonly resetBias: M;
+  /** The fused engine's one-pass forward and backward of the cell's elementwise work (null: engine ops). */
+  private readonly kernels: GatedCellKernels<M> | null;
 
   constructor(e: Engine<M>, config: DenoisingLayerConfig, rng: Rng) {
     super(e, checkConfig(config), rng);
@@ -58,6 +60,7 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     this.updateBias = e.zerosParameter(1, size);
     this.resetWeights = inputs.map((p) => e.parameter(glorotUniform(p.size, size, rng), p.size, size));
     this.resetBias = e.zerosParameter(1, size);
+    this.kernels = gatedCellKernels(e);
   }
 
   /** The candidate's W, U, b, then the update gate's, then the reset gate's (checkpoints rely on the order). */
@@ -82,6 +85,22 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
   private cell(parts: readonly M[]): Cell<M> {
     const e = this.e;
     const [x, context] = parts as [M, M];
+    if (this.kernels) {
+      const product = (weights: readonly M[]): [M, M] => [e.matMul(x, weights[0]!), e.matMul(context, weights[1]!)];
+      const uh = e.matMul(context, this.weights[1]!);
+      const xw = e.matMul(x, this.weights[0]!);
+      const { z, r, n, h } = this.kernels.forward(
+        product(this.updateWeights),
+        this.updateBias,
+        product(this.resetWeights),
+        this.resetBias,
+        xw,
+        uh,
+        this.bias,
+        context,
+      );
+      return { z, r, uh, n, h };
+    }
     const z = e.activate(this.affine(parts, this.updateWeights, this.updateBias), 'sigmoid');
     const r = e.activate(this.affine(parts, this.resetWeights, this.resetBias), 'sigmoid');
     const uh = e.matMul(context, this.weights[1]!);
@@ -95,6 +114,20 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     const e = this.e;
     const [x, context] = parts as [M, M];
     const { z, r, uh, n } = cell;
+    if (this.kernels) {
+      const { dan, danr, daz, dar, sums } = this.kernels.backward(dh, cell, uh, context);
+      return [
+        [this.weights[0]!, e.matMulAT(x, dan)],
+        [this.weights[1]!, e.matMulAT(context, danr)],
+        [this.bias, sums[0]],
+        [this.updateWeights[0]!, e.matMulAT(x, daz)],
+        [this.updateWeights[1]!, e.matMulAT(context, daz)],
+        [this.updateBias, sums[1]],
+        [this.resetWeights[0]!, e.matMulAT(x, dar)],
+        [this.resetWeights[1]!, e.matMulAT(context, dar)],
+        [this.resetBias, sums[2]],
+      ];
+    }
     const dan = e.mul(e.mul(dh, e.sub(1, z)), e.sub(1, e.square(n)));
     const daz = e.mul(e.mul(dh, e.sub(context, n)), e.mul(z, e.sub(1, z)));
     const dar = e.mul(e.mul(dan, uh), e.mul(r, e.sub(1, r)));

@@ -4,7 +4,14 @@
 
 export type { Engine, EngineKind, Activation, MatrixOf } from './engine.js';
 export { tfjsEngine } from './tfjs-engine.js';
-export { fusedEngine, FusedMatrix } from './fused-engine.js';
+export {
+  fusedEngine,
+  FusedMatrix,
+  gatedCellKernels,
+  type GatedCellKernels,
+  type GatedCellValues,
+  type GatedCellDeltas,
+} from './fused-engine.js';
 export { engineFor, ENGINE_KINDS, type EngineChoice } from './engine-choice.js';
 export { initEngine, engineBackend, assertEngine, type BackendName, type EngineOptions } from './backend.js';
 export {
