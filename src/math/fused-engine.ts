@@ -731,24 +731,6 @@ export interface GatedCellKernels<M> {
   backward(dh: M, cell: GatedCellValues<M>, uh: M, context: M): GatedCellDeltas<M>;
 }
 
-/** tanh of `n` values from `read(k)` into `out`, on the SIMD kernel when `simd` (and it is worth a call). */
-function tanhInto(n: number, read: (k: number) => number, out: Float32Array, simd: boolean): void {
-  if (!simd || n < WASM_MIN_TANH) {
-    for (let k = 0; k < n; k++) out[k] = Math.tanh(read(k));
-    return;
-  }
-  const at = heap.scratch(4 * n);
-  if (at < 0) {
-    for (let k = 0; k < n; k++) out[k] = Math.tanh(read(k));
-    return;
-  }
-  const f32 = heap.f32;
-  const i = at >> 2;
-  for (let k = 0; k < n; k++) f32[i + k] = read(k);
-  kernels!.tanh(at, at, n);
-  out.set(heap.f32.subarray(i, i + n));
-}
-
 function gatedForward(
   simd: boolean,
   az: readonly [F, F],
@@ -767,28 +749,40 @@ function gatedForward(
   const r = make(rows, cols);
   const cand = make(rows, cols);
   const h = make(rows, cols);
-  // Parameters may view the kernels' memory, which a scratch block may grow: the block is
-  // reserved first (later calls of the same size reuse it), and values are read after.
-  if (simd && n >= WASM_MIN_TANH) heap.scratch(4 * n);
-  const gate = (parts: readonly [F, F], bias: F, out: Float32Array): void => {
-    const [p, q] = [parts[0].data, parts[1].data];
-    const c = bias.data;
-    if (simd && n >= WASM_MIN_TANH) {
-      tanhInto(n, (k) => 0.5 * (p[k]! + q[k]! + c[k % cols]!), out, true);
-      for (let k = 0; k < n; k++) out[k] = 0.5 + 0.5 * out[k]!;
-    } else for (let k = 0; k < n; k++) out[k] = 1 / (1 + Math.exp(-(p[k]! + q[k]! + c[k % cols]!)));
-  };
-  gate(az, bz, z.data);
-  gate(ar, br, r.data);
-  const rv = r.data;
-  const x = xw.data;
-  const u = uh.data;
-  const bias = b.data;
-  tanhInto(n, (k) => x[k]! + rv[k]! * u[k]! + bias[k % cols]!, cand.data, simd);
-  const zv = z.data;
-  const nv = cand.data;
-  const ctx = context.data;
-  const hv = h.data;
+  const [zv, rv, nv, hv] = [z.data, r.data, cand.data, h.data];
+  // Three blocks of n: the gates' halved pre-activations, then the candidate's. The block is
+  // taken before any parameter is read, since growing the kernels' memory detaches their views.
+  const at = simd && n >= WASM_MIN_TANH ? heap.scratch(12 * n) : -1;
+  const [pz, qz, cz, pr, qr, cr] = [az[0].data, az[1].data, bz.data, ar[0].data, ar[1].data, br.data];
+  const [x, u, bias, ctx] = [xw.data, uh.data, b.data, context.data];
+  if (at >= 0) {
+    const f32 = heap.f32;
+    const i0 = at >> 2;
+    for (let i = 0, k = 0; i < rows; i++) {
+      for (let c = 0; c < cols; c++, k++) {
+        f32[i0 + k] = 0.5 * (pz[k]! + qz[k]! + cz[c]!);
+        f32[i0 + n + k] = 0.5 * (pr[k]! + qr[k]! + cr[c]!);
+      }
+    }
+    kernels!.tanh(at, at, 2 * n);
+    for (let i = 0, k = 0; i < rows; i++) {
+      for (let c = 0; c < cols; c++, k++) {
+        zv[k] = 0.5 + 0.5 * f32[i0 + k]!;
+        rv[k] = 0.5 + 0.5 * f32[i0 + n + k]!;
+        f32[i0 + 2 * n + k] = x[k]! + rv[k]! * u[k]! + bias[c]!;
+      }
+    }
+    kernels!.tanh(at + 8 * n, at + 8 * n, n);
+    nv.set(f32.subarray(i0 + 2 * n, i0 + 3 * n));
+  } else {
+    for (let i = 0, k = 0; i < rows; i++) {
+      for (let c = 0; c < cols; c++, k++) {
+        zv[k] = 1 / (1 + Math.exp(-(pz[k]! + qz[k]! + cz[c]!)));
+        rv[k] = 1 / (1 + Math.exp(-(pr[k]! + qr[k]! + cr[c]!)));
+        nv[k] = Math.tanh(x[k]! + rv[k]! * u[k]! + bias[c]!);
+      }
+    }
+  }
   for (let k = 0; k < n; k++) hv[k] = (1 - zv[k]!) * nv[k]! + zv[k]! * ctx[k]!;
   return { z, r, n: cand, h };
 }
