@@ -123,9 +123,8 @@ export async function throughputBench(argv: string[]): Promise<void> {
             const rate = measure(learner, streams, seconds, method.read ?? false);
             learner.dispose();
             rates[name]!.push(rate);
-            progress(
-              `hidden ${hidden}, batch ${streams}, S ${updateEvery}, round ${rep + 1}: ${name} ${rate.toFixed(0)} steps/s`,
-            );
+            const where = `hidden ${hidden}, batch ${streams}, S ${updateEvery}, round ${rep + 1}`;
+            progress(`${where}: ${name} ${rate.toFixed(0)} steps/s`);
           }
         }
         const med: Record<string, number> = Object.fromEntries(methods.map((m) => [m, median(rates[m]!)]));
