@@ -1,14 +1,42 @@
 // Output of every bench: an aligned table on stdout and, with --json, one JSON object as the
-// last stdout line; results are also written to bench-results/<bench>.json.
+// last stdout line; results are also written to bench-results/<bench>.json. Figures measured on
+// several seeds are summarised as their mean and range.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 
-export type Row = Record<string, string | number | boolean | null>;
+/** A table cell, or (JSON only) per-seed values and the step sizes a sweep tried. */
+export type Row = Record<
+  string,
+  string | number | boolean | null | readonly number[] | readonly Readonly<Record<string, number>>[]
+>;
 
-function cell(value: Row[string]): string {
-  if (typeof value === 'number')
-    return Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 1 : 4);
+function number(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  // Small figures (MSEs near 1e-3) keep three significant digits rather than four decimals.
+  if (value !== 0 && Math.abs(value) < 0.01) return value.toPrecision(3);
+  return value.toFixed(Math.abs(value) >= 100 ? 1 : 4);
+}
+
+function cell(value: Row[string] | undefined): string {
+  if (typeof value === 'number') return number(value);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'number' ? number(v) : JSON.stringify(v))).join(' ');
   return value == null ? '—' : String(value);
+}
+
+/** The mean, smallest and largest of `values` (NaN for none). */
+export function summarize(values: readonly number[]): { mean: number; min: number; max: number } {
+  if (values.length === 0) return { mean: NaN, min: NaN, max: NaN };
+  return {
+    mean: values.reduce((a, b) => a + b, 0) / values.length,
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
+}
+
+/** "mean (min–max)", or the one value when there is one seed. */
+export function meanRange(values: readonly number[]): string {
+  const { mean, min, max } = summarize(values);
+  return values.length === 1 ? number(mean) : `${number(mean)} (${number(min)}–${number(max)})`;
 }
 
 /** Prints `rows` as a table with the given column order. */

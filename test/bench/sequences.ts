@@ -1,189 +1,49 @@
-// Sequences bench: target propagation (difference and plain forms), BPTT on the same recurrent
-// architecture and an LSTM trained by BPTT, each learning online from the same seeded stream for
-// the same number of steps (or sequences), in one process; on the symbol streams (Reber,
-// embedded Reber, Moby-Dick), also the add-one order-2 n-gram, the floor a learner must beat.
-//   npm run bench -- sequences [--tasks a,b] [--methods a,b] [--quick] [--json]
-// Methods: tp-difference, tp-difference-reconstruction, tp-plain, bptt, lstm, ngram (the default set),
-// and tp-difference-annealed, bptt-annealed, tp-difference-small-step.
-// Stream tasks report a prequential metric over the last 1,000 scored predictions; labelled
-// tasks (temporal order, adding) report accuracy on 1,000 fresh test sequences after a budget
-// of training sequences, with the label hidden at test time (adding: the share of answers within
-// 0.04 of the sum, and the test MSE; predicting the mean gives about 0.08 and 0.17).
+// Sequences bench: target propagation with the agent's defaults (tp), BPTT on the same recurrent
+// architecture and an LSTM trained by BPTT, each learning online from the same seeded streams
+// for the same number of steps (or sequences); the floors beside them: the add-one order-2
+// n-gram on the symbol streams, repeat-last and linear extrapolation on the continuous ones.
+//   npm run bench -- sequences [--tasks a,b] [--methods a,b] [--seeds 1,2,3] [--no-sweep] [--jobs 2] [--quick] [--json]
+// Every method with a step size is first swept over the same step sizes (SWEEP) on a quarter of
+// each task from the first seed; then each runs on every seed at its own default and at its best
+// step size of the sweep. A row reports the mean and range over the seeds.
+// Stream tasks report a prequential metric over the last predictions (1,000; 5,000 on the regime
+// switches, 10,000 on Moby-Dick); labelled tasks (temporal order, adding) report accuracy on 1,000
+// fresh test sequences after a budget of training sequences, with the label hidden at test time
+// (adding: the share of answers within 0.04 of the sum, and the test MSE; predicting the mean
+// gives about 0.08 and 0.17). Jobs are independent and seeded: --jobs N runs them in N children.
 
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type PredictiveAgentOptions, PredictiveAgent } from '../../agents/predictive-agent.js';
-import '../../environments/index.js';
-import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { initEngine } from '../../src/math/index.js';
-import type { SpaceValue } from '../../src/environment/space.js';
-import { finish, printTable, progress, type Row } from './report.js';
-import { runLoop } from './run-agent-loop.js';
+import { runJobs } from './job-pool.js';
+import { finish, meanRange, printTable, progress, type Row, summarize } from './report.js';
+import { estimateSeconds } from './sequence-cost.js';
+import {
+  defaultLearningRate,
+  jobBudget,
+  runSequenceJob,
+  type SequenceJob,
+  type SequenceResult,
+} from './sequence-job.js';
+import { DEFAULT_METHODS, METHODS, SWEEP, sequenceTasks, type Task } from './sequence-tasks.js';
 
-interface Task {
-  readonly task: string;
-  readonly env: string;
-  readonly envOptions?: Record<string, unknown>;
-  /** Metric name of the agent (stream tasks) or how labelled tasks are scored. */
-  readonly metric: string;
-  readonly steps?: number;
-  readonly sequences?: number;
-  readonly window: number;
-  readonly agent?: PredictiveAgentOptions;
-  /** Whether the stream is of symbols, where the n-gram floor applies. */
-  readonly symbols?: boolean;
-  /** For labelled tasks: T, and whether the label is categorical. */
-  readonly labelled?: { readonly length: number; readonly kind: 'categorical' | 'continuous' };
+/** Share of each task the sweep runs on (from the first seed). */
+const SWEEP_PREFIX = 0.25;
+const WORKER = new URL('./sequence-worker.ts', import.meta.url);
+
+interface Plan {
+  readonly task: Task;
+  readonly method: string;
+  /** The method's own step size (null for a method without one). */
+  readonly own: number | null;
+  readonly tuned: boolean;
 }
 
-const HIDDEN = 64;
-/** Inverse-time decay of the annealed variants: step size η / (1 + 0.001·t) at update t. */
-const ANNEALING = 0.001;
+const isBetter = (task: Task, a: number, b: number): boolean =>
+  Number.isFinite(a) && (!Number.isFinite(b) || (task.higherIsBetter ? a > b : a < b));
 
-function tasks(quick: boolean): Task[] {
-  const q = (full: number, small: number): number => (quick ? small : full);
-  const temporal = [10, 20, 50, 100].map(
-    (T): Task => ({
-      task: `temporal-order T=${T}`,
-      env: 'TemporalOrder-v0',
-      envOptions: { length: T },
-      metric: 'testAccuracy',
-      sequences: q(T <= 20 ? 5000 : 10000, 1000),
-      window: T + 2,
-      agent: { predictNext: false, updateEvery: T + 2 },
-      labelled: { length: T, kind: 'categorical' },
-    }),
-  );
-  const adding = [10, 20, 50].map(
-    (T): Task => ({
-      task: `adding T=${T}`,
-      env: 'Adding-v0',
-      envOptions: { length: T },
-      metric: 'testWithin0.04',
-      sequences: q(10000, 1000),
-      window: T + 2,
-      agent: { predictNext: false, updateEvery: T + 2 },
-      labelled: { length: T, kind: 'continuous' },
-    }),
-  );
-  return [
-    { task: 'sine-mixture', env: 'SineMixture-v0', metric: 'next/squaredError', steps: q(10000, 3000), window: 16 },
-    { task: 'reber', env: 'Reber-v0', metric: 'next/legal', steps: q(10000, 3000), window: 16, symbols: true },
-    {
-      task: 'embedded-reber (hard position)',
-      env: 'EmbeddedReber-v0',
-      metric: 'next/critical',
-      steps: q(30000, 5000),
-      window: 16,
-      symbols: true,
-    },
-    {
-      task: 'moby-dick',
-      env: 'MobyDick-v0',
-      metric: 'next/logLoss',
-      steps: q(20000, 3000),
-      window: 16,
-      symbols: true,
-    },
-    ...temporal,
-    ...adding,
-  ];
-}
-
-const METHODS: Record<string, PredictiveAgentOptions> = {
-  'tp-difference': { learner: 'tp', targetForm: 'difference' },
-  'tp-difference-reconstruction': { learner: 'tp', targetForm: 'difference', topTarget: 'reconstruction' },
-  'tp-plain': { learner: 'tp', targetForm: 'plain' },
-  bptt: { learner: 'bptt' },
-  lstm: { learner: 'lstm' },
-  // Symbol streams only: P(c | previous two symbols) = (count + 1) / (total + n), online.
-  ngram: { learner: 'ngram' },
-  // With one update per sequence, a constant step size learns temporal order at T = 50 within a
-  // few thousand sequences and then loses it again; an inverse-time decay keeps it. Run by name
-  // (--methods), for the labelled tasks; the LSTM (tf.train.adam) has no such schedule here.
-  'tp-difference-annealed': { learner: 'tp', targetForm: 'difference', optimizer: { decay: ANNEALING } },
-  'bptt-annealed': { learner: 'bptt', optimizer: { decay: ANNEALING } },
-  // The other cure: a constant step five times below the encoders' default of 5e-4.
-  'tp-difference-small-step': { learner: 'tp', targetForm: 'difference', optimizer: { learningRate: 1e-4 } },
-};
-const DEFAULT_METHODS = ['tp-difference', 'tp-difference-reconstruction', 'tp-plain', 'bptt', 'lstm', 'ngram'];
-/** Methods that apply to symbol streams only. */
-const SYMBOL_METHODS = new Set(['ngram']);
-
-/** How the encoders' step size goes: 'constant' (the default), 'constant 0.0001', 'decay 0.001'. */
-function schedule(options: PredictiveAgentOptions): string {
-  const { decay, learningRate } = options.optimizer ?? {};
-  if (decay) return `decay ${decay}`;
-  return learningRate === undefined ? 'constant' : `constant ${learningRate}`;
-}
-
-function hideLabel(observation: SpaceValue): SpaceValue {
-  const { label: _label, ...rest } = observation as Record<string, SpaceValue>;
-  return rest;
-}
-
-function runTask(task: Task, method: string, seed: number): Row {
-  const env = makeEnvironment(task.env, task.envOptions);
-  const agent = new PredictiveAgent(env.observationSpace, {
-    layers: [HIDDEN],
-    window: task.window,
-    seed,
-    ...task.agent,
-    ...METHODS[method],
-  });
-  const started = performance.now();
-  let steps = 0;
-  let value: number;
-  let trainSeconds: number;
-  let testMse: number | undefined;
-  if (task.labelled) {
-    steps = runLoop(agent, env, { episodes: task.sequences!, seed });
-    trainSeconds = (performance.now() - started) / 1000;
-    const test = makeEnvironment(task.env, task.envOptions);
-    let hits = 0;
-    let count = 0;
-    let squaredError = 0;
-    runLoop(agent, test, {
-      episodes: 1000,
-      seed: seed + 1000,
-      view: hideLabel,
-      onStep: (t, a) => {
-        const label = (t.observation as Record<string, unknown>).label;
-        if (label === undefined) return;
-        const p = a.predict().find((m) => m.name === 'label')!.values;
-        if (task.labelled!.kind === 'categorical') {
-          let best = 0;
-          for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
-          if (best === label) hits++;
-        } else {
-          const error = p[0]! - (label as Float32Array)[0]!;
-          if (Math.abs(error) < 0.04) hits++;
-          squaredError += error * error;
-        }
-        count++;
-      },
-    });
-    value = hits / count;
-    if (task.labelled.kind === 'continuous') testMse = squaredError / count;
-  } else {
-    steps = runLoop(agent, env, { steps: task.steps!, seed });
-    trainSeconds = (performance.now() - started) / 1000;
-    value = agent.metrics()[task.metric] ?? NaN;
-  }
-  agent.dispose();
-  return {
-    task: task.task,
-    method: method.replace(/-reconstruction$|-annealed$|-small-step$/, ''),
-    topTarget: method.startsWith('tp-') ? (METHODS[method]!.topTarget ?? 'discriminant') : null,
-    schedule: SYMBOL_METHODS.has(method) ? null : schedule(METHODS[method]!),
-    metric: task.metric,
-    value,
-    stepsPerSecond: Math.round(steps / trainSeconds),
-    steps,
-    ...(task.labelled ? { sequences: task.sequences! } : {}),
-    ...(testMse === undefined ? {} : { testMse }),
-    window: task.window,
-    wallSeconds: Math.round(trainSeconds * 10) / 10,
-  };
+function duration(seconds: number): string {
+  return seconds < 120 ? `${Math.round(seconds)} s` : `${(seconds / 60).toFixed(1)} min`;
 }
 
 export async function sequencesBench(argv: string[]): Promise<void> {
@@ -192,50 +52,175 @@ export async function sequencesBench(argv: string[]): Promise<void> {
     options: {
       tasks: { type: 'string' },
       methods: { type: 'string', default: DEFAULT_METHODS.join(',') },
-      seed: { type: 'string', default: '1' },
+      seeds: { type: 'string', default: '1,2,3' },
+      'no-sweep': { type: 'boolean', default: false },
+      jobs: { type: 'string', default: String(Math.min(2, availableParallelism())) },
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
-  const backend = await initEngine({ report: progress });
-  const all = tasks(values.quick);
-  const chosen = values.tasks
-    ? all.filter((t) => values.tasks!.split(',').some((name) => t.task.startsWith(name)))
-    : all;
+  const quick = values.quick;
+  const seeds = values.seeds.split(',').map(Number);
+  if (seeds.length === 0 || seeds.some((s) => !Number.isSafeInteger(s)))
+    throw new Error(`sequences bench: expected --seeds to be integers separated by commas, but got "${values.seeds}"`);
+  const workers = Number(values.jobs);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`sequences bench: expected --jobs to be an integer >= 1, but got "${values.jobs}"`);
   const methods = values.methods.split(',');
   for (const m of methods)
     if (!METHODS[m])
       throw new Error(`sequences bench: expected methods among ${Object.keys(METHODS).join(', ')}, but got "${m}"`);
-  const rows: Row[] = [];
-  for (const task of chosen) {
-    for (const method of methods) {
-      if (SYMBOL_METHODS.has(method) && !task.symbols) continue;
-      const row = runTask(task, method, Number(values.seed));
+  const all = sequenceTasks(quick);
+  const chosen = values.tasks
+    ? all.filter((t) => values.tasks!.split(',').some((name) => t.task.startsWith(name)))
+    : all;
+  const backend = await initEngine({ report: progress });
+  const sweep = !values['no-sweep'];
+  const plans: Plan[] = chosen.flatMap((task) =>
+    methods
+      .filter((method) => METHODS[method]!.on.includes(task.kind))
+      .map((method) => {
+        const own = defaultLearningRate(method, task);
+        return { task, method, own, tuned: sweep && METHODS[method]!.tunable };
+      }),
+  );
+
+  const job = (plan: Plan, seed: number, learningRate: number | null, fraction: number): SequenceJob => ({
+    task: plan.task.task,
+    quick,
+    method: plan.method,
+    seed,
+    learningRate,
+    fraction,
+  });
+  const key = (j: SequenceJob): string => JSON.stringify(j);
+  const done = new Map<string, SequenceResult>();
+  const run = async (jobs: SequenceJob[]): Promise<void> => {
+    // Longest first, so that two workers end close together.
+    const fresh = jobs.filter((j) => !done.has(key(j))).sort((a, b) => estimateSeconds(b) - estimateSeconds(a));
+    await runJobs(fresh, workers, WORKER, runSequenceJob, (j, r) => {
+      done.set(key(j), r);
+      const rate = j.learningRate === null ? 'own step' : `step ${j.learningRate}`;
       progress(
-        `${task.task} ${method}: ${row.metric} ${Number(row.value).toFixed(4)} (${row.stepsPerSecond} steps/s, ` +
-          `${row.wallSeconds} s)`,
+        `${j.task} ${j.method} seed ${j.seed} ${rate}${j.fraction < 1 ? ' (sweep prefix)' : ''}: ` +
+          `${Number(r.value).toFixed(4)} (${Math.round(r.steps / r.seconds)} steps/s, ${r.seconds.toFixed(1)} s, ` +
+          `${r.cpuSeconds.toFixed(1)} s of CPU)`,
       );
-      rows.push(row);
+    });
+  };
+
+  // 1. What does not depend on the sweep: the sweep itself, and every method at its own step size.
+  const first = plans.flatMap((plan) => [
+    ...(plan.tuned ? SWEEP.map((rate) => job(plan, seeds[0]!, rate, SWEEP_PREFIX)) : []),
+    ...seeds.map((seed) => job(plan, seed, null, 1)),
+  ]);
+  // 2. Each tuned method on every seed at its best step size (unless that is its own).
+  const secondAtMost = plans.filter((p) => p.tuned).flatMap((p) => seeds.map((seed) => job(p, seed, SWEEP[0]!, 1)));
+  const firstSeconds = first.reduce((s, j) => s + estimateSeconds(j), 0) / workers;
+  const secondSeconds = secondAtMost.reduce((s, j) => s + estimateSeconds(j), 0) / workers;
+  progress(
+    `sequences: ${plans.length} task × method pairs, seeds ${seeds.join(',')}, ${
+      sweep ? `sweep ${SWEEP.join(', ')} on ` + `${SWEEP_PREFIX * 100}% from seed ${seeds[0]}` : 'no sweep'
+    }, ${workers} job(s) at a time; estimated ` +
+      `${duration(firstSeconds)} for the sweep and the own step sizes, at most ${duration(secondSeconds)} more for ` +
+      `the best ones (from measured speeds on an idle 2-core machine)`,
+  );
+  const started = performance.now();
+  await run(first);
+  const best = new Map<Plan, number>();
+  for (const plan of plans.filter((p) => p.tuned)) {
+    let rate = SWEEP[0]!;
+    for (const r of SWEEP) {
+      const value = done.get(key(job(plan, seeds[0]!, r, SWEEP_PREFIX)))!.value;
+      if (isBetter(plan.task, value, done.get(key(job(plan, seeds[0]!, rate, SWEEP_PREFIX)))!.value)) rate = r;
+    }
+    best.set(plan, rate);
+  }
+  await run(
+    [...best]
+      .filter(([plan, rate]) => rate !== plan.own)
+      .flatMap(([plan, rate]) => seeds.map((s) => job(plan, s, rate, 1))),
+  );
+
+  const rows: Row[] = [];
+  for (const plan of plans) {
+    const { task, method } = plan;
+    const sweepValues = plan.tuned
+      ? SWEEP.map((r) => ({ learningRate: r, value: done.get(key(job(plan, seeds[0]!, r, SWEEP_PREFIX)))!.value }))
+      : null;
+    const settings: [string, number | null][] = [['own', null]];
+    if (plan.tuned) settings.push(['best', best.get(plan)!]);
+    for (const [setting, rate] of settings) {
+      const results = seeds.map((s) => done.get(key(job(plan, s, rate === plan.own ? null : rate, 1)))!);
+      const perSeed = results.map((r) => r.value);
+      const stats = summarize(perSeed);
+      const mse = results.every((r) => r.testMse !== undefined) ? results.map((r) => r.testMse!) : null;
+      const budget = jobBudget(task, 1);
+      rows.push({
+        task: task.task,
+        method,
+        setting,
+        learningRate: rate ?? plan.own,
+        step: plan.own === null && rate === null ? null : (rate ?? plan.own)!.toExponential(),
+        metric: task.metric,
+        ...stats,
+        value: stats.mean,
+        range: meanRange(perSeed),
+        seeds: perSeed,
+        ...(mse ? { testMse: summarize(mse).mean, testMseRange: meanRange(mse), testMseSeeds: mse } : {}),
+        stepsPerSecond: Math.round(summarize(results.map((r) => r.steps / r.seconds)).mean),
+        steps: results[0]!.steps,
+        ...(budget.sequences === undefined ? {} : { sequences: budget.sequences }),
+        ...(budget.metricWindow === undefined ? {} : { metricWindow: budget.metricWindow }),
+        hidden: task.hidden,
+        window: task.window,
+        wallSeconds: Math.round(results.reduce((s, r) => s + r.seconds, 0)),
+        cpuSeconds: Math.round(results.reduce((s, r) => s + r.cpuSeconds, 0)),
+        sweep: sweepValues,
+      });
     }
   }
+  const seedsNote = seeds.length > 1 ? `mean (min–max) over seeds ${seeds.join(',')}` : `seed ${seeds[0]}`;
   printTable(
-    `Sequences (hidden ${HIDDEN}, backend ${backend}; stream metrics over the last 1,000 predictions, labelled ` +
-      `tasks on 1,000 fresh sequences)`,
+    `Sequences (backend ${backend}, ${seedsNote}; 'own': the method's default step size, 'best': its best of the ` +
+      `sweep; wall and CPU seconds summed over seeds)`,
     rows,
     [
       'task',
       'method',
-      'topTarget',
-      'schedule',
+      'setting',
+      'step',
       'metric',
-      'value',
-      'testMse',
+      'range',
+      'testMseRange',
       'stepsPerSecond',
       'steps',
       'sequences',
+      'hidden',
       'window',
       'wallSeconds',
+      'cpuSeconds',
     ],
   );
-  finish('sequences', { backend, hidden: HIDDEN, rows }, values.json);
+  if (sweep) {
+    const sweepRows = rows
+      .filter((r) => r.setting === 'best')
+      .map((r) => ({
+        task: r.task,
+        method: r.method,
+        metric: r.metric,
+        ...Object.fromEntries(
+          (r.sweep as { learningRate: number; value: number }[]).map((s) => [s.learningRate.toExponential(), s.value]),
+        ),
+        best: r.step,
+      }));
+    printTable(
+      `Step-size sweep (optimizer.learningRate; ${SWEEP_PREFIX * 100}% of each task, seed ${seeds[0]})`,
+      sweepRows,
+      ['task', 'method', 'metric', ...SWEEP.map((r) => r.toExponential()), 'best'],
+    );
+  }
+  const cpu = [...done.values()].reduce((s, r) => s + r.cpuSeconds, 0);
+  progress(`sequences: ${duration((performance.now() - started) / 1000)} in all, ${duration(cpu)} of CPU in the jobs`);
+  finish('sequences', { backend, seeds, sweep: sweep ? SWEEP : null, sweepPrefix: SWEEP_PREFIX, rows }, values.json);
 }
