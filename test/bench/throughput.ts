@@ -22,8 +22,12 @@ import { type Row, finish, printTable, progress } from './report.js';
 
 const SYMBOLS = 8;
 
-/** Steps per second of `learner` on a seeded random symbol stream, after a warm-up. */
-function measure(learner: SequenceLearner, streams: number, seconds: number, read = false): number {
+/**
+ * Steps per second of `learner` on a seeded random symbol stream, after a warm-up: per second of
+ * wall time, and per second of this process's CPU time (which the other loads of a shared
+ * machine disturb far less).
+ */
+function measure(learner: SequenceLearner, streams: number, seconds: number, read = false): Rate {
   const rng = new Rng(1);
   const input = (): Float32Array => {
     const x = new Float32Array(streams * SYMBOLS);
@@ -37,12 +41,25 @@ function measure(learner: SequenceLearner, streams: number, seconds: number, rea
   for (let i = 0; i < 50; i++) step();
   let steps = 0;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   while (performance.now() - start < seconds * 1000) {
     for (let i = 0; i < 10; i++) step();
     steps += 10;
   }
-  return (steps * streams) / ((performance.now() - start) / 1000);
+  const used = process.cpuUsage(cpu);
+  return {
+    wall: (steps * streams) / ((performance.now() - start) / 1000),
+    cpu: (steps * streams) / ((used.user + used.system) / 1e6),
+  };
 }
+
+interface Rate {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+const CLOCKS = ['wall', 'cpu'] as const;
+type Clock = (typeof CLOCKS)[number];
 
 interface Setting {
   readonly hidden: number;
@@ -109,13 +126,13 @@ export async function throughputBench(argv: string[]): Promise<void> {
   for (const m of methods)
     if (!METHODS[m]) throw new Error(`throughput: expected methods among ${Object.keys(METHODS)}, but got "${m}"`);
   const backend = await initEngine({ report: progress });
-  const rows: Row[] = [];
+  const rows: Record<Clock, Row[]> = { wall: [], cpu: [] };
   const repetitions: Record<string, unknown>[] = [];
   for (const hidden of values.sizes.split(',').map(Number)) {
     for (const streams of values.batches.split(',').map(Number)) {
       for (const updateEvery of [1, window]) {
         const setting: Setting = { hidden, streams, updateEvery, window };
-        const rates: Record<string, number[]> = Object.fromEntries(methods.map((m) => [m, []]));
+        const rates: Record<string, Rate[]> = Object.fromEntries(methods.map((m) => [m, []]));
         for (let rep = 0; rep < repeats; rep++) {
           for (const name of methods) {
             const method = METHODS[name]!;
@@ -124,41 +141,48 @@ export async function throughputBench(argv: string[]): Promise<void> {
             learner.dispose();
             rates[name]!.push(rate);
             const where = `hidden ${hidden}, batch ${streams}, S ${updateEvery}, round ${rep + 1}`;
-            progress(`${where}: ${name} ${rate.toFixed(0)} steps/s`);
+            progress(`${where}: ${name} ${rate.wall.toFixed(0)} steps/s (${rate.cpu.toFixed(0)} per CPU second)`);
           }
         }
-        const med: Record<string, number> = Object.fromEntries(methods.map((m) => [m, median(rates[m]!)]));
         repetitions.push({ hidden, batch: streams, updateEvery, rates });
-        rows.push({
-          hidden,
-          batch: streams,
-          updateEvery,
-          window,
-          ...Object.fromEntries(methods.map((m) => [m, Math.round(med[m]!)])),
-          tpOverBptt: ratio(med.tpFused, med.bptt),
-          tpOverBpttFused: ratio(med.tpFused, med.bpttFused),
-          tpOverLstm: ratio(med.tpFused, med.lstm),
-          gatedOverLstm: ratio(med.tpGated, med.lstm),
-          fusedOverTfjs: ratio(med.tpFused, med.tpTfjs),
-        });
+        for (const clock of CLOCKS) {
+          const med: Record<string, number> = Object.fromEntries(
+            methods.map((m) => [m, median(rates[m]!.map((r) => r[clock]))]),
+          );
+          rows[clock].push({
+            clock,
+            hidden,
+            batch: streams,
+            updateEvery,
+            window,
+            ...Object.fromEntries(methods.map((m) => [m, Math.round(med[m]!)])),
+            tpOverBptt: ratio(med.tpFused, med.bptt),
+            tpOverBpttFused: ratio(med.tpFused, med.bpttFused),
+            tpOverLstm: ratio(med.tpFused, med.lstm),
+            gatedOverLstm: ratio(med.tpGated, med.lstm),
+            fusedOverTfjs: ratio(med.tpFused, med.tpTfjs),
+          });
+        }
       }
     }
   }
-  printTable(
-    `Online steps per second (stream steps; a batch of 16 counts 16), window ${window}, backend ${backend}, ` +
-      `median of ${repeats} alternating repetitions of ${seconds} s`,
-    rows,
-    [
-      'hidden',
-      'batch',
-      'updateEvery',
-      ...methods,
-      'tpOverBptt',
-      'tpOverBpttFused',
-      'tpOverLstm',
-      'gatedOverLstm',
-      'fusedOverTfjs',
-    ],
+  const columns = [
+    'hidden',
+    'batch',
+    'updateEvery',
+    ...methods,
+    'tpOverBptt',
+    'tpOverBpttFused',
+    'tpOverLstm',
+    'gatedOverLstm',
+    'fusedOverTfjs',
+  ];
+  const what = `window ${window}, backend ${backend}, median of ${repeats} alternating repetitions of ${seconds} s`;
+  printTable(`Online steps per second (stream steps; a batch of 16 counts 16), ${what}`, rows.wall, columns);
+  printTable(`The same, per second of the process's CPU time (less disturbed by a shared machine)`, rows.cpu, columns);
+  finish(
+    'throughput',
+    { backend, window, seconds, repeats, rows: rows.wall, cpuRows: rows.cpu, repetitions },
+    values.json,
   );
-  finish('throughput', { backend, window, seconds, repeats, rows, repetitions }, values.json);
 }
