@@ -65,6 +65,13 @@ export interface RecurrentStackOptions extends StackOptions {
    * Default false.
    */
   readonly inputSkip?: boolean;
+  /**
+   * Weight of an encoder's pull toward a target that came back in time only (a step older than
+   * the pass's new steps), against 1 for the new steps' own targets from the top. Below 1, a long
+   * window still carries credit back without drowning each step's own target in the targets of
+   * the K − 1 steps after it (docs/experiments.md, row 23). Default 1.
+   */
+  readonly timeWeight?: number;
 }
 
 /** Everything a resumed stack needs to continue exactly as the saved one would have. */
@@ -95,6 +102,7 @@ export interface ResolvedRecurrentOptions extends ResolvedStackOptions {
   readonly streams: number;
   readonly timeClip: number;
   readonly inputSkip: boolean;
+  readonly timeWeight: number;
 }
 
 /** Local losses of the last learning pass, read on request. */
@@ -114,6 +122,7 @@ export const RECURRENT_OPTION_KEYS = [
   'streams',
   'timeClip',
   'inputSkip',
+  'timeWeight',
 ] as const;
 const EXTRA_KEYS: readonly string[] = RECURRENT_OPTION_KEYS;
 
@@ -122,7 +131,7 @@ export function resolveRecurrentOptions(
   where = 'RecurrentStack',
 ): ResolvedRecurrentOptions {
   checkKeys(where, options, [...STACK_OPTION_KEYS, ...EXTRA_KEYS]);
-  const { input, predictNext, window, updateEvery, streams, timeClip, inputSkip, ...rest } = options;
+  const { input, predictNext, window, updateEvery, streams, timeClip, inputSkip, timeWeight, ...rest } = options;
   checkKeys(`${where}.input`, input, ['kind', 'size']);
   if (!input || (input.kind !== 'categorical' && input.kind !== 'continuous')) {
     throw new InvalidOptionError(
@@ -163,6 +172,7 @@ export function resolveRecurrentOptions(
     streams: B,
     timeClip: numberOption(where, 'timeClip', timeClip, 0, { min: 0 }),
     inputSkip: booleanOption(where, 'inputSkip', inputSkip, false),
+    timeWeight: numberOption(where, 'timeWeight', timeWeight, 1, { min: 0, max: 1 }),
   };
 }
 
@@ -445,7 +455,13 @@ export class RecurrentStack implements SequenceLearner {
             e.concatRows(rows.map((i) => steps[i]!.inputs[l]![0])),
             e.concatRows(rows.map((i) => steps[i]!.inputs[l]![1])),
           ];
-          const enc = layer.encoderGradients(parts, null, e.concatRows(rows.map((i) => targets[l]![i]!)), undefined, B);
+          const enc = layer.encoderGradients(
+            parts,
+            null,
+            e.concatRows(rows.map((i) => targets[l]![i]!)),
+            this.timeWeights(rows, fresh),
+            B,
+          );
           encoderPairs = mergePairs(e, enc.pairs, dec.encoderPairs);
           encoderLoss = enc.loss;
         }
@@ -465,6 +481,16 @@ export class RecurrentStack implements SequenceLearner {
     this.lastTargets = kept.targets.map((m) => (m ? e.keep(m) : null));
     for (const i of fresh) steps[i]!.learned = true;
     this.updates++;
+  }
+
+  /** Per row of the encoders' batch: 1 for a new step, `timeWeight` for an older one (undefined: all 1). */
+  private timeWeights(rows: readonly number[], fresh: readonly number[]): M | undefined {
+    const w = this.options.timeWeight;
+    if (w === 1) return undefined;
+    const B = this.options.streams;
+    const values = new Float32Array(rows.length * B);
+    rows.forEach((i, k) => values.fill(fresh.includes(i) ? 1 : w, k * B, (k + 1) * B));
+    return this.engine.matrix(values, rows.length * B, 1);
   }
 
   /** What the top reads: the top code, and with `inputSkip` the current input beside it. */

@@ -68,6 +68,7 @@ const GETTERS: Record<string, Getter> = {
   streams: resolved((o) => o.streams),
   timeClip: resolved((o) => o.timeClip),
   inputSkip: resolved((o) => o.inputSkip),
+  timeWeight: resolved((o) => o.timeWeight),
   learner: (agent) => (agent.learner instanceof RecurrentStack && agent.learner === agent.stack ? 'tp' : 'other'),
   inputKey: (agent) => {
     const o = agent.stack!.options;
