@@ -98,9 +98,7 @@ export class StraightThroughBackprop {
   private slope(pre: M, mean: M, units: Units): M | null {
     const e = this.engine;
     if (units === 'sign') return e.sub(e.sub(1, e.above(pre, 1)), e.above(e.mul(pre, -1), 1));
-    // unitSlope gives null for binary units, whose local rule needs none; straight through σ it is p(1 − p).
-    if (units === 'binary') return e.mul(mean, e.sub(1, mean));
-    return unitSlope(e, mean, units);
+    return unitSlope(e, mean, units); // binary: p(1 − p), straight through the sample to its probability
   }
 
   /** One step of backpropagation on a batch; returns the mean cross-entropy. */

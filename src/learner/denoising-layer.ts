@@ -7,7 +7,9 @@
 //   target down:  x̂_k = x_k + g_k(ĥ) − g_k(h)   (difference form, Lee et al. 2015)
 //                 x̂_k = g_k(ĥ)                  (plain form, Bengio 2014)
 //   encoder rule: δ = (mean − ĥ) ⊙ act'(mean);   ΔW_k ∝ −x_kᵀ·δ, Δb ∝ −Σδ   (inputs fixed)
-//                 binary stochastic units: δ = p − ĥ (cross-entropy); sign units: δ = sign(a) − ĥ
+//                 binary stochastic units: the mean p moves toward p + ĥ − h, the probability the target asks
+//                 for (encoderTarget), so δ = (h − ĥ) ⊙ p(1 − p) (squared error, where SPEC §2.5 names the
+//                 cross-entropy: it measured better, see unitSlope); sign units: δ = sign(a) − ĥ
 //   decoder rule: x̃ = corrupt(x); r = g(f(x̃)); δ_k = (r_k − x̃_k) ⊙ act_k'(r_k)
 //                 (sigmoid outputs use cross-entropy, so δ_k = r_k − x̃_k); ΔV_k ∝ −f(x̃)ᵀ·δ_k
 // Gradients never leave the layer: nothing here reads another layer's weights. Other layer kinds
@@ -173,7 +175,19 @@ export class DenoisingLayer<M> {
   }
 
   /**
-   * Gradients of ½‖mean − ĥ‖² (cross-entropy for binary units, perceptron for sign units) on the
+   * What the encoder's local rule moves its mean output toward, given ĥ, the target of the code h it passed up.
+   * Continuous and sign units: ĥ itself (a sign unit's mean is its code). Binary stochastic units: the probability
+   * p + (ĥ − h), the change the target asks of the sample applied to the probability it was drawn from (a target for
+   * Q(h | input), SPEC §2.5). With ĥ itself the error reads p − ĥ = (p − h) − (ĥ − h): the draw's own noise
+   * p − h, zero-mean but an order of magnitude larger than the change asked for, drowned it, and the units stayed at
+   * chance.
+   */
+  encoderTarget(mean: M, code: M, target: M): M {
+    return this.config.units === 'binary' ? this.e.add(mean, this.e.sub(target, code)) : target;
+  }
+
+  /**
+   * Gradients of ½‖mean − ĥ‖² (for sign units the perceptron-style rule sign(a) − ĥ) on the
    * encoder, inputs held fixed. `mean`, the encoder's output for `parts`, may be passed when
    * already computed (null: computed here). `rowWeights` ([batch, 1]) can down-weight or zero
    * rows; the loss is summed over rows and divided by `normalizer` (default: the number of rows).

@@ -3,8 +3,10 @@
 // One training step, all in one engine scope:
 //   1. up pass with noise: h_l = f_l(h_{l−1}) + ε          (h_0 = the input)
 //   2. top target ĥ_L from the side information (top.ts)
-//   3. down the layers: ĥ_{l−1} = h_{l−1} + g_l(ĥ_l) − g_l(h_l)   (or g_l(ĥ_l), the plain form)
-//   4. every encoder moves its output toward its target, its input held fixed
+//   3. down the layers: ĥ_{l−1} = h_{l−1} + g_l(ĥ_l) − g_l(h_l)   (or g_l(ĥ_l), the plain form);
+//      binary stochastic layers in probability space: g_l(p_l + ĥ_l − h_l) − g_l(p_l)
+//   4. every encoder moves its output toward its target, its input held fixed (binary units: toward the
+//      probability p + ĥ − h, DenoisingLayer.encoderTarget)
 //   5. every decoder learns to denoise its input; the top AE and readout learn their own losses
 // Inputs and outputs are plain Float32Arrays; matrices never leave this module.
 
@@ -148,15 +150,21 @@ export class FeedForwardStack {
     return { means, codes };
   }
 
-  /** Targets for every layer given the codes and a target for the top code. */
-  propagateTargets(codes: readonly M[], topTarget: M): M[] {
+  /**
+   * Targets for every layer given the codes and a target for the top code. With `means`, a binary stochastic layer's
+   * target goes down through its decoder from its probabilities, `g(p + ĥ − h) − g(p)`, rather than from its sample:
+   * the decoder learnt on probabilities (decoderGradients), and the draw's noise stays out of the targets below.
+   */
+  propagateTargets(codes: readonly M[], topTarget: M, means?: readonly M[]): M[] {
     const targets: M[] = new Array(codes.length);
     targets[codes.length - 1] = topTarget;
     for (let l = codes.length - 1; l > 0; l--) {
-      targets[l - 1] = this.layers[l]!.propagateTarget(
+      const layer = this.layers[l]!;
+      const fromMean = means !== undefined && layer.config.units === 'binary';
+      targets[l - 1] = layer.propagateTarget(
         [codes[l - 1]!],
-        codes[l]!,
-        targets[l]!,
+        fromMean ? means[l]! : codes[l]!,
+        fromMean ? layer.encoderTarget(means[l]!, codes[l]!, targets[l]!) : targets[l]!,
         this.options.targetForm,
       )[0]!;
     }
@@ -174,12 +182,12 @@ export class FeedForwardStack {
       const s = sideMatrices(e, this.modalities, side);
       const { means, codes } = this.forward(x, true);
       const top = codes[codes.length - 1]!;
-      const targets = this.propagateTargets(codes, this.top.target(top, s, this.options.targetForm));
+      const targets = this.propagateTargets(codes, this.top.target(top, s, this.options.targetForm), means);
       const encoderLosses: M[] = [];
       const reconstructionLosses: M[] = [];
       this.layers.forEach((layer, l) => {
         const parts = [l === 0 ? x : codes[l - 1]!];
-        const enc = layer.encoderGradients(parts, means[l]!, targets[l]!);
+        const enc = layer.encoderGradients(parts, means[l]!, layer.encoderTarget(means[l]!, codes[l]!, targets[l]!));
         const dec = layer.decoderGradients(parts);
         this.encoderOptimizers[l]!.apply(mergePairs(e, enc.pairs, dec.encoderPairs));
         this.decoderOptimizers[l]!.apply(dec.pairs);

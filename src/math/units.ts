@@ -54,20 +54,23 @@ export function unitMode<M>(e: Engine<M>, mean: M, units: Units): M {
 }
 
 /**
- * d(mean)/d(pre) written through the mean, or `null` where the local loss makes it cancel or
- * vanish: linear units (slope 1), binary stochastic units (cross-entropy with a logistic mean
- * gives the delta rule `p − target`) and sign units (the perceptron rule `sign(a) − target`).
+ * d(mean)/d(pre) written through the mean, or `null` where it is 1 or the local rule does without
+ * it: linear units (slope 1) and sign units (the perceptron-style rule `sign(a) − target`).
+ * Binary stochastic units take the logistic slope p(1 − p): their encoder regresses the probability
+ * onto its target by squared error, which learnt faster than the cross-entropy delta rule `p − target`
+ * (MNIST 784-240-240-10, 20 epochs, seed 1: 0.955 against 0.944; the slope stills units whose bit is
+ * already reliable, where the delta rule kept pushing their logits toward targets beyond 0 or 1).
  */
 export function unitSlope<M>(e: Engine<M>, mean: M, units: Units): M | null {
   switch (units) {
     case 'tanh':
       return e.sub(1, e.square(mean));
     case 'sigmoid':
+    case 'binary':
       return e.mul(mean, e.sub(1, mean));
     case 'relu':
       return e.above(mean, 0);
     case 'linear':
-    case 'binary':
     case 'sign':
       return null;
   }
