@@ -53,11 +53,15 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
   /** The fused engine's one-pass forward and backward of the cell's elementwise work (null: engine ops). */
   private readonly kernels: GatedCellKernels<M> | null;
 
-  constructor(e: Engine<M>, config: DenoisingLayerConfig, rng: Rng) {
+  /**
+   * `updateBias`: the update gate's initial bias. At 0 a fresh cell keeps half its state per step;
+   * at 2 about 88%, which a long dependency needs to be learned at all (docs/experiments.md, row 25).
+   */
+  constructor(e: Engine<M>, config: DenoisingLayerConfig, rng: Rng, updateBias = 0) {
     super(e, checkConfig(config), rng);
     const { inputs, size } = config;
     this.updateWeights = inputs.map((p) => e.parameter(glorotUniform(p.size, size, rng), p.size, size));
-    this.updateBias = e.zerosParameter(1, size);
+    this.updateBias = e.parameter(new Float32Array(size).fill(updateBias), 1, size);
     this.resetWeights = inputs.map((p) => e.parameter(glorotUniform(p.size, size, rng), p.size, size));
     this.resetBias = e.zerosParameter(1, size);
     this.kernels = gatedCellKernels(e);

@@ -209,7 +209,7 @@ export class RecurrentStack implements SequenceLearner {
     let below: { size: number; units: Units } = { size: resolved.input.size, units: inputUnits };
     this.layers = resolved.layers.map((spec) => {
       const context = { size: spec.size, units: spec.units, init: 'orthogonal' as const };
-      const layer = layerOf(spec.cell, e, layerConfig(resolved, spec, [below, context]), this.rng);
+      const layer = layerOf(spec, e, layerConfig(resolved, spec, [below, context]), this.rng);
       below = { size: spec.size, units: spec.units };
       return layer;
     });
@@ -759,8 +759,13 @@ export class RecurrentStack implements SequenceLearner {
 }
 
 /** A layer of the given kind: one file per kind, the same decoders and targets. */
-function layerOf(cell: LayerCell, e: Engine<M>, config: DenoisingLayerConfig, rng: Rng): DenoisingLayer<M> {
-  return cell === 'gated' ? new GatedLayer(e, config, rng) : new DenoisingLayer(e, config, rng);
+function layerOf(
+  spec: { readonly cell: LayerCell; readonly updateBias: number },
+  e: Engine<M>,
+  config: DenoisingLayerConfig,
+  rng: Rng,
+): DenoisingLayer<M> {
+  return spec.cell === 'gated' ? new GatedLayer(e, config, rng, spec.updateBias) : new DenoisingLayer(e, config, rng);
 }
 
 /** Appends the modalities of `b` to those of `a` (same rows). */

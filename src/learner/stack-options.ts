@@ -25,6 +25,8 @@ export interface LayerSpec {
   readonly cell?: LayerCell;
   /** Std of the up-pass noise around this layer's codes while training; default the stack's `noise`. */
   readonly noise?: number;
+  /** Gated cells only: the update gate's initial bias (higher keeps more state per step); default 0. */
+  readonly updateBias?: number;
 }
 
 export interface TopOptions {
@@ -222,7 +224,7 @@ export function resolveStackOptions(
   const layers = rawLayers.map((spec, i) => {
     const s: LayerSpec = typeof spec === 'number' ? { size: spec } : spec;
     const at = `${where}.layers[${i}]`;
-    checkKeys(at, s, ['size', 'units', 'cell', 'noise']);
+    checkKeys(at, s, ['size', 'units', 'cell', 'noise', 'updateBias']);
     const units = choiceOption(at, 'units', s.units, 'tanh', UNITS);
     const cell = choiceOption(at, 'cell', s.cell, 'simple', LAYER_CELLS);
     if (cell === 'gated' && units !== 'tanh')
@@ -230,11 +232,16 @@ export function resolveStackOptions(
         `${at}: expected units "tanh" for a gated cell (its candidate is a tanh mixed with the context), but got ` +
           `"${units}"`,
       );
+    if (s.updateBias !== undefined && cell !== 'gated')
+      throw new InvalidOptionError(
+        `${at}: expected "updateBias" only with cell "gated" (a simple cell has no update gate), but got cell "${cell}"`,
+      );
     return {
       size: numberOption(at, 'size', s.size, NaN, { integer: true, min: 1 }),
       units,
       cell,
       noise: numberOption(at, 'noise', s.noise, noise, { min: 0 }),
+      updateBias: numberOption(at, 'updateBias', s.updateBias, 0),
     };
   });
   const modalities = options.modalities ?? [];

@@ -61,6 +61,7 @@ const GETTERS: Record<string, Getter> = {
   'layers[i].units': resolved((o) => o.layers[0]!.units),
   'layers[i].cell': resolved((o) => o.layers[0]!.cell),
   'layers[i].noise': resolved((o) => o.layers[0]!.noise),
+  'layers[i].updateBias': resolved((o) => o.layers[0]!.updateBias),
   noise: resolved((o) => o.layers[0]!.noise),
   window: resolved((o) => o.window),
   updateEvery: resolved((o) => o.updateEvery),
@@ -123,6 +124,7 @@ describe('README: Agent options', () => {
       'layers[i].units',
       'layers[i].cell',
       'layers[i].noise',
+      'layers[i].updateBias',
     ];
     expect([...documented.keys()].sort()).toEqual([...keys].sort());
     expect(Object.keys(GETTERS).sort()).toEqual([...keys].sort());

@@ -2,6 +2,7 @@
 // that came back in time only (timeWeight) and the input skip to the top (inputSkip).
 
 import { describe, expect, it } from 'vitest';
+import type { GatedLayer } from '../../src/learner/gated-layer.js';
 import { RecurrentStack, type RecurrentStackOptions } from '../../src/learner/recurrent-stack.js';
 import { Rng } from '../../src/random.js';
 import { useEngine } from '../helpers/engine.js';
@@ -65,6 +66,17 @@ describe.each(['fused', 'tfjs'] as const)('RecurrentStack options on the %s engi
 });
 
 describe('RecurrentStack options', () => {
+  it("layers[i].updateBias starts a gated cell's update gate there, and is refused on a simple cell", () => {
+    const input = { kind: 'categorical' as const, size: 3 };
+    const stack = new RecurrentStack({ input, layers: [{ size: 4, cell: 'gated', updateBias: 2 }] });
+    const layer = stack.layers[0] as GatedLayer<unknown>;
+    expect(Array.from(stack.engine.read(layer.updateBias))).toEqual([2, 2, 2, 2]);
+    stack.dispose();
+    expect(() => new RecurrentStack({ input, layers: [{ size: 4, updateBias: 2 }] })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/only with cell "gated"/) }),
+    );
+  });
+
   it('refuses a timeWeight outside [0, 1] and a timeClip below 0, with ERR_INVALID_OPTION', () => {
     const input = { kind: 'categorical' as const, size: 3 };
     for (const bad of [{ timeWeight: 1.5 }, { timeWeight: -0.1 }, { timeClip: -1 }, { inputSkip: 'yes' }])
