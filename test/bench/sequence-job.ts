@@ -13,6 +13,8 @@ import { methodOptions, sequenceTasks, type Task } from './sequence-tasks.js';
 export interface SequenceJob {
   readonly task: string;
   readonly quick: boolean;
+  /** Multiplies the full budgets (sequenceTasks). */
+  readonly budget: number;
   readonly method: string;
   readonly seed: number;
   /** Set as optimizer.learningRate; null keeps the method's own. */
@@ -35,11 +37,13 @@ export interface SequenceResult {
   readonly cpuSeconds: number;
 }
 
-/** Test sequences of a labelled task (fewer on a prefix, whose figure only ranks step sizes). */
-const TEST_SEQUENCES = 1000;
+/** Test sequences of a labelled task: 1,000, or 500 on a prefix, whose figure only ranks step sizes. */
+export function testSequences(fraction: number): number {
+  return fraction < 1 ? 500 : 1000;
+}
 
-export function findTask(name: string, quick: boolean): Task {
-  const task = sequenceTasks(quick).find((t) => t.task === name);
+export function findTask(name: string, quick: boolean, budget: number): Task {
+  const task = sequenceTasks(quick, budget).find((t) => t.task === name);
   if (!task) throw new Error(`sequences bench: expected a task name, but got "${name}"`);
   return task;
 }
@@ -51,7 +55,7 @@ export function jobBudget(task: Task, fraction: number): { steps?: number; seque
   if (task.labelled) return { sequences: part(task.sequences) };
   const steps = part(task.steps)!;
   // A prefix scores over its own last quarter at most, so the figure is of what it learned.
-  const window = task.metricWindow ?? 1000;
+  const window = task.metricWindow!;
   return { steps, metricWindow: fraction < 1 ? Math.min(window, Math.ceil(steps / 4)) : window };
 }
 
@@ -78,7 +82,7 @@ function hideLabel(observation: SpaceValue): SpaceValue {
 }
 
 export function runSequenceJob(job: SequenceJob): SequenceResult {
-  const task = findTask(job.task, job.quick);
+  const task = findTask(job.task, job.quick, job.budget);
   const budget = jobBudget(task, job.fraction);
   const env = makeEnvironment(task.env, task.envOptions);
   const options = methodOptions(job.method, task, job.seed, job.learningRate);
@@ -100,7 +104,7 @@ export function runSequenceJob(job: SequenceJob): SequenceResult {
     let count = 0;
     let squaredError = 0;
     runLoop(agent, test, {
-      episodes: job.fraction < 1 ? TEST_SEQUENCES / 2 : TEST_SEQUENCES,
+      episodes: testSequences(job.fraction),
       seed: job.seed + 1000,
       view: hideLabel,
       onStep: (t, a) => {

@@ -21,7 +21,7 @@ export interface Task {
   readonly window: number;
   /** Width of the one hidden layer (the LSTM's units). */
   readonly hidden: number;
-  /** Stream tasks: the last predictions the metric averages over. */
+  /** Stream tasks: the last predictions the metric averages over (the agent's option). */
   readonly metricWindow?: number;
   /** The task's own options, given to every method (the TP method gets nothing else). */
   readonly agent?: PredictiveAgentOptions;
@@ -33,8 +33,12 @@ const HIDDEN = 64;
 /** Inverse-time decay of the annealed variants: step size η / (1 + 0.001·t) at update t. */
 const ANNEALING = 0.001;
 
-export function sequenceTasks(quick: boolean): Task[] {
-  const q = (full: number, small: number): number => (quick ? small : full);
+/**
+ * The tasks at their full budgets times `budget` (steps, sequences and metric windows), or with
+ * `quick` at the small budgets that check the bench runs (a few minutes), not what methods learn.
+ */
+export function sequenceTasks(quick: boolean, budget = 1): Task[] {
+  const q = (full: number, small: number): number => (quick ? small : Math.max(1, Math.round(full * budget)));
   const labelled = (task: string, env: string, T: number, kind: 'categorical' | 'continuous', sequences: number) =>
     ({
       task,
@@ -58,24 +62,25 @@ export function sequenceTasks(quick: boolean): Task[] {
     steps,
     window: 16,
     hidden: HIDDEN,
+    metricWindow: q(1000, 250),
     ...extra,
   });
   return [
-    stream('sine-mixture', 'SineMixture-v0', 'continuous', 'next/squaredError', q(10000, 2000)),
+    stream('sine-mixture', 'SineMixture-v0', 'continuous', 'next/squaredError', q(10000, 1000)),
     // Several switches (one per 200 steps on average) fall in the scored window.
-    stream('regime-switch', 'RegimeSwitch-v0', 'continuous', 'next/squaredError', q(20000, 4000), {
-      metricWindow: q(5000, 1000),
+    stream('regime-switch', 'RegimeSwitch-v0', 'continuous', 'next/squaredError', q(20000, 2000), {
+      metricWindow: q(5000, 500),
     }),
-    stream('reber', 'Reber-v0', 'symbols', 'next/legal', q(10000, 2000)),
-    stream('embedded-reber (hard position)', 'EmbeddedReber-v0', 'symbols', 'next/critical', q(30000, 4000)),
-    stream('moby-dick', 'MobyDick-v0', 'symbols', 'next/logLoss', q(40000, 3000), {
-      hidden: q(128, HIDDEN),
-      metricWindow: q(10000, 1000),
+    stream('reber', 'Reber-v0', 'symbols', 'next/legal', q(10000, 1000)),
+    stream('embedded-reber (hard position)', 'EmbeddedReber-v0', 'symbols', 'next/critical', q(30000, 2000)),
+    stream('moby-dick', 'MobyDick-v0', 'symbols', 'next/logLoss', q(40000, 1000), {
+      hidden: quick ? HIDDEN : 128,
+      metricWindow: q(10000, 500),
     }),
     ...[10, 20, 50, 100].map((T) =>
-      labelled(`temporal-order T=${T}`, 'TemporalOrder-v0', T, 'categorical', q(T <= 20 ? 5000 : 10000, 500)),
+      labelled(`temporal-order T=${T}`, 'TemporalOrder-v0', T, 'categorical', q(T <= 20 ? 5000 : 10000, 200)),
     ),
-    ...[10, 20, 50].map((T) => labelled(`adding T=${T}`, 'Adding-v0', T, 'continuous', q(10000, 500))),
+    ...[10, 20, 50].map((T) => labelled(`adding T=${T}`, 'Adding-v0', T, 'continuous', q(10000, 200))),
   ];
 }
 

@@ -2,7 +2,10 @@
 // architecture and an LSTM trained by BPTT, each learning online from the same seeded streams
 // for the same number of steps (or sequences); the floors beside them: the add-one order-2
 // n-gram on the symbol streams, repeat-last and linear extrapolation on the continuous ones.
-//   npm run bench -- sequences [--tasks a,b] [--methods a,b] [--seeds 1,2,3] [--no-sweep] [--jobs 2] [--quick] [--json]
+//   npm run bench -- sequences [--tasks a,b] [--methods a,b] [--seeds 1,2,3] [--no-sweep] [--jobs 2]
+//                              [--budget 1] [--quick] [--json]
+// --budget scales every task's steps, sequences and metric window; --quick (seeds 1,2 unless
+// --seeds says otherwise) runs small budgets that check the bench, not what the methods learn.
 // Every method with a step size is first swept over the same step sizes (SWEEP) on a quarter of
 // each task from the first seed; then each runs on every seed at its own default and at its best
 // step size of the sweep. A row reports the mean and range over the seeds.
@@ -20,6 +23,7 @@ import { finish, meanRange, printTable, progress, type Row, summarize } from './
 import { estimateSeconds } from './sequence-cost.js';
 import {
   defaultLearningRate,
+  findTask,
   jobBudget,
   runSequenceJob,
   type SequenceJob,
@@ -52,17 +56,24 @@ export async function sequencesBench(argv: string[]): Promise<void> {
     options: {
       tasks: { type: 'string' },
       methods: { type: 'string', default: DEFAULT_METHODS.join(',') },
-      seeds: { type: 'string', default: '1,2,3' },
+      seeds: { type: 'string' },
+      budget: { type: 'string', default: '1' },
       'no-sweep': { type: 'boolean', default: false },
       jobs: { type: 'string', default: String(Math.min(2, availableParallelism())) },
       quick: { type: 'boolean', default: false },
+      estimate: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
   const quick = values.quick;
-  const seeds = values.seeds.split(',').map(Number);
+  // Two seeds are enough to see that the means and ranges come out while iterating.
+  const seedList = values.seeds ?? (quick ? '1,2' : '1,2,3');
+  const seeds = seedList.split(',').map(Number);
   if (seeds.length === 0 || seeds.some((s) => !Number.isSafeInteger(s)))
-    throw new Error(`sequences bench: expected --seeds to be integers separated by commas, but got "${values.seeds}"`);
+    throw new Error(`sequences bench: expected --seeds to be integers separated by commas, but got "${seedList}"`);
+  const budget = Number(values.budget);
+  if (!(budget > 0))
+    throw new Error(`sequences bench: expected --budget to be a number > 0, but got "${values.budget}"`);
   const workers = Number(values.jobs);
   if (!Number.isInteger(workers) || workers < 1)
     throw new Error(`sequences bench: expected --jobs to be an integer >= 1, but got "${values.jobs}"`);
@@ -70,7 +81,7 @@ export async function sequencesBench(argv: string[]): Promise<void> {
   for (const m of methods)
     if (!METHODS[m])
       throw new Error(`sequences bench: expected methods among ${Object.keys(METHODS).join(', ')}, but got "${m}"`);
-  const all = sequenceTasks(quick);
+  const all = sequenceTasks(quick, budget);
   const chosen = values.tasks
     ? all.filter((t) => values.tasks!.split(',').some((name) => t.task.startsWith(name)))
     : all;
@@ -88,6 +99,7 @@ export async function sequencesBench(argv: string[]): Promise<void> {
   const job = (plan: Plan, seed: number, learningRate: number | null, fraction: number): SequenceJob => ({
     task: plan.task.task,
     quick,
+    budget,
     method: plan.method,
     seed,
     learningRate,
@@ -114,17 +126,24 @@ export async function sequencesBench(argv: string[]): Promise<void> {
     ...(plan.tuned ? SWEEP.map((rate) => job(plan, seeds[0]!, rate, SWEEP_PREFIX)) : []),
     ...seeds.map((seed) => job(plan, seed, null, 1)),
   ]);
-  // 2. Each tuned method on every seed at its best step size (unless that is its own).
-  const secondAtMost = plans.filter((p) => p.tuned).flatMap((p) => seeds.map((seed) => job(p, seed, SWEEP[0]!, 1)));
-  const firstSeconds = first.reduce((s, j) => s + estimateSeconds(j), 0) / workers;
-  const secondSeconds = secondAtMost.reduce((s, j) => s + estimateSeconds(j), 0) / workers;
-  progress(
-    `sequences: ${plans.length} task × method pairs, seeds ${seeds.join(',')}, ${
-      sweep ? `sweep ${SWEEP.join(', ')} on ` + `${SWEEP_PREFIX * 100}% from seed ${seeds[0]}` : 'no sweep'
-    }, ${workers} job(s) at a time; estimated ` +
-      `${duration(firstSeconds)} for the sweep and the own step sizes, at most ${duration(secondSeconds)} more for ` +
-      `the best ones (from measured speeds on an idle 2-core machine)`,
+  // 2. Each tuned method on every seed at its best step size, unless that is its own: at most
+  // these (a baseline whose own step size is among SWEEP may need none).
+  const second = plans
+    .filter((p) => p.tuned)
+    .flatMap((p) => seeds.map((seed) => job(p, seed, SWEEP.find((r) => r !== p.own)!, 1)));
+  const cpu = (jobs: SequenceJob[]): number => jobs.reduce((s, j) => s + estimateSeconds(j), 0);
+  const ownAmong = second.filter((j) =>
+    SWEEP.includes(defaultLearningRate(j.method, findTask(j.task, quick, budget))!),
   );
+  progress(
+    `sequences: ${plans.length} task × method pairs, seeds ${seeds.join(',')}, ` +
+      (sweep ? `sweep ${SWEEP.join(', ')} on ${SWEEP_PREFIX * 100}% from seed ${seeds[0]}` : 'no sweep') +
+      `, ${workers} job(s) at a time. Estimated CPU: ${duration(cpu(first))} for the sweep and the own step sizes, ` +
+      `${duration(cpu(second) - cpu(ownAmong))} to ${duration(cpu(second))} for the best ones; so ` +
+      `${duration((cpu(first) + cpu(second) - cpu(ownAmong)) / workers)} to ` +
+      `${duration((cpu(first) + cpu(second)) / workers)} of wall time on ${workers} idle core(s)`,
+  );
+  if (values.estimate) return;
   const started = performance.now();
   await run(first);
   const best = new Map<Plan, number>();
@@ -220,7 +239,7 @@ export async function sequencesBench(argv: string[]): Promise<void> {
       ['task', 'method', 'metric', ...SWEEP.map((r) => r.toExponential()), 'best'],
     );
   }
-  const cpu = [...done.values()].reduce((s, r) => s + r.cpuSeconds, 0);
-  progress(`sequences: ${duration((performance.now() - started) / 1000)} in all, ${duration(cpu)} of CPU in the jobs`);
+  const used = [...done.values()].reduce((s, r) => s + r.cpuSeconds, 0);
+  progress(`sequences: ${duration((performance.now() - started) / 1000)} in all, ${duration(used)} of CPU in the jobs`);
   finish('sequences', { backend, seeds, sweep: sweep ? SWEEP : null, sweepPrefix: SWEEP_PREFIX, rows }, values.json);
 }
