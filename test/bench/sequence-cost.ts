@@ -1,6 +1,9 @@
 // What a job of the sequences bench costs, in CPU seconds, from per-step costs measured on this
 // project's 2-core machine (wasm backend, December 2026, CPU time of single jobs while the machine
 // was shared, so a little above an idle machine's): the estimate printed before a run.
+// At the full budgets the bench comes to about 2.4 to 4.1 hours on 2 idle cores (BPTT and the
+// LSTM take nine tenths of it, temporal order T = 100 and Moby-Dick the most); --budget 0.35
+// fits in 90 minutes (51 to 89), as `npm run bench -- sequences --estimate [--budget b]` prints.
 
 import { findTask, jobBudget, type SequenceJob, testSequences } from './sequence-job.js';
 

@@ -8,7 +8,9 @@
 // --seeds says otherwise) runs small budgets that check the bench, not what the methods learn.
 // Every method with a step size is first swept over the same step sizes (SWEEP) on a quarter of
 // each task from the first seed; then each runs on every seed at its own default and at its best
-// step size of the sweep. A row reports the mean and range over the seeds.
+// step size of the sweep. A row reports the mean and range over the seeds. The step size is
+// optimizer.learningRate: all of BPTT's and the LSTM's parameters, TP's encoders (TP's decoders and
+// readout keep their own steps, as the agent's defaults set them).
 // Stream tasks report a prequential metric over the last predictions (1,000; 5,000 on the regime
 // switches, 10,000 on Moby-Dick); labelled tasks (temporal order, adding) report accuracy on 1,000
 // fresh test sequences after a budget of training sequences, with the label hidden at test time
@@ -23,7 +25,6 @@ import { finish, meanRange, printTable, progress, type Row, summarize } from './
 import { estimateSeconds } from './sequence-cost.js';
 import {
   defaultLearningRate,
-  findTask,
   jobBudget,
   runSequenceJob,
   type SequenceJob,
@@ -83,7 +84,10 @@ export async function sequencesBench(argv: string[]): Promise<void> {
       throw new Error(`sequences bench: expected methods among ${Object.keys(METHODS).join(', ')}, but got "${m}"`);
   const all = sequenceTasks(quick, budget);
   const chosen = values.tasks
-    ? all.filter((t) => values.tasks!.split(',').some((name) => t.task.startsWith(name)))
+    ? all.filter((t) =>
+        // A name or its start, whole numbers only: 'temporal-order T=10' is not T=100.
+        values.tasks!.split(',').some((name) => t.task.startsWith(name) && !/\d/.test(t.task[name.length] ?? '')),
+      )
     : all;
   const backend = await initEngine({ report: progress });
   const sweep = !values['no-sweep'];
@@ -126,22 +130,19 @@ export async function sequencesBench(argv: string[]): Promise<void> {
     ...(plan.tuned ? SWEEP.map((rate) => job(plan, seeds[0]!, rate, SWEEP_PREFIX)) : []),
     ...seeds.map((seed) => job(plan, seed, null, 1)),
   ]);
-  // 2. Each tuned method on every seed at its best step size, unless that is its own: at most
-  // these (a baseline whose own step size is among SWEEP may need none).
-  const second = plans
-    .filter((p) => p.tuned)
-    .flatMap((p) => seeds.map((seed) => job(p, seed, SWEEP.find((r) => r !== p.own)!, 1)));
-  const cpu = (jobs: SequenceJob[]): number => jobs.reduce((s, j) => s + estimateSeconds(j), 0);
-  const ownAmong = second.filter((j) =>
-    SWEEP.includes(defaultLearningRate(j.method, findTask(j.task, quick, budget))!),
-  );
+  // 2. Each tuned method on every seed at its best step size, unless that is its own: as many
+  // jobs as these at most, or none for a method whose own step size is among SWEEP and wins.
+  const tuned = plans.filter((p) => p.tuned);
+  const cpu = (some: Plan[]): number =>
+    some.reduce((s, p) => s + seeds.reduce((t, seed) => t + estimateSeconds(job(p, seed, SWEEP[0]!, 1)), 0), 0);
+  const [least, most] = [cpu(tuned.filter((p) => !SWEEP.includes(p.own!))), cpu(tuned)];
+  const before = first.reduce((s, j) => s + estimateSeconds(j), 0);
   progress(
     `sequences: ${plans.length} task × method pairs, seeds ${seeds.join(',')}, ` +
       (sweep ? `sweep ${SWEEP.join(', ')} on ${SWEEP_PREFIX * 100}% from seed ${seeds[0]}` : 'no sweep') +
-      `, ${workers} job(s) at a time. Estimated CPU: ${duration(cpu(first))} for the sweep and the own step sizes, ` +
-      `${duration(cpu(second) - cpu(ownAmong))} to ${duration(cpu(second))} for the best ones; so ` +
-      `${duration((cpu(first) + cpu(second) - cpu(ownAmong)) / workers)} to ` +
-      `${duration((cpu(first) + cpu(second)) / workers)} of wall time on ${workers} idle core(s)`,
+      `, ${workers} job(s) at a time. Estimated CPU: ${duration(before)} for the sweep and the own step sizes, ` +
+      `${duration(least)} to ${duration(most)} for the best ones; so ${duration((before + least) / workers)} to ` +
+      `${duration((before + most) / workers)} of wall time on ${workers} idle core(s)`,
   );
   if (values.estimate) return;
   const started = performance.now();
