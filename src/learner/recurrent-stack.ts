@@ -46,7 +46,7 @@ export interface RecurrentStackOptions extends StackOptions {
   readonly input: { readonly kind: 'categorical' | 'continuous'; readonly size: number };
   /** Predict the next input (a side modality named 'next'); default true. */
   readonly predictNext?: boolean;
-  /** K: steps kept for target propagation through time; default 16. */
+  /** K: steps kept for target propagation through time; default 8. */
   readonly window?: number;
   /** S: learn once every S completed steps; default 1. (Encoders default to adam at 0.0005.) */
   readonly updateEvery?: number;
@@ -56,7 +56,7 @@ export interface RecurrentStackOptions extends StackOptions {
    * c: a displacement sent back in time never has a norm above c × the norm of the displacement
    * at the step it came from (per stream). The difference-form inverse amplifies as it goes back,
    * so without it the oldest steps of a long window get the largest, noisiest targets
-   * (docs/experiments.md, rows 9 and 17). 0 turns the clipping off; default 0.
+   * (docs/experiments.md, rows 9 and 17). 0 turns the clipping off; default 1.
    */
   readonly timeClip?: number;
   /**
@@ -69,7 +69,7 @@ export interface RecurrentStackOptions extends StackOptions {
    * Weight of an encoder's pull toward a target that came back in time only (a step older than
    * the pass's new steps), against 1 for the new steps' own targets from the top. Below 1, a long
    * window still carries credit back without drowning each step's own target in the targets of
-   * the K − 1 steps after it (docs/experiments.md, row 23). Default 1.
+   * the K − 1 steps after it (docs/experiments.md, row 23). Default 0.25.
    */
   readonly timeWeight?: number;
 }
@@ -148,6 +148,7 @@ export function resolveRecurrentOptions(
     where,
     EXTRA_KEYS,
     'auto',
+    'gated',
   );
   const next = booleanOption(where, 'predictNext', predictNext, true);
   if (base.modalities.some((m) => m.name === 'next'))
@@ -159,7 +160,7 @@ export function resolveRecurrentOptions(
       `${where}: expected something to predict, a side modality or predictNext: true, but got neither`,
     );
   }
-  const K = numberOption(where, 'window', window, 16, { integer: true, min: 1 });
+  const K = numberOption(where, 'window', window, 8, { integer: true, min: 1 });
   const B = numberOption(where, 'streams', streams, 1, { integer: true, min: 1 });
   checkStackMemory(where, base, { input: size, window: K, streams: B });
   return {
@@ -170,9 +171,9 @@ export function resolveRecurrentOptions(
     window: K,
     updateEvery: numberOption(where, 'updateEvery', updateEvery, 1, { integer: true, min: 1, max: K }),
     streams: B,
-    timeClip: numberOption(where, 'timeClip', timeClip, 0, { min: 0 }),
+    timeClip: numberOption(where, 'timeClip', timeClip, 1, { min: 0 }),
     inputSkip: booleanOption(where, 'inputSkip', inputSkip, false),
-    timeWeight: numberOption(where, 'timeWeight', timeWeight, 1, { min: 0, max: 1 }),
+    timeWeight: numberOption(where, 'timeWeight', timeWeight, 0.25, { min: 0, max: 1 }),
   };
 }
 

@@ -213,6 +213,7 @@ export function resolveStackOptions(
   where: string,
   extraKeys: readonly string[] = [],
   defaultEngine: EngineChoice = 'auto',
+  defaultCell: LayerCell = 'simple',
 ): ResolvedStackOptions {
   checkKeys(where, options, [...STACK_OPTION_KEYS, ...extraKeys]);
   const noise = numberOption(where, 'noise', options.noise, 0, { min: 0 });
@@ -226,7 +227,8 @@ export function resolveStackOptions(
     const at = `${where}.layers[${i}]`;
     checkKeys(at, s, ['size', 'units', 'cell', 'noise', 'updateBias']);
     const units = choiceOption(at, 'units', s.units, 'tanh', UNITS);
-    const cell = choiceOption(at, 'cell', s.cell, 'simple', LAYER_CELLS);
+    // A default cell applies to tanh layers: a gated cell's candidate is a tanh.
+    const cell = choiceOption(at, 'cell', s.cell, units === 'tanh' ? defaultCell : 'simple', LAYER_CELLS);
     if (cell === 'gated' && units !== 'tanh')
       throw new InvalidOptionError(
         `${at}: expected units "tanh" for a gated cell (its candidate is a tanh mixed with the context), but got ` +

@@ -146,6 +146,7 @@ describe('environment registry', () => {
         'Periodic-v0',
         'PermutationRecall-v0',
         'Reber-v0',
+        'RegimeSwitch-v0',
         'SineMixture-v0',
         'TemporalOrder-v0',
       ]);

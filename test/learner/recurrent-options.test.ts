@@ -72,7 +72,7 @@ describe('RecurrentStack options', () => {
     const layer = stack.layers[0] as GatedLayer<unknown>;
     expect(Array.from(stack.engine.read(layer.updateBias))).toEqual([2, 2, 2, 2]);
     stack.dispose();
-    expect(() => new RecurrentStack({ input, layers: [{ size: 4, updateBias: 2 }] })).toThrow(
+    expect(() => new RecurrentStack({ input, layers: [{ size: 4, cell: 'simple', updateBias: 2 }] })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/only with cell "gated"/) }),
     );
   });
