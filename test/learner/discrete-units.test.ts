@@ -86,6 +86,33 @@ describe('DenoisingLayer', () => {
       }
     });
   });
+
+  describe('#encoderGradients', () => {
+    it("passes a sign unit's rule sign(a) − ĥ only where |a| <= 1 (hardtanh's slope)", () => {
+      const e = fusedEngine;
+      const sign = new DenoisingLayer(
+        e,
+        {
+          inputs: [{ size: 2, units: 'linear' }],
+          size: 3,
+          units: 'sign',
+          corruption: { kind: 'gaussian', level: 0.1 },
+          noise: 0,
+          decoderTarget: 'corrupted',
+          encoderReconstructionWeight: 0,
+        },
+        new Rng(1),
+      );
+      e.assign(sign.weights[0]!, e.matrix(Float32Array.from([1, 0, 0.2, 0, 0, 0]), 2, 3));
+      // x = (2, 0): a = (2, 0, 0.4), sign(a) = (1, 0, 1); ĥ = (1.5, 0.5, 1.5), so sign(a) − ĥ = −0.5 everywhere,
+      // and the first unit, past its threshold by more than 1, is left alone.
+      const x = e.matrix(Float32Array.from([2, 0]), 1, 2);
+      const { pairs } = sign.encoderGradients([x], null, e.matrix(Float32Array.from([1.5, 0.5, 1.5]), 1, 3));
+      expect(Array.from(e.read(pairs[0]![1]))).toEqual([0, -1, -1, 0, 0, 0]);
+      expect(Array.from(e.read(pairs[1]![1]))).toEqual([0, -0.5, -0.5]);
+      sign.dispose();
+    });
+  });
 });
 
 describe('FeedForwardStack with discrete units', () => {
