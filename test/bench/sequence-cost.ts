@@ -35,7 +35,7 @@ export function estimateSeconds(job: SequenceJob): number {
   const budget = jobBudget(task, job.fraction);
   const learner = job.method.startsWith('tp') ? 'tp' : job.method.startsWith('bptt') ? 'bptt' : job.method;
   const cost = COSTS[learner] ?? COSTS.floor!;
-  if (!task.labelled) return (budget.steps! * cost.stream * (task.hidden > 64 ? WIDE : 1)) / 1000;
+  if (!task.labelled) return (budget.steps! * cost.stream * ((task.hidden ?? 64) > 64 ? WIDE : 1)) / 1000;
   const T = task.labelled.length;
   return (budget.sequences! * T * cost.labelled(T) + testSequences(job.fraction) * T * cost.test) / 1000;
 }

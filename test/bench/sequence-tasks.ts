@@ -18,9 +18,10 @@ export interface Task {
   readonly higherIsBetter: boolean;
   readonly steps?: number;
   readonly sequences?: number;
-  readonly window: number;
-  /** Width of the one hidden layer (the LSTM's units). */
-  readonly hidden: number;
+  /** The window the task needs (labelled: the whole sequence); unset: each method's own default. */
+  readonly window?: number;
+  /** Width of the one hidden layer (the LSTM's units); unset: each method's own default (64 for all today). */
+  readonly hidden?: number;
   /** Stream tasks: the last predictions the metric averages over (the agent's option). */
   readonly metricWindow?: number;
   /** The task's own options, given to every method (the TP method gets nothing else). */
@@ -29,7 +30,6 @@ export interface Task {
   readonly labelled?: { readonly length: number; readonly kind: 'categorical' | 'continuous' };
 }
 
-const HIDDEN = 64;
 /** Inverse-time decay of the annealed variants: step size η / (1 + 0.001·t) at update t. */
 const ANNEALING = 0.001;
 
@@ -49,7 +49,6 @@ export function sequenceTasks(quick: boolean, budget = 1): Task[] {
       higherIsBetter: true,
       sequences,
       window: T + 2,
-      hidden: HIDDEN,
       agent: { predictNext: false, updateEvery: T + 2 },
       labelled: { length: T, kind },
     }) satisfies Task;
@@ -60,8 +59,6 @@ export function sequenceTasks(quick: boolean, budget = 1): Task[] {
     metric,
     higherIsBetter: !/logLoss|squaredError/.test(metric),
     steps,
-    window: 16,
-    hidden: HIDDEN,
     metricWindow: q(1000, 250),
     ...extra,
   });
@@ -74,7 +71,7 @@ export function sequenceTasks(quick: boolean, budget = 1): Task[] {
     stream('reber', 'Reber-v0', 'symbols', 'next/legal', q(10000, 1000)),
     stream('embedded-reber (hard position)', 'EmbeddedReber-v0', 'symbols', 'next/critical', q(30000, 2000)),
     stream('moby-dick', 'MobyDick-v0', 'symbols', 'next/logLoss', q(40000, 1000), {
-      hidden: quick ? HIDDEN : 128,
+      ...(quick ? {} : { hidden: 128 }),
       metricWindow: q(10000, 500),
     }),
     ...[10, 20, 50, 100].map((T) =>
@@ -141,8 +138,8 @@ export function methodOptions(method: string, task: Task, seed: number, learning
   const { options } = METHODS[method]!;
   const rate = learningRate === null ? {} : { optimizer: { ...options.optimizer, learningRate } };
   return {
-    layers: [task.hidden],
-    window: task.window,
+    ...(task.hidden === undefined ? {} : { layers: [task.hidden] }),
+    ...(task.window === undefined ? {} : { window: task.window }),
     seed,
     ...(task.metricWindow === undefined ? {} : { metricWindow: task.metricWindow }),
     ...task.agent,

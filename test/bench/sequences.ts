@@ -192,8 +192,8 @@ export async function sequencesBench(argv: string[]): Promise<void> {
         steps: results[0]!.steps,
         ...(budget.sequences === undefined ? {} : { sequences: budget.sequences }),
         ...(budget.metricWindow === undefined ? {} : { metricWindow: budget.metricWindow }),
-        hidden: task.hidden,
-        window: task.window,
+        hidden: task.hidden ?? null,
+        window: task.window ?? null,
         wallSeconds: Math.round(results.reduce((s, r) => s + r.seconds, 0)),
         cpuSeconds: Math.round(results.reduce((s, r) => s + r.cpuSeconds, 0)),
         sweep: sweepValues,
@@ -203,7 +203,7 @@ export async function sequencesBench(argv: string[]): Promise<void> {
   const seedsNote = seeds.length > 1 ? `mean (min–max) over seeds ${seeds.join(',')}` : `seed ${seeds[0]}`;
   printTable(
     `Sequences (backend ${backend}, ${seedsNote}; 'own': the method's default step size, 'best': its best of the ` +
-      `sweep; wall and CPU seconds summed over seeds)`,
+      `sweep; hidden and window '—': the method's own default; wall and CPU seconds summed over seeds)`,
     rows,
     [
       'task',
