@@ -85,7 +85,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const episode = Number(args.gap) + 4; // observations per episode
   const every = Math.max(episode, Math.round(steps / 10));
   // The stack reads `observation`; `label` becomes a side modality; rolling means over 100 values.
-  const agent = new PredictiveAgent(env.observationSpace, { layers: [32], window: 16, metricWindow: 100, seed });
+  // The default learner: one gated layer of 64, a window of 8 steps (an episode: 7 at the default gap).
+  const agent = new PredictiveAgent(env.observationSpace, { metricWindow: 100, seed });
   const show = (x: number | undefined): string => (x === undefined ? '  -  ' : x.toFixed(3));
   console.log('    step  next/legal  next/critical  label/accuracy  (rolling means over the last 100 scores)');
   const final = await lastValueFrom(

@@ -29,13 +29,9 @@ const every = Math.min(Number(args.every ?? Math.max(1, Math.round(steps / 10)))
 
 await initEngine();
 const env = makeEnvironment('MobyDick-v0');
-const agent = new PredictiveAgent(env.observationSpace, {
-  layers: [64],
-  window: 16,
-  updateEvery: 4,
-  optimizer: { learningRate: 0.001 },
-  seed,
-});
+// The defaults (README, Agent options): one gated layer of 64, window 8, a pass every step. 30,000
+// steps, seeds 1 and 2: log-loss 2.180, 2.197 (window 16, a pass every 4 steps, step 1e-3: 2.193, 2.216).
+const agent = new PredictiveAgent(env.observationSpace, { seed });
 
 const sum = { accuracy: 0, logLoss: 0, count: 0 };
 let last = { accuracy: NaN, logLoss: NaN };
