@@ -43,10 +43,10 @@ const sensor$ = interval(1).pipe(
 
 await initEngine();
 // One gated layer of 64 (the default), tuned for a fast source: a pass every 4 steps keeps up with
-// the sensor (a pass every step dropped about 20% of the readings), and over a 16-step window with
-// a small encoder step it learns best. 20,000 readings, seeds 1 and 2, error over the last 2,000:
-// as here 0.0051, 0.0047 (about 1% dropped; timing moves it a little); without the encoder step 0.0059, 0.0057; window 8
-// 0.0078, 0.0069; the defaults 0.0241, 0.0244.
+// the sensor (a pass every step dropped about 20% of the readings here), and over a 16-step window
+// with a small encoder step it learns best. 20,000 readings, seeds 1 and 2, error over the last
+// 2,000 (timing moves it a little): as here 0.0051, 0.0047 (about 1% dropped); without the encoder
+// step 0.0059, 0.0057; window 8 0.0078, 0.0069; the defaults 0.0241, 0.0244.
 const agent = new PredictiveAgent(box(1), {
   window: 16,
   updateEvery: 4,
