@@ -93,6 +93,7 @@ export type { OptimizerSpec, OptimizerKind } from './optim/optimizer.js';
 // Baselines, for comparisons
 export { FeedForwardBackprop, type FeedForwardBackpropOptions } from './baselines/feed-forward-backprop.js';
 export { RecurrentBackprop, type RecurrentBackpropOptions } from './baselines/recurrent-backprop.js';
+export { FusedRecurrentBackprop, type FusedRecurrentBackpropOptions } from './baselines/fused-recurrent-backprop.js';
 export { LstmBackprop, type LstmBackpropOptions } from './baselines/lstm-backprop.js';
 export { Ngram, type NgramOptions } from './baselines/ngram.js';
 

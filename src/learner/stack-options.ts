@@ -236,7 +236,8 @@ export function resolveStackOptions(
       );
     if (s.updateBias !== undefined && cell !== 'gated')
       throw new InvalidOptionError(
-        `${at}: expected "updateBias" only with cell "gated" (a simple cell has no update gate), but got cell "${cell}"`,
+        `${at}: expected "updateBias" only with cell "gated" (a simple cell has no update gate), but got cell ` +
+          `"${cell}"`,
       );
     return {
       size: numberOption(at, 'size', s.size, NaN, { integer: true, min: 1 }),

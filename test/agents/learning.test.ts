@@ -96,7 +96,7 @@ describe('PredictiveAgent learning online (seeded, prequential)', () => {
     expect(temporalOrderAccuracy(10, { layers: [32] }, 2500, 1000)).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('solves temporal order at T = 50 in the labelled-sequence configuration: at least 95% on 500 fresh sequences', () => {
+  it('solves temporal order at T = 50 in the labelled configuration: at least 95% on 500 fresh sequences', () => {
     // Chance is 25%; a tfjs LSTM and BPTT on this architecture stay near it (npm run bench -- sequences).
     // The configuration of the README's labelled tasks: a gated cell that starts out keeping its
     // state (update-gate bias 2) and an annealed step (docs/experiments.md, row 25).
