@@ -26,12 +26,19 @@ export interface Task {
   readonly metricWindow?: number;
   /** The task's own options, given to every method (the TP method gets nothing else). */
   readonly agent?: PredictiveAgentOptions;
+  /** The `tp` method's options on this task beyond the agent's defaults: its documented configuration. */
+  readonly tp?: PredictiveAgentOptions;
   /** For labelled tasks: T, and whether the label is categorical. */
   readonly labelled?: { readonly length: number; readonly kind: 'categorical' | 'continuous' };
 }
 
 /** Inverse-time decay of the annealed variants: step size η / (1 + 0.001·t) at update t. */
 const ANNEALING = 0.001;
+/**
+ * The README's configuration for sequences labelled at their end (docs/experiments.md, row 25):
+ * a gated cell that starts out keeping its state, and an annealed step.
+ */
+const LABELLED_TP: PredictiveAgentOptions = { layers: [{ size: 64, updateBias: 2 }], optimizer: { decay: ANNEALING } };
 
 /**
  * The tasks at their full budgets times `budget` (steps, sequences and metric windows), or with
@@ -50,6 +57,7 @@ export function sequenceTasks(quick: boolean, budget = 1): Task[] {
       sequences,
       window: T + 2,
       agent: { predictNext: false, updateEvery: T + 2 },
+      tp: LABELLED_TP,
       labelled: { length: T, kind },
     }) satisfies Task;
   const stream = (task: string, env: string, kind: TaskKind, metric: string, steps: number, extra = {}): Task => ({
@@ -92,7 +100,8 @@ export interface Method {
 const ALL: readonly TaskKind[] = ['symbols', 'continuous', 'labelled'];
 
 export const METHODS: Record<string, Method> = {
-  // The agent's defaults, whatever they are when the bench runs: no option beyond the task's.
+  // The agent's defaults, whatever they are when the bench runs: no option beyond the task's (on
+  // labelled tasks, the task's `tp` options: the README's configuration for sequences labelled at their end).
   tp: { options: { learner: 'tp' }, on: ALL, tunable: true },
   'tp-difference': { options: { learner: 'tp', targetForm: 'difference' }, on: ALL, tunable: true },
   'tp-difference-reconstruction': {
@@ -135,7 +144,8 @@ export const SWEEP = [3e-4, 1e-3, 3e-3];
 
 /** The options of `method` on `task` at step size `learningRate` (null: the method's own). */
 export function methodOptions(method: string, task: Task, seed: number, learningRate: number | null) {
-  const { options } = METHODS[method]!;
+  const own = METHODS[method]!.options;
+  const options = method === 'tp' && task.tp ? { ...own, ...task.tp } : own;
   const rate = learningRate === null ? {} : { optimizer: { ...options.optimizer, learningRate } };
   return {
     ...(task.hidden === undefined ? {} : { layers: [task.hidden] }),
