@@ -92,6 +92,7 @@ export type { OptimizerSpec, OptimizerKind } from './optim/optimizer.js';
 
 // Baselines, for comparisons
 export { FeedForwardBackprop, type FeedForwardBackpropOptions } from './baselines/feed-forward-backprop.js';
+export { StraightThroughBackprop, type StraightThroughBackpropOptions } from './baselines/straight-through-backprop.js';
 export { RecurrentBackprop, type RecurrentBackpropOptions } from './baselines/recurrent-backprop.js';
 export { FusedRecurrentBackprop, type FusedRecurrentBackpropOptions } from './baselines/fused-recurrent-backprop.js';
 export { LstmBackprop, type LstmBackpropOptions } from './baselines/lstm-backprop.js';
