@@ -38,7 +38,7 @@ const ANNEALING = 0.001;
  * The README's configuration for sequences labelled at their end (docs/experiments.md, row 25):
  * a gated cell that starts out keeping its state, and an annealed step.
  */
-const LABELLED_TP: PredictiveAgentOptions = { layers: [{ size: 64, updateBias: 2 }], optimizer: { decay: ANNEALING } };
+const LABELLED_TP: PredictiveAgentOptions = { layers: [{ size: 64, updateBias: 3 }], optimizer: { decay: 0.0003 } };
 
 /**
  * The tasks at their full budgets times `budget` (steps, sequences and metric windows), or with
