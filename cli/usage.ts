@@ -35,7 +35,7 @@ Environment:
 
 Agent:
   --agent KIND         agent kind (default predictive; see \`tprop list\`)
-  --config FILE        JSON agent config, e.g. {"kind":"predictive","layers":[64],"window":16}
+  --config FILE        JSON agent config, e.g. {"kind":"predictive","layers":[128]}
   --load FILE          resume the run saved in FILE exactly where it stopped: its agent (kind
                        and options come with it), its environment (the same id and
                        --env-options; its state, or a replay of its steps) and step count;
