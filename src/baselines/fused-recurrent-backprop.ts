@@ -11,15 +11,16 @@
 //            ΔW_l = Σ_t h[l−1,t]ᵀ·δ[l,t], ΔU_l = Σ_t p[l,t]ᵀ·δ[l,t], Δb_l = Σ_t δ[l,t]   (Werbos 1990)
 // The per-step deltas are stacked so that each weight gradient is one product over the window.
 
-import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
+import { NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
 import type { ModalitySpec } from '../learner/modality.js';
 import type { SequenceLearner } from '../learner/sequence-learner.js';
 import { type SideBatch, emptySide } from '../learner/side-batch.js';
 import { type Engine, UNITS, type Units, engineFor, glorotUniform, orthogonal, unitMean } from '../math/index.js';
 import { type GradientPair, type LocalOptimizer, createOptimizer } from '../optim/local-optimizer.js';
-import { booleanOption, checkKeys, choiceOption, numberOption } from '../options.js';
+import { choiceOption, numberOption } from '../options.js';
 import { Rng } from '../random.js';
 import type { RecurrentBackpropOptions } from './recurrent-backprop.js';
+import { resolveBackpropOptions } from './backprop-options.js';
 
 type M = unknown;
 
@@ -80,40 +81,16 @@ export class FusedRecurrentBackprop implements SequenceLearner {
 
   constructor(options: FusedRecurrentBackpropOptions) {
     const where = 'FusedRecurrentBackprop';
-    checkKeys(where, options, [
-      'input',
-      'modalities',
-      'predictNext',
-      'layers',
-      'window',
-      'updateEvery',
-      'streams',
-      'optimizer',
-      'seed',
-      'engine',
-    ]);
-    if (!options?.input || (options.input.kind !== 'categorical' && options.input.kind !== 'continuous'))
-      throw new InvalidOptionError(
-        `${where}: expected option "input" to be { kind, size }, but got ${describeValue(options?.input)}`,
-      );
-    this.input = {
-      kind: options.input.kind,
-      size: numberOption(where, 'input.size', options.input.size, NaN, { integer: true, min: 1 }),
-    };
-    this.predictNext = booleanOption(where, 'predictNext', options.predictNext, true);
-    this.sideModalities = options.modalities ?? [];
-    this.modalities = this.predictNext
-      ? [...this.sideModalities, { name: 'next', kind: this.input.kind, size: this.input.size }]
-      : this.sideModalities;
-    this.window = numberOption(where, 'window', options.window, 16, { integer: true, min: 1 });
-    this.updateEvery = numberOption(where, 'updateEvery', options.updateEvery, 1, {
-      integer: true,
-      min: 1,
-      max: this.window,
-    });
-    this.streams = numberOption(where, 'streams', options.streams, 1, { integer: true, min: 1 });
+    const resolved = resolveBackpropOptions(where, options, ['engine']);
+    this.input = resolved.input;
+    this.predictNext = resolved.predictNext;
+    this.sideModalities = resolved.sideModalities;
+    this.modalities = resolved.modalities;
+    this.window = resolved.window;
+    this.updateEvery = resolved.updateEvery;
+    this.streams = resolved.streams;
     const engine = choiceOption(where, 'engine', options.engine, 'fused', ['fused', 'tfjs'] as const);
-    const rng = new Rng(numberOption(where, 'seed', options.seed, 0, { integer: true }));
+    const rng = new Rng(resolved.seed);
     const e = engineFor(engine, this.streams, where);
     this.e = e;
     // Drawn in RecurrentBackprop's order, so that the same seed gives the same initial weights.

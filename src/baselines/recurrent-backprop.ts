@@ -4,14 +4,14 @@
 // through the same window of the last K steps: every S completed steps, the window is run again
 // from its stored starting state and one optimiser step is taken on the losses of the new steps.
 
-import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
+import { NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
 import { type Units, glorotUniform, orthogonal, tf, tfjsEngine, unitMean } from '../math/index.js';
 import type { ModalitySpec } from '../learner/modality.js';
 import { type LocalOptimizer, createOptimizer } from '../optim/local-optimizer.js';
 import type { OptimizerSpec } from '../optim/optimizer.js';
-import { checkKeys, numberOption, booleanOption } from '../options.js';
 import { Rng } from '../random.js';
 import type { SequenceLearner } from '../learner/sequence-learner.js';
+import { resolveBackpropOptions } from './backprop-options.js';
 import { type SideBatch, emptySide } from '../learner/side-batch.js';
 
 type T = tf.Tensor2D;
@@ -64,38 +64,15 @@ export class RecurrentBackprop implements SequenceLearner {
 
   constructor(options: RecurrentBackpropOptions) {
     const where = 'RecurrentBackprop';
-    checkKeys(where, options, [
-      'input',
-      'modalities',
-      'predictNext',
-      'layers',
-      'window',
-      'updateEvery',
-      'streams',
-      'optimizer',
-      'seed',
-    ]);
-    if (!options?.input || (options.input.kind !== 'categorical' && options.input.kind !== 'continuous'))
-      throw new InvalidOptionError(
-        `${where}: expected option "input" to be { kind, size }, but got ${describeValue(options?.input)}`,
-      );
-    this.input = {
-      kind: options.input.kind,
-      size: numberOption(where, 'input.size', options.input.size, NaN, { integer: true, min: 1 }),
-    };
-    this.predictNext = booleanOption(where, 'predictNext', options.predictNext, true);
-    this.sideModalities = options.modalities ?? [];
-    this.modalities = this.predictNext
-      ? [...this.sideModalities, { name: 'next', kind: this.input.kind, size: this.input.size }]
-      : this.sideModalities;
-    this.window = numberOption(where, 'window', options.window, 16, { integer: true, min: 1 });
-    this.updateEvery = numberOption(where, 'updateEvery', options.updateEvery, 1, {
-      integer: true,
-      min: 1,
-      max: this.window,
-    });
-    this.streams = numberOption(where, 'streams', options.streams, 1, { integer: true, min: 1 });
-    const rng = new Rng(numberOption(where, 'seed', options.seed, 0, { integer: true }));
+    const resolved = resolveBackpropOptions(where, options);
+    this.input = resolved.input;
+    this.predictNext = resolved.predictNext;
+    this.sideModalities = resolved.sideModalities;
+    this.modalities = resolved.modalities;
+    this.window = resolved.window;
+    this.updateEvery = resolved.updateEvery;
+    this.streams = resolved.streams;
+    const rng = new Rng(resolved.seed);
     const e = tfjsEngine;
     let below = this.input.size;
     for (const raw of options.layers ?? [64]) {
