@@ -11,16 +11,15 @@
 //            ΔW_l = Σ_t h[l−1,t]ᵀ·δ[l,t], ΔU_l = Σ_t p[l,t]ᵀ·δ[l,t], Δb_l = Σ_t δ[l,t]   (Werbos 1990)
 // The per-step deltas are stacked so that each weight gradient is one product over the window.
 
-import { NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
 import type { ModalitySpec } from '../learner/modality.js';
 import type { SequenceLearner } from '../learner/sequence-learner.js';
-import { type SideBatch, emptySide } from '../learner/side-batch.js';
+import type { SideBatch } from '../learner/side-batch.js';
 import { type Engine, UNITS, type Units, engineFor, glorotUniform, orthogonal, unitMean } from '../math/index.js';
 import { type GradientPair, type LocalOptimizer, createOptimizer } from '../optim/local-optimizer.js';
 import { choiceOption, numberOption } from '../options.js';
 import { Rng } from '../random.js';
 import type { RecurrentBackpropOptions } from './recurrent-backprop.js';
-import { resolveBackpropOptions } from './backprop-options.js';
+import { beginStep, resolveBackpropOptions } from './backprop-common.js';
 
 type M = unknown;
 
@@ -141,27 +140,21 @@ export class FusedRecurrentBackprop implements SequenceLearner {
 
   step(input: Float32Array, side?: SideBatch): void {
     const where = 'FusedRecurrentBackprop.step';
-    if (this.disposed)
-      throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
+    const { own, continues } = beginStep(
+      where,
+      {
+        disposed: this.disposed,
+        streams: this.streams,
+        input: this.input,
+        predictNext: this.predictNext,
+        sideModalities: this.sideModalities,
+        pendingStart: this.pendingStart,
+        last: this.history[this.history.length - 1],
+      },
+      input,
+      side,
+    );
     const B = this.streams;
-    if (!(input instanceof Float32Array) || input.length !== B * this.input.size)
-      throw new ShapeMismatchError(
-        `${where}: expected ${B} × ${this.input.size} inputs, but got ${describeValue(input)}`,
-      );
-    if (input.some((v) => !Number.isFinite(v))) throw new NonFiniteError(`${where}: expected finite inputs`);
-    const own = side ?? emptySide(this.sideModalities, B);
-    const continues = Float32Array.from(this.pendingStart, (s) => (s ? 0 : 1));
-    this.pendingStart.fill(false);
-    const last = this.history[this.history.length - 1];
-    if (this.predictNext && last && !last.complete) {
-      const k = last.side.values.length - 1;
-      for (let r = 0; r < B; r++) {
-        if (continues[r] === 0) continue;
-        last.side.values[k]!.set(input.subarray(r * this.input.size, (r + 1) * this.input.size), r * this.input.size);
-        last.side.present[k]![r] = 1;
-      }
-      last.complete = true;
-    }
     const e = this.e;
     const before = this.state;
     const record = e.scope(() => {

@@ -4,15 +4,14 @@
 // through the same window of the last K steps: every S completed steps, the window is run again
 // from its stored starting state and one optimiser step is taken on the losses of the new steps.
 
-import { NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
 import { type Units, glorotUniform, orthogonal, tf, tfjsEngine, unitMean } from '../math/index.js';
 import type { ModalitySpec } from '../learner/modality.js';
 import { type LocalOptimizer, createOptimizer } from '../optim/local-optimizer.js';
 import type { OptimizerSpec } from '../optim/optimizer.js';
 import { Rng } from '../random.js';
 import type { SequenceLearner } from '../learner/sequence-learner.js';
-import { resolveBackpropOptions } from './backprop-options.js';
-import { type SideBatch, emptySide } from '../learner/side-batch.js';
+import { beginStep, resolveBackpropOptions } from './backprop-common.js';
+import type { SideBatch } from '../learner/side-batch.js';
 
 type T = tf.Tensor2D;
 
@@ -114,27 +113,21 @@ export class RecurrentBackprop implements SequenceLearner {
 
   step(input: Float32Array, side?: SideBatch): void {
     const where = 'RecurrentBackprop.step';
-    if (this.disposed)
-      throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
+    const { own, continues } = beginStep(
+      where,
+      {
+        disposed: this.disposed,
+        streams: this.streams,
+        input: this.input,
+        predictNext: this.predictNext,
+        sideModalities: this.sideModalities,
+        pendingStart: this.pendingStart,
+        last: this.history[this.history.length - 1],
+      },
+      input,
+      side,
+    );
     const B = this.streams;
-    if (!(input instanceof Float32Array) || input.length !== B * this.input.size)
-      throw new ShapeMismatchError(
-        `${where}: expected ${B} × ${this.input.size} inputs, but got ${describeValue(input)}`,
-      );
-    if (input.some((v) => !Number.isFinite(v))) throw new NonFiniteError(`${where}: expected finite inputs`);
-    const own = side ?? emptySide(this.sideModalities, B);
-    const continues = Float32Array.from(this.pendingStart, (s) => (s ? 0 : 1));
-    this.pendingStart.fill(false);
-    const last = this.history[this.history.length - 1];
-    if (this.predictNext && last && !last.complete) {
-      const k = last.side.values.length - 1;
-      for (let r = 0; r < B; r++) {
-        if (continues[r] === 0) continue;
-        last.side.values[k]!.set(input.subarray(r * this.input.size, (r + 1) * this.input.size), r * this.input.size);
-        last.side.present[k]![r] = 1;
-      }
-      last.complete = true;
-    }
     const x = tf.tensor2d(input, [B, this.input.size]);
     const cont = tf.tensor2d(continues, [B, 1]);
     const before = this.state;
