@@ -70,6 +70,19 @@ export interface LocalGradients<M> {
   readonly loss: M;
 }
 
+/**
+ * The layer-local difference reconstruction loss (L-DRL, Ernoult et al. 2022) on one decoder, added
+ * to its reconstruction loss: see DenoisingLayer.jacobianPairs.
+ */
+export interface JacobianMatching {
+  /** The input part whose decoder it trains (1: the context, which carries targets back in time). */
+  readonly part: number;
+  /** Its weight against the reconstruction loss. */
+  readonly weight: number;
+  /** σ, the std of the perturbations. */
+  readonly noise: number;
+}
+
 export class DenoisingLayer<M> {
   readonly weights: M[];
   readonly bias: M;
@@ -231,7 +244,7 @@ export class DenoisingLayer<M> {
    * regress onto the corrupted (or clean) inputs. Trains the decoder, and the encoder too when
    * `encoderReconstructionWeight` > 0.
    */
-  decoderGradients(parts: readonly M[], normalizer?: number): LocalGradients<M> {
+  decoderGradients(parts: readonly M[], normalizer?: number, jacobian?: JacobianMatching): LocalGradients<M> {
     const e = this.e;
     const { corruption, decoderTarget, encoderReconstructionWeight } = this.config;
     const batch = normalizer ?? e.rows(parts[0]!);
@@ -250,12 +263,52 @@ export class DenoisingLayer<M> {
       const term = e.mul(e.sumAll(e.square(error)), 1 / (2 * batch));
       loss = loss ? e.add(loss, term) : term;
     });
+    if (jacobian && jacobian.weight > 0) {
+      const k = jacobian.part;
+      const [dv, dc] = this.jacobianGradients(parts, k, jacobian.noise, jacobian.weight / batch);
+      pairs[2 * k] = [this.decoderWeights[k]!, e.add(pairs[2 * k]![1], dv)];
+      pairs[2 * k + 1] = [this.decoderBiases[k]!, e.add(pairs[2 * k + 1]![1], dc)];
+    }
     if (encoderReconstructionWeight > 0) {
       let back = e.matMulBT(deltas[0]!, this.decoderWeights[0]!);
       for (let k = 1; k < deltas.length; k++) back = e.add(back, e.matMulBT(deltas[k]!, this.decoderWeights[k]!));
       encoderPairs.push(...this.reconstructionEncoderPairs(corrupted, hidden, back, encoderReconstructionWeight));
     }
     return { pairs, encoderPairs, loss: loss! };
+  }
+
+  /**
+   * Gradients on decoder k's weights and bias, times `scale`, of the layer-local difference reconstruction loss
+   * (L-DRL, Ernoult et al. 2022), with h = f(x), ε a perturbation of input part k and μ one of the code, both
+   * N(0, σ²):
+   *   −ε·(g_k(f(x + ε)) − g_k(h)) / σ²  +  ‖g_k(h + μ) − g_k(h)‖² / (2σ²)
+   * Its expectation is, up to a constant, ½‖J_g − J_fᵀ‖² (J_f: f's Jacobian in part k, J_g: g_k's), so the
+   * difference target g_k(ĥ) − g_k(h) comes to carry a displacement the way the transpose would, learned from
+   * finite perturbations of this layer's own encoder and decoder (no other layer or step is read). Finite
+   * perturbations also give a slope to units that have none (sign, binary samples).
+   */
+  jacobianGradients(parts: readonly M[], k: number, noise: number, scale: number): [M, M] {
+    const e = this.e;
+    const kind = this.decoderKinds[k]!;
+    const decode = (h: M): M => this.decodePart(h, k);
+    const slope = (g: M, d: M): M => {
+      const s = unitSlope(e, g, kind);
+      return s ? e.mul(d, s) : d;
+    };
+    const h = this.encodeMean(parts);
+    const eps = e.gaussian(e.rows(parts[k]!), e.cols(parts[k]!), noise, this.rng);
+    const moved = this.encodeMean(parts.map((x, j) => (j === k ? e.add(x, eps) : x)));
+    const mu = e.gaussian(e.rows(h), e.cols(h), noise, this.rng);
+    const shifted = e.add(h, mu);
+    const [g0, g1, g2] = [decode(h), decode(moved), decode(shifted)];
+    const c = scale / (noise * noise);
+    // On the pre-activations of the decodes from moved, h (both terms) and shifted.
+    const d1 = e.mul(slope(g1, eps), -c);
+    const diff = e.sub(g2, g0);
+    const d0 = e.mul(slope(g0, e.sub(eps, diff)), c);
+    const d2 = e.mul(slope(g2, diff), c);
+    const dv = e.add(e.add(e.matMulAT(moved, d1), e.matMulAT(h, d0)), e.matMulAT(shifted, d2));
+    return [dv, e.sumRows(e.add(e.add(d1, d0), d2))];
   }
 
   /**

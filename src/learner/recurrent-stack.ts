@@ -13,7 +13,7 @@
 //      updates of the decoders, updates of the top auto-encoder and readout.
 // Plain data in and out; matrices stay inside (kept in the window, freed as it slides).
 
-import { DenoisingLayer, type DenoisingLayerConfig } from './denoising-layer.js';
+import { DenoisingLayer, type DenoisingLayerConfig, type JacobianMatching } from './denoising-layer.js';
 import { GatedLayer } from './gated-layer.js';
 import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
 import { type Engine, type Units, engineFor } from '../math/index.js';
@@ -72,6 +72,17 @@ export interface RecurrentStackOptions extends StackOptions {
    * the K − 1 steps after it (docs/experiments.md, row 23). Default 0.25.
    */
   readonly timeWeight?: number;
+  /**
+   * Weight of the layer-local difference reconstruction loss (L-DRL, Ernoult et al. 2022) in the
+   * training of each layer's context decoder, the one that carries targets back in time: beside
+   * reconstructing the previous code, the decoder learns from small perturbations of the layer's
+   * own inputs and code to pass a displacement back as the transpose of the cell would. 0 turns it
+   * off (the default); the configuration for sequences labelled at their end uses 1
+   * (docs/experiments.md, rows 29–36). With adam the weight hardly matters above about 0.3.
+   */
+  readonly timeJacobian?: number;
+  /** σ of the perturbations of `timeJacobian`; default 0.1. */
+  readonly timeJacobianNoise?: number;
 }
 
 /** Everything a resumed stack needs to continue exactly as the saved one would have. */
@@ -103,6 +114,8 @@ export interface ResolvedRecurrentOptions extends ResolvedStackOptions {
   readonly timeClip: number;
   readonly inputSkip: boolean;
   readonly timeWeight: number;
+  readonly timeJacobian: number;
+  readonly timeJacobianNoise: number;
 }
 
 /** Local losses of the last learning pass, read on request. */
@@ -123,6 +136,8 @@ export const RECURRENT_OPTION_KEYS = [
   'timeClip',
   'inputSkip',
   'timeWeight',
+  'timeJacobian',
+  'timeJacobianNoise',
 ] as const;
 const EXTRA_KEYS: readonly string[] = RECURRENT_OPTION_KEYS;
 
@@ -131,7 +146,8 @@ export function resolveRecurrentOptions(
   where = 'RecurrentStack',
 ): ResolvedRecurrentOptions {
   checkKeys(where, options, [...STACK_OPTION_KEYS, ...EXTRA_KEYS]);
-  const { input, predictNext, window, updateEvery, streams, timeClip, inputSkip, timeWeight, ...rest } = options;
+  const { input, predictNext, window, updateEvery, streams, timeClip, inputSkip, timeWeight, ...more } = options;
+  const { timeJacobian, timeJacobianNoise, ...rest } = more;
   checkKeys(`${where}.input`, input, ['kind', 'size']);
   if (!input || (input.kind !== 'categorical' && input.kind !== 'continuous')) {
     throw new InvalidOptionError(
@@ -174,6 +190,8 @@ export function resolveRecurrentOptions(
     timeClip: numberOption(where, 'timeClip', timeClip, 1, { min: 0 }),
     inputSkip: booleanOption(where, 'inputSkip', inputSkip, false),
     timeWeight: numberOption(where, 'timeWeight', timeWeight, 0.25, { min: 0, max: 1 }),
+    timeJacobian: numberOption(where, 'timeJacobian', timeJacobian, 0, { min: 0 }),
+    timeJacobianNoise: numberOption(where, 'timeJacobianNoise', timeJacobianNoise, 0.1, { min: 1e-4 }),
   };
 }
 
@@ -185,6 +203,8 @@ export class RecurrentStack implements SequenceLearner {
   private readonly window: StepWindow<M>;
   private readonly encoderOptimizers: LocalOptimizer<M>[];
   private readonly decoderOptimizers: LocalOptimizer<M>[];
+  /** The context decoders' L-DRL term (`timeJacobian`), or none. */
+  private readonly jacobian: JacobianMatching | undefined;
   private readonly topOptimizer: LocalOptimizer<M>;
   private readonly readoutOptimizer: LocalOptimizer<M>;
   private readonly rng: Rng;
@@ -228,6 +248,10 @@ export class RecurrentStack implements SequenceLearner {
     );
     this.encoderOptimizers = this.layers.map(() => createOptimizer(e, resolved.optimizer));
     this.decoderOptimizers = this.layers.map(() => createOptimizer(e, resolved.decoderOptimizer));
+    this.jacobian =
+      resolved.timeJacobian > 0
+        ? { part: 1, weight: resolved.timeJacobian, noise: resolved.timeJacobianNoise }
+        : undefined;
     this.topOptimizer = createOptimizer(e, resolved.decoderOptimizer);
     this.readoutOptimizer = createOptimizer(e, resolved.readoutOptimizer);
     this.window = new StepWindow(
@@ -448,6 +472,7 @@ export class RecurrentStack implements SequenceLearner {
         const dec = layer.decoderGradients(
           [e.concatRows(freshInputs.map((p) => p[0])), e.concatRows(freshInputs.map((p) => p[1]))],
           B * fresh.length,
+          this.jacobian,
         );
         let encoderPairs = dec.encoderPairs;
         let encoderLoss = e.zeros(1, 1);

@@ -35,10 +35,15 @@ export interface Task {
 /** Inverse-time decay of the annealed variants: step size η / (1 + 0.001·t) at update t. */
 const ANNEALING = 0.001;
 /**
- * The README's configuration for sequences labelled at their end (docs/experiments.md, row 25):
- * a gated cell that starts out keeping its state, and an annealed step.
+ * The README's configuration for sequences labelled at their end (docs/experiments.md, rows 27 and 36):
+ * a gated cell that starts out keeping its state, an annealed step, and context decoders that also
+ * learn to pass targets back as the cell's transpose would (L-DRL).
  */
-const LABELLED_TP: PredictiveAgentOptions = { layers: [{ size: 64, updateBias: 3 }], optimizer: { decay: 0.0003 } };
+const LABELLED_TP: PredictiveAgentOptions = {
+  layers: [{ size: 64, updateBias: 2 }],
+  optimizer: { decay: 0.0003 },
+  timeJacobian: 1,
+};
 
 /**
  * The tasks at their full budgets times `budget` (steps, sequences and metric windows), or with

@@ -70,6 +70,8 @@ const GETTERS: Record<string, Getter> = {
   timeClip: resolved((o) => o.timeClip),
   inputSkip: resolved((o) => o.inputSkip),
   timeWeight: resolved((o) => o.timeWeight),
+  timeJacobian: resolved((o) => o.timeJacobian),
+  timeJacobianNoise: resolved((o) => o.timeJacobianNoise),
   learner: (agent) => (agent.learner instanceof RecurrentStack && agent.learner === agent.stack ? 'tp' : 'other'),
   inputKey: (agent) => {
     const o = agent.stack!.options;
