@@ -18,6 +18,7 @@ import { type LocalOptimizer, createOptimizer, mergePairs } from '../optim/local
 import { Rng } from '../random.js';
 import { type SideBatch, emptySide, sideMatrices } from './side-batch.js';
 import { type ResolvedStackOptions, type StackOptions, layerConfig, resolveStackOptions } from './stack-options.js';
+import { numberOption } from '../options.js';
 import { Top } from './top.js';
 
 export interface TrainReport {
@@ -35,12 +36,27 @@ export interface FeedForwardStackOptions extends StackOptions {
   readonly inputSize: number;
   /** Units whose range the input lives in: 'sigmoid' for [0, 1] data (default), 'linear', 'tanh'. */
   readonly inputUnits?: Units;
+  /**
+   * Weight of the layer-local difference reconstruction loss (L-DRL, Ernoult et al. 2022) beside the
+   * reconstruction loss of the decoders that carry targets down (layers 2 to L): from small
+   * perturbations of a layer's input and code, its decoder's Jacobian is pulled toward the
+   * transpose of its encoder's. 0 turns it off (the default); on MNIST it helped sign layers
+   * (docs/experiments.md, row D12).
+   */
+  readonly jacobianWeight?: number;
+  /** σ of the perturbations of `jacobianWeight`; default 0.1. */
+  readonly jacobianNoise?: number;
 }
 
 type M = unknown;
 
 export class FeedForwardStack {
-  readonly options: ResolvedStackOptions & { inputSize: number; inputUnits: Units };
+  readonly options: ResolvedStackOptions & {
+    inputSize: number;
+    inputUnits: Units;
+    jacobianWeight: number;
+    jacobianNoise: number;
+  };
   readonly engine: Engine<M>;
   readonly layers: DenoisingLayer<M>[];
   readonly top: Top<M>;
@@ -53,7 +69,8 @@ export class FeedForwardStack {
 
   constructor(options: FeedForwardStackOptions) {
     const where = 'FeedForwardStack';
-    const { inputSize, inputUnits, ...rest } = options ?? ({} as FeedForwardStackOptions);
+    const { inputSize, inputUnits, jacobianWeight, jacobianNoise, ...rest } =
+      options ?? ({} as FeedForwardStackOptions);
     if (!Number.isInteger(inputSize) || inputSize < 1)
       throw new InvalidOptionError(
         `${where}: expected option "inputSize" to be an integer >= 1, but got ${describeValue(inputSize)}`,
@@ -63,14 +80,20 @@ export class FeedForwardStack {
       throw new InvalidOptionError(
         `${where}: expected option "inputUnits" to be one of ${UNITS.join(', ')}, but got ${describeValue(inputUnits)}`,
       );
-    const resolved = resolveStackOptions(rest, where, ['inputSize', 'inputUnits']);
+    const resolved = resolveStackOptions(rest, where, ['inputSize', 'inputUnits', 'jacobianWeight', 'jacobianNoise']);
     const gated = resolved.layers.findIndex((l) => l.cell === 'gated');
     if (gated >= 0)
       throw new InvalidOptionError(
         `${where}: expected layers[${gated}].cell "simple" (a gated cell reads the layer's previous code, its ` +
           `context, which a feed-forward stack does not have), but got "gated"`,
       );
-    this.options = { ...resolved, inputSize, inputUnits: units };
+    this.options = {
+      ...resolved,
+      inputSize,
+      inputUnits: units,
+      jacobianWeight: numberOption(where, 'jacobianWeight', jacobianWeight, 0, { min: 0 }),
+      jacobianNoise: numberOption(where, 'jacobianNoise', jacobianNoise, 0.1, { min: 1e-4 }),
+    };
     // Batches are the feed-forward stack's normal diet.
     this.engine = engineFor(resolved.engine, 2, where);
     const e = this.engine;
@@ -188,7 +211,12 @@ export class FeedForwardStack {
       this.layers.forEach((layer, l) => {
         const parts = [l === 0 ? x : codes[l - 1]!];
         const enc = layer.encoderGradients(parts, means[l]!, layer.encoderTarget(means[l]!, codes[l]!, targets[l]!));
-        const dec = layer.decoderGradients(parts);
+        const { jacobianWeight: weight, jacobianNoise: noise } = this.options;
+        const dec = layer.decoderGradients(
+          parts,
+          undefined,
+          weight > 0 && l > 0 ? { part: 0, weight, noise } : undefined,
+        );
         this.encoderOptimizers[l]!.apply(mergePairs(e, enc.pairs, dec.encoderPairs));
         this.decoderOptimizers[l]!.apply(dec.pairs);
         encoderLosses.push(enc.loss);

@@ -76,6 +76,22 @@ const METHODS: Record<string, Method> = {
     layers: '240-240 binary',
     make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('binary')),
   },
+  // The decoders that carry targets down also learn L-DRL (jacobianWeight; docs/experiments.md, row D12).
+  'tp-tanh-2-ldrl': {
+    name: 'tp-difference, L-DRL',
+    layers: '240-240 tanh',
+    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('tanh'), 1),
+  },
+  'tp-sign-ldrl': {
+    name: 'tp-difference, L-DRL',
+    layers: '240-240 sign',
+    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('sign'), 1),
+  },
+  'tp-binary-ldrl': {
+    name: 'tp-difference, L-DRL',
+    layers: '240-240 binary',
+    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('binary'), 1),
+  },
   'ste-sign': { name: 'bp-straight-through', layers: '240-240 sign', make: (seed) => ste(seed, twoOf('sign')) },
   'ste-binary': { name: 'bp-straight-through', layers: '240-240 binary', make: (seed) => ste(seed, twoOf('binary')) },
 };
@@ -94,6 +110,7 @@ function tp(
   targetForm: 'difference' | 'plain',
   topTarget: 'discriminant' | 'reconstruction',
   layers: ReadonlyArray<number | { size: number; units: Units }> = LAYERS,
+  jacobianWeight = 0,
 ): Learner & { topTarget: string } {
   const stack = new FeedForwardStack({
     inputSize: 784,
@@ -102,6 +119,7 @@ function tp(
     targetForm,
     topTarget,
     seed,
+    jacobianWeight,
   });
   return {
     topTarget,

@@ -197,6 +197,8 @@ describe('README: where the SupervisedAgent and the FeedForwardStack differ', ()
       optimizer: o.optimizer,
       unsupervisedWeight: o.top.unsupervisedWeight,
       inputUnits: o.inputUnits,
+      jacobianWeight: o.jacobianWeight,
+      jacobianNoise: o.jacobianNoise,
     };
     for (const r of differences.rows) {
       const name = code(r[0]!);

@@ -1,10 +1,12 @@
-// The context decoder's L-DRL term (timeJacobian; Ernoult et al. 2022): its gradient is, in
-// expectation, V − J_fᵀ for a linear layer (so its fixed point is the transpose of the encoder's
-// Jacobian in that part) on both engines; it makes the stack's run differ only when on; it frees
-// what it makes; its options are checked.
+// The decoders' L-DRL term (Ernoult et al. 2022; the recurrent stack's timeJacobian, the
+// feed-forward stack's jacobianWeight): its gradient is, in expectation, V − J_fᵀ for a linear
+// layer (so its fixed point is the transpose of the encoder's Jacobian in that part) on both
+// engines; it makes a stack's run differ only when on; it frees what it makes; options are checked.
 
 import { describe, expect, it } from 'vitest';
 import { DenoisingLayer, type DenoisingLayerConfig } from '../../src/learner/denoising-layer.js';
+import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
+import { sideFromLabels } from '../../src/learner/side-batch.js';
 import { RecurrentStack, type RecurrentStackOptions } from '../../src/learner/recurrent-stack.js';
 import { Rng } from '../../src/random.js';
 import { ENGINES, liveTensors, useEngine } from '../helpers/engine.js';
@@ -85,6 +87,46 @@ describe('RecurrentStack with timeJacobian', () => {
   it('refuses a negative weight and a noise of 0, with ERR_INVALID_OPTION', () => {
     for (const bad of [{ timeJacobian: -1 }, { timeJacobianNoise: 0 }, { timeJacobian: 'on' }])
       expect(() => new RecurrentStack({ input, ...(bad as object) })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+      );
+  });
+});
+
+describe('FeedForwardStack with jacobianWeight', () => {
+  const label = { name: 'label', kind: 'categorical' as const, size: 3 };
+  const rng = new Rng(6);
+  const inputs = Float32Array.from({ length: 20 * 8 }, () => rng.float());
+  const labels = Int32Array.from({ length: 20 }, (_, i) => i % 3);
+  const run = (options: object, engine: 'tfjs' | 'fused' = 'fused'): Float32Array => {
+    const stack = new FeedForwardStack({
+      inputSize: 8,
+      layers: [6, 5],
+      modalities: [label],
+      seed: 2,
+      engine,
+      ...options,
+    });
+    for (let i = 0; i < 10; i++) stack.train(inputs, 20, sideFromLabels(label, labels));
+    const out = stack.predict(inputs, 20)[0]!;
+    stack.dispose();
+    return out;
+  };
+
+  it('changes the run only when on (0 is the default, bit for bit)', () => {
+    const base = Array.from(run({}));
+    expect(Array.from(run({ jacobianWeight: 0, jacobianNoise: 0.5 }))).toEqual(base);
+    expect(Array.from(run({ jacobianWeight: 1 }))).not.toEqual(base);
+  });
+
+  it('frees every tensor it makes on the tfjs engine', () => {
+    const before = liveTensors();
+    run({ jacobianWeight: 1 }, 'tfjs');
+    expect(liveTensors()).toBe(before);
+  });
+
+  it('refuses a negative weight and a noise of 0, with ERR_INVALID_OPTION', () => {
+    for (const bad of [{ jacobianWeight: -1 }, { jacobianNoise: 0 }])
+      expect(() => new FeedForwardStack({ inputSize: 8, ...bad })).toThrow(
         expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
       );
   });
