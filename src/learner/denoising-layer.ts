@@ -72,7 +72,7 @@ export interface LocalGradients<M> {
 
 /**
  * The layer-local difference reconstruction loss (L-DRL, Ernoult et al. 2022) on one decoder, added
- * to its reconstruction loss: see DenoisingLayer.jacobianPairs.
+ * to its reconstruction loss: see DenoisingLayer.jacobianGradients.
  */
 export interface JacobianMatching {
   /** The input part whose decoder it trains (1: the context, which carries targets back in time). */
@@ -242,7 +242,8 @@ export class DenoisingLayer<M> {
   /**
    * Gradients of the denoising loss: corrupt the inputs, encode without noise, decode, and
    * regress onto the corrupted (or clean) inputs. Trains the decoder, and the encoder too when
-   * `encoderReconstructionWeight` > 0.
+   * `encoderReconstructionWeight` > 0. With `jacobian`, one decoder's gradients also carry its L-DRL
+   * term (jacobianGradients).
    */
   decoderGradients(parts: readonly M[], normalizer?: number, jacobian?: JacobianMatching): LocalGradients<M> {
     const e = this.e;

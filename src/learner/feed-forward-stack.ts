@@ -7,7 +7,8 @@
 //      binary stochastic layers in probability space: g_l(p_l + ĥ_l − h_l) − g_l(p_l)
 //   4. every encoder moves its output toward its target, its input held fixed (binary units: toward the
 //      probability p + ĥ − h, DenoisingLayer.encoderTarget)
-//   5. every decoder learns to denoise its input; the top AE and readout learn their own losses
+//   5. every decoder learns to denoise its input (with jacobianWeight, the decoders of layers 2 to L
+//      also learn L-DRL, DenoisingLayer.jacobianGradients); the top AE and readout learn their own losses
 // Inputs and outputs are plain Float32Arrays; matrices never leave this module.
 
 import { DenoisingLayer } from './denoising-layer.js';
@@ -208,10 +209,10 @@ export class FeedForwardStack {
       const targets = this.propagateTargets(codes, this.top.target(top, s, this.options.targetForm), means);
       const encoderLosses: M[] = [];
       const reconstructionLosses: M[] = [];
+      const { jacobianWeight: weight, jacobianNoise: noise } = this.options;
       this.layers.forEach((layer, l) => {
         const parts = [l === 0 ? x : codes[l - 1]!];
         const enc = layer.encoderGradients(parts, means[l]!, layer.encoderTarget(means[l]!, codes[l]!, targets[l]!));
-        const { jacobianWeight: weight, jacobianNoise: noise } = this.options;
         const dec = layer.decoderGradients(
           parts,
           undefined,

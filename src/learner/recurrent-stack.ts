@@ -10,7 +10,8 @@
 //   3. predict every side modality from h[L,t] (before anything is learned from this step);
 //   4. every S completed steps: top targets for the new steps, one sweep down the layers and back
 //      through the window (through-time.ts), local encoder updates toward the targets, denoising
-//      updates of the decoders, updates of the top auto-encoder and readout.
+//      updates of the decoders (with timeJacobian, the context decoders also learn L-DRL), updates
+//      of the top auto-encoder and readout.
 // Plain data in and out; matrices stay inside (kept in the window, freed as it slides).
 
 import { DenoisingLayer, type DenoisingLayerConfig, type JacobianMatching } from './denoising-layer.js';
