@@ -1,10 +1,8 @@
-// What both BPTT baselines (tfjs autodiff and fused closed form) share: their options, checked in
-// one place, and the bookkeeping at the start of a step (input checks, episode starts, the new input
-// attached to the previous step as its 'next' target).
+// The options both BPTT baselines (tfjs autodiff and fused closed form) share, checked in one
+// place; their window and step bookkeeping is windowed-backprop.ts.
 
-import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
+import { InvalidOptionError, describeValue } from '../errors.js';
 import type { ModalitySpec } from '../learner/modality.js';
-import { type SideBatch, emptySide } from '../learner/side-batch.js';
 import { booleanOption, checkKeys, numberOption } from '../options.js';
 import type { RecurrentBackpropOptions } from './recurrent-backprop.js';
 
@@ -52,52 +50,4 @@ export function resolveBackpropOptions(
     streams: numberOption(where, 'streams', options.streams, 1, { integer: true, min: 1 }),
     seed: numberOption(where, 'seed', options.seed, 0, { integer: true }),
   };
-}
-
-/** A step of the window as the prologue sees it: its side information and whether it is complete. */
-interface PendingStep {
-  readonly side: SideBatch;
-  complete: boolean;
-}
-
-/**
- * Checks a step's input (before anything changes), reads and clears the episode starts, and gives
- * the previous step its 'next' target (for streams that continue). Returns this step's side
- * information and the continue flags (0 where a stream starts an episode).
- */
-export function beginStep(
-  where: string,
-  learner: {
-    readonly disposed: boolean;
-    readonly streams: number;
-    readonly input: { readonly size: number };
-    readonly predictNext: boolean;
-    readonly sideModalities: readonly ModalitySpec[];
-    readonly pendingStart: boolean[];
-    readonly last: PendingStep | undefined;
-  },
-  input: Float32Array,
-  side: SideBatch | undefined,
-): { own: SideBatch; continues: Float32Array } {
-  if (learner.disposed)
-    throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
-  const B = learner.streams;
-  const size = learner.input.size;
-  if (!(input instanceof Float32Array) || input.length !== B * size)
-    throw new ShapeMismatchError(`${where}: expected ${B} × ${size} inputs, but got ${describeValue(input)}`);
-  if (input.some((v) => !Number.isFinite(v))) throw new NonFiniteError(`${where}: expected finite inputs`);
-  const own = side ?? emptySide(learner.sideModalities, B);
-  const continues = Float32Array.from(learner.pendingStart, (s) => (s ? 0 : 1));
-  learner.pendingStart.fill(false);
-  const last = learner.last;
-  if (learner.predictNext && last && !last.complete) {
-    const k = last.side.values.length - 1;
-    for (let r = 0; r < B; r++) {
-      if (continues[r] === 0) continue;
-      last.side.values[k]!.set(input.subarray(r * size, (r + 1) * size), r * size);
-      last.side.present[k]![r] = 1;
-    }
-    last.complete = true;
-  }
-  return { own, continues };
 }

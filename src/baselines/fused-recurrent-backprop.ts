@@ -11,31 +11,20 @@
 //            ΔW_l = Σ_t h[l−1,t]ᵀ·δ[l,t], ΔU_l = Σ_t p[l,t]ᵀ·δ[l,t], Δb_l = Σ_t δ[l,t]   (Werbos 1990)
 // The per-step deltas are stacked so that each weight gradient is one product over the window.
 
-import type { ModalitySpec } from '../learner/modality.js';
-import type { SequenceLearner } from '../learner/sequence-learner.js';
 import type { SideBatch } from '../learner/side-batch.js';
 import { type Engine, UNITS, type Units, engineFor, glorotUniform, orthogonal, unitMean } from '../math/index.js';
 import { type GradientPair, type LocalOptimizer, createOptimizer } from '../optim/local-optimizer.js';
 import { choiceOption, numberOption } from '../options.js';
 import { Rng } from '../random.js';
 import type { RecurrentBackpropOptions } from './recurrent-backprop.js';
-import { beginStep, resolveBackpropOptions } from './backprop-common.js';
+import { resolveBackpropOptions } from './backprop-common.js';
+import { WindowedBackprop } from './windowed-backprop.js';
 
 type M = unknown;
 
 export interface FusedRecurrentBackpropOptions extends RecurrentBackpropOptions {
   /** The engine the gradients run on; default 'fused' (the kernels target propagation uses). */
   readonly engine?: 'fused' | 'tfjs';
-}
-
-interface Step {
-  readonly input: M;
-  readonly continues: M;
-  /** Each layer's code before this step (the state the window restarts from). */
-  readonly before: M[];
-  readonly side: SideBatch;
-  complete: boolean;
-  learned: boolean;
 }
 
 /** d act / d pre written through the output h (sign units: zero, as autodiff of sign gives). */
@@ -55,15 +44,7 @@ function slope(e: Engine<M>, h: M, units: Units): M | null {
   }
 }
 
-export class FusedRecurrentBackprop implements SequenceLearner {
-  readonly modalities: readonly ModalitySpec[];
-  readonly sideModalities: readonly ModalitySpec[];
-  readonly predictNext: boolean;
-  readonly window: number;
-  readonly updateEvery: number;
-  readonly streams: number;
-  private readonly e: Engine<M>;
-  private readonly input: { kind: 'categorical' | 'continuous'; size: number };
+export class FusedRecurrentBackprop extends WindowedBackprop<M> {
   private readonly weights: M[] = [];
   private readonly recurrent: M[] = [];
   private readonly biases: M[] = [];
@@ -73,25 +54,14 @@ export class FusedRecurrentBackprop implements SequenceLearner {
   private readonly optimizer: LocalOptimizer<M>;
   private state: M[];
   private predictions: M[] = [];
-  private history: Step[] = [];
-  private pendingStart: boolean[];
-  private disposed = false;
-  steps = 0;
 
   constructor(options: FusedRecurrentBackpropOptions) {
     const where = 'FusedRecurrentBackprop';
     const resolved = resolveBackpropOptions(where, options, ['engine']);
-    this.input = resolved.input;
-    this.predictNext = resolved.predictNext;
-    this.sideModalities = resolved.sideModalities;
-    this.modalities = resolved.modalities;
-    this.window = resolved.window;
-    this.updateEvery = resolved.updateEvery;
-    this.streams = resolved.streams;
     const engine = choiceOption(where, 'engine', options.engine, 'fused', ['fused', 'tfjs'] as const);
+    const e = engineFor(engine, resolved.streams, where);
+    super(e, resolved);
     const rng = new Rng(resolved.seed);
-    const e = engineFor(engine, this.streams, where);
-    this.e = e;
     // Drawn in RecurrentBackprop's order, so that the same seed gives the same initial weights.
     let below = this.input.size;
     (options.layers ?? [64]).forEach((raw, l) => {
@@ -107,7 +77,6 @@ export class FusedRecurrentBackprop implements SequenceLearner {
     this.readoutBiases = this.modalities.map((m) => e.zerosParameter(1, m.size));
     this.optimizer = createOptimizer(e, options.optimizer, `${where}.optimizer`);
     this.state = this.weights.map((w) => e.zeros(this.streams, e.cols(w)));
-    this.pendingStart = new Array(this.streams).fill(true);
   }
 
   private get parameters(): M[] {
@@ -140,20 +109,7 @@ export class FusedRecurrentBackprop implements SequenceLearner {
 
   step(input: Float32Array, side?: SideBatch): void {
     const where = 'FusedRecurrentBackprop.step';
-    const { own, continues } = beginStep(
-      where,
-      {
-        disposed: this.disposed,
-        streams: this.streams,
-        input: this.input,
-        predictNext: this.predictNext,
-        sideModalities: this.sideModalities,
-        pendingStart: this.pendingStart,
-        last: this.history[this.history.length - 1],
-      },
-      input,
-      side,
-    );
+    const { own, continues } = this.begin(where, input, side);
     const B = this.streams;
     const e = this.e;
     const before = this.state;
@@ -167,35 +123,11 @@ export class FusedRecurrentBackprop implements SequenceLearner {
     this.state = record.codes;
     e.free(this.predictions);
     this.predictions = record.predictions;
-    const full: SideBatch = this.predictNext
-      ? {
-          rows: B,
-          values: [...own.values, new Float32Array(B * this.input.size)],
-          present: [...own.present, new Float32Array(B)],
-        }
-      : own;
-    // A completed step about to slide out of the window is learned from before it goes.
-    const oldest = this.history[0];
-    if (this.history.length === this.window && oldest?.complete && !oldest.learned) this.learn();
-    this.history.push({
-      input: record.x,
-      continues: record.cont,
-      before: [...before],
-      side: full,
-      complete: !this.predictNext,
-      learned: false,
-    });
-    while (this.history.length > this.window) this.drop(this.history.shift()!);
-    this.steps++;
-    if (this.history.filter((s) => s.complete && !s.learned).length >= this.updateEvery) this.learn();
-  }
-
-  private drop(step: Step): void {
-    this.e.free([step.input, step.continues, ...step.before]);
+    this.remember(record.x, record.cont, before, own);
   }
 
   /** Runs the window again from its starting state, backpropagates, and takes one optimiser step. */
-  private learn(): void {
+  protected learn(): void {
     const steps = this.history;
     const fresh = steps.map((s, i) => (s.complete && !s.learned ? i : -1)).filter((i) => i >= 0);
     // Steps without any side information carry no loss: no pass is needed for them.
@@ -287,20 +219,8 @@ export class FusedRecurrentBackprop implements SequenceLearner {
     return this.predictions.map((p) => this.e.read(p));
   }
 
-  startEpisode(rows?: readonly number[]): void {
-    for (const r of rows ?? this.pendingStart.map((_, i) => i)) this.pendingStart[r] = true;
-  }
-
-  endEpisode(): void {
-    for (const s of this.history) s.complete = true;
-    this.learn();
-    this.startEpisode();
-  }
-
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.history.forEach((s) => this.drop(s));
+    if (!this.release()) return;
     this.e.free([...this.state, ...this.predictions, ...this.parameters]);
     this.optimizer.dispose();
   }

@@ -4,13 +4,13 @@
 // through the same window of the last K steps: every S completed steps, the window is run again
 // from its stored starting state and one optimiser step is taken on the losses of the new steps.
 
-import { type Units, glorotUniform, orthogonal, tf, tfjsEngine, unitMean } from '../math/index.js';
+import { type Engine, type Units, glorotUniform, orthogonal, tf, tfjsEngine, unitMean } from '../math/index.js';
 import type { ModalitySpec } from '../learner/modality.js';
 import { type LocalOptimizer, createOptimizer } from '../optim/local-optimizer.js';
 import type { OptimizerSpec } from '../optim/optimizer.js';
 import { Rng } from '../random.js';
-import type { SequenceLearner } from '../learner/sequence-learner.js';
-import { beginStep, resolveBackpropOptions } from './backprop-common.js';
+import { resolveBackpropOptions } from './backprop-common.js';
+import { WindowedBackprop } from './windowed-backprop.js';
 import type { SideBatch } from '../learner/side-batch.js';
 
 type T = tf.Tensor2D;
@@ -29,24 +29,7 @@ export interface RecurrentBackpropOptions {
   readonly seed?: number;
 }
 
-interface Step {
-  readonly input: T;
-  readonly continues: T;
-  /** Each layer's code before this step (the state the window restarts from). */
-  readonly before: T[];
-  readonly side: SideBatch;
-  complete: boolean;
-  learned: boolean;
-}
-
-export class RecurrentBackprop implements SequenceLearner {
-  readonly modalities: readonly ModalitySpec[];
-  readonly sideModalities: readonly ModalitySpec[];
-  readonly predictNext: boolean;
-  readonly window: number;
-  readonly updateEvery: number;
-  readonly streams: number;
-  private readonly input: { kind: 'categorical' | 'continuous'; size: number };
+export class RecurrentBackprop extends WindowedBackprop<T> {
   private readonly weights: T[] = [];
   private readonly recurrent: T[] = [];
   private readonly biases: T[] = [];
@@ -56,23 +39,13 @@ export class RecurrentBackprop implements SequenceLearner {
   private readonly optimizer: LocalOptimizer<T>;
   private state: T[];
   private predictions: T[] = [];
-  private history: Step[] = [];
-  private pendingStart: boolean[];
-  private disposed = false;
-  steps = 0;
 
   constructor(options: RecurrentBackpropOptions) {
     const where = 'RecurrentBackprop';
     const resolved = resolveBackpropOptions(where, options);
-    this.input = resolved.input;
-    this.predictNext = resolved.predictNext;
-    this.sideModalities = resolved.sideModalities;
-    this.modalities = resolved.modalities;
-    this.window = resolved.window;
-    this.updateEvery = resolved.updateEvery;
-    this.streams = resolved.streams;
+    const e = tfjsEngine as Engine<T>;
+    super(e, resolved);
     const rng = new Rng(resolved.seed);
-    const e = tfjsEngine;
     let below = this.input.size;
     for (const raw of options.layers ?? [64]) {
       const spec = typeof raw === 'number' ? { size: raw } : raw;
@@ -86,7 +59,6 @@ export class RecurrentBackprop implements SequenceLearner {
     this.readoutBiases = this.modalities.map((m) => e.zerosParameter(1, m.size));
     this.optimizer = createOptimizer(e, options.optimizer, `${where}.optimizer`);
     this.state = this.weights.map((w) => tf.zeros([this.streams, w.shape[1]]) as T);
-    this.pendingStart = new Array(this.streams).fill(true);
   }
 
   private get parameters(): T[] {
@@ -113,20 +85,7 @@ export class RecurrentBackprop implements SequenceLearner {
 
   step(input: Float32Array, side?: SideBatch): void {
     const where = 'RecurrentBackprop.step';
-    const { own, continues } = beginStep(
-      where,
-      {
-        disposed: this.disposed,
-        streams: this.streams,
-        input: this.input,
-        predictNext: this.predictNext,
-        sideModalities: this.sideModalities,
-        pendingStart: this.pendingStart,
-        last: this.history[this.history.length - 1],
-      },
-      input,
-      side,
-    );
+    const { own, continues } = this.begin(where, input, side);
     const B = this.streams;
     const x = tf.tensor2d(input, [B, this.input.size]);
     const cont = tf.tensor2d(continues, [B, 1]);
@@ -139,35 +98,11 @@ export class RecurrentBackprop implements SequenceLearner {
     this.state = after as T[];
     tf.dispose(this.predictions);
     this.predictions = predictions as T[];
-    const full: SideBatch = this.predictNext
-      ? {
-          rows: B,
-          values: [...own.values, new Float32Array(B * this.input.size)],
-          present: [...own.present, new Float32Array(B)],
-        }
-      : own;
-    // A completed step about to slide out of the window is learned from before it goes.
-    const oldest = this.history[0];
-    if (this.history.length === this.window && oldest?.complete && !oldest.learned) this.learn();
-    this.history.push({
-      input: x,
-      continues: cont,
-      before: [...before],
-      side: full,
-      complete: !this.predictNext,
-      learned: false,
-    });
-    while (this.history.length > this.window) this.drop(this.history.shift()!);
-    this.steps++;
-    if (this.history.filter((s) => s.complete && !s.learned).length >= this.updateEvery) this.learn();
-  }
-
-  private drop(step: Step): void {
-    tf.dispose([step.input, step.continues, ...step.before]);
+    this.remember(x, cont, before, own);
   }
 
   /** Runs the window again from its starting state under the tape and takes one optimiser step. */
-  private learn(): void {
+  protected learn(): void {
     const steps = this.history;
     const fresh = new Set(steps.map((s, i) => (s.complete && !s.learned ? i : -1)).filter((i) => i >= 0));
     // Steps without any side information carry no loss: no pass is needed for them.
@@ -208,20 +143,8 @@ export class RecurrentBackprop implements SequenceLearner {
     return this.predictions.map((p) => p.dataSync() as Float32Array);
   }
 
-  startEpisode(rows?: readonly number[]): void {
-    for (const r of rows ?? this.pendingStart.map((_, i) => i)) this.pendingStart[r] = true;
-  }
-
-  endEpisode(): void {
-    for (const s of this.history) s.complete = true;
-    this.learn();
-    this.startEpisode();
-  }
-
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.history.forEach((s) => this.drop(s));
+    if (!this.release()) return;
     tf.dispose([...this.state, ...this.predictions, ...this.parameters]);
     this.optimizer.dispose();
   }
