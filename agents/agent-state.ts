@@ -13,6 +13,7 @@ import {
 } from '../src/checkpoint/state-checks.js';
 import type { Info } from '../src/environment/environment.js';
 import { Mean, type MeanState, type RollingMean, type RollingMeanState } from '../src/metrics/rolling-mean.js';
+import type { AnomalyScore, AnomalyScoreState } from '../src/metrics/anomaly-score.js';
 import { CheckpointError, describeValue } from '../src/errors.js';
 import type { RecurrentStack } from '../src/learner/recurrent-stack.js';
 
@@ -85,6 +86,8 @@ export interface AgentExtra {
   readonly lastActual: [string, Float32Array][];
   readonly lastScored: [string, Float32Array][];
   readonly scores: [string, RollingMeanState, MeanState][];
+  /** Per modality, each stream's anomaly score (none in a state saved before they existed). */
+  readonly anomaly: [string, AnomalyScoreState[]][];
 }
 
 /** What the agent's own state must fit: its streams, modalities (name → size) and metrics. */
@@ -92,6 +95,7 @@ export interface AgentShape {
   readonly streams: number;
   readonly sizes: ReadonlyMap<string, number>;
   readonly scores: ReadonlyMap<string, { readonly recent: RollingMean; readonly total: Mean }>;
+  readonly anomalies: ReadonlyMap<string, readonly AnomalyScore[]>;
 }
 
 /** Checks the predictive agent's counters, last values and metrics; throws CheckpointError naming the part. */
@@ -129,6 +133,17 @@ export function checkAgentExtra(extra: Record<string, unknown>, where: string, s
   const names = scores.map(([name]) => name);
   if (names.length !== shape.scores.size || new Set(names).size !== names.length)
     corruptState(where, 'scores', `each of this agent's ${shape.scores.size} metrics once`, names);
+  // A state saved before anomaly scores existed has none: the scores start afresh.
+  const anomaly = stateArray(where, 'anomaly', extra.anomaly ?? []).map((entry, i): [string, AnomalyScoreState[]] => {
+    const [name, states] = stateArray(where, `anomaly[${i}]`, entry, 2);
+    const own = shape.anomalies.get(stateString(where, `anomaly[${i}][0]`, name));
+    if (own === undefined)
+      corruptState(where, `anomaly[${i}][0]`, 'the name of a modality this agent scores anomalies of', name);
+    const checked = stateArray(where, `anomaly[${i}][1]`, states, streams).map((s, r) =>
+      own[r]!.checkState(s, where, `anomaly[${i}][1][${r}]`),
+    );
+    return [name as string, checked];
+  });
   return {
     episode,
     inEpisode,
@@ -136,5 +151,6 @@ export function checkAgentExtra(extra: Record<string, unknown>, where: string, s
     lastActual: lastValues('lastActual', extra.lastActual),
     lastScored: lastValues('lastScored', extra.lastScored),
     scores,
+    anomaly,
   };
 }

@@ -7,6 +7,7 @@
 import type { Agent, AgentState, ModalityPrediction, Outcome, Transition } from '../src/agent/agent.js';
 import { InvalidOptionError, ShapeMismatchError, StateError, describeValue } from '../src/errors.js';
 import { Mean, RollingMean } from '../src/metrics/rolling-mean.js';
+import { AnomalyScore, type AnomalyScoreOptions } from '../src/metrics/anomaly-score.js';
 import { argMax, scoreCategorical, squaredError } from '../src/metrics/prequential-scores.js';
 import { type ModalitySpec, modalitiesOf, writeModality, type ModalityValue } from '../src/learner/modality.js';
 import { checkKeys, choiceOption, numberOption } from '../src/options.js';
@@ -51,9 +52,16 @@ export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'moda
   readonly inputKey?: string;
   /** Steps that rolling metrics average over; default 1000. */
   readonly metricWindow?: number;
+  /**
+   * The calibrated anomaly score of each modality's prediction error (Outcome.anomaly): its
+   * short window, history, warm-up and tail (AnomalyScore), or false for none; default {}. With
+   * `protect` p, a next input whose score reaches p is not learned as a target (River's
+   * ThresholdFilter), so that a long anomaly stays one; default 1.1 (never).
+   */
+  readonly anomaly?: (AnomalyScoreOptions & { readonly protect?: number }) | false;
 };
 
-const OWN_KEYS = ['learner', 'inputKey', 'metricWindow', 'order'];
+const OWN_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly'];
 
 export class PredictiveAgent implements Agent {
   /** Whether side information may arrive late (SupervisedAgent), which adds late-label metrics. */
@@ -70,6 +78,12 @@ export class PredictiveAgent implements Agent {
   protected readonly side: ModalitySpec[];
   private readonly inputKey: string | null;
   private readonly scores = new Map<string, { recent: RollingMean; total: Mean }>();
+  /** Per modality, one anomaly score per stream (none with `anomaly: false`). */
+  private readonly anomalies = new Map<string, AnomalyScore[]>();
+  /** A next input scoring at least this is not learned as a target (above 1: none). */
+  private readonly protect: number = 1.1;
+  /** Stream 0: the largest anomaly score of each modality since the last snapshot. */
+  private peakAnomaly = new Map<string, number>();
   private standing: Float32Array[] = [];
   /** Stream 0 at the latest step: the values that came, and the predictions scored against them. */
   private lastActual = new Map<string, Float32Array>();
@@ -92,7 +106,7 @@ export class PredictiveAgent implements Agent {
     readonly options: PredictiveAgentOptions = {},
   ) {
     const where = `${new.target.name}`;
-    const { inputKey, metricWindow, learner, order, ...stackOptions } = options;
+    const { inputKey, metricWindow, learner, order, anomaly, ...stackOptions } = options;
     checkKeys(where, options, [
       ...OWN_KEYS,
       ...STACK_OPTION_KEYS.filter((k) => k !== 'modalities'),
@@ -143,6 +157,21 @@ export class PredictiveAgent implements Agent {
         if (sure) certain.push(name);
       }
     }
+    if (anomaly !== false) {
+      if (anomaly !== undefined && (typeof anomaly !== 'object' || anomaly === null || Array.isArray(anomaly)))
+        throw new InvalidOptionError(
+          `${where}: expected option "anomaly" to be false or { window, history, warmup, tail, protect }, but ` +
+            `got ${describeValue(anomaly)}`,
+        );
+      checkKeys(`${where} option "anomaly"`, anomaly ?? {}, ['window', 'history', 'warmup', 'tail', 'protect']);
+      const { protect, ...scoring } = anomaly ?? {};
+      this.protect = numberOption(`${where} option "anomaly"`, 'protect', protect, 1.1, { above: 0 });
+      for (const m of this.learner.modalities)
+        this.anomalies.set(
+          m.name,
+          Array.from({ length: this.streams }, () => new AnomalyScore(scoring, m.kind === 'continuous' ? m.size : 1)),
+        );
+    }
     const layers = this.stack?.options.layers ?? [];
     const top = this.stack?.top;
     const losses = lossInfo(layers.length, top?.usesAutoEncoder === true, !!top?.readout);
@@ -175,6 +204,30 @@ export class PredictiveAgent implements Agent {
     s.recent.update(value);
     s.total.update(value);
     scores[name] = value;
+  }
+
+  /**
+   * Scores modality `name` of stream `r` into the outcome's anomaly record: a symbol's log-loss, or
+   * a vector's squared error per entry (`prediction` against `actual`).
+   */
+  private anomalyOf(
+    name: string,
+    r: number,
+    anomaly: Record<string, number>,
+    logLoss: number | null,
+    prediction?: ArrayLike<number>,
+    actual?: ArrayLike<number>,
+  ): void {
+    const score = this.anomalies.get(name)?.[r];
+    if (!score) return;
+    let errors: number | Float64Array;
+    if (logLoss !== null) errors = logLoss;
+    else {
+      errors = new Float64Array(actual!.length);
+      for (let i = 0; i < errors.length; i++) errors[i] = (prediction![i]! - actual![i]!) ** 2;
+    }
+    anomaly[name] = score.update(errors);
+    if (r === 0 && !(anomaly[name] <= (this.peakAnomaly.get(name) ?? -1))) this.peakAnomaly.set(name, anomaly[name]);
   }
 
   observe(transition: Transition): Outcome {
@@ -218,6 +271,7 @@ export class PredictiveAgent implements Agent {
       step: t.step,
       scored: [] as { name: string; prediction: Float32Array; actual: Float32Array }[],
       scores: {} as Record<string, number>,
+      anomaly: {} as Record<string, number>,
     }));
     this.lastActual.clear();
     this.lastScored.clear();
@@ -235,7 +289,11 @@ export class PredictiveAgent implements Agent {
           this.record('next/logLoss', s.logLoss, scores);
           if (s.legal !== undefined) this.record('next/legal', s.legal, scores);
           if (info?.critical) this.record('next/critical', s.accuracy, scores);
-        } else this.record('next/squaredError', squaredError(p, actual), scores);
+          this.anomalyOf('next', r, outcomes[r]!.anomaly, s.logLoss);
+        } else {
+          this.record('next/squaredError', squaredError(p, actual), scores);
+          this.anomalyOf('next', r, outcomes[r]!.anomaly, null, p, actual);
+        }
         const scored = p.slice();
         outcomes[r]!.scored.push({ name: 'next', prediction: scored, actual: actual.slice() });
         if (r === 0) this.scoredNow('next', scored, actual.slice(), learner.steps + 1);
@@ -244,7 +302,8 @@ export class PredictiveAgent implements Agent {
     if (nextIndex >= 0) this.lastActual.set('next', x.slice(0, n));
     // 2. Step: encode, predict every side modality (before learning from this step), learn.
     const present = side.present.some((p) => p.some((v) => v > 0));
-    learner.step(x, side);
+    const ignore = outcomes.map((o) => (o.anomaly.next ?? 0) >= this.protect);
+    learner.step(x, side, ignore.some(Boolean) ? ignore : undefined);
     if (this.recent !== null && this.stack !== null) this.recent.push(this.stack.readCodes(), learner.steps);
     // Predictions are read (a synchronous copy) only when something will be scored against them.
     this.standing = nextIndex >= 0 || present ? learner.readPredictions() : [];
@@ -260,7 +319,11 @@ export class PredictiveAgent implements Agent {
           const s = scoreCategorical(p, v as number);
           this.record(`${m.name}/accuracy`, s.accuracy, scores);
           this.record(`${m.name}/logLoss`, s.logLoss, scores);
-        } else this.record(`${m.name}/squaredError`, squaredError(p, actual), scores);
+          this.anomalyOf(m.name, r, outcomes[r]!.anomaly, s.logLoss);
+        } else {
+          this.record(`${m.name}/squaredError`, squaredError(p, actual), scores);
+          this.anomalyOf(m.name, r, outcomes[r]!.anomaly, null, p, actual);
+        }
         outcomes[r]!.scored.push({ name: m.name, prediction: p, actual });
         if (r === 0) {
           this.lastActual.set(m.name, actual);
@@ -343,6 +406,8 @@ export class PredictiveAgent implements Agent {
       this.recent = new RecentCodes(sizes, recentCapacity(sizes));
       if (layers.length > 0) this.recent.push(this.stack.readCodes(), this.learner.steps);
     }
+    const peaks = this.peakAnomaly;
+    this.peakAnomaly = new Map();
     return {
       step: this.learner.steps,
       episode: this.episode,
@@ -367,6 +432,7 @@ export class PredictiveAgent implements Agent {
         actual: this.lastActual.get(m.name) ?? null,
         forecast: (this.standing[k] ?? new Float32Array(m.size)).slice(0, m.size),
         lastScored: this.latestScoring.get(m.name) ?? null,
+        anomaly: peaks.get(m.name) ?? null,
       })),
       losses: named,
       metrics: this.metrics(),
@@ -383,6 +449,7 @@ export class PredictiveAgent implements Agent {
       lastActual: [...this.lastActual],
       lastScored: [...this.lastScored],
       scores: [...this.scores].map(([k, s]) => [k, s.recent.getState(), s.total.getState()]),
+      anomaly: [...this.anomalies].map(([k, streams]) => [k, streams.map((a) => a.getState())]),
     });
   }
 
@@ -390,7 +457,7 @@ export class PredictiveAgent implements Agent {
     this.assertLive('setState');
     // Everything is checked, the agent's own part too, before the stack or anything here changes.
     const sizes = new Map(this.learner.modalities.map((m) => [m.name, m.size]));
-    const shape = { streams: this.streams, sizes, scores: this.scores };
+    const shape = { streams: this.streams, sizes, scores: this.scores, anomalies: this.anomalies };
     let extra: AgentExtra | undefined;
     const check = (raw: Record<string, unknown>, where: string): void => {
       extra = checkAgentExtra(raw, where, shape);
@@ -409,6 +476,8 @@ export class PredictiveAgent implements Agent {
       this.scores.get(k)!.recent.setState(recent);
       this.scores.get(k)!.total.setState(total);
     }
+    this.peakAnomaly.clear();
+    for (const [k, streams] of own.anomaly) streams.forEach((a, r) => this.anomalies.get(k)![r]!.setState(a));
   }
 
   private tpStack(where: string): RecurrentStack {

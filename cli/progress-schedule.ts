@@ -18,22 +18,29 @@ export function scheduleProgress(
   reporter: ProgressReporter,
   options: ProgressScheduleOptions,
 ): () => void {
+  // The largest anomaly score of each modality since the last sample: what a line must not miss.
+  let peaks: Record<string, number> = {};
   const sample = (): ProgressSample => {
     const { step, stepsPerSecond } = run.state();
-    return { step, total: options.total, stepsPerSecond, metrics: { ...agent.metrics() } };
+    const anomaly = peaks;
+    peaks = {};
+    return { step, total: options.total, stepsPerSecond, metrics: { ...agent.metrics() }, anomaly };
   };
   const { everySteps } = options;
-  if (everySteps !== undefined) {
-    // Events come from inside the run's step, after the agent has observed (and learned).
-    const subscription = run.events.subscribe({
-      next: () => {
-        if (run.state().step % everySteps === 0) reporter.progress(sample());
-      },
-      // The run's error reaches the command through `done`.
-      error: () => undefined,
-    });
-    return () => subscription.unsubscribe();
-  }
+  // Events come from inside the run's step, after the agent has observed (and learned).
+  const subscription = run.events.subscribe({
+    next: ({ outcome }) => {
+      for (const [name, score] of Object.entries(outcome.anomaly ?? {}))
+        if (!(score <= (peaks[name] ?? -1))) peaks[name] = score;
+      if (everySteps !== undefined && run.state().step % everySteps === 0) reporter.progress(sample());
+    },
+    // The run's error reaches the command through `done`.
+    error: () => undefined,
+  });
+  if (everySteps !== undefined) return () => subscription.unsubscribe();
   const timer = setInterval(() => reporter.progress(sample()), reporter.intervalMs);
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    subscription.unsubscribe();
+  };
 }

@@ -8,6 +8,8 @@ export interface ProgressSample {
   readonly total: number | null;
   readonly stepsPerSecond: number;
   readonly metrics: Readonly<Record<string, number>>;
+  /** Per modality, the largest anomaly score (Outcome.anomaly) since the previous sample. */
+  readonly anomaly?: Readonly<Record<string, number>>;
 }
 
 /** How a run ended. */
@@ -49,7 +51,8 @@ export class JsonProgress implements ProgressReporter {
   ) {}
 
   progress(sample: ProgressSample): void {
-    this.line({ step: sample.step, stepsPerSecond: round(sample.stepsPerSecond), metrics: sample.metrics });
+    const anomaly = sample.anomaly && Object.keys(sample.anomaly).length > 0 ? { anomaly: sample.anomaly } : {};
+    this.line({ step: sample.step, stepsPerSecond: round(sample.stepsPerSecond), metrics: sample.metrics, ...anomaly });
   }
 
   viewer(url: string): void {

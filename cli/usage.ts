@@ -49,7 +49,8 @@ Length (default: until Ctrl-C):
 
 Output:
   --json               JSON lines on stdout: {"step":n,"stepsPerSecond":x,"metrics":{...}}
-                       about every second, last {"done":true,"steps":n,"metrics":{...}}
+                       about every second (with "anomaly":{modality:score}, the largest
+                       anomaly score since the line before), last {"done":true,...}
   --progress-steps N   report progress every N steps instead of by the clock
                        (--json and non-terminal output)
   --verbose            after a user's error, its stack (for a throw in an environment

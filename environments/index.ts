@@ -6,6 +6,8 @@ import { hasEnvironment, registerEnvironment } from '../src/environment/environm
 import { ADDING_PROBLEM_DEFAULTS, AddingProblem } from './adding-problem.js';
 import type { AddingProblemOptions } from './adding-problem.js';
 import { EMBEDDED_REBER_DEFAULTS, EmbeddedReberGrammar } from './embedded-reber-grammar.js';
+import { INJECTED_ANOMALIES_DEFAULTS, InjectedAnomalies } from './injected-anomalies.js';
+import type { InjectedAnomaliesOptions } from './injected-anomalies.js';
 import { MOBY_DICK_DEFAULTS, MobyDick } from './moby-dick.js';
 import type { MobyDickOptions } from './moby-dick.js';
 import { PERIODIC_SEQUENCE_DEFAULTS, PeriodicSequence } from './periodic-sequence.js';
@@ -22,6 +24,7 @@ import type { TemporalOrderOptions } from './temporal-order.js';
 
 export * from './adding-problem.js';
 export * from './embedded-reber-grammar.js';
+export * from './injected-anomalies.js';
 export * from './moby-dick.js';
 export * from './periodic-sequence.js';
 export * from './permutation-recall.js';
@@ -53,6 +56,14 @@ const BUILTINS: readonly Builtin[] = [
       'Two channels circling at a period, direction and radius that switch at random times, with noise, box(2)',
     defaults: REGIME_SWITCH_DEFAULTS,
     make: (o) => new RegimeSwitch(o as RegimeSwitchOptions),
+  },
+  {
+    id: 'InjectedAnomalies-v0',
+    description:
+      'Channels of sines and noise with injected spikes, level shifts, frequency changes and plateaus ' +
+      '(info.anomaly), box(3)',
+    defaults: INJECTED_ANOMALIES_DEFAULTS,
+    make: (o) => new InjectedAnomalies(o as InjectedAnomaliesOptions),
   },
   {
     id: 'Reber-v0',

@@ -80,6 +80,7 @@ export class Subscription {
             actual: m.actual,
             forecast: m.forecast,
             lastScored: m.lastScored,
+            anomaly: m.anomaly ?? null,
           })),
       }),
       ...(this.parts.has('losses') && { losses: { ...frame.losses } }),

@@ -145,6 +145,7 @@ function record(frame) {
   }
   for (const [name, v] of Object.entries(frame.losses ?? {})) values[`loss:${name}`] = v;
   for (const [name, v] of Object.entries(frame.metrics ?? {})) values[`metric:${name}`] = v;
+  for (const m of frame.modalities ?? []) if (typeof m.anomaly === 'number') values[`anomaly:${m.name}`] = m.anomaly;
   values.rate = frame.stepsPerSecond;
   view.history.push(frame.step, values);
   for (const m of view.modalities) m.sample(frame.modalities?.find((x) => x.name === m.modality.name));
@@ -170,6 +171,7 @@ function draw() {
     v.draw(
       frame?.modalities?.find((m) => m.name === v.modality.name),
       frame?.step,
+      history,
     );
   view.losses?.draw(frame?.losses, history);
   view.metrics?.draw(frame?.metrics, history);

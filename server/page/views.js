@@ -259,6 +259,8 @@ export class ModalityView {
     this.forecastText = element('div', { class: 'readout', 'data-forecast': name }, '—');
     this.canvas = element('canvas', { 'data-modality': name });
     this.forecastCanvas = element('canvas', { 'data-modality-forecast': name });
+    this.anomalyCanvas = element('canvas', { 'data-modality-anomaly': name });
+    this.anomalyText = element('div', { class: 'readout', 'data-anomaly': name }, '—');
     const dims = Math.min(size, MAX_DIMS);
     const legend =
       kind === 'continuous'
@@ -319,6 +321,17 @@ export class ModalityView {
           ),
         ),
         legend,
+        element(
+          'div',
+          {
+            title:
+              `How unusual the errors of ${what} have been lately, against their history (0 to 1; ` +
+              'each point the largest since the frame before; dashed: 0.99)',
+          },
+          element('div', { class: 'sub' }, 'anomaly score over the run'),
+          this.anomalyCanvas,
+          this.anomalyText,
+        ),
       ),
     );
   }
@@ -337,7 +350,23 @@ export class ModalityView {
     return this.modality.labels?.[k] ?? String(k);
   }
 
-  draw(data, step) {
+  /** The anomaly trace: each frame's largest score since the one before, on [0, 1], 0.99 dashed. */
+  drawAnomaly(data, history) {
+    const plot = fitCanvas(this.anomalyCanvas, 56);
+    const box = { x: 0, y: 0, w: plot.width, h: plot.height };
+    const key = `anomaly:${this.modality.name}`;
+    const values = history?.get(key) ?? [];
+    drawLines(plot.ctx, box, history?.steps ?? [], [{ values, color: COLORS[0] }], {
+      range: [0, 1],
+      reference: { value: 0.99, label: '0.99' },
+      empty: 'no anomaly score yet',
+    });
+    const now = data?.anomaly;
+    this.anomalyText.textContent = typeof now === 'number' ? `largest since the last frame: ${short(now)}` : '—';
+  }
+
+  draw(data, step, history) {
+    this.drawAnomaly(data, history);
     const { kind, name } = this.modality;
     const main = fitCanvas(this.canvas, 92);
     const side = fitCanvas(this.forecastCanvas, 92);

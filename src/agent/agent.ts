@@ -44,6 +44,11 @@ export interface Outcome {
   }>;
   /** This step's scores by metric name (e.g. accuracy 0 or 1, logLoss, squaredError, legal). */
   readonly scores: Readonly<Record<string, number>>;
+  /**
+   * Per modality scored at this step, its calibrated anomaly score in [0, 1] (AnomalyScore: the
+   * tail probability of the recent mean error under the history's); absent where an agent keeps none.
+   */
+  readonly anomaly?: Readonly<Record<string, number>>;
 }
 
 /** An agent's full state as plain data (weights, optimiser slots, generator, window, counters). */

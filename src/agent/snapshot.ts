@@ -76,6 +76,8 @@ export interface ModalityFrame {
   readonly forecast: Float32Array;
   /** The latest scoring of this modality, at this step or before (a label may come once a sequence). */
   readonly lastScored: ScoredValue | null;
+  /** The largest anomaly score (Outcome.anomaly) since the previous frame, or null when none came. */
+  readonly anomaly?: number | null;
 }
 
 /** A prediction and the value it was scored against, at the frame step `step`. */

@@ -107,9 +107,9 @@ export class FusedRecurrentBackprop extends WindowedBackprop<M> {
     return this.modalities[m]!.kind === 'categorical' ? e.activate(logits, 'softmax') : logits;
   }
 
-  step(input: Float32Array, side?: SideBatch): void {
+  step(input: Float32Array, side?: SideBatch, ignore?: ArrayLike<boolean>): void {
     const where = 'FusedRecurrentBackprop.step';
-    const { own, continues } = this.begin(where, input, side);
+    const { own, continues } = this.begin(where, input, side, ignore);
     const B = this.streams;
     const e = this.e;
     const before = this.state;

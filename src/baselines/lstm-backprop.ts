@@ -253,7 +253,7 @@ export class LstmBackprop implements SequenceLearner {
     return [this.kernel, this.recurrent, this.bias, this.heads[k]!.weights, this.heads[k]!.bias];
   }
 
-  step(input: Float32Array, side?: SideBatch): void {
+  step(input: Float32Array, side?: SideBatch, ignore?: ArrayLike<boolean>): void {
     const where = 'LstmBackprop.step';
     if (this.disposed)
       throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
@@ -265,7 +265,7 @@ export class LstmBackprop implements SequenceLearner {
     const own = side ?? emptySide(this.sideModalities, B);
     // The window that ended at the previous step learns the input that came after it.
     if (this.predictNext && this.previous) {
-      const rows = this.pendingStart.map((s, r) => (s ? -1 : r)).filter((r) => r >= 0);
+      const rows = this.pendingStart.map((s, r) => (s || ignore?.[r] ? -1 : r)).filter((r) => r >= 0);
       if (rows.length) this.train(this.modalities.length - 1, this.previous, input, rows, true);
     }
     const stride = this.window * n;

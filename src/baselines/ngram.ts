@@ -49,7 +49,7 @@ export class Ngram implements SequenceLearner {
     this.pendingStart = new Array(this.streams).fill(true);
   }
 
-  step(input: Float32Array): void {
+  step(input: Float32Array, _side?: unknown, ignore?: ArrayLike<boolean>): void {
     const where = 'Ngram.step';
     if (this.disposed)
       throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
@@ -63,7 +63,7 @@ export class Ngram implements SequenceLearner {
       const history = this.history[r]!;
       if (this.pendingStart[r]) history.length = 0;
       // The first symbol of an episode has no context to be counted in.
-      else this.count(history, symbol);
+      else if (!ignore?.[r]) this.count(history, symbol);
       history.push(symbol);
       if (history.length > this.order) history.shift();
     }

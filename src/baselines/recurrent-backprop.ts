@@ -83,9 +83,9 @@ export class RecurrentBackprop extends WindowedBackprop<T> {
     return this.modalities[m]!.kind === 'categorical' ? (tf.softmax(logits) as T) : logits;
   }
 
-  step(input: Float32Array, side?: SideBatch): void {
+  step(input: Float32Array, side?: SideBatch, ignore?: ArrayLike<boolean>): void {
     const where = 'RecurrentBackprop.step';
-    const { own, continues } = this.begin(where, input, side);
+    const { own, continues } = this.begin(where, input, side, ignore);
     const B = this.streams;
     const x = tf.tensor2d(input, [B, this.input.size]);
     const cont = tf.tensor2d(continues, [B, 1]);

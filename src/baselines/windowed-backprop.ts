@@ -57,10 +57,10 @@ export abstract class WindowedBackprop<M> implements SequenceLearner {
 
   /**
    * Checks a step's input (before anything changes), reads and clears the episode starts, and gives
-   * the previous step its 'next' target (for streams that continue). Returns this step's side
+   * the previous step its 'next' target (for streams that continue, and not `ignore`d). Returns this step's side
    * information and the continue flags (0 where a stream starts an episode).
    */
-  protected begin(where: string, input: Float32Array, side: SideBatch | undefined) {
+  protected begin(where: string, input: Float32Array, side: SideBatch | undefined, ignore?: ArrayLike<boolean>) {
     if (this.disposed)
       throw new StateError('ERR_DISPOSED', `${where}: expected a live learner, but it has been disposed`);
     const B = this.streams;
@@ -75,7 +75,7 @@ export abstract class WindowedBackprop<M> implements SequenceLearner {
     if (this.predictNext && last && !last.complete) {
       const k = last.side.values.length - 1;
       for (let r = 0; r < B; r++) {
-        if (continues[r] === 0) continue;
+        if (continues[r] === 0 || ignore?.[r]) continue;
         last.side.values[k]!.set(input.subarray(r * size, (r + 1) * size), r * size);
         last.side.present[k]![r] = 1;
       }

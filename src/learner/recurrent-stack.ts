@@ -291,7 +291,7 @@ export class RecurrentStack implements SequenceLearner {
    * a categorical input); `side` carries this step's side modalities (labels), missing where
    * absent. Bad input throws before anything changes.
    */
-  step(input: Float32Array, side?: SideBatch): void {
+  step(input: Float32Array, side?: SideBatch, ignore?: ArrayLike<boolean>): void {
     const where = 'RecurrentStack.step';
     this.assertLive(where);
     const { streams: B, input: spec } = this.options;
@@ -316,7 +316,7 @@ export class RecurrentStack implements SequenceLearner {
     const e = this.engine;
     const continues = Float32Array.from(this.pendingStart, (start) => (start ? 0 : 1));
     this.pendingStart.fill(false);
-    if (this.options.predictNext) this.window.attachNext(input, continues, spec.size);
+    if (this.options.predictNext) this.window.attachNext(input, continues, spec.size, ignore);
     const full: SideBatch = this.options.predictNext
       ? concatModalities(own, emptySide([this.modalities[this.modalities.length - 1]!], B))
       : own;

@@ -14,8 +14,12 @@ export interface SequenceLearner {
   readonly predictNext: boolean;
   /** Steps taken so far. */
   readonly steps: number;
-  /** One time step: input rows [streams × input size], side information for this step. */
-  step(input: Float32Array, side?: SideBatch): void;
+  /**
+   * One time step: input rows [streams × input size], side information for this step. `ignore`,
+   * per stream: true where this input is not to be learned as the target of the previous step's
+   * prediction (an anomaly the learner should not adapt to); it is still encoded and predicted from.
+   */
+  step(input: Float32Array, side?: SideBatch, ignore?: ArrayLike<boolean>): void;
   /** The predictions made at the last step, per modality, [streams × size]. */
   readPredictions(): Float32Array[];
   /** The streams in `rows` (default all) start a new episode at their next step. */

@@ -61,12 +61,12 @@ export class StepWindow<M> {
    * Gives the newest step its `next` side information (the last modality): `input`'s row for
    * each stream that continues, nothing for a stream whose episode starts anew. It is complete.
    */
-  attachNext(input: Float32Array, continues: Float32Array, size: number): void {
+  attachNext(input: Float32Array, continues: Float32Array, size: number, ignore?: ArrayLike<boolean>): void {
     const last = this.newest();
     if (!last || last.complete) return;
     const k = last.side.values.length - 1;
     for (let r = 0; r < continues.length; r++) {
-      if (continues[r] === 0) continue;
+      if (continues[r] === 0 || ignore?.[r]) continue;
       last.side.values[k]!.set(input.subarray(r * size, (r + 1) * size), r * size);
       last.side.present[k]![r] = 1;
     }

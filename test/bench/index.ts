@@ -1,11 +1,13 @@
 // `npm run bench -- <name> [flags]`: runs one bench (or `all`), prints a table, writes JSON.
 
+import { anomalyBench } from './anomaly.js';
 import { mnistBench } from './mnist.js';
 import { sequencesBench } from './sequences.js';
 import { throughputBench } from './throughput.js';
 import { memoryBench } from './memory.js';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<void>> = {
+  anomaly: anomalyBench,
   mnist: mnistBench,
   sequences: sequencesBench,
   throughput: throughputBench,

@@ -25,8 +25,13 @@ describe('tprop run --json', () => {
       expect(Object.keys(metrics)).toEqual(expect.arrayContaining(['next/accuracy', 'next/legal']));
       for (const value of Object.values(metrics)) expect(Number.isFinite(value)).toBe(true);
       for (const line of jsonLines(result.stdout).slice(0, -1)) {
-        expect(Object.keys(line).sort()).toEqual(['metrics', 'step', 'stepsPerSecond']);
+        expect(Object.keys(line).sort()).toEqual(['anomaly', 'metrics', 'step', 'stepsPerSecond']);
         expect(line.step).toBeGreaterThan(0);
+        // The largest anomaly score of the next symbol since the line before.
+        const anomaly = line.anomaly as Record<string, number>;
+        expect(Object.keys(anomaly)).toEqual(['next']);
+        expect(anomaly.next).toBeGreaterThanOrEqual(0);
+        expect(anomaly.next).toBeLessThanOrEqual(1);
       }
     }
     // Reporting progress neither draws randomness nor changes what is learned.

@@ -1,6 +1,7 @@
 // The README's "Agent options" tables against the code: every option an agent takes has a row,
 // and every row's default is what the agent (or the stack) resolves when the option is left out.
 
+import type { AnomalyScore } from '../../src/metrics/anomaly-score.js';
 import { describe, expect, it } from 'vitest';
 import { PredictiveAgent } from '../../agents/predictive-agent.js';
 import { SupervisedAgent } from '../../agents/supervised-agent.js';
@@ -21,7 +22,7 @@ useEngine();
 const options = section(readme(), '## Agent options');
 /** A symbol the stack reads and a label as a side modality: what both agents accept. */
 const space = dict({ observation: discrete(5), label: discrete(3) }, ['label']);
-const AGENT_KEYS = ['learner', 'inputKey', 'metricWindow', 'order'];
+const AGENT_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly'];
 const TOP_KEYS = ['size', 'noise', 'dropProbability', 'sideWeight', 'trainAutoEncoder'];
 
 /** The rolling window of an agent's metrics, measured: feeds labelled steps and finds how many scores it averages. */
@@ -80,6 +81,12 @@ const GETTERS: Record<string, Getter> = {
     return read;
   },
   metricWindow: measuredWindow,
+  // The scores' own options, as the next modality's score resolved them ({} documents the defaults).
+  anomaly: (agent) => {
+    const score = (agent as unknown as { anomalies: Map<string, AnomalyScore[]> }).anomalies.get('next')![0]!;
+    expect([score.window, score.history, score.warmup, score.tail]).toEqual([10, 1000, 50, 'both']);
+    return {};
+  },
   // The n-gram's context: read off an n-gram agent, the only learner that takes it.
   order: () => {
     const ngram = new PredictiveAgent(discrete(5), { learner: 'ngram' });

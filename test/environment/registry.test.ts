@@ -142,6 +142,7 @@ describe('environment registry', () => {
       expect(BUILTIN_ENVIRONMENT_IDS).toEqual([
         'Adding-v0',
         'EmbeddedReber-v0',
+        'InjectedAnomalies-v0',
         'MobyDick-v0',
         'Periodic-v0',
         'PermutationRecall-v0',
