@@ -41,7 +41,7 @@ function observe(agent: PredictiveAgent, items: { observation: Float32Array; ste
 }
 
 describe('PredictiveAgent anomaly scores', () => {
-  it('scores each modality it scores, 0 through the warm-up, in [0, 1] after; a frame shows the largest since the last', () => {
+  it('scores each scored modality, 0 in the warm-up, in [0, 1] after; a frame holds the peak', () => {
     const agent = new PredictiveAgent(box(1, -1, 1), { seed: 1, anomaly: { warmup: 30 } });
     const outcomes = observe(agent, sine(200));
     expect(outcomes[0]!.anomaly).toEqual({});
