@@ -145,14 +145,16 @@ describe('examples run, learn, and print their result', () => {
   it('push-source: every reading is learned from or dropped, and the signal is learned', {
     timeout: TIMEOUT,
   }, async () => {
-    const out = await example('push-source', '--steps', '1000');
-    const [received, learned, dropped, error] = numbers(
-      out,
-      /^result: received (\d+) learned (\d+) dropped (\d+) next\/squaredError (\d+\.\d+)/,
-    );
+    const result = /^result: received (\d+) learned (\d+) dropped (\d+) next\/squaredError (\d+\.\d+)/;
+    // At the example's rate the sensor outruns the agent: how many are dropped depends on the machine.
+    const [received, learned, dropped] = numbers(await example('push-source', '--steps', '1000'), result);
     expect(received).toBe(1000);
     expect(learned! + dropped!).toBe(received);
-    expect(error).toBeLessThan(0.1);
+    // One reading a millisecond the agent keeps up with, so what it learns does not depend on the
+    // machine: 0.0464 every run against 0.63 for the mean; 1,000 readings only (its default 20,000: 0.005).
+    const slow = numbers(await example('push-source', '--steps', '1000', '--rate', '1'), result);
+    expect(slow[2]).toBe(0);
+    expect(slow[3]).toBeLessThan(0.1);
   });
 });
 
