@@ -80,6 +80,8 @@ export class PredictiveAgent implements Agent {
   private readonly scores = new Map<string, { recent: RollingMean; total: Mean }>();
   /** Per modality, one anomaly score per stream (none with `anomaly: false`). */
   private readonly anomalies = new Map<string, AnomalyScore[]>();
+  /** Per continuous modality, the buffer its per-entry squared errors are written into each step. */
+  private readonly errorBuffers = new Map<string, Float64Array>();
   /** A next input scoring at least this is not learned as a target (above 1: none). */
   private readonly protect: number = 1.1;
   /** Stream 0: the largest anomaly score of each modality since the last snapshot. */
@@ -166,11 +168,13 @@ export class PredictiveAgent implements Agent {
       checkKeys(`${where} option "anomaly"`, anomaly ?? {}, ['window', 'history', 'warmup', 'tail', 'protect']);
       const { protect, ...scoring } = anomaly ?? {};
       this.protect = numberOption(`${where} option "anomaly"`, 'protect', protect, 1.1, { above: 0 });
-      for (const m of this.learner.modalities)
+      for (const m of this.learner.modalities) {
+        if (m.kind === 'continuous') this.errorBuffers.set(m.name, new Float64Array(m.size));
         this.anomalies.set(
           m.name,
           Array.from({ length: this.streams }, () => new AnomalyScore(scoring, m.kind === 'continuous' ? m.size : 1)),
         );
+      }
     }
     const layers = this.stack?.options.layers ?? [];
     const top = this.stack?.top;
@@ -223,7 +227,7 @@ export class PredictiveAgent implements Agent {
     let errors: number | Float64Array;
     if (logLoss !== null) errors = logLoss;
     else {
-      errors = new Float64Array(actual!.length);
+      errors = this.errorBuffers.get(name)!;
       for (let i = 0; i < errors.length; i++) errors[i] = (prediction![i]! - actual![i]!) ** 2;
     }
     anomaly[name] = score.update(errors);

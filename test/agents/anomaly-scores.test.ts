@@ -15,6 +15,7 @@ import { averagePrecision, rocAuc } from '../../src/metrics/detection-scores.js'
 import { environmentTransitions } from '../../src/stream/environment-transitions.js';
 import type { Outcome } from '../../src/agent/agent.js';
 import { useEngine } from '../helpers/engine.js';
+import { transition } from '../stream/helpers/marbles.js';
 
 useEngine();
 
@@ -26,18 +27,7 @@ function sine(steps: number, from = 0): { observation: Float32Array; step: numbe
 }
 
 function observe(agent: PredictiveAgent, items: { observation: Float32Array; step: number }[]): Outcome[] {
-  return items.map(({ observation, step }) =>
-    agent.observe({
-      step,
-      episode: 0,
-      observation,
-      reward: 0,
-      terminated: false,
-      truncated: false,
-      info: {},
-      first: step === 0,
-    }),
-  );
+  return items.map(({ observation, step }) => agent.observe(transition(step, observation)));
 }
 
 describe('PredictiveAgent anomaly scores', () => {

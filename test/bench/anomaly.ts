@@ -19,8 +19,8 @@ import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import type { BoxSpace } from '../../src/environment/space.js';
 import { initEngine } from '../../src/math/index.js';
 import { averagePrecision, rocAuc } from '../../src/metrics/detection-scores.js';
+import { environmentTransitions } from '../../src/stream/environment-transitions.js';
 import { finish, meanRange, printTable, progress, type Row, summarize } from './report.js';
-import { runLoop } from './run-agent-loop.js';
 
 const ENV = 'InjectedAnomalies-v0';
 const SKIP = 2000;
@@ -56,23 +56,17 @@ function run(method: Method, seed: number, steps: number): Run {
   const labels: boolean[] = [];
   const kinds: (string | null)[] = [];
   const started = performance.now();
-  const observer = {
-    observe: (t: Parameters<PredictiveAgent['observe']>[0]) => {
-      const x = t.observation as Float32Array;
-      let score: number;
-      if (agent) {
-        const outcome = agent.observe(t);
-        score = method.score === 'raw' ? (outcome.scores['next/squaredError'] ?? 0) : (outcome.anomaly?.next ?? 0);
-      } else score = z.update(x);
-      if (t.step >= SKIP) {
-        scores.push(score);
-        labels.push(t.info.anomaly === true);
-        kinds.push((t.info.kind as string | null) ?? null);
-      }
-      return { step: t.step, scored: [], scores: {} };
-    },
-  };
-  runLoop(observer as unknown as PredictiveAgent, env, { steps, seed });
+  for (const t of environmentTransitions(env, { seed, steps })) {
+    let score: number;
+    if (agent) {
+      const outcome = agent.observe(t);
+      score = method.score === 'raw' ? (outcome.scores['next/squaredError'] ?? 0) : (outcome.anomaly?.next ?? 0);
+    } else score = z.update(t.observation as Float32Array);
+    if (t.step < SKIP) continue;
+    scores.push(score);
+    labels.push(t.info.anomaly === true);
+    kinds.push((t.info.kind as string | null) ?? null);
+  }
   agent?.dispose();
   return { scores, labels, kinds, seconds: (performance.now() - started) / 1000 };
 }
