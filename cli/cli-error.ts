@@ -35,6 +35,7 @@ const USER_CODES: Readonly<Record<ErrorCode, true>> = {
   ERR_CHECKPOINT_MISMATCH: true,
   ERR_ENVIRONMENT: true,
   ERR_AGENT: true,
+  ERR_DATA: true,
 };
 
 /** The stable code of a user-caused fault (a TpropError, ViewerError or CliError), else null. */

@@ -1,5 +1,6 @@
-// Where a run's environment comes from: a registered id, or a module on disk exporting a factory,
-// which is checked against the environment contract before a run may learn from it. A module's
+// Where a run's environment comes from: a registered id, a data file (replayed by DataStream), or
+// a module on disk exporting a factory, which is checked against the environment contract
+// before a run may learn from it. A module's
 // environment runs inside a UserEnvironment, so that a fault of its code is ERR_ENVIRONMENT with its place.
 
 import { existsSync, statSync } from 'node:fs';
@@ -7,10 +8,11 @@ import { register } from 'node:module';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EnvironmentError, checkEnvironment, makeEnvironment, type Environment } from 'tprop';
-import 'tprop/environments';
+import { DataStream, type DataStreamOptions } from 'tprop/environments';
 import { CliError } from './cli-error.js';
 import { ENVIRONMENT_MARK, type UserCodeError, type UserModule, importError } from './user-code-error.js';
 import { type FaultLog, userFactory } from './user-environment.js';
+import { type DataFlags, isDataPath } from './run-options.js';
 
 /** Built, the CLI is plain JavaScript; tsx's loader is registered once, for modules in TypeScript only. */
 let typeScriptLoader: Promise<void> | null = null;
@@ -42,7 +44,9 @@ export async function openEnvironment(
   argument: string,
   options: Record<string, unknown>,
   seed: number | undefined,
+  data?: DataFlags,
 ): Promise<Environment> {
+  if (isDataPath(argument)) return openData(argument, options, data);
   if (!isModulePath(argument)) return makeEnvironment(argument, options);
   const path = resolve(argument);
   if (!existsSync(path) || !statSync(path).isFile()) {
@@ -88,6 +92,22 @@ export async function openEnvironment(
       options: Object.freeze({ ...options }),
     };
   }
+  return environment;
+}
+
+/** A data file replayed by DataStream: the flags name its columns, over --env-options. */
+function openData(argument: string, options: Record<string, unknown>, data: DataFlags | undefined): Environment {
+  const path = resolve(argument);
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw new CliError(`run: expected a data file at ${path}, but there is no such file`);
+  const flags: DataStreamOptions = {};
+  if (data?.columns !== undefined) flags.columns = data.columns;
+  if (data?.labels !== undefined) flags.labels = data.labels;
+  if (data?.timestamp !== undefined) flags.timestamp = data.timestamp;
+  if (data?.timeFeatures === true) flags.timeFeatures = true;
+  const all = { ...options, ...flags, path };
+  const environment = new DataStream(all);
+  environment.spec = { id: basename(path), description: `data file ${path}`, options: Object.freeze(all) };
   return environment;
 }
 

@@ -13,7 +13,9 @@ import {
   saveCheckpoint,
 } from './checkpoint-target.js';
 import { EXIT, userErrorCode } from './cli-error.js';
+import { writeDataLines } from './data-lines.js';
 import { openEnvironment } from './environment-source.js';
+import { DataStream } from 'tprop/environments';
 import { Interrupts } from './interrupts.js';
 import { JsonProgress, type ProgressReporter } from './progress.js';
 import { scheduleProgress } from './progress-schedule.js';
@@ -43,7 +45,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (options.save !== undefined) checkSaveTarget(options.save);
     if (options.load !== undefined) checkLoadTarget(options.load);
     await initEngine();
-    environment = await openEnvironment(options.environment, options.envOptions, options.seed);
+    environment = await openEnvironment(options.environment, options.envOptions, options.seed, options.data);
     const loaded = options.load === undefined ? undefined : readLoadTarget(options.load);
     let resume: LiveRunPosition | undefined;
     if (loaded === undefined) agent = openAgent(options, environment.observationSpace);
@@ -51,11 +53,14 @@ export async function runCommand(options: RunOptions): Promise<number> {
     const start = resume?.step ?? 0;
     interrupts = new Interrupts();
     const stopping = interrupts;
+    const data = environment instanceof DataStream ? environment : null;
+    // A data file is read once unless --steps or --episodes asks for more.
+    const onePass = data !== null && options.steps === undefined && options.episodes === undefined;
     const run = new LiveRun(agent, environment, {
       seed: resume === undefined ? options.seed : undefined,
       resume,
       steps: options.steps,
-      episodes: options.episodes,
+      episodes: onePass ? 1 : options.episodes,
       frameIntervalMs: options.frameMs,
     });
     // Stopping resolves `done` after a last frame; a run not started yet just ends at step 0.
@@ -64,11 +69,14 @@ export async function runCommand(options: RunOptions): Promise<number> {
       viewer = await openViewer(run, options.viewer, (line) => reporter.notice(line));
       reporter.viewer(viewer.url);
     }
-    stopProgress = scheduleProgress(run, agent, reporter, {
-      // Steps count on from a resumed run's, and --steps counts the steps of this invocation.
-      total: options.steps === undefined ? null : start + options.steps,
-      everySteps: tty ? undefined : options.progressSteps,
-    });
+    stopProgress =
+      data !== null && options.json
+        ? writeDataLines(run, data)
+        : scheduleProgress(run, agent, reporter, {
+            // Steps count on from a resumed run's, and --steps counts the steps of this invocation.
+            total: options.steps === undefined ? null : start + options.steps,
+            everySteps: tty ? undefined : options.progressSteps,
+          });
     const started = performance.now();
     run.start();
     const result = await run.done.catch((error: unknown) => {

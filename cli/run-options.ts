@@ -15,6 +15,8 @@ export interface RunOptions {
   /** A registered id, or the path of an environment module. */
   readonly environment: string;
   readonly envOptions: Record<string, unknown>;
+  /** For a data file (.csv, .tsv, .jsonl, .ndjson): its columns, labels and timestamp, from the flags. */
+  readonly data: DataFlags;
   /** The kind given with --agent, if any (the default is applied where the agent is made). */
   readonly agent: string | undefined;
   readonly config: string | undefined;
@@ -32,6 +34,13 @@ export interface RunOptions {
   readonly verbose: boolean;
 }
 
+export interface DataFlags {
+  readonly columns: string[] | undefined;
+  readonly labels: string[] | undefined;
+  readonly timestamp: string | undefined;
+  readonly timeFeatures: boolean;
+}
+
 export type ParsedRun = { readonly help: true } | { readonly help: false; readonly options: RunOptions };
 
 const FLAGS = {
@@ -43,6 +52,10 @@ const FLAGS = {
   episodes: { type: 'string' },
   seed: { type: 'string' },
   'env-options': { type: 'string' },
+  columns: { type: 'string' },
+  labels: { type: 'string' },
+  timestamp: { type: 'string' },
+  'time-features': { type: 'boolean' },
   json: { type: 'boolean' },
   'progress-steps': { type: 'string' },
   viewer: { type: 'boolean' },
@@ -59,6 +72,21 @@ const FLAGS = {
 export const RUN_FLAG_NAMES: readonly string[] = Object.freeze(Object.keys(FLAGS));
 
 const VIEWER_ONLY = ['exit-when-done', 'host', 'port', 'token'] as const;
+const DATA_ONLY = ['columns', 'labels', 'timestamp', 'time-features'] as const;
+
+/** A data file, by its extension: replayed by DataStream, with the data flags. */
+export function isDataPath(argument: string): boolean {
+  return /\.(?:csv|tsv|jsonl|ndjson)$/i.test(argument);
+}
+
+/** `a,b` as ["a", "b"]; names are trimmed, and none may be empty. */
+function names(flag: string, text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const list = text.split(',').map((name) => name.trim());
+  if (list.some((name) => name === ''))
+    throw new CliError(`--${flag}: expected column names separated by commas, but got ${JSON.stringify(text)}`);
+  return list;
+}
 export const VIEWER_DEFAULT_HOST = '127.0.0.1';
 export const VIEWER_DEFAULT_PORT = 8080;
 
@@ -142,6 +170,11 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
     const stray = VIEWER_ONLY.find((flag) => values[flag] !== undefined);
     if (stray !== undefined) throw new CliError(`--${stray}: only applies with --viewer`);
   }
+  if (!isDataPath(positionals[0]!)) {
+    const stray = DATA_ONLY.find((flag) => values[flag] !== undefined);
+    if (stray !== undefined)
+      throw new CliError(`--${stray}: only applies to a data file (.csv, .tsv, .jsonl, .ndjson)`);
+  }
   if (values.load !== undefined) {
     const stray = (['config', 'agent'] as const).find((flag) => values[flag] !== undefined);
     // One source of truth: a checkpoint holds the kind and options its agent was made with.
@@ -168,6 +201,12 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
     options: {
       environment: positionals[0]!,
       envOptions: jsonObject('env-options', values['env-options']),
+      data: {
+        columns: names('columns', values.columns),
+        labels: names('labels', values.labels),
+        timestamp: nonEmpty('timestamp', values.timestamp),
+        timeFeatures: values['time-features'] === true,
+      },
       agent: nonEmpty('agent', values.agent),
       config: nonEmpty('config', values.config),
       load: nonEmpty('load', values.load),

@@ -23,6 +23,10 @@ import { TEMPORAL_ORDER_DEFAULTS, TemporalOrder } from './temporal-order.js';
 import type { TemporalOrderOptions } from './temporal-order.js';
 
 export * from './adding-problem.js';
+// Not registered: a user's data has no default file; the CLI opens .csv and .jsonl paths with it.
+export * from './data-stream.js';
+export { parseTable, readTable, tableFormatOf } from './datasets/table-file.js';
+export type { Cell, Table, TableFormat } from './datasets/table-file.js';
 export * from './embedded-reber-grammar.js';
 export * from './injected-anomalies.js';
 export * from './moby-dick.js';

@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'ERR_CHECKPOINT_VERSION'
   | 'ERR_CHECKPOINT_MISMATCH'
   | 'ERR_ENVIRONMENT'
-  | 'ERR_AGENT';
+  | 'ERR_AGENT'
+  | 'ERR_DATA';
 
 /** Base class: `code` is stable across versions; match on it, not on the message. */
 export class TpropError extends Error {
@@ -81,6 +82,16 @@ export class EnvironmentError extends TpropError {
 export class AgentError extends TpropError {
   constructor(message: string) {
     super('ERR_AGENT', message);
+  }
+}
+
+/**
+ * A data file or value that cannot be read as asked: malformed CSV or JSON lines, a column that
+ * is not there, a cell that is not a number, a timestamp that is not a time.
+ */
+export class DataError extends TpropError {
+  constructor(message: string) {
+    super('ERR_DATA', message);
   }
 }
 

@@ -13,6 +13,7 @@ export {
   UnknownIdError,
   EnvironmentError,
   AgentError,
+  DataError,
   CheckpointError,
   ProtocolError,
   type ErrorCode,

@@ -9,17 +9,20 @@ import {
   canGiveState,
   wholeState,
 } from '../environment/environment.js';
-import { CheckpointError, InvalidOptionError, NonFiniteError, describeValue } from '../errors.js';
-import { booleanOption, checkKeys, numberOption } from '../options.js';
+import { CheckpointError, InvalidOptionError, describeValue } from '../errors.js';
+import { booleanOption, checkKeys } from '../options.js';
 import { box, dict, flatSize } from '../environment/space.js';
 import type { Space, SpaceValue } from '../environment/space.js';
 import { EnvironmentWrapper } from './environment-wrapper.js';
+import {
+  RunningStandardizer,
+  STANDARDIZER_KEYS,
+  type StandardizerOptions,
+  type StandardizerSettings,
+  standardizerSettings,
+} from './running-standardizer.js';
 
-export interface NormalizeObservationOptions {
-  /** Added to the variance under the square root, so a constant input maps to 0, not NaN. Default 1e-8. */
-  epsilon?: number;
-  /** Clip the output to [-clip, clip] (a number > 0). Default: no clipping. */
-  clip?: number;
+export interface NormalizeObservationOptions extends StandardizerOptions {
   /** Update the statistics with every observation; false freezes them (evaluation). Default true. */
   update?: boolean;
   /**
@@ -47,19 +50,15 @@ export interface NormalizeObservationState {
   readonly inner?: EnvironmentState;
 }
 
-interface Moments {
-  count: number;
-  readonly mean: Float64Array;
-  readonly m2: Float64Array;
-}
-
 const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
 
 /**
- * Output: `(x - mean) / sqrt(var + epsilon)` per element, as a Float32Array, the statistics
- * updated with `x` first (so the first observation of a run maps to 0; frozen with no statistics
- * at all, mean 0 and variance 1 are used). Discrete parts and missing optional keys pass
- * through, and a missing part leaves its statistics alone. The output space is a box of the
+ * Output: `(x - mean) / max(sqrt(var + epsilon), minStd)` per element, as a Float32Array, the
+ * statistics updated with `x` first by default (Gymnasium's order; `updateFirst: false`
+ * standardises with the statistics of the observations before). The first observation of a run
+ * maps to 0 in either order; frozen with no statistics at all, mean 0 and variance 1 are used.
+ * Discrete parts and missing optional keys pass through, and a missing part leaves its
+ * statistics alone. The output space is a box of the
  * same shape, unbounded, or [-clip, clip] when clipping.
  *
  * The statistics are part of what the seed determines: `reset({ seed })` restarts them from
@@ -71,22 +70,22 @@ const join = (path: string, key: string): string => (path === '' ? key : `${path
 export class NormalizeObservation extends EnvironmentWrapper {
   readonly epsilon: number;
   readonly clip: number;
+  readonly updateFirst: boolean;
+  readonly minStd: number;
   /** Whether observations update the statistics; may be switched at any time. */
   update: boolean;
   readonly restartOnSeed: boolean;
   private readonly space: Space;
-  private readonly moments = new Map<string, Moments>();
+  private readonly moments = new Map<string, RunningStandardizer>();
+  private readonly settings: StandardizerSettings;
   /** What a seeded reset restarts from. */
   private initial: NormalizeObservationState;
 
   constructor(env: Environment, options: NormalizeObservationOptions = {}) {
     super(env);
-    checkKeys('NormalizeObservation', options, ['epsilon', 'clip', 'update', 'restartOnSeed']);
-    this.epsilon = numberOption('NormalizeObservation', 'epsilon', options.epsilon, 1e-8, { above: 0 });
-    this.clip =
-      options.clip === undefined
-        ? Infinity
-        : numberOption('NormalizeObservation', 'clip', options.clip, 0, { above: 0 });
+    checkKeys('NormalizeObservation', options, [...STANDARDIZER_KEYS, 'update', 'restartOnSeed']);
+    this.settings = standardizerSettings('NormalizeObservation', options);
+    ({ epsilon: this.epsilon, clip: this.clip, updateFirst: this.updateFirst, minStd: this.minStd } = this.settings);
     this.update = booleanOption('NormalizeObservation', 'update', options.update, true);
     this.restartOnSeed = booleanOption('NormalizeObservation', 'restartOnSeed', options.restartOnSeed, true);
     this.space = this.normalizedSpace(env.observationSpace, '');
@@ -197,8 +196,7 @@ export class NormalizeObservation extends EnvironmentWrapper {
   private normalizedSpace(space: Space, path: string): Space {
     if (space.kind === 'discrete') return space;
     if (space.kind === 'box') {
-      const size = flatSize(space);
-      this.moments.set(path, { count: 0, mean: new Float64Array(size), m2: new Float64Array(size) });
+      this.moments.set(path, new RunningStandardizer(flatSize(space), this.settings));
       return box(space.shape, -this.clip, this.clip);
     }
     const spaces: Record<string, Space> = {};
@@ -219,36 +217,8 @@ export class NormalizeObservation extends EnvironmentWrapper {
     return out;
   }
 
-  private standardize(x: ArrayLike<number>, m: Moments, path: string): Float32Array {
-    if (x.length !== m.mean.length) {
-      throw new InvalidOptionError(
-        `NormalizeObservation.observation: expected ${m.mean.length} values at ${JSON.stringify(path)}, but got ` +
-          `${describeValue(x)}`,
-      );
-    }
-    for (let i = 0; i < x.length; i++) {
-      // A single NaN would poison the running mean for good: refuse it before updating.
-      if (!Number.isFinite(x[i]))
-        throw new NonFiniteError(
-          `NormalizeObservation.observation: expected finite values at ${JSON.stringify(path)}, but got ${x[i]} at ` +
-            `index ${i}`,
-        );
-    }
-    if (this.update) {
-      m.count += 1;
-      for (let i = 0; i < x.length; i++) {
-        const delta = x[i]! - m.mean[i]!;
-        m.mean[i] += delta / m.count;
-        m.m2[i] += delta * (x[i]! - m.mean[i]!);
-      }
-    }
-    const out = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) {
-      // With no statistics yet (frozen from the start), mean 0 and variance 1, as Gymnasium starts.
-      const variance = m.count > 0 ? m.m2[i]! / m.count : 1;
-      const y = (x[i]! - m.mean[i]!) / Math.sqrt(variance + this.epsilon);
-      out[i] = Math.min(this.clip, Math.max(-this.clip, y));
-    }
-    return out;
+  private standardize(x: ArrayLike<number>, m: RunningStandardizer, path: string): Float32Array {
+    const where = `NormalizeObservation.observation at ${JSON.stringify(path)}`;
+    return m.standardize(x, new Float32Array(m.size), this.update, where);
   }
 }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/checkpoint-file.js';
 import { checkEnvironment } from '../../src/environment/check-environment.js';
-import type { Environment } from '../../src/environment/environment.js';
+import type { Environment, StepResult } from '../../src/environment/environment.js';
+import { box } from '../../src/environment/space.js';
 import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { CheckpointError, InvalidOptionError } from '../../src/errors.js';
 import { NormalizeObservation } from '../../src/wrappers/normalize-observation.js';
@@ -21,6 +22,23 @@ function stream(env: Environment, seed: number, steps: number, action?: number):
     if (step.terminated || step.truncated) out.push(env.reset().observation as Float32Array);
   }
   return out;
+}
+
+/** A passive environment replaying fixed values, one per step, of a box(1). */
+class ReplayValues implements Environment {
+  readonly observationSpace = box(1);
+  readonly actionSpace = null;
+  private t = 0;
+  constructor(private readonly values: readonly number[]) {}
+  reset(): { observation: Float32Array; info: Record<string, unknown> } {
+    this.t = 0;
+    return { observation: Float32Array.of(this.values[0]!), info: {} };
+  }
+  step(): StepResult<Float32Array> {
+    this.t += 1;
+    const truncated = this.t === this.values.length - 1;
+    return { observation: Float32Array.of(this.values[this.t]!), reward: 0, terminated: false, truncated, info: {} };
+  }
 }
 
 /** Two-pass mean and population variance of element `i` over `xs`, in float64. */
@@ -39,8 +57,8 @@ describe('NormalizeObservation', () => {
       [{ restartOnSeed: 1 }, 'NormalizeObservation: expected option "restartOnSeed" to be a boolean, but got 1'],
       [
         { eps: 1 },
-        'NormalizeObservation: expected options among [epsilon, clip, update, restartOnSeed], but got unknown ' +
-          'option "eps"',
+        'NormalizeObservation: expected options among [epsilon, clip, updateFirst, minStd, update, restartOnSeed], ' +
+          'but got unknown option "eps"',
       ],
     ])('throws InvalidOptionError on %j', (options, message) => {
       const error = thrown(() => new NormalizeObservation(new Walker(), options as never));
@@ -89,6 +107,37 @@ describe('NormalizeObservation', () => {
         expect(out[t]).toBeInstanceOf(Float32Array);
         expect(out[t]![0]).toBeCloseTo((raw[t]![0]! - mean) / Math.sqrt(variance + 1e-8), 4);
       }
+    });
+
+    it('with updateFirst: false, standardizes each observation by the statistics of those before it', () => {
+      const options = { noise: 0.2, length: 30 };
+      const env = new NormalizeObservation(makeEnvironment('SineMixture-v0', options), { updateFirst: false });
+      const raw = stream(makeEnvironment('SineMixture-v0', options), 4, 80);
+      const out = stream(env, 4, 80);
+      expect(out[0]).toEqual(Float32Array.of(0));
+      for (let t = 1; t < raw.length; t++) {
+        const { mean, variance } = moments(raw.slice(0, t), 0);
+        expect(out[t]![0]).toBeCloseTo((raw[t]![0]! - mean) / Math.sqrt(variance + 1e-8), 4);
+      }
+    });
+
+    it('floors the spread at minStd, so the second reading of a run is not divided by almost 0', () => {
+      const values = [5, 5.001, 5.3, 4.8];
+      const source = new ReplayValues(values);
+      const env = new NormalizeObservation(source, { updateFirst: false, minStd: 0.1 });
+      const out = [env.reset().observation as Float32Array];
+      for (let i = 1; i < values.length; i++) out.push(env.step().observation as Float32Array);
+      // The second: its mean is 5 and its spread 0, floored at 0.1.
+      expect(out.map((x) => x[0])).toEqual([0, expect.closeTo(0.01, 5), expect.closeTo(2.995, 3), expect.anything()]);
+      const { mean, variance } = moments(
+        values.slice(0, 3).map((v) => Float32Array.of(v)),
+        0,
+      );
+      expect(out[3]![0]).toBeCloseTo((4.8 - mean) / Math.max(0.1, Math.sqrt(variance)), 4);
+      // Without the floor the second reading is 0.001 / 1e-4 = 10 spreads from the mean.
+      const bare = new NormalizeObservation(new ReplayValues(values), { updateFirst: false });
+      bare.reset();
+      expect((bare.step().observation as Float32Array)[0]).toBeCloseTo(10, 1);
     });
 
     it('normalizes each element of a vector on its own statistics', () => {
