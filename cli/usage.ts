@@ -27,9 +27,17 @@ module (anything with a "/" or ending in .ts, .js or .mjs) whose default export,
 export createEnvironment, is a factory of environments called with --env-options; a module
 is checked against the environment contract before the run starts. A fault of the module's
 own code (a throw, a syntax error, an async step()) is ERR_ENVIRONMENT naming its file and line.
+A data file (.csv, .tsv, .jsonl, .ndjson) is replayed a row per step, once unless --steps or
+--episodes asks for more: its columns of numbers, standardised online (each row by the rows
+before it), are the observation; --env-options takes DataStream's options (minStd, clip,
+missing, normalize).
 
 Environment:
   --env-options JSON   options of the environment, e.g. '{"length":20}' (default {})
+  --columns A,B        data file: the columns to learn (default every column of numbers)
+  --labels C,D         data file: label columns, each a discrete modality (empty cell: missing)
+  --timestamp T        data file: the column of times (ISO 8601, UTC unless zoned, or Unix s)
+  --time-features      data file: add time of day and day of week (sin, cos) to the input
   --seed S             seed of the first reset, and of a new agent whose config sets no seed
                        (with --load, a resumed run keeps its own)
 
@@ -50,7 +58,9 @@ Length (default: until Ctrl-C):
 Output:
   --json               JSON lines on stdout: {"step":n,"stepsPerSecond":x,"metrics":{...}}
                        about every second (with "anomaly":{modality:score}, the largest
-                       anomaly score since the line before), last {"done":true,...}
+                       anomaly score since the line before), last {"done":true,...}.
+                       For a data file, a line per row instead: {"step","row","timestamp",
+                       "actual","prediction","error" (in the columns' units),"anomaly"}
   --progress-steps N   report progress every N steps instead of by the clock
                        (--json and non-terminal output)
   --verbose            after a user's error, its stack (for a throw in an environment
@@ -78,6 +88,7 @@ Examples:
   tprop run EmbeddedReber-v0 --config cli/demo-agent.json --viewer --save reber.tprop
   tprop run EmbeddedReber-v0 --load reber.tprop --steps 10000 --json
   tprop run ./my-environment.ts --env-options '{"period":7}' --steps 2000
+  tprop run data.csv --columns value --timestamp time --time-features --json
 `;
 
 export const LIST_USAGE = `Usage: tprop list [--json]
