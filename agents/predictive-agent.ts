@@ -22,6 +22,7 @@ import { STACK_OPTION_KEYS } from '../src/learner/stack-options.js';
 import { packSide } from '../src/learner/side-batch.js';
 import type { Frame, ScoredValue, SeriesInfo, Topology } from '../src/agent/snapshot.js';
 import { type Space, assertInSpace } from '../src/environment/space.js';
+import { type Dream, type DreamOptions, dream } from './dream.js';
 import { type AgentExtra, agentState, checkAgentExtra, restoreAgent } from './agent-state.js';
 import {
   LATE_INFO,
@@ -482,6 +483,28 @@ export class PredictiveAgent implements Agent {
     }
     this.peakAnomaly.clear();
     for (const [k, streams] of own.anomaly) streams.forEach((a, r) => this.anomalies.get(k)![r]!.setState(a));
+  }
+
+  /**
+   * Dreams `steps` observations of the input: the stack run free, each drawn from the prediction
+   * of the step before and fed back (see DreamOptions), from the current state of a stream or
+   * from a prompt. Changes nothing: weights, window, generator and metrics stay as they were.
+   */
+  dream(options: DreamOptions): Dream {
+    this.assertLive('dream');
+    const where = `${this.constructor.name}.dream`;
+    if (!this.stack)
+      throw new InvalidOptionError(
+        `${where}: expected the 'tp' learner, but this agent runs the '${this.options.learner}' baseline`,
+      );
+    if (!this.stack.predictNext)
+      throw new InvalidOptionError(`${where}: expected an agent that predicts its next input (predictNext: true)`);
+    const recent = this.scores.get('next/squaredError')?.recent;
+    const sigma = recent && recent.count > 0 ? Math.sqrt(recent.get() / this.inputSpec.size) : 0;
+    const space =
+      this.observationSpace.kind === 'dict' ? this.observationSpace.spaces[this.inputKey!] : this.observationSpace;
+    const bounds = space?.kind === 'box' ? { low: space.low, high: space.high } : { low: -Infinity, high: Infinity };
+    return dream(this.stack, this.inputSpec, { sigma, ...bounds }, options, where);
   }
 
   private tpStack(where: string): RecurrentStack {

@@ -544,6 +544,19 @@ export class RecurrentStack implements SequenceLearner {
     };
   }
 
+  /**
+   * Per layer, stream `r`'s newest code: the context its next step reads. null where that step
+   * starts an episode (or none was taken), whose context is zeros.
+   */
+  readContext(r: number): Float32Array[] | null {
+    this.assertLive('RecurrentStack.readContext');
+    const newest = this.window.newest();
+    if (!newest || this.pendingStart[r]) return null;
+    return this.layers.map((layer, l) =>
+      this.engine.read(newest.codes[l]!).slice(r * layer.size, (r + 1) * layer.size),
+    );
+  }
+
   /** Per layer, stream 0: the newest code (a synchronous read of the codes only, cheap enough per step). */
   readCodes(): Float32Array[] {
     this.assertLive('RecurrentStack.readCodes');
