@@ -85,6 +85,8 @@ export { VectorEnvironment } from './wrappers/vector-environment.js';
 export { type ModalitySpec, type ModalityValue, modalitiesOf } from './learner/modality.js';
 export { type SideBatch, packSide, sideFromLabels, emptySide } from './learner/side-batch.js';
 export { FeedForwardStack, type FeedForwardStackOptions, type TrainReport } from './learner/feed-forward-stack.js';
+export type { InferQuery, InferOptions, Inference } from './learner/feed-forward-inference.js';
+export type { InferenceMethod } from './learner/top-inference.js';
 export { RecurrentStack, type RecurrentStackOptions, type RecurrentLosses } from './learner/recurrent-stack.js';
 export type { SequenceLearner } from './learner/sequence-learner.js';
 export type { StackOptions, LayerSpec, TopOptions } from './learner/stack-options.js';

@@ -21,6 +21,7 @@ import { type SideBatch, emptySide, sideMatrices } from './side-batch.js';
 import { type ResolvedStackOptions, type StackOptions, layerConfig, resolveStackOptions } from './stack-options.js';
 import { numberOption } from '../options.js';
 import { Top } from './top.js';
+import { type InferOptions, type InferQuery, type Inference, inferFeedForward } from './feed-forward-inference.js';
 
 export interface TrainReport {
   /** Per layer: ½‖f(h) − ĥ‖², mean over the batch. */
@@ -266,6 +267,17 @@ export class FeedForwardStack {
   /** Codes of every layer for a batch (inference mode), row-major per layer. */
   encode(inputs: Float32Array, rows: number): Float32Array[] {
     return this.readAll('FeedForwardStack.encode', inputs, rows, (codes) => codes);
+  }
+
+  /**
+   * Infers what `query` leaves out, the input or side modalities, from what it gives, through the
+   * top auto-encoder (feed-forward-inference.ts): MAP gives one answer per row, MCMC `samples`.
+   * Learns nothing and draws nothing from the stack's generator.
+   */
+  infer(query: InferQuery, options?: InferOptions): Inference[] {
+    if (this.disposed)
+      throw new StateError('ERR_DISPOSED', 'FeedForwardStack.infer: expected a live stack, but it has been disposed');
+    return inferFeedForward(this, query, options);
   }
 
   /** Side information with every modality missing, for unlabelled batches. */

@@ -40,6 +40,12 @@ export interface TopOptions {
   readonly sideWeight?: number;
   /** Train the top auto-encoder even when the discriminant target does not need it; default false. */
   readonly trainAutoEncoder?: boolean;
+  /**
+   * Probability of masking the whole top code while the top auto-encoder trains, so that it also
+   * learns to reconstruct the code from the side alone (what inferring a bottom modality from a
+   * side one starts from, e.g. an image from its label). Default 0.
+   */
+  readonly codeDropProbability?: number;
 }
 
 export interface StackOptions {
@@ -102,6 +108,7 @@ export interface ResolvedStackOptions {
     readonly dropProbability: number;
     readonly sideWeight: number;
     readonly trainAutoEncoder: boolean;
+    readonly codeDropProbability: number;
     readonly reconstructionStep: number;
     readonly discriminantStep: number;
     readonly unsupervisedWeight: number;
@@ -266,7 +273,14 @@ export function resolveStackOptions(
     ...(corruption.kind === 'gaussian' ? {} : { max: 1 }),
   });
   const top = options.top ?? {};
-  checkKeys(`${where}.top`, top, ['size', 'noise', 'dropProbability', 'sideWeight', 'trainAutoEncoder']);
+  checkKeys(`${where}.top`, top, [
+    'size',
+    'noise',
+    'dropProbability',
+    'sideWeight',
+    'trainAutoEncoder',
+    'codeDropProbability',
+  ]);
   const topCode = layers[layers.length - 1]!.size;
   const resolved: ResolvedStackOptions = {
     layers,
@@ -291,6 +305,10 @@ export function resolveStackOptions(
       dropProbability: numberOption(`${where}.top`, 'dropProbability', top.dropProbability, 0.5, { min: 0, max: 1 }),
       sideWeight: numberOption(`${where}.top`, 'sideWeight', top.sideWeight, 1, { min: 0 }),
       trainAutoEncoder: booleanOption(`${where}.top`, 'trainAutoEncoder', top.trainAutoEncoder, false),
+      codeDropProbability: numberOption(`${where}.top`, 'codeDropProbability', top.codeDropProbability, 0, {
+        min: 0,
+        max: 1,
+      }),
       reconstructionStep: numberOption(where, 'reconstructionStep', options.reconstructionStep, 1, { min: 0 }),
       discriminantStep: numberOption(where, 'discriminantStep', options.discriminantStep, 0.5, { min: 0 }),
       unsupervisedWeight: numberOption(where, 'unsupervisedWeight', options.unsupervisedWeight, 1, { min: 0 }),

@@ -26,6 +26,8 @@ export interface TopAutoEncoderConfig {
   readonly dropProbability: number;
   /** Weight of the side reconstruction loss against the code reconstruction loss. */
   readonly sideWeight: number;
+  /** Probability of masking the whole code of a row while training (teaches rec_h(∅, y)); default 0. */
+  readonly codeDropProbability?: number;
 }
 
 export class TopAutoEncoder<M> {
@@ -76,11 +78,13 @@ export class TopAutoEncoder<M> {
     return e.activate(pre, 'tanh');
   }
 
-  private decodeCode(hidden: M): M {
+  /** The code's reconstruction from a hidden layer. */
+  decodeCode(hidden: M): M {
     return this.e.activate(this.e.add(this.e.matMul(hidden, this.codeDecoder), this.codeDecoderBias), this.codeKind);
   }
 
-  private decodeSide(hidden: M): M[] {
+  /** Every side modality's reconstruction from a hidden layer: probabilities or values. */
+  decodeSide(hidden: M): M[] {
     const e = this.e;
     return this.config.modalities.map((m, k) =>
       e.activate(
@@ -105,7 +109,9 @@ export class TopAutoEncoder<M> {
     const e = this.e;
     const { noise, dropProbability, sideWeight, modalities } = this.config;
     const rows = e.rows(code);
-    const noisy = noise > 0 ? e.add(code, e.gaussian(rows, e.cols(code), noise, this.rng)) : code;
+    const corrupted = noise > 0 ? e.add(code, e.gaussian(rows, e.cols(code), noise, this.rng)) : code;
+    const codeDrop = this.config.codeDropProbability ?? 0;
+    const noisy = codeDrop > 0 ? e.mul(corrupted, e.above(e.uniform(rows, 1, this.rng), codeDrop)) : corrupted;
     const masked = side.inputs.map((input) =>
       dropProbability === 0 ? input : e.mul(input, e.above(e.uniform(rows, 1, this.rng), dropProbability)),
     );

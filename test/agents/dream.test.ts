@@ -77,7 +77,7 @@ describe('PredictiveAgent.dream', () => {
     const cold = agent.dream({ steps: 10, temperature: 0 });
     // Continuing the sine from t = 3000: its next values, up to the one-step errors compounding.
     const truth = Array.from({ length: 10 }, (_, k) => Math.sin((2 * Math.PI * (3000 + k)) / 20));
-    const mse = cold.values.reduce((s, v, k) => s + ((v as Float32Array)[0]! - truth[k]!) ** 2, 0) / 10;
+    const mse = cold.values.reduce<number>((s, v, k) => s + ((v as Float32Array)[0]! - truth[k]!) ** 2, 0) / 10;
     const repeat = truth.reduce((s, v) => s + (v - Math.sin((2 * Math.PI * 2999) / 20)) ** 2, 0) / 10;
     expect(mse).toBeLessThan(repeat / 4);
     const hot = agent.dream({ steps: 200, temperature: 3, seed: 1 });
