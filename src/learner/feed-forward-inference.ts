@@ -55,7 +55,8 @@ export function inferFeedForward(stack: FeedForwardStack, query: InferQuery, opt
   if (query.input !== undefined) {
     if (!(query.input instanceof Float32Array) || query.input.length !== rows * inputSize)
       throw new ShapeMismatchError(
-        `${where}: expected "input" to be a Float32Array of ${rows} × ${inputSize}, but got ${describeValue(query.input)}`,
+        `${where}: expected "input" to be a Float32Array of ${rows} × ${inputSize}, but got ` +
+          describeValue(query.input),
       );
     finite(where, 'input', query.input);
   }
