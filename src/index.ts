@@ -87,6 +87,14 @@ export { type SideBatch, packSide, sideFromLabels, emptySide } from './learner/s
 export { FeedForwardStack, type FeedForwardStackOptions, type TrainReport } from './learner/feed-forward-stack.js';
 export type { InferQuery, InferOptions, Inference } from './learner/feed-forward-inference.js';
 export type { InferenceMethod } from './learner/top-inference.js';
+
+// Priors over top codes: samples for ancestral sampling, and prior targets
+export { PRIOR_KINDS, type PriorKind, type PriorOptions, type TopPrior } from './priors/top-prior.js';
+export { createPrior } from './priors/create-prior.js';
+export { GaussianPrior } from './priors/gaussian-prior.js';
+export { FactorialPrior } from './priors/factorial-prior.js';
+export { ParzenPrior } from './priors/parzen-prior.js';
+export { NearestNeighbourPrior } from './priors/nearest-neighbour-prior.js';
 export { RecurrentStack, type RecurrentStackOptions, type RecurrentLosses } from './learner/recurrent-stack.js';
 export type { SequenceLearner } from './learner/sequence-learner.js';
 export type { StackOptions, LayerSpec, TopOptions } from './learner/stack-options.js';

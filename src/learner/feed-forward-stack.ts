@@ -270,6 +270,27 @@ export class FeedForwardStack {
   }
 
   /**
+   * Top codes (rows × the top layer's width, e.g. drawn from a prior) decoded down the layers to
+   * inputs: x = g_1(g_2(… g_L(h))), ancestral sampling's last stage.
+   */
+  decode(codes: Float32Array, rows: number): Float32Array {
+    const where = 'FeedForwardStack.decode';
+    if (this.disposed)
+      throw new StateError('ERR_DISPOSED', `${where}: expected a live stack, but it has been disposed`);
+    const size = this.layers[this.layers.length - 1]!.size;
+    if (!(codes instanceof Float32Array) || !Number.isInteger(rows) || rows < 1 || codes.length !== rows * size)
+      throw new ShapeMismatchError(`${where}: expected ${rows} rows of ${size} codes, but got ${describeValue(codes)}`);
+    for (let i = 0; i < codes.length; i++)
+      if (!Number.isFinite(codes[i]!)) throw new NonFiniteError(`${where}: expected finite codes, but got ${codes[i]}`);
+    const e = this.engine;
+    return e.scope(() => {
+      let x = e.matrix(codes, rows, size);
+      for (let l = this.layers.length - 1; l >= 0; l--) x = this.layers[l]!.decodePart(x, 0);
+      return e.read(x);
+    });
+  }
+
+  /**
    * Infers what `query` leaves out, the input or side modalities, from what it gives, through the
    * top auto-encoder (feed-forward-inference.ts): MAP gives one answer per row, MCMC `samples`.
    * Learns nothing and draws nothing from the stack's generator.

@@ -167,6 +167,12 @@ export function resolveRecurrentOptions(
     'auto',
     'gated',
   );
+  if (!['pseudo-label', 'density'].includes(base.top.unsupervisedTarget))
+    throw new InvalidOptionError(
+      `${where}: expected option "unsupervisedTarget" to be "pseudo-label" or "density" (a prior target is for ` +
+        `feed-forward stacks: its fit is not part of a recurrent stack's saved state), but got ` +
+        `"${base.top.unsupervisedTarget}"`,
+    );
   const next = booleanOption(where, 'predictNext', predictNext, true);
   if (base.modalities.some((m) => m.name === 'next'))
     throw new InvalidOptionError(

@@ -4,6 +4,7 @@
 // a few differently (recurrent-stack.ts: layers [64], encoders at 5e-4, unsupervisedWeight 0).
 // The README's "Agent options" table lists the agents' defaults, checked by test/docs.
 
+import { PRIOR_KINDS, type PriorKind, type PriorOptions } from '../priors/top-prior.js';
 import { totalmem } from 'node:os';
 import { InvalidOptionError, describeValue } from '../errors.js';
 import { CORRUPTIONS, type Corruption, ENGINE_KINDS, type EngineChoice, UNITS, type Units } from '../math/index.js';
@@ -46,6 +47,8 @@ export interface TopOptions {
    * side one starts from, e.g. an image from its label). Default 0.
    */
   readonly codeDropProbability?: number;
+  /** The prior of a prior target (`unsupervisedTarget` 'gaussian', 'factorial', 'parzen', 'nearest-neighbour'). */
+  readonly prior?: PriorOptions;
 }
 
 export interface StackOptions {
@@ -67,10 +70,12 @@ export interface StackOptions {
   /** Weight of the target of rows missing their side information, against labelled rows; default 1 (0 recurrent). */
   readonly unsupervisedWeight?: number;
   /**
-   * 'pseudo-label' (default: fill a missing side with the top's own most likely class, one shot) or
-   * 'density' (seed paper: rec(h, ∅)). 'map' is a deprecated alias of 'pseudo-label'.
+   * 'pseudo-label' (default: fill a missing side with the top's own most likely class, one shot),
+   * 'density' (seed paper: rec(h, ∅)), or a step up the log density of a prior over top codes
+   * fitted online (src/priors): 'gaussian', 'factorial', 'parzen', 'nearest-neighbour'. 'map' is
+   * a deprecated alias of 'pseudo-label'.
    */
-  readonly unsupervisedTarget?: 'pseudo-label' | 'map' | 'density';
+  readonly unsupervisedTarget?: 'pseudo-label' | 'map' | UnsupervisedTarget;
   /** 'pseudo-label' only: probability a filled-in class must reach to count; default 0.7. */
   readonly unsupervisedConfidence?: number;
   /** Corruption of each layer's input while its decoder trains; default gaussian 0.1. */
@@ -109,10 +114,11 @@ export interface ResolvedStackOptions {
     readonly sideWeight: number;
     readonly trainAutoEncoder: boolean;
     readonly codeDropProbability: number;
+    readonly prior: PriorOptions;
     readonly reconstructionStep: number;
     readonly discriminantStep: number;
     readonly unsupervisedWeight: number;
-    readonly unsupervisedTarget: 'pseudo-label' | 'density';
+    readonly unsupervisedTarget: UnsupervisedTarget;
     readonly unsupervisedConfidence: number;
   };
   readonly optimizer: ResolvedOptimizerSpec;
@@ -280,6 +286,7 @@ export function resolveStackOptions(
     'sideWeight',
     'trainAutoEncoder',
     'codeDropProbability',
+    'prior',
   ]);
   const topCode = layers[layers.length - 1]!.size;
   const resolved: ResolvedStackOptions = {
@@ -309,6 +316,7 @@ export function resolveStackOptions(
         min: 0,
         max: 1,
       }),
+      prior: priorOptions(`${where}.top.prior`, top.prior),
       reconstructionStep: numberOption(where, 'reconstructionStep', options.reconstructionStep, 1, { min: 0 }),
       discriminantStep: numberOption(where, 'discriminantStep', options.discriminantStep, 0.5, { min: 0 }),
       unsupervisedWeight: numberOption(where, 'unsupervisedWeight', options.unsupervisedWeight, 1, { min: 0 }),
@@ -322,6 +330,7 @@ export function resolveStackOptions(
           'pseudo-label',
           'map',
           'density',
+          ...PRIOR_KINDS,
         ] as const),
       ),
     },
@@ -337,8 +346,19 @@ export function resolveStackOptions(
 }
 
 /** The deprecated 'map' names the same one-shot pseudo-label fill (it never was MAP inference). */
-function resolveUnsupervisedTarget(value: 'pseudo-label' | 'map' | 'density'): 'pseudo-label' | 'density' {
+function resolveUnsupervisedTarget(value: 'pseudo-label' | 'map' | UnsupervisedTarget): UnsupervisedTarget {
   return value === 'map' ? 'pseudo-label' : value;
+}
+
+/** How rows missing their side information get a top target. */
+export type UnsupervisedTarget = 'pseudo-label' | 'density' | PriorKind;
+
+function priorOptions(where: string, options: PriorOptions | undefined): PriorOptions {
+  checkKeys(where, options, ['history', 'capacity']);
+  return {
+    history: numberOption(where, 'history', options?.history, 1000, { integer: true, min: 1 }),
+    capacity: numberOption(where, 'capacity', options?.capacity, 500, { integer: true, min: 2 }),
+  };
 }
 
 /** The config of one layer of a stack: its spec's size, units and noise, the stack's decoder settings. */

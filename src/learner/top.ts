@@ -13,6 +13,9 @@ import type { Rng } from '../random.js';
 import { Readout } from './readout.js';
 import type { SideMatrices } from './side-batch.js';
 import { TopAutoEncoder } from './top-autoencoder.js';
+import { createPrior } from '../priors/create-prior.js';
+import type { PriorOptions, TopPrior } from '../priors/top-prior.js';
+import type { UnsupervisedTarget } from './stack-options.js';
 
 export const TOP_TARGETS = ['reconstruction', 'discriminant'] as const;
 export type TopTargetKind = (typeof TOP_TARGETS)[number];
@@ -28,8 +31,13 @@ export interface TopConfig {
   readonly discriminantStep: number;
   /** Weight of the target of rows whose side information is missing (0: no target). */
   readonly unsupervisedWeight: number;
-  /** 'pseudo-label' (fill the missing side with the top's most likely class) or 'density' (rec with it masked). */
-  readonly unsupervisedTarget: 'pseudo-label' | 'density';
+  /**
+   * 'pseudo-label' (fill the missing side with the top's most likely class), 'density' (rec with
+   * it masked), or a prior's kind (a step up its log density, the prior fitted to every code).
+   */
+  readonly unsupervisedTarget: UnsupervisedTarget;
+  /** The prior's options, for a prior target. */
+  readonly prior?: PriorOptions;
   /** 'pseudo-label' only: a filled-in class counts where its predicted probability reaches this. */
   readonly unsupervisedConfidence: number;
   readonly size: number;
@@ -51,6 +59,8 @@ export class Top<M> {
   readonly autoencoder: TopAutoEncoder<M>;
   /** Present for the discriminant target only. */
   readonly readout: Readout<M> | null;
+  /** The prior over top codes of a prior target, fitted to the codes of every target pass; else null. */
+  readonly prior: TopPrior | null;
 
   constructor(
     private readonly e: Engine<M>,
@@ -59,6 +69,8 @@ export class Top<M> {
   ) {
     this.autoencoder = new TopAutoEncoder(e, config, rng);
     this.readout = config.target === 'discriminant' ? new Readout(e, config.codeSize, config.modalities, rng) : null;
+    const t = config.unsupervisedTarget;
+    this.prior = t === 'pseudo-label' || t === 'density' ? null : createPrior(t, config.codeSize, config.prior);
   }
 
   get parameters(): M[] {
@@ -151,6 +163,19 @@ export class Top<M> {
       const fill = e.rowMax(e.concatCols(fillWeight));
       const rowWeight = fillIn ? e.add(side.anyPresent, e.mul(e.sub(1, side.anyPresent), fill)) : side.anyPresent;
       target = e.add(code, e.mul(e.sub(given, anchor), e.mul(rowWeight, reconstructionStep)));
+    }
+    if (this.prior !== null) {
+      // Rows with no side at all take a step up the prior's log density; then every code joins
+      // the prior (after its step, so no code is pulled toward itself).
+      const rows = e.rows(code);
+      const codes = e.read(code);
+      if (unsupervisedWeight > 0 && this.prior.count > 0) {
+        const step = new Float32Array(codes.length);
+        this.prior.step(codes, rows, step);
+        const weight = e.mul(e.sub(1, side.anyPresent), unsupervisedWeight);
+        target = e.add(target, e.mul(e.matrix(step, rows, e.cols(code)), weight));
+      }
+      this.prior.observe(codes, rows);
     }
     if (unsupervisedTarget === 'density' && unsupervisedWeight > 0) {
       target = e.add(

@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
 import { resolveStackOptions } from '../../src/learner/stack-options.js';
+import { RecurrentStack } from '../../src/learner/recurrent-stack.js';
+import { useEngine } from '../helpers/engine.js';
 import { thrown } from '../helpers/thrown.js';
+
+useEngine();
 
 describe('resolveStackOptions', () => {
   describe('unsupervisedTarget', () => {
@@ -19,11 +23,24 @@ describe('resolveStackOptions', () => {
       );
     });
 
+    it('takes the prior targets with their options; a recurrent stack refuses them', () => {
+      const prior = { layers: [8], unsupervisedTarget: 'parzen' as const, top: { prior: { capacity: 50 } } };
+      const options = resolveStackOptions(prior, 'Stack');
+      expect(options.top.unsupervisedTarget).toBe('parzen');
+      expect(options.top.prior).toEqual({ history: 1000, capacity: 50 });
+      const error = thrown(
+        () => new RecurrentStack({ input: { kind: 'continuous', size: 1 }, unsupervisedTarget: 'gaussian' }),
+      );
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as Error).message).toContain('a prior target is for feed-forward stacks');
+    });
+
     it('refuses any other value, naming the choices', () => {
       const error = thrown(() => resolveStackOptions({ layers: [8], unsupervisedTarget: 'mode' as never }, 'Stack'));
       expect(error).toBeInstanceOf(InvalidOptionError);
       expect((error as Error).message).toBe(
-        'Stack: expected option "unsupervisedTarget" to be one of "pseudo-label", "map", "density", but got "mode"',
+        'Stack: expected option "unsupervisedTarget" to be one of "pseudo-label", "map", "density", "gaussian", ' +
+          '"factorial", "parzen", "nearest-neighbour", but got "mode"',
       );
     });
   });
