@@ -1,6 +1,7 @@
 // `npm run bench -- <name> [flags]`: runs one bench (or `all`), prints a table, writes JSON.
 
 import { anomalyBench } from './anomaly.js';
+import { generativeBench } from './generative.js';
 import { mnistBench } from './mnist.js';
 import { sequencesBench } from './sequences.js';
 import { throughputBench } from './throughput.js';
@@ -8,6 +9,7 @@ import { memoryBench } from './memory.js';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<void>> = {
   anomaly: anomalyBench,
+  generative: generativeBench,
   mnist: mnistBench,
   sequences: sequencesBench,
   throughput: throughputBench,
