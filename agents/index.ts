@@ -7,6 +7,7 @@ import { SupervisedAgent } from './supervised-agent.js';
 export { PredictiveAgent, LEARNERS, type LearnerKind, type PredictiveAgentOptions } from './predictive-agent.js';
 export { SupervisedAgent, type LateSide } from './supervised-agent.js';
 export type { Dream, DreamOptions } from './dream.js';
+export type { AgentInference, AgentInferOptions } from './infer.js';
 
 export const BUILTIN_AGENT_KINDS = ['predictive', 'supervised'] as const;
 

@@ -23,6 +23,7 @@ import { packSide } from '../src/learner/side-batch.js';
 import type { Frame, ScoredValue, SeriesInfo, Topology } from '../src/agent/snapshot.js';
 import { type Space, assertInSpace } from '../src/environment/space.js';
 import { type Dream, type DreamOptions, dream } from './dream.js';
+import { type AgentInferOptions, type AgentInference, inferAgent } from './infer.js';
 import { type AgentExtra, agentState, checkAgentExtra, restoreAgent } from './agent-state.js';
 import {
   LATE_INFO,
@@ -505,6 +506,23 @@ export class PredictiveAgent implements Agent {
       this.observationSpace.kind === 'dict' ? this.observationSpace.spaces[this.inputKey!] : this.observationSpace;
     const bounds = space?.kind === 'box' ? { low: space.low, high: space.high } : { low: -Infinity, high: Infinity };
     return dream(this.stack, this.inputSpec, { sigma, ...bounds }, options, where);
+  }
+
+  /**
+   * Infers the side modalities missing from `known`, an observation of this step with some keys
+   * left out (the input key must be there), from the stream's current context: MAP through the
+   * top (the readout's predictions where the top auto-encoder does not learn), or samples of the
+   * clamped chain (see AgentInferOptions). Changes nothing.
+   */
+  infer(known: Readonly<Record<string, ModalityValue | undefined>>, options: AgentInferOptions = {}): AgentInference {
+    this.assertLive('infer');
+    const where = `${this.constructor.name}.infer`;
+    const stack = this.stack;
+    if (!stack)
+      throw new InvalidOptionError(
+        `${where}: expected the 'tp' learner, but this agent runs the '${this.options.learner}' baseline`,
+      );
+    return inferAgent(stack, this.inputSpec, this.side, known, options, where);
   }
 
   private tpStack(where: string): RecurrentStack {

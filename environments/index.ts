@@ -5,6 +5,8 @@ import type { Environment } from '../src/environment/environment.js';
 import { hasEnvironment, registerEnvironment } from '../src/environment/environment-registry.js';
 import { ADDING_PROBLEM_DEFAULTS, AddingProblem } from './adding-problem.js';
 import type { AddingProblemOptions } from './adding-problem.js';
+import { CHANNEL_DROPOUT_DEFAULTS, ChannelDropout } from './channel-dropout.js';
+import type { ChannelDropoutOptions } from './channel-dropout.js';
 import { EMBEDDED_REBER_DEFAULTS, EmbeddedReberGrammar } from './embedded-reber-grammar.js';
 import { INJECTED_ANOMALIES_DEFAULTS, InjectedAnomalies } from './injected-anomalies.js';
 import type { InjectedAnomaliesOptions } from './injected-anomalies.js';
@@ -23,6 +25,7 @@ import { TEMPORAL_ORDER_DEFAULTS, TemporalOrder } from './temporal-order.js';
 import type { TemporalOrderOptions } from './temporal-order.js';
 
 export * from './adding-problem.js';
+export * from './channel-dropout.js';
 // Not registered: a user's data has no default file; the CLI opens .csv and .jsonl paths with it.
 export * from './data-stream.js';
 export { parseTable, readTable, tableFormatOf } from './datasets/table-file.js';
@@ -60,6 +63,14 @@ const BUILTINS: readonly Builtin[] = [
       'Two channels circling at a period, direction and radius that switch at random times, with noise, box(2)',
     defaults: REGIME_SWITCH_DEFAULTS,
     make: (o) => new RegimeSwitch(o as RegimeSwitchOptions),
+  },
+  {
+    id: 'ChannelDropout-v0',
+    description:
+      'Two channels of a circling point; the second ("partner") drops out for stretches, to be inferred, ' +
+      'dict of box(1)',
+    defaults: CHANNEL_DROPOUT_DEFAULTS,
+    make: (o) => new ChannelDropout(o as ChannelDropoutOptions),
   },
   {
     id: 'InjectedAnomalies-v0',

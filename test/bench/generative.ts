@@ -12,7 +12,10 @@
 //               repeat their opening T or P before the final E.
 //   sine:       SineMixture-v0: 20-step dreams (temperature 0) from the current state, every 97
 //               steps of the second half, against the true continuation, beside repeat-last's.
-//   npm run bench -- generative [--seeds 1,2,3] [--epochs 5] [--parts digits,unlabelled,dreams,sine] [--json]
+//   channels:   ChannelDropout-v0: the missing partner channel, inferred (MAP, and one MCMC sample
+//               with the top auto-encoder trained) from the other's history at every dropped
+//               step of the second half, before the step is learned, beside its running mean.
+//   npm run bench -- generative [--seeds 1,2,3] [--epochs 5] [--parts digits,...,channels] [--json]
 
 import { parseArgs } from 'node:util';
 import { PredictiveAgent } from '../../agents/predictive-agent.js';
@@ -26,7 +29,7 @@ import { writeDigitSheet } from './digit-sheet.js';
 import { type DigitsResult, UNLABELLED_TARGETS, digitsGenerative, semiSupervised } from './generative-mnist.js';
 import { finish, meanRange, printTable, progress, type Row } from './report.js';
 
-const PARTS = ['digits', 'unlabelled', 'dreams', 'sine'] as const;
+const PARTS = ['digits', 'unlabelled', 'dreams', 'sine', 'channels'] as const;
 const B = 0;
 const E = 6;
 
@@ -92,6 +95,31 @@ function sineDreams(steps: number, seed: number): { dream: number; repeat: numbe
   }
   agent.dispose();
   return { dream, repeat };
+}
+
+/** Squared errors summed over the dropped steps of the second half: inferred and the running mean's. */
+function channelDropout(steps: number, seed: number, method: 'map' | 'mcmc', trainAutoEncoder: boolean) {
+  const env = makeEnvironment('ChannelDropout-v0');
+  const agent = new PredictiveAgent(env.observationSpace, { seed, top: { trainAutoEncoder } });
+  let inferred = 0;
+  let mean = 0;
+  let meanError = 0;
+  let present = 0;
+  let t = 0;
+  for (const tr of environmentTransitions(env, { seed, steps })) {
+    const obs = tr.observation as Record<string, Float32Array>;
+    const truth = tr.info.partner as number;
+    if (t > steps / 2 && obs.partner === undefined) {
+      const guess = agent.infer({ observation: obs.observation! }, { method, samples: 1, seed: t }).samples[0]!;
+      inferred += (guess.partner![0]! - truth) ** 2;
+      meanError += (mean - truth) ** 2;
+    }
+    if (obs.partner !== undefined) mean += (obs.partner[0]! - mean) / ++present;
+    agent.observe(tr);
+    t++;
+  }
+  agent.dispose();
+  return { inferred, mean: meanError, ratio: meanError / inferred };
 }
 
 export async function generativeBench(argv: string[]): Promise<void> {
@@ -198,6 +226,22 @@ export async function generativeBench(argv: string[]): Promise<void> {
     ];
     printTable('Dreamed continuations (temperature 0, 20k steps)', rows, ['task', 'dream MSE / repeat-last MSE']);
     payload.sine = runs;
+  }
+  if (parts.includes('channels')) {
+    const rows: Row[] = [];
+    for (const [label, method, ae] of [
+      ['MAP, discriminant top (readout)', 'map', false],
+      ['MAP, top auto-encoder trained', 'map', true],
+      ['MCMC (1 sample), top auto-encoder trained', 'mcmc', true],
+    ] as const) {
+      const runs = seeds.map((seed) => channelDropout(20_000, seed, method, ae));
+      rows.push({ method: label, 'running-mean MSE / inferred MSE': meanRange(runs.map((r) => r.ratio)) });
+      payload[`channels:${method}:${ae}`] = runs;
+    }
+    printTable('Missing channel (ChannelDropout-v0, 20k steps, dropped steps of the second half)', rows, [
+      'method',
+      'running-mean MSE / inferred MSE',
+    ]);
   }
   finish('generative', payload, values.json);
 }

@@ -141,6 +141,7 @@ describe('environment registry', () => {
     it('are all registered by importing environments/index.ts', () => {
       expect(BUILTIN_ENVIRONMENT_IDS).toEqual([
         'Adding-v0',
+        'ChannelDropout-v0',
         'EmbeddedReber-v0',
         'InjectedAnomalies-v0',
         'MobyDick-v0',
