@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, NonFiniteError, ShapeMismatchError } from '../../src/errors.js';
 import { createPrior } from '../../src/priors/create-prior.js';
-import { ParzenPrior } from '../../src/priors/parzen-prior.js';
+import type { ParzenPrior } from '../../src/priors/parzen-prior.js';
 import { PRIOR_KINDS, type TopPrior } from '../../src/priors/top-prior.js';
 import { Rng } from '../../src/random.js';
 import { thrown } from '../helpers/thrown.js';
