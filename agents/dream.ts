@@ -24,7 +24,8 @@ export interface DreamOptions {
   /**
    * Observations of the input (symbols, or vectors of its size) to feed first, from an empty
    * context as at the start of an episode. Without one, the dream goes on from the stream's
-   * current state and the predictions its last step made.
+   * current state and the predictions its last step made (where that step ended an episode, as
+   * if the episode went on).
    */
   readonly prompt?: readonly ModalityValue[];
   /** The stream whose state a dream without a prompt goes on from; default 0. */

@@ -4,6 +4,7 @@
 import type { Topology } from '../src/agent/snapshot.js';
 import {
   CONTROL_ACTIONS,
+  MAX_DREAM_STEPS,
   PARTS,
   type ClientMessage,
   type ControlAction,
@@ -16,6 +17,7 @@ const FIELDS = {
   subscribe: ['type', 'id', 'parts', 'layers', 'modalities', 'rate'],
   control: ['type', 'id', 'action', 'value', 'token'],
   history: ['type', 'id'],
+  dream: ['type', 'id', 'steps', 'temperature', 'seed', 'token'],
 } as const;
 
 type MessageType = keyof typeof FIELDS;
@@ -124,6 +126,26 @@ function parseControl(msg: Record<string, unknown>): ClientMessage {
   return out;
 }
 
+function parseDream(msg: Record<string, unknown>): ClientMessage {
+  const { steps = 50, temperature = 1, seed = 0, token } = msg;
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 1 || steps > MAX_DREAM_STEPS)
+    fail(`dream.steps: expected an integer in [1, ${MAX_DREAM_STEPS}], but got ${describeValue(steps)}`);
+  if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0 || temperature > 10)
+    fail(`dream.temperature: expected a number in [0, 10], but got ${describeValue(temperature)}`);
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
+    fail(`dream.seed: expected a safe integer, but got ${describeValue(seed)}`);
+  if (token !== undefined && typeof token !== 'string')
+    fail(`dream.token: expected a string, but got ${describeValue(token)}`);
+  return {
+    type: 'dream',
+    steps,
+    temperature,
+    seed,
+    ...(msg.id !== undefined && { id: msg.id as RequestId }),
+    ...(typeof token === 'string' && { token }),
+  };
+}
+
 /** Checks a decoded payload against the protocol; throws ERR_PROTOCOL on the first fault. */
 export function parseClientMessage(payload: unknown, topology: Topology): ClientMessage {
   if (!isRecord(payload)) {
@@ -144,5 +166,6 @@ export function parseClientMessage(payload: unknown, topology: Topology): Client
       fail(`${type}: expected fields among [${allowed.join(', ')}], but got unknown field ${quote(key)}`);
   }
   if (type === 'history') return payload.id === undefined ? { type } : { type, id: payload.id as RequestId };
+  if (type === 'dream') return parseDream(payload);
   return type === 'subscribe' ? parseSubscribe(payload, topology) : parseControl(payload);
 }

@@ -4,7 +4,7 @@
 import { Packr, Unpackr } from 'msgpackr';
 import type { LayerFrame, ModalityFrame } from '../src/agent/snapshot.js';
 import type { WireTopology } from './live-topology.js';
-import type { RunState } from './run-controller.js';
+import type { DreamView, RunState } from './run-controller.js';
 import type { HistoryView } from './run-history.js';
 import { checkPlainMsgpack } from './plain-msgpack.js';
 import { clientFault } from './viewer-error.js';
@@ -103,7 +103,15 @@ export type AckMessage =
       readonly rate: number;
     };
 
+/** The answer to a `dream` request. */
+export interface DreamMessage extends DreamView {
+  readonly type: 'dream';
+  readonly id?: RequestId;
+  readonly temperature: number;
+}
+
 export type ServerMessage =
+  | DreamMessage
   | HelloMessage
   | HistoryMessage
   | TopologyMessage
@@ -135,7 +143,20 @@ export interface HistoryRequest {
   readonly id?: RequestId;
 }
 
-export type ClientMessage = SubscribeMessage | ControlMessage | HistoryRequest;
+/** Asks for a continuation dreamed from the run's current state (needs the token like a control). */
+export interface DreamRequestMessage {
+  readonly type: 'dream';
+  readonly id?: RequestId;
+  readonly steps: number;
+  readonly temperature: number;
+  readonly seed: number;
+  readonly token?: string;
+}
+
+/** At most this many dreamed steps per request (each one costs the run a step's encoding). */
+export const MAX_DREAM_STEPS = 500;
+
+export type ClientMessage = SubscribeMessage | ControlMessage | HistoryRequest | DreamRequestMessage;
 
 // moreTypes: typed arrays travel as msgpack ext type 0x74 (see PROTOCOL.md), so a
 // Float32Array arrives as one. useRecords: false keeps every map a plain msgpack map.

@@ -3,7 +3,13 @@
 
 import type { RawData } from 'ws';
 import type { AccessGuard } from './access-guard.js';
-import { decodePayload, type ControlMessage, type RequestId, type SubscribeMessage } from './protocol.js';
+import {
+  decodePayload,
+  type ControlMessage,
+  type DreamRequestMessage,
+  type RequestId,
+  type SubscribeMessage,
+} from './protocol.js';
 import { parseClientMessage, requestIdOf } from './parse-client-message.js';
 import type { RunController } from './run-controller.js';
 import type { HistoryView } from './run-history.js';
@@ -51,6 +57,7 @@ export class RequestHandler {
       if (request.type === 'subscribe') this.subscribe(client, request);
       else if (request.type === 'history')
         client.send(withId({ type: 'history' as const, ...this.context.history() }, request.id));
+      else if (request.type === 'dream') this.dream(client, request);
       else this.control(client, request);
     } catch (error) {
       const message = boundedMessage(errorMessage(error));
@@ -69,12 +76,27 @@ export class RequestHandler {
     client.offerAgain();
   }
 
-  private control(client: ViewerClient, request: ControlMessage): void {
-    const { run, guard } = this.context;
-    if (!guard.allows(request.token)) {
+  private authorize(request: { type: string; token?: string }): void {
+    if (!this.context.guard.allows(request.token)) {
       const got = request.token === undefined ? 'no token' : 'a wrong token';
-      throw clientFault('ERR_UNAUTHORIZED', `control.token: expected the viewer's token, but got ${got}`);
+      throw clientFault('ERR_UNAUTHORIZED', `${request.type}.token: expected the viewer's token, but got ${got}`);
     }
+  }
+
+  /** A continuation dreamed from the run's state; the agent's own errors (nothing to go on from) come back as errors. */
+  private dream(client: ViewerClient, request: DreamRequestMessage): void {
+    this.authorize(request);
+    const { run } = this.context;
+    if (typeof run.dream !== 'function')
+      throw clientFault('ERR_PROTOCOL', "dream: expected a run whose agent dreams, but this one's does not");
+    const { steps, temperature, seed } = request;
+    const view = run.dream({ steps, temperature, seed });
+    client.send(withId({ type: 'dream' as const, temperature, ...view }, request.id));
+  }
+
+  private control(client: ViewerClient, request: ControlMessage): void {
+    const { run } = this.context;
+    this.authorize(request);
     switch (request.action) {
       case 'pause':
         run.pause();

@@ -31,6 +31,23 @@ export interface RunController {
   resume(): void;
   /** One learning step while paused; its frame is emitted like any other. */
   step(): void;
+  /**
+   * Optional: a continuation dreamed from the run's current state (the agent's `dream`), which
+   * changes nothing. Runs whose agent cannot dream leave it out, and `dream` requests get an error.
+   */
+  dream?(request: DreamRequest): DreamView;
+}
+
+export interface DreamRequest {
+  readonly steps: number;
+  readonly temperature: number;
+  readonly seed: number;
+}
+
+/** A dreamed continuation: symbols (indices into the input's labels) or vectors, from `step` on. */
+export interface DreamView {
+  readonly step: number;
+  readonly values: (number | number[])[];
 }
 
 /** The methods a value must have to be used as a RunController (checked when a viewer starts). */

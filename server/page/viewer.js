@@ -3,6 +3,7 @@
 // latest frame once per animation frame, and sends the run's controls.
 
 import { Connection } from './connection.js';
+import { DreamView } from './dream-view.js';
 import { History } from './history.js';
 import { CurveSet, LayerView, ModalityView } from './views.js';
 
@@ -24,6 +25,8 @@ const view = {
 };
 let requests = 0;
 let chosenRate = null;
+let dreams = 0;
+const dreamView = new DreamView($('#dreams'));
 
 const connection = new Connection({ url: socketUrl, onMessage: handle, onStatus: showStatus });
 
@@ -53,6 +56,7 @@ function setControls(paused) {
   $('#step-once').disabled = paused !== true;
   $('#run-state').textContent = paused === null ? '—' : paused ? 'paused' : 'running';
   $('#run-state').dataset.paused = String(paused);
+  $('#dream').disabled = paused === null || dreamView.modality === undefined;
 }
 
 /** Shows a rate in the select, adding it as an option if it is not one already. */
@@ -104,6 +108,9 @@ function handle(message) {
     case 'state':
       showState(message);
       break;
+    case 'dream':
+      dreamView.show(message);
+      break;
     case 'error':
       notice(`${message.code}: ${message.message}`);
       break;
@@ -124,6 +131,7 @@ function layout(topology) {
   view.modalities = topology.modalities.map((modality) => new ModalityView($('#modalities'), modality));
   view.losses = new CurveSet($('#losses'), 'loss', topology.losses, topology.about?.losses);
   view.metrics = new CurveSet($('#metrics'), 'metric', topology.metrics, topology.about?.metrics);
+  dreamView.setModality(topology.modalities.find((m) => m.name === 'next'));
   scheduleDraw();
 }
 
@@ -185,10 +193,26 @@ function control(action, extra = {}) {
 $('#pause').addEventListener('click', () => control('pause'));
 $('#resume').addEventListener('click', () => control('resume'));
 $('#step-once').addEventListener('click', () => control('step'));
+$('#dream').addEventListener('click', () => {
+  const steps = Number($('#dream-steps').value);
+  const temperature = Number($('#dream-temperature').value);
+  const sent = connection.send({
+    type: 'dream',
+    id: ++requests,
+    steps,
+    temperature,
+    seed: ++dreams,
+    ...(token && { token }),
+  });
+  if (!sent) notice('not connected');
+});
 $('#rate').addEventListener('change', (event) => {
   chosenRate = Number(event.target.value);
   control('rate', { value: chosenRate });
 });
-window.addEventListener('resize', scheduleDraw);
+window.addEventListener('resize', () => {
+  scheduleDraw();
+  dreamView.draw();
+});
 setControls(null);
 connection.start();

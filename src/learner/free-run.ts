@@ -31,7 +31,8 @@ export interface FreeRunResult {
 /**
  * Encodes with the layers' deterministic codes (no up-pass noise; binary units at their mode),
  * as at inference. Without a prompt the run starts from the predictions the stream's last step
- * made; from a fresh context it needs a prompt, as nothing has been predicted yet.
+ * made (where that step ended an episode, as if the episode went on); from a fresh context it
+ * needs a prompt, as nothing has been predicted yet.
  */
 export function freeRun(stack: RecurrentStack, options: FreeRunOptions): FreeRunResult {
   const where = 'RecurrentStack.freeRun';
@@ -45,7 +46,8 @@ export function freeRun(stack: RecurrentStack, options: FreeRunOptions): FreeRun
     if (!(x instanceof Float32Array) || x.length !== input.size)
       throw new ShapeMismatchError(`${where}: expected prompt entry ${i} to be ${input.size} inputs, but it is not`);
   }
-  const saved = options.fresh ? null : stack.readContext(r);
+  // Without a prompt the run goes on from the last step, also where it ended an episode.
+  const saved = options.fresh ? null : stack.readContext(r, prompt.length === 0);
   if (prompt.length === 0 && (options.fresh || saved === null))
     throw new InvalidOptionError(
       `${where}: expected a prompt: there is no step to go on from (a fresh context, or none taken yet)`,

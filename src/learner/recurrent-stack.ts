@@ -551,13 +551,13 @@ export class RecurrentStack implements SequenceLearner {
   }
 
   /**
-   * Per layer, stream `r`'s newest code: the context its next step reads. null where that step
-   * starts an episode (or none was taken), whose context is zeros.
+   * Per layer, stream `r`'s newest code: the context its next step reads. null where none was
+   * taken, or where that step starts an episode (its context is zeros) unless `acrossEpisodes`.
    */
-  readContext(r: number): Float32Array[] | null {
+  readContext(r: number, acrossEpisodes = false): Float32Array[] | null {
     this.assertLive('RecurrentStack.readContext');
     const newest = this.window.newest();
-    if (!newest || this.pendingStart[r]) return null;
+    if (!newest || (this.pendingStart[r] && !acrossEpisodes)) return null;
     return this.layers.map((layer, l) =>
       this.engine.read(newest.codes[l]!).slice(r * layer.size, (r + 1) * layer.size),
     );

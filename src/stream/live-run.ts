@@ -99,6 +99,15 @@ export class LiveRun {
   readonly frames: Observable<Frame>;
   readonly events: Observable<StepEvent>;
   readonly done: Promise<LiveRunResult>;
+  /**
+   * A continuation dreamed from the run's current state by the agent's `dream` (see
+   * PredictiveAgent.dream), for viewers: the step it starts after and the dreamed values, plain
+   * numbers. Present only when the agent can dream; it changes nothing.
+   */
+  readonly dream?: (request: { steps: number; temperature: number; seed: number }) => {
+    step: number;
+    values: (number | number[])[];
+  };
 
   private readonly frameSubject = new Subject<Frame>();
   private readonly eventSubject = new Subject<StepEvent>();
@@ -185,6 +194,13 @@ export class LiveRun {
     this.topology = { ...agent.topology, environment: environment.spec?.id ?? agent.topology.environment };
     this.frames = this.frameSubject.asObservable();
     this.events = this.eventSubject.asObservable();
+    const dreamer = agent as { dream?: (o: object) => { values: (number | Float32Array)[] } };
+    if (typeof dreamer.dream === 'function') {
+      this.dream = (request) => ({
+        step: this.state().step,
+        values: dreamer.dream!(request).values.map((v) => (typeof v === 'number' ? v : Array.from(v))),
+      });
+    }
     this.done = new Promise<LiveRunResult>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;

@@ -2,7 +2,7 @@
 // agent learning the embedded Reber grammar in a LiveRun, behind a token. Frames arrive and the
 // layer views change; the categorical panel names the symbols and shows the very prediction that
 // was scored in the frame of its step; pause holds the step counter, step advances it by exactly
-// one, resume lets it go; a page opened after 20 seconds of training draws the run from step 0;
+// one, resume lets it go; the dreams panel shows a dreamed continuation; a page opened after 20 seconds of training draws the run from step 0;
 // the page reconnects by itself when the server restarts. Saves two screenshots.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -173,6 +173,18 @@ describe.skipIf(!hasChromium)(
       await page.waitForSelector('#run-state[data-paused="false"]');
       await stepAbove(stepsHeld + 1);
       expect(run.state().paused).toBe(false);
+    });
+
+    it('dreams a continuation on request, in the symbols of the grammar, and the run goes on', async () => {
+      const before = run.state().step;
+      await page.selectOption('#dream-steps', '20');
+      await page.click('#dream');
+      await page.waitForSelector('#dream-output[data-count="20"]');
+      const text = (await page.textContent('#dream-output')) ?? '';
+      const dreamed = text.slice(text.lastIndexOf(': ') + 2);
+      expect(dreamed).toMatch(new RegExp(`^[${SYMBOLS.join('')}]{20}$`));
+      expect(Number(await page.getAttribute('#dream-output', 'data-step'))).toBeGreaterThanOrEqual(before);
+      await stepAbove(before + 10);
     });
 
     it(`draws the whole run from step 0 on a page opened after ${LATE_MS / 1000} s of training`, async () => {
