@@ -88,6 +88,8 @@ export interface AgentExtra {
   readonly scores: [string, RollingMeanState, MeanState][];
   /** Per modality, each stream's anomaly score (none in a state saved before they existed). */
   readonly anomaly: [string, AnomalyScoreState[]][];
+  /** The smallest and largest value of each input entry so far (none saved before it existed: ±∞). */
+  readonly inputRange: { readonly low: number[]; readonly high: number[] } | null;
 }
 
 /** What the agent's own state must fit: its streams, modalities (name → size) and metrics. */
@@ -96,6 +98,8 @@ export interface AgentShape {
   readonly sizes: ReadonlyMap<string, number>;
   readonly scores: ReadonlyMap<string, { readonly recent: RollingMean; readonly total: Mean }>;
   readonly anomalies: ReadonlyMap<string, readonly AnomalyScore[]>;
+  /** Entries of a continuous input (0 for a categorical one, which keeps no range). */
+  readonly inputSize: number;
 }
 
 /** Checks the predictive agent's counters, last values and metrics; throws CheckpointError naming the part. */
@@ -144,7 +148,16 @@ export function checkAgentExtra(extra: Record<string, unknown>, where: string, s
     );
     return [name as string, checked];
   });
+  const range = extra.inputRange === undefined || extra.inputRange === null ? null : extra.inputRange;
+  const bound = (key: 'low' | 'high', raw: unknown): number[] =>
+    stateArray(where, `inputRange.${key}`, raw, shape.inputSize).map((v, i) => {
+      if (typeof v !== 'number' || Number.isNaN(v)) corruptState(where, `inputRange.${key}[${i}]`, 'a number', v);
+      return v;
+    });
+  const record = range === null ? null : stateRecord(where, 'inputRange', range, ['low', 'high']);
+  const inputRange = record === null ? null : { low: bound('low', record.low), high: bound('high', record.high) };
   return {
+    inputRange,
     episode,
     inEpisode,
     previousInfo,

@@ -16,7 +16,8 @@ export interface DreamOptions {
    * How freely each observation is drawn (>= 0). A symbol: from the predicted probabilities
    * raised to 1/T and renormalised (1: as predicted; 0: the most likely). A vector: the predicted
    * value plus T × σ × N(0, 1), σ the root of the recent mean squared error per entry (0: the
-   * prediction itself). Default 1.
+   * prediction itself), each entry kept in the space's box and in the range the input has taken
+   * so far (an unstable free run would otherwise run off to values never seen). Default 1.
    */
   readonly temperature?: number;
   /** Seed of the draws (the agent's own generator is not touched); default 0. */
@@ -43,13 +44,13 @@ export const DREAM_KEYS = Object.freeze(['steps', 'temperature', 'seed', 'prompt
 
 /**
  * The dream of `stack` over input `spec`: a vector's draws spread by `sigma` at temperature 1,
- * kept in [low, high].
+ * each entry kept in [low[i], high[i]].
  * `where` names the caller in errors.
  */
 export function dream(
   stack: RecurrentStack,
   spec: ModalitySpec,
-  draw: { readonly sigma: number; readonly low: number; readonly high: number },
+  draw: { readonly sigma: number; readonly low: readonly number[]; readonly high: readonly number[] },
   options: DreamOptions,
   where: string,
 ): Dream {
@@ -86,7 +87,7 @@ export function dream(
         // A dreamed observation stays in the space's box, as a drawn one would.
         for (let i = 0; i < row.length; i++) {
           const v = p[i]! + (temperature > 0 && sigma > 0 ? temperature * sigma * rng.normal() : 0);
-          row[i] = Math.min(high, Math.max(low, v));
+          row[i] = Math.min(high[i]!, Math.max(low[i]!, v));
         }
         values.push(row.slice());
       }

@@ -100,6 +100,9 @@ export class PredictiveAgent implements Agent {
   private inEpisode: boolean[];
   /** Streams stepped together (rows of the learner's batch). */
   readonly streams: number;
+  /** Per entry of a continuous input, the smallest and largest value seen (where dreams stay). */
+  private readonly inputLow: Float64Array;
+  private readonly inputHigh: Float64Array;
   private lastTime = 0;
   private rate = 0;
   private disposed = false;
@@ -126,6 +129,9 @@ export class PredictiveAgent implements Agent {
       );
     this.inputSpec = input;
     this.side = all.filter((m) => m !== input);
+    const ranged = input.kind === 'continuous' ? input.size : 0;
+    this.inputLow = new Float64Array(ranged).fill(Infinity);
+    this.inputHigh = new Float64Array(ranged).fill(-Infinity);
     const window = numberOption(where, 'metricWindow', metricWindow, 1000, { integer: true, min: 1 });
     const kind = choiceOption(where, 'learner', learner, 'tp', LEARNERS);
     if (order !== undefined && kind !== 'ngram')
@@ -269,6 +275,11 @@ export class PredictiveAgent implements Agent {
       return record;
     });
     const side = packSide(this.side, records, where);
+    for (let i = 0; i < x.length && this.inputLow.length > 0; i++) {
+      const j = i % n;
+      if (x[i]! < this.inputLow[j]!) this.inputLow[j] = x[i]!;
+      if (x[i]! > this.inputHigh[j]!) this.inputHigh[j] = x[i]!;
+    }
     const learner = this.learner;
     const starting = transitions.map((t, r) => (t.first && this.inEpisode[r] ? r : -1)).filter((r) => r >= 0);
     if (starting.length) learner.startEpisode(starting);
@@ -456,6 +467,7 @@ export class PredictiveAgent implements Agent {
       lastScored: [...this.lastScored],
       scores: [...this.scores].map(([k, s]) => [k, s.recent.getState(), s.total.getState()]),
       anomaly: [...this.anomalies].map(([k, streams]) => [k, streams.map((a) => a.getState())]),
+      inputRange: { low: Array.from(this.inputLow), high: Array.from(this.inputHigh) },
     });
   }
 
@@ -463,7 +475,13 @@ export class PredictiveAgent implements Agent {
     this.assertLive('setState');
     // Everything is checked, the agent's own part too, before the stack or anything here changes.
     const sizes = new Map(this.learner.modalities.map((m) => [m.name, m.size]));
-    const shape = { streams: this.streams, sizes, scores: this.scores, anomalies: this.anomalies };
+    const shape = {
+      streams: this.streams,
+      sizes,
+      scores: this.scores,
+      anomalies: this.anomalies,
+      inputSize: this.inputLow.length,
+    };
     let extra: AgentExtra | undefined;
     const check = (raw: Record<string, unknown>, where: string): void => {
       extra = checkAgentExtra(raw, where, shape);
@@ -484,6 +502,8 @@ export class PredictiveAgent implements Agent {
     }
     this.peakAnomaly.clear();
     for (const [k, streams] of own.anomaly) streams.forEach((a, r) => this.anomalies.get(k)![r]!.setState(a));
+    this.inputLow.set(own.inputRange?.low ?? new Array(this.inputLow.length).fill(Infinity));
+    this.inputHigh.set(own.inputRange?.high ?? new Array(this.inputHigh.length).fill(-Infinity));
   }
 
   /**
@@ -504,8 +524,13 @@ export class PredictiveAgent implements Agent {
     const sigma = recent && recent.count > 0 ? Math.sqrt(recent.get() / this.inputSpec.size) : 0;
     const space =
       this.observationSpace.kind === 'dict' ? this.observationSpace.spaces[this.inputKey!] : this.observationSpace;
-    const bounds = space?.kind === 'box' ? { low: space.low, high: space.high } : { low: -Infinity, high: Infinity };
-    return dream(this.stack, this.inputSpec, { sigma, ...bounds }, options, where);
+    // A dreamed entry stays in the box and in the range the input has taken (an unstable free run
+    // would otherwise run off to values never seen).
+    const box = space?.kind === 'box' ? space : { low: -Infinity, high: Infinity };
+    const seen = this.inputLow.length > 0 && this.inputLow[0]! <= this.inputHigh[0]!;
+    const low = Array.from(this.inputLow, (v) => Math.max(box.low, seen ? v : -Infinity));
+    const high = Array.from(this.inputHigh, (v) => Math.min(box.high, seen ? v : Infinity));
+    return dream(this.stack, this.inputSpec, { sigma, low, high }, options, where);
   }
 
   /**
