@@ -83,7 +83,7 @@ export class RequestHandler {
     }
   }
 
-  /** A continuation dreamed from the run's state; the agent's own errors (nothing to go on from) come back as errors. */
+  /** A continuation dreamed from the run's state; the agent's own errors come back as errors. */
   private dream(client: ViewerClient, request: DreamRequestMessage): void {
     this.authorize(request);
     const { run } = this.context;

@@ -31,7 +31,8 @@ export class DreamView {
     const labels = this.modality?.labels;
     if (labels && values.every((v) => typeof v === 'number')) {
       const joiner = labels.every((l) => l.length === 1) ? '' : ' ';
-      this.text.textContent = `from step ${step}, temperature ${temperature}: ${values.map((v) => labels[v] ?? '?').join(joiner)}`;
+      const symbols = values.map((v) => labels[v] ?? '?').join(joiner);
+      this.text.textContent = `from step ${step}, temperature ${temperature}: ${symbols}`;
       this.canvas.hidden = true;
       return;
     }

@@ -2,8 +2,9 @@
 // agent learning the embedded Reber grammar in a LiveRun, behind a token. Frames arrive and the
 // layer views change; the categorical panel names the symbols and shows the very prediction that
 // was scored in the frame of its step; pause holds the step counter, step advances it by exactly
-// one, resume lets it go; the dreams panel shows a dreamed continuation; a page opened after 20 seconds of training draws the run from step 0;
-// the page reconnects by itself when the server restarts. Saves two screenshots.
+// one, resume lets it go; the dreams panel shows a dreamed continuation; a page opened after 20
+// seconds of training draws the run from step 0; the page reconnects by itself when the server
+// restarts. Saves two screenshots.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
