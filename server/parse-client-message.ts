@@ -5,6 +5,7 @@ import type { Topology } from '../src/agent/snapshot.js';
 import {
   CONTROL_ACTIONS,
   MAX_DREAM_STEPS,
+  MAX_INFER_SAMPLES,
   PARTS,
   type ClientMessage,
   type ControlAction,
@@ -18,6 +19,7 @@ const FIELDS = {
   control: ['type', 'id', 'action', 'value', 'token'],
   history: ['type', 'id'],
   dream: ['type', 'id', 'steps', 'temperature', 'seed', 'token'],
+  infer: ['type', 'id', 'clamp', 'infer', 'method', 'samples', 'seed', 'token'],
 } as const;
 
 type MessageType = keyof typeof FIELDS;
@@ -146,6 +148,54 @@ function parseDream(msg: Record<string, unknown>): ClientMessage {
   };
 }
 
+/** The side modalities of the topology (all but the next input), each with its size. */
+function sideModalities(topology: Topology): Map<string, { kind: string; size: number }> {
+  return new Map(topology.modalities.filter((m) => m.name !== 'next').map((m) => [m.name, m]));
+}
+
+function parseInfer(msg: Record<string, unknown>, topology: Topology): ClientMessage {
+  const side = sideModalities(topology);
+  const names = [...side.keys()];
+  const { clamp = {}, method = 'map', samples = 1, seed = 0, token } = msg;
+  const infer = nameList('infer.infer', msg.infer ?? [], names) ?? [];
+  if (infer.length === 0) fail(`infer.infer: expected the names of side modalities to infer among [${quoted(names)}]`);
+  if (!isRecord(clamp))
+    fail(`infer.clamp: expected a map of modality names to values, but got ${describeValue(clamp)}`);
+  const clamped: Record<string, number | number[]> = {};
+  for (const [name, value] of Object.entries(clamp)) {
+    const m = side.get(name);
+    if (m === undefined || infer.includes(name))
+      fail(`infer.clamp: expected side modalities not inferred among [${quoted(names)}], but got ${quote(name)}`);
+    const ok =
+      m.kind === 'categorical'
+        ? typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < m.size
+        : Array.isArray(value) &&
+          value.length === m.size &&
+          value.every((v) => typeof v === 'number' && Number.isFinite(v));
+    const expected = m.kind === 'categorical' ? `a class in [0, ${m.size})` : `${m.size} finite numbers`;
+    if (!ok) fail(`infer.clamp.${name}: expected ${expected}, but got ${describeValue(value)}`);
+    clamped[name] = value as number | number[];
+  }
+  if (method !== 'map' && method !== 'mcmc')
+    fail(`infer.method: expected "map" or "mcmc", but got ${describeValue(method)}`);
+  if (typeof samples !== 'number' || !Number.isInteger(samples) || samples < 1 || samples > MAX_INFER_SAMPLES)
+    fail(`infer.samples: expected an integer in [1, ${MAX_INFER_SAMPLES}], but got ${describeValue(samples)}`);
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
+    fail(`infer.seed: expected a safe integer, but got ${describeValue(seed)}`);
+  if (token !== undefined && typeof token !== 'string')
+    fail(`infer.token: expected a string, but got ${describeValue(token)}`);
+  return {
+    type: 'infer',
+    clamp: clamped,
+    infer,
+    method,
+    samples,
+    seed,
+    ...(msg.id !== undefined && { id: msg.id as RequestId }),
+    ...(typeof token === 'string' && { token }),
+  };
+}
+
 /** Checks a decoded payload against the protocol; throws ERR_PROTOCOL on the first fault. */
 export function parseClientMessage(payload: unknown, topology: Topology): ClientMessage {
   if (!isRecord(payload)) {
@@ -167,5 +217,6 @@ export function parseClientMessage(payload: unknown, topology: Topology): Client
   }
   if (type === 'history') return payload.id === undefined ? { type } : { type, id: payload.id as RequestId };
   if (type === 'dream') return parseDream(payload);
+  if (type === 'infer') return parseInfer(payload, topology);
   return type === 'subscribe' ? parseSubscribe(payload, topology) : parseControl(payload);
 }

@@ -4,7 +4,7 @@
 import { Packr, Unpackr } from 'msgpackr';
 import type { LayerFrame, ModalityFrame } from '../src/agent/snapshot.js';
 import type { WireTopology } from './live-topology.js';
-import type { DreamView, RunState } from './run-controller.js';
+import type { DreamView, InferView, RunState } from './run-controller.js';
 import type { HistoryView } from './run-history.js';
 import { checkPlainMsgpack } from './plain-msgpack.js';
 import { clientFault } from './viewer-error.js';
@@ -110,8 +110,16 @@ export interface DreamMessage extends DreamView {
   readonly temperature: number;
 }
 
+/** The answer to an `infer` request. */
+export interface InferenceMessage extends InferView {
+  readonly type: 'inference';
+  readonly id?: RequestId;
+  readonly method: 'map' | 'mcmc';
+}
+
 export type ServerMessage =
   | DreamMessage
+  | InferenceMessage
   | HelloMessage
   | HistoryMessage
   | TopologyMessage
@@ -153,10 +161,30 @@ export interface DreamRequestMessage {
   readonly token?: string;
 }
 
+/** Asks what the agent infers for some side modalities with others clamped (needs the token). */
+export interface InferRequestMessage {
+  readonly type: 'infer';
+  readonly id?: RequestId;
+  readonly clamp: Readonly<Record<string, number | readonly number[]>>;
+  readonly infer: readonly string[];
+  readonly method: 'map' | 'mcmc';
+  readonly samples: number;
+  readonly seed: number;
+  readonly token?: string;
+}
+
+/** At most this many samples per `infer` request. */
+export const MAX_INFER_SAMPLES = 20;
+
 /** At most this many dreamed steps per request (each one costs the run a step's encoding). */
 export const MAX_DREAM_STEPS = 500;
 
-export type ClientMessage = SubscribeMessage | ControlMessage | HistoryRequest | DreamRequestMessage;
+export type ClientMessage =
+  | SubscribeMessage
+  | ControlMessage
+  | HistoryRequest
+  | DreamRequestMessage
+  | InferRequestMessage;
 
 // moreTypes: typed arrays travel as msgpack ext type 0x74 (see PROTOCOL.md), so a
 // Float32Array arrives as one. useRecords: false keeps every map a plain msgpack map.

@@ -7,6 +7,7 @@ import {
   decodePayload,
   type ControlMessage,
   type DreamRequestMessage,
+  type InferRequestMessage,
   type RequestId,
   type SubscribeMessage,
 } from './protocol.js';
@@ -58,6 +59,7 @@ export class RequestHandler {
       else if (request.type === 'history')
         client.send(withId({ type: 'history' as const, ...this.context.history() }, request.id));
       else if (request.type === 'dream') this.dream(client, request);
+      else if (request.type === 'infer') this.infer(client, request);
       else this.control(client, request);
     } catch (error) {
       const message = boundedMessage(errorMessage(error));
@@ -92,6 +94,17 @@ export class RequestHandler {
     const { steps, temperature, seed } = request;
     const view = run.dream({ steps, temperature, seed });
     client.send(withId({ type: 'dream' as const, temperature, ...view }, request.id));
+  }
+
+  /** What the agent infers with some modalities clamped; its own errors come back as errors. */
+  private infer(client: ViewerClient, request: InferRequestMessage): void {
+    this.authorize(request);
+    const { run } = this.context;
+    if (typeof run.infer !== 'function')
+      throw clientFault('ERR_PROTOCOL', "infer: expected a run whose agent infers, but this one's does not");
+    const { clamp, infer, method, samples, seed } = request;
+    const view = run.infer({ clamp, infer, method, samples, seed });
+    client.send(withId({ type: 'inference' as const, method, ...view }, request.id));
   }
 
   private control(client: ViewerClient, request: ControlMessage): void {

@@ -36,6 +36,25 @@ export interface RunController {
    * changes nothing. Runs whose agent cannot dream leave it out, and `dream` requests get an error.
    */
   dream?(request: DreamRequest): DreamView;
+  /**
+   * Optional: side modalities inferred from the run's last observation, some left out
+   * (`infer`) and some set (`clamp`), by the agent's `infer`; changes nothing.
+   */
+  infer?(request: InferRequest): InferView;
+}
+
+export interface InferRequest {
+  readonly clamp: Readonly<Record<string, number | readonly number[]>>;
+  readonly infer: readonly string[];
+  readonly method: 'map' | 'mcmc';
+  readonly samples: number;
+  readonly seed: number;
+}
+
+/** Per sample, each inferred modality: class probabilities (a one-hot draw under MCMC) or values. */
+export interface InferView {
+  readonly step: number;
+  readonly samples: Record<string, number[]>[];
 }
 
 export interface DreamRequest {

@@ -4,6 +4,7 @@
 
 import { Connection } from './connection.js';
 import { DreamView } from './dream-view.js';
+import { InferView } from './infer-view.js';
 import { History } from './history.js';
 import { CurveSet, LayerView, ModalityView } from './views.js';
 
@@ -27,6 +28,7 @@ let requests = 0;
 let chosenRate = null;
 let dreams = 0;
 const dreamView = new DreamView($('#dreams'));
+const inferView = new InferView($('#inference'));
 
 const connection = new Connection({ url: socketUrl, onMessage: handle, onStatus: showStatus });
 
@@ -57,6 +59,7 @@ function setControls(paused) {
   $('#run-state').textContent = paused === null ? '—' : paused ? 'paused' : 'running';
   $('#run-state').dataset.paused = String(paused);
   $('#dream').disabled = paused === null || dreamView.modality === undefined;
+  $('#infer').disabled = paused === null || inferView.modalities.length === 0;
 }
 
 /** Shows a rate in the select, adding it as an option if it is not one already. */
@@ -111,6 +114,9 @@ function handle(message) {
     case 'dream':
       dreamView.show(message);
       break;
+    case 'inference':
+      inferView.show(message);
+      break;
     case 'error':
       notice(`${message.code}: ${message.message}`);
       break;
@@ -132,6 +138,7 @@ function layout(topology) {
   view.losses = new CurveSet($('#losses'), 'loss', topology.losses, topology.about?.losses);
   view.metrics = new CurveSet($('#metrics'), 'metric', topology.metrics, topology.about?.metrics);
   dreamView.setModality(topology.modalities.find((m) => m.name === 'next'));
+  inferView.setModalities(topology.modalities.filter((m) => m.name !== 'next'));
   scheduleDraw();
 }
 
@@ -205,6 +212,14 @@ $('#dream').addEventListener('click', () => {
     ...(token && { token }),
   });
   if (!sent) notice('not connected');
+});
+$('#infer').addEventListener('click', () => {
+  const request = inferView.request();
+  if (request.error) return notice(request.error);
+  const method = $('#infer-method').value;
+  const samples = method === 'mcmc' ? 10 : 1;
+  const message = { type: 'infer', id: ++requests, ...request, method, samples, ...(token && { token }) };
+  if (!connection.send(message)) notice('not connected');
 });
 $('#rate').addEventListener('change', (event) => {
   chosenRate = Number(event.target.value);

@@ -109,6 +109,20 @@ export class LiveRun {
     values: (number | number[])[];
   };
 
+  /**
+   * For viewers: the side modalities named in `infer`, inferred by the agent's `infer` (see
+   * PredictiveAgent.infer) from the run's last observation with those left out and the ones in
+   * `clamp` set to the values given (a class index, or a vector). Present only when the agent
+   * can infer; it changes nothing.
+   */
+  readonly infer?: (request: {
+    clamp: Readonly<Record<string, number | readonly number[]>>;
+    infer: readonly string[];
+    method: 'map' | 'mcmc';
+    samples: number;
+    seed: number;
+  }) => { step: number; samples: Record<string, number[]>[] };
+
   private readonly frameSubject = new Subject<Frame>();
   private readonly eventSubject = new Subject<StepEvent>();
   private readonly transitions: Generator<Transition, void, undefined>;
@@ -130,6 +144,8 @@ export class LiveRun {
   private readonly startStep: number;
   private episodes: number;
   private last: Transition | null;
+  /** The observation of the latest step, also where it ended an episode (what `infer` starts from). */
+  private lastObservation: SpaceValue | null = null;
   private readonly seed: number | null;
   private readonly actions: SpaceValue[] | null;
   private sinceFrame = 0;
@@ -200,6 +216,27 @@ export class LiveRun {
         step: this.state().step,
         values: dreamer.dream!(request).values.map((v) => (typeof v === 'number' ? v : Array.from(v))),
       });
+    }
+    const inferrer = agent as {
+      infer?: (known: Record<string, unknown>, o: object) => { samples: Record<string, Float32Array>[] };
+    };
+    if (typeof inferrer.infer === 'function') {
+      this.infer = ({ clamp, infer, method, samples, seed }) => {
+        const where = 'LiveRun.infer';
+        const last = this.lastObservation;
+        if (last === null)
+          throw new InvalidOptionError(`${where}: expected an observation to start from, but none came yet`);
+        if (typeof last !== 'object' || ArrayBuffer.isView(last))
+          throw new InvalidOptionError(`${where}: expected a dict observation (named modalities), but it has none`);
+        const known: Record<string, unknown> = { ...last };
+        for (const name of infer) delete known[name];
+        for (const [name, v] of Object.entries(clamp)) known[name] = typeof v === 'number' ? v : Float32Array.from(v);
+        const result = inferrer.infer!(known, { method, samples, seed });
+        return {
+          step: this.state().step,
+          samples: result.samples.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Array.from(v)]))),
+        };
+      };
     }
     this.done = new Promise<LiveRunResult>((resolve, reject) => {
       this.resolve = resolve;
@@ -329,6 +366,7 @@ export class LiveRun {
       this.episodes++;
     }
     this.last = ended ? null : transition;
+    this.lastObservation = transition.observation;
     // Ending as soon as the limit is met, so `done` never waits for a step that will not come.
     if (this.taken - this.startStep >= this.limits.steps || this.episodesEnded >= this.limits.episodes) this.finish();
     return true;

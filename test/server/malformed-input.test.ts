@@ -69,7 +69,7 @@ describe('ViewerServer', () => {
         type: 'error',
         code: 'ERR_PROTOCOL',
         id: 5,
-        message: 'message.type: expected one of "subscribe", "control", "history", "dream", but got "explode"',
+        message: 'message.type: expected one of "subscribe", "control", "history", "dream", "infer", but got "explode"',
       });
     });
 

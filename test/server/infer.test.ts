@@ -1,0 +1,97 @@
+// `infer` requests: side modalities inferred from the run's last observation, some clamped,
+// answered with the request's id; the run unchanged. Needs the token; bad names, values and
+// counts, and runs that cannot infer, get error replies, and the connection goes on.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { PredictiveAgent } from '../../agents/predictive-agent.js';
+import '../../environments/index.js';
+import { makeEnvironment } from '../../src/environment/environment-registry.js';
+import { LiveRun } from '../../src/stream/live-run.js';
+import { startViewer } from '../../server/viewer-server.js';
+import type { ErrorMessage, InferenceMessage, ServerMessage } from '../../server/protocol.js';
+import { useEngine } from '../helpers/engine.js';
+import { FakeAgent } from '../stream/helpers/fake-agent.js';
+import { connectClient, socketUrl } from './helpers/test-client.js';
+
+useEngine();
+
+const TOKEN = 'infer-token-0123';
+const isInference = (m: ServerMessage): m is InferenceMessage => m.type === 'inference';
+const isError = (m: ServerMessage): m is ErrorMessage => m.type === 'error';
+
+let cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+  cleanup = [];
+});
+
+async function viewerOf(run: LiveRun, token?: string) {
+  const viewer = await startViewer(run, { port: 0, log: () => {}, ...(token && { token }) });
+  const client = await connectClient(socketUrl(viewer.port, token));
+  cleanup.push(
+    () => run.stop(),
+    () => viewer.close(),
+    () => client.close(),
+  );
+  return client;
+}
+
+describe('infer requests', () => {
+  it('answer with the missing channel inferred from the last observation, the run unchanged', async () => {
+    const env = makeEnvironment('ChannelDropout-v0');
+    const agent = new PredictiveAgent(env.observationSpace, { seed: 1, top: { trainAutoEncoder: true } });
+    cleanup.push(() => agent.dispose());
+    const run = new LiveRun(agent, env, { seed: 1, steps: 400 });
+    const client = await viewerOf(run, TOKEN);
+    client.send({ type: 'infer', id: 'early', infer: ['partner'], token: TOKEN });
+    expect(await client.waitFor(isError)).toMatchObject({ id: 'early', code: 'ERR_INVALID_OPTION' });
+    run.start();
+    await run.done;
+    const before = agent.getState();
+    client.send({ type: 'infer', id: 3, infer: ['partner'], token: TOKEN });
+    const map = await client.waitFor(isInference);
+    expect(map).toMatchObject({ id: 3, step: 400, method: 'map' });
+    expect(map.samples).toHaveLength(1);
+    expect(map.samples[0]!.partner).toHaveLength(1);
+    expect(Number.isFinite(map.samples[0]!.partner![0])).toBe(true);
+    client.send({ type: 'infer', id: 4, infer: ['partner'], method: 'mcmc', samples: 4, seed: 2, token: TOKEN });
+    const chain = await client.waitFor((m): m is InferenceMessage => isInference(m) && m.id === 4);
+    expect(chain.samples).toHaveLength(4);
+    expect(agent.getState()).toEqual(before);
+  });
+
+  it('refuse a missing token, bad names or values and a run that cannot infer; the connection goes on', async () => {
+    const env = makeEnvironment('ChannelDropout-v0');
+    const agent = new PredictiveAgent(env.observationSpace, { seed: 1 });
+    cleanup.push(() => agent.dispose());
+    const client = await viewerOf(new LiveRun(agent, env), TOKEN);
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ infer: ['partner'] }, 'ERR_UNAUTHORIZED', "infer.token: expected the viewer's token, but got no token"],
+      [{ infer: ['label'], token: TOKEN }, 'ERR_PROTOCOL', 'infer.infer[0]: expected one of "partner"'],
+      [{ infer: [], token: TOKEN }, 'ERR_PROTOCOL', 'infer.infer: expected the names of side modalities'],
+      [
+        { infer: ['partner'], clamp: { partner: [1] }, token: TOKEN },
+        'ERR_PROTOCOL',
+        'expected side modalities not inferred',
+      ],
+      [
+        { infer: ['partner'], samples: 21, token: TOKEN },
+        'ERR_PROTOCOL',
+        'infer.samples: expected an integer in [1, 20]',
+      ],
+      [{ infer: ['partner'], method: 'gibbs', token: TOKEN }, 'ERR_PROTOCOL', 'infer.method: expected "map" or "mcmc"'],
+    ];
+    for (const [fields, code, message] of cases) {
+      const id = JSON.stringify(fields);
+      client.send({ type: 'infer', id, ...fields });
+      const reply = await client.waitFor((m): m is ErrorMessage => isError(m) && m.id === id);
+      expect(reply.code, id).toBe(code);
+      expect(reply.message).toContain(message);
+    }
+    const plain = await viewerOf(new LiveRun(new FakeAgent(), makeEnvironment('Periodic-v0')));
+    plain.send({ type: 'infer', id: 1, infer: [] });
+    expect(await plain.waitFor(isError)).toMatchObject({ code: 'ERR_PROTOCOL' });
+    plain.send({ type: 'history', id: 2 });
+    await plain.waitFor((m) => m.type === 'history');
+  });
+});
