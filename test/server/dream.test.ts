@@ -3,46 +3,29 @@
 // a run whose agent cannot dream, or one with nothing to go on from get an error reply, and the
 // server and the connection go on.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PredictiveAgent } from '../../agents/predictive-agent.js';
 import '../../environments/index.js';
 import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { LiveRun } from '../../src/stream/live-run.js';
-import { startViewer } from '../../server/viewer-server.js';
-import type { DreamMessage, ErrorMessage, ServerMessage } from '../../server/protocol.js';
+import type { DreamMessage, ServerMessage } from '../../server/protocol.js';
 import { useEngine } from '../helpers/engine.js';
 import { FakeAgent } from '../stream/helpers/fake-agent.js';
-import { connectClient, socketUrl } from './helpers/test-client.js';
+import { expectErrors, isError, viewersOnRuns } from './helpers/viewer-on-run.js';
 
 useEngine();
 
 const TOKEN = 'dream-token-0123';
 const isDream = (m: ServerMessage): m is DreamMessage => m.type === 'dream';
-const isError = (m: ServerMessage): m is ErrorMessage => m.type === 'error';
 
-let cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.reverse()) await fn();
-  cleanup = [];
-});
-
-async function viewerOf(run: LiveRun, token?: string) {
-  const viewer = await startViewer(run, { port: 0, log: () => {}, ...(token && { token }) });
-  const client = await connectClient(socketUrl(viewer.port, token));
-  cleanup.push(
-    () => run.stop(),
-    () => viewer.close(),
-    () => client.close(),
-  );
-  return client;
-}
+const { viewerOf, later } = viewersOnRuns();
 
 describe('dream requests', () => {
   it('answer with symbols dreamed from the current step, the run unchanged', async () => {
     // 300 steps end in the middle of an episode of 120: there is a state to go on from.
     const env = makeEnvironment('Periodic-v0');
     const agent = new PredictiveAgent(env.observationSpace, { seed: 1 });
-    cleanup.push(() => agent.dispose());
+    later(() => agent.dispose());
     const run = new LiveRun(agent, env, { seed: 1, steps: 300 });
     const client = await viewerOf(run, TOKEN);
     // Before any step there is nothing to go on from: an error, and the connection stays.
@@ -66,7 +49,7 @@ describe('dream requests', () => {
   it('refuse a missing token, bad fields and a run whose agent cannot dream, and the connection goes on', async () => {
     const env = makeEnvironment('Reber-v0');
     const agent = new PredictiveAgent(env.observationSpace, { seed: 1 });
-    cleanup.push(() => agent.dispose());
+    later(() => agent.dispose());
     const client = await viewerOf(new LiveRun(agent, env), TOKEN);
     const cases: [Record<string, unknown>, string, string][] = [
       [{ steps: 5 }, 'ERR_UNAUTHORIZED', "dream.token: expected the viewer's token, but got no token"],
@@ -76,13 +59,7 @@ describe('dream requests', () => {
       [{ seed: 0.5, token: TOKEN }, 'ERR_PROTOCOL', 'dream.seed: expected a safe integer, but got 0.5'],
       [{ prompt: [0], token: TOKEN }, 'ERR_PROTOCOL', 'unknown field "prompt"'],
     ];
-    for (const [fields, code, message] of cases) {
-      const id = JSON.stringify(fields);
-      client.send({ type: 'dream', id, ...fields });
-      const reply = await client.waitFor((m): m is ErrorMessage => isError(m) && m.id === id);
-      expect(reply.code, id).toBe(code);
-      expect(reply.message).toContain(message);
-    }
+    await expectErrors(client, 'dream', cases, (actual, expected, id) => expect(actual, id).toBe(expected));
     const plain = await viewerOf(new LiveRun(new FakeAgent(), makeEnvironment('Periodic-v0')));
     plain.send({ type: 'dream', id: 1 });
     expect(await plain.waitFor(isError)).toMatchObject({

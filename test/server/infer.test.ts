@@ -2,45 +2,28 @@
 // answered with the request's id; the run unchanged. Needs the token; bad names, values and
 // counts, and runs that cannot infer, get error replies, and the connection goes on.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PredictiveAgent } from '../../agents/predictive-agent.js';
 import '../../environments/index.js';
 import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { LiveRun } from '../../src/stream/live-run.js';
-import { startViewer } from '../../server/viewer-server.js';
-import type { ErrorMessage, InferenceMessage, ServerMessage } from '../../server/protocol.js';
+import type { InferenceMessage, ServerMessage } from '../../server/protocol.js';
 import { useEngine } from '../helpers/engine.js';
 import { FakeAgent } from '../stream/helpers/fake-agent.js';
-import { connectClient, socketUrl } from './helpers/test-client.js';
+import { expectErrors, isError, viewersOnRuns } from './helpers/viewer-on-run.js';
 
 useEngine();
 
 const TOKEN = 'infer-token-0123';
 const isInference = (m: ServerMessage): m is InferenceMessage => m.type === 'inference';
-const isError = (m: ServerMessage): m is ErrorMessage => m.type === 'error';
 
-let cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.reverse()) await fn();
-  cleanup = [];
-});
-
-async function viewerOf(run: LiveRun, token?: string) {
-  const viewer = await startViewer(run, { port: 0, log: () => {}, ...(token && { token }) });
-  const client = await connectClient(socketUrl(viewer.port, token));
-  cleanup.push(
-    () => run.stop(),
-    () => viewer.close(),
-    () => client.close(),
-  );
-  return client;
-}
+const { viewerOf, later } = viewersOnRuns();
 
 describe('infer requests', () => {
   it('answer with the missing channel inferred from the last observation, the run unchanged', async () => {
     const env = makeEnvironment('ChannelDropout-v0');
     const agent = new PredictiveAgent(env.observationSpace, { seed: 1, top: { trainAutoEncoder: true } });
-    cleanup.push(() => agent.dispose());
+    later(() => agent.dispose());
     const run = new LiveRun(agent, env, { seed: 1, steps: 400 });
     const client = await viewerOf(run, TOKEN);
     client.send({ type: 'infer', id: 'early', infer: ['partner'], token: TOKEN });
@@ -63,7 +46,7 @@ describe('infer requests', () => {
   it('refuse a missing token, bad names or values and a run that cannot infer; the connection goes on', async () => {
     const env = makeEnvironment('ChannelDropout-v0');
     const agent = new PredictiveAgent(env.observationSpace, { seed: 1 });
-    cleanup.push(() => agent.dispose());
+    later(() => agent.dispose());
     const client = await viewerOf(new LiveRun(agent, env), TOKEN);
     const cases: [Record<string, unknown>, string, string][] = [
       [{ infer: ['partner'] }, 'ERR_UNAUTHORIZED', "infer.token: expected the viewer's token, but got no token"],
@@ -81,13 +64,7 @@ describe('infer requests', () => {
       ],
       [{ infer: ['partner'], method: 'gibbs', token: TOKEN }, 'ERR_PROTOCOL', 'infer.method: expected "map" or "mcmc"'],
     ];
-    for (const [fields, code, message] of cases) {
-      const id = JSON.stringify(fields);
-      client.send({ type: 'infer', id, ...fields });
-      const reply = await client.waitFor((m): m is ErrorMessage => isError(m) && m.id === id);
-      expect(reply.code, id).toBe(code);
-      expect(reply.message).toContain(message);
-    }
+    await expectErrors(client, 'infer', cases, (actual, expected, id) => expect(actual, id).toBe(expected));
     const plain = await viewerOf(new LiveRun(new FakeAgent(), makeEnvironment('Periodic-v0')));
     plain.send({ type: 'infer', id: 1, infer: [] });
     expect(await plain.waitFor(isError)).toMatchObject({ code: 'ERR_PROTOCOL' });
