@@ -2,7 +2,8 @@
 // injected spikes, level shifts, frequency changes and plateaus, labelled on every step they
 // last), each run on the same seeded streams in one process: the calibrated anomaly score
 // (AnomalyScore, Outcome.anomaly) of TP's default agent (tp), of the same agent protecting itself
-// from what it flags (tp-protect: anomaly.protect 0.99, such inputs are not learned as targets), and
+// from what it flags (tp-protect: anomaly.protect 0.99, such inputs are not learned as targets), of
+// the same agent with its encoders 25 times slower (tp-slow: optimizer.learningRate 2e-5), and
 // of the LSTM baseline (lstm); TP's raw squared error (tp-raw-error); and a rolling z-score of the
 // observations (rolling-z-score, window 100).
 // Scored on every step after the first 2,000 (the learners' and scores' warm-up): ROC AUC, average
@@ -35,6 +36,8 @@ interface Method {
 const METHODS: Record<string, Method> = {
   tp: { agent: {}, score: 'calibrated' },
   'tp-protect': { agent: { anomaly: { protect: 0.99 } }, score: 'calibrated' },
+  // A slower learner adapts less to an event while it lasts (docs/experiments.md, rows A7, A9).
+  'tp-slow': { agent: { optimizer: { learningRate: 2e-5 } }, score: 'calibrated' },
   'tp-raw-error': { agent: {}, score: 'raw' },
   lstm: { agent: { learner: 'lstm' }, score: 'calibrated' },
   'rolling-z-score': { agent: null, score: 'z' },
