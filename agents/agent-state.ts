@@ -167,3 +167,31 @@ export function checkAgentExtra(extra: Record<string, unknown>, where: string, s
     anomaly,
   };
 }
+
+/**
+ * Checks the reference learner's saved part (its stack and anomaly scores) and returns what
+ * restores it; a state saved without one (none asked for then) is refused: the options differ.
+ */
+export function checkReference(
+  stack: RecurrentStack,
+  anomalies: ReadonlyMap<string, AnomalyScore[]>,
+  extra: Record<string, unknown>,
+  where: string,
+): () => void {
+  const saved = stateRecord(where, 'reference', extra.reference, ['stack', 'anomaly']);
+  const state = stack.checkState(saved.stack, 'ERR_CHECKPOINT_CORRUPT');
+  const scores = stateArray(where, 'reference.anomaly', saved.anomaly, anomalies.size).map((entry, i) => {
+    const [name, states] = stateArray(where, `reference.anomaly[${i}]`, entry, 2);
+    const own = anomalies.get(name as string);
+    if (!own)
+      throw new CheckpointError('ERR_CHECKPOINT_CORRUPT', `${where}: reference.anomaly[${i}] names no modality`);
+    const checked = stateArray(where, `reference.anomaly[${i}][1]`, states, own.length).map((v, r) =>
+      own[r]!.checkState(v, where, `reference.anomaly[${i}][1][${r}]`),
+    );
+    return [own, checked] as const;
+  });
+  return () => {
+    stack.setState(state);
+    for (const [own, states] of scores) states.forEach((v, r) => own[r]!.setState(v));
+  };
+}

@@ -24,7 +24,7 @@ import type { Frame, ScoredValue, SeriesInfo, Topology } from '../src/agent/snap
 import { type Space, assertInSpace } from '../src/environment/space.js';
 import { type Dream, type DreamOptions, dream } from './dream.js';
 import { type AgentInferOptions, type AgentInference, inferAgent } from './infer.js';
-import { type AgentExtra, agentState, checkAgentExtra, restoreAgent } from './agent-state.js';
+import { type AgentExtra, agentState, checkAgentExtra, checkReference, restoreAgent } from './agent-state.js';
 import {
   LATE_INFO,
   RecentCodes,
@@ -58,12 +58,29 @@ export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'moda
    * The calibrated anomaly score of each modality's prediction error (Outcome.anomaly): its
    * short window, history, warm-up and tail (AnomalyScore), or false for none; default {}. With
    * `protect` p, a next input whose score reaches p is not learned as a target (River's
-   * ThresholdFilter), so that a long anomaly stays one; default 1.1 (never).
+   * ThresholdFilter), so that a long anomaly stays one; default 1.1 (never). With `reference`, a
+   * second stack learning slowly (true: encoders at 1e-5, decoders at 1e-4; or stack options of
+   * its own) is scored too, and each step's score is max(own, reference)²: the slow learner keeps
+   * flagging an event the agent's own learner adapts to (docs/experiments.md, row A10), at twice
+   * the cost of a step. Default none.
    */
-  readonly anomaly?: (AnomalyScoreOptions & { readonly protect?: number }) | false;
+  readonly anomaly?:
+    | (AnomalyScoreOptions & {
+        readonly protect?: number;
+        readonly reference?:
+          | boolean
+          | Pick<RecurrentStackOptions, 'optimizer' | 'decoderOptimizer' | 'readoutOptimizer'>;
+      })
+    | false;
 };
 
 const OWN_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly'];
+const REFERENCE_KEYS = ['optimizer', 'decoderOptimizer', 'readoutOptimizer'];
+/** `anomaly.reference: true`: the slow learner of docs/experiments.md, rows A9–A10. */
+const SLOW_REFERENCE = Object.freeze({
+  optimizer: { learningRate: 1e-5 },
+  decoderOptimizer: { learningRate: 1e-4 },
+});
 
 export class PredictiveAgent implements Agent {
   /** Whether side information may arrive late (SupervisedAgent), which adds late-label metrics. */
@@ -86,6 +103,10 @@ export class PredictiveAgent implements Agent {
   private readonly errorBuffers = new Map<string, Float64Array>();
   /** A next input scoring at least this is not learned as a target (above 1: none). */
   private readonly protect: number = 1.1;
+  /** The slow second learner of `anomaly.reference`, scored beside this one (null: none). */
+  private readonly reference: RecurrentStack | null = null;
+  private readonly referenceAnomalies = new Map<string, AnomalyScore[]>();
+  private referenceStanding: Float32Array[] = [];
   /** Stream 0: the largest anomaly score of each modality since the last snapshot. */
   private peakAnomaly = new Map<string, number>();
   private standing: Float32Array[] = [];
@@ -173,15 +194,29 @@ export class PredictiveAgent implements Agent {
           `${where}: expected option "anomaly" to be false or { window, history, warmup, tail, protect }, but ` +
             `got ${describeValue(anomaly)}`,
         );
-      checkKeys(`${where} option "anomaly"`, anomaly ?? {}, ['window', 'history', 'warmup', 'tail', 'protect']);
-      const { protect, ...scoring } = anomaly ?? {};
+      const keys = ['window', 'history', 'warmup', 'tail', 'protect', 'reference'];
+      checkKeys(`${where} option "anomaly"`, anomaly ?? {}, keys);
+      const { protect, reference, ...scoring } = anomaly ?? {};
       this.protect = numberOption(`${where} option "anomaly"`, 'protect', protect, 1.1, { above: 0 });
+      const scores = (m: ModalitySpec): AnomalyScore[] =>
+        Array.from({ length: this.streams }, () => new AnomalyScore(scoring, m.kind === 'continuous' ? m.size : 1));
       for (const m of this.learner.modalities) {
         if (m.kind === 'continuous') this.errorBuffers.set(m.name, new Float64Array(m.size));
-        this.anomalies.set(
-          m.name,
-          Array.from({ length: this.streams }, () => new AnomalyScore(scoring, m.kind === 'continuous' ? m.size : 1)),
-        );
+        this.anomalies.set(m.name, scores(m));
+      }
+      if (reference !== undefined && reference !== false) {
+        if (kind !== 'tp')
+          throw new InvalidOptionError(`${where}: expected option "anomaly.reference" only with learner 'tp'`);
+        if (reference !== true) checkKeys(`${where} option "anomaly.reference"`, reference, REFERENCE_KEYS);
+        const slow = reference === true ? SLOW_REFERENCE : reference;
+        this.reference = new RecurrentStack({
+          ...stackOptions,
+          ...slow,
+          input: inputSpec,
+          modalities: this.side,
+          streams: this.streams,
+        });
+        for (const m of this.learner.modalities) this.referenceAnomalies.set(m.name, scores(m));
       }
     }
     const layers = this.stack?.options.layers ?? [];
@@ -219,27 +254,46 @@ export class PredictiveAgent implements Agent {
   }
 
   /**
-   * Scores modality `name` of stream `r` into the outcome's anomaly record: a symbol's log-loss, or
-   * a vector's squared error per entry (`prediction` against `actual`).
+   * Scores modality `name` (index `k` of the learner's) of stream `r` into the outcome's anomaly
+   * record: a symbol's log-loss, or a vector's squared error per entry (`prediction` against
+   * `actual`); with a reference learner, max(own, reference)², the reference scored on its own
+   * standing prediction.
    */
   private anomalyOf(
     name: string,
+    k: number,
     r: number,
     anomaly: Record<string, number>,
     logLoss: number | null,
-    prediction?: ArrayLike<number>,
-    actual?: ArrayLike<number>,
+    prediction: ArrayLike<number>,
+    actual: ArrayLike<number>,
   ): void {
     const score = this.anomalies.get(name)?.[r];
     if (!score) return;
-    let errors: number | Float64Array;
-    if (logLoss !== null) errors = logLoss;
-    else {
-      errors = this.errorBuffers.get(name)!;
-      for (let i = 0; i < errors.length; i++) errors[i] = (prediction![i]! - actual![i]!) ** 2;
+    let value = score.update(this.errorsOf(name, logLoss, prediction, actual));
+    const reference = this.referenceAnomalies.get(name)?.[r];
+    const standing = this.referenceStanding[k];
+    if (reference && standing) {
+      const size = actual.length;
+      const p = standing.subarray(r * size, (r + 1) * size);
+      const loss = logLoss === null ? null : scoreCategorical(p, argMax(actual)).logLoss;
+      value = Math.max(value, reference.update(this.errorsOf(name, loss, p, actual))) ** 2;
     }
-    anomaly[name] = score.update(errors);
-    if (r === 0 && !(anomaly[name] <= (this.peakAnomaly.get(name) ?? -1))) this.peakAnomaly.set(name, anomaly[name]);
+    anomaly[name] = value;
+    if (r === 0 && !(value <= (this.peakAnomaly.get(name) ?? -1))) this.peakAnomaly.set(name, value);
+  }
+
+  /** What an anomaly score takes in: the log-loss, or the squared error per entry (a reused buffer). */
+  private errorsOf(
+    name: string,
+    logLoss: number | null,
+    prediction: ArrayLike<number>,
+    actual: ArrayLike<number>,
+  ): number | Float64Array {
+    if (logLoss !== null) return logLoss;
+    const errors = this.errorBuffers.get(name)!;
+    for (let i = 0; i < errors.length; i++) errors[i] = (prediction[i]! - actual[i]!) ** 2;
+    return errors;
   }
 
   observe(transition: Transition): Outcome {
@@ -306,10 +360,10 @@ export class PredictiveAgent implements Agent {
           this.record('next/logLoss', s.logLoss, scores);
           if (s.legal !== undefined) this.record('next/legal', s.legal, scores);
           if (info?.critical) this.record('next/critical', s.accuracy, scores);
-          this.anomalyOf('next', r, outcomes[r]!.anomaly, s.logLoss);
+          this.anomalyOf('next', nextIndex, r, outcomes[r]!.anomaly, s.logLoss, p, actual);
         } else {
           this.record('next/squaredError', squaredError(p, actual), scores);
-          this.anomalyOf('next', r, outcomes[r]!.anomaly, null, p, actual);
+          this.anomalyOf('next', nextIndex, r, outcomes[r]!.anomaly, null, p, actual);
         }
         const scored = p.slice();
         outcomes[r]!.scored.push({ name: 'next', prediction: scored, actual: actual.slice() });
@@ -321,6 +375,10 @@ export class PredictiveAgent implements Agent {
     const present = side.present.some((p) => p.some((v) => v > 0));
     const ignore = outcomes.map((o) => (o.anomaly.next ?? 0) >= this.protect);
     learner.step(x, side, ignore.some(Boolean) ? ignore : undefined);
+    if (this.reference) {
+      this.reference.step(x, side, ignore.some(Boolean) ? ignore : undefined);
+      this.referenceStanding = nextIndex >= 0 || present ? this.reference.readPredictions() : [];
+    }
     if (this.recent !== null && this.stack !== null) this.recent.push(this.stack.readCodes(), learner.steps);
     // Predictions are read (a synchronous copy) only when something will be scored against them.
     this.standing = nextIndex >= 0 || present ? learner.readPredictions() : [];
@@ -336,10 +394,10 @@ export class PredictiveAgent implements Agent {
           const s = scoreCategorical(p, v as number);
           this.record(`${m.name}/accuracy`, s.accuracy, scores);
           this.record(`${m.name}/logLoss`, s.logLoss, scores);
-          this.anomalyOf(m.name, r, outcomes[r]!.anomaly, s.logLoss);
+          this.anomalyOf(m.name, k, r, outcomes[r]!.anomaly, s.logLoss, p, actual);
         } else {
           this.record(`${m.name}/squaredError`, squaredError(p, actual), scores);
-          this.anomalyOf(m.name, r, outcomes[r]!.anomaly, null, p, actual);
+          this.anomalyOf(m.name, k, r, outcomes[r]!.anomaly, null, p, actual);
         }
         outcomes[r]!.scored.push({ name: m.name, prediction: p, actual });
         if (r === 0) {
@@ -468,6 +526,12 @@ export class PredictiveAgent implements Agent {
       scores: [...this.scores].map(([k, s]) => [k, s.recent.getState(), s.total.getState()]),
       anomaly: [...this.anomalies].map(([k, streams]) => [k, streams.map((a) => a.getState())]),
       inputRange: { low: Array.from(this.inputLow), high: Array.from(this.inputHigh) },
+      ...(this.reference && {
+        reference: {
+          stack: this.reference.getState(),
+          anomaly: [...this.referenceAnomalies].map(([k, streams]) => [k, streams.map((a) => a.getState())]),
+        },
+      }),
     });
   }
 
@@ -483,8 +547,10 @@ export class PredictiveAgent implements Agent {
       inputSize: this.inputLow.length,
     };
     let extra: AgentExtra | undefined;
+    let restoreReference = (): void => undefined;
     const check = (raw: Record<string, unknown>, where: string): void => {
       extra = checkAgentExtra(raw, where, shape);
+      if (this.reference) restoreReference = checkReference(this.reference, this.referenceAnomalies, raw, where);
     };
     restoreAgent(this.kind, this.options, this.tpStack('setState'), state, check, `${this.constructor.name}.setState`);
     const own = extra!;
@@ -502,6 +568,8 @@ export class PredictiveAgent implements Agent {
     }
     this.peakAnomaly.clear();
     for (const [k, streams] of own.anomaly) streams.forEach((a, r) => this.anomalies.get(k)![r]!.setState(a));
+    restoreReference();
+    this.referenceStanding = this.reference && this.reference.steps > 0 ? this.reference.readPredictions() : [];
     this.inputLow.set(own.inputRange?.low ?? new Array(this.inputLow.length).fill(Infinity));
     this.inputHigh.set(own.inputRange?.high ?? new Array(this.inputHigh.length).fill(-Infinity));
   }
@@ -563,6 +631,7 @@ export class PredictiveAgent implements Agent {
     if (this.disposed) return;
     this.disposed = true;
     this.learner.dispose();
+    this.reference?.dispose();
   }
 }
 
