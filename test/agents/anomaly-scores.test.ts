@@ -182,6 +182,6 @@ describe('PredictiveAgent anomaly scores', () => {
     expect(make(3)).toThrow(InvalidOptionError);
     expect(make({ reference: { window: 4 } })).toThrow(InvalidOptionError);
     const baseline = () => new PredictiveAgent(box(1, -1, 1), { learner: 'lstm', anomaly: { reference: true } });
-    expect(baseline).toThrow("expected option \"anomaly.reference\" only with learner 'tp'");
+    expect(baseline).toThrow('expected option "anomaly.reference" only with learner \'tp\'');
   });
 });
