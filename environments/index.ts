@@ -21,6 +21,8 @@ import { REGIME_SWITCH_DEFAULTS, RegimeSwitch } from './regime-switch.js';
 import type { RegimeSwitchOptions } from './regime-switch.js';
 import { SINE_MIXTURE_DEFAULTS, SineMixture } from './sine-mixture.js';
 import type { SineMixtureOptions } from './sine-mixture.js';
+import { TEN_ARMED_TESTBED_DEFAULTS, TenArmedTestbed } from './ten-armed-testbed.js';
+import type { TenArmedTestbedOptions } from './ten-armed-testbed.js';
 import { TEMPORAL_ORDER_DEFAULTS, TemporalOrder } from './temporal-order.js';
 import type { TemporalOrderOptions } from './temporal-order.js';
 
@@ -39,6 +41,7 @@ export * from './reber-grammar.js';
 export * from './regime-switch.js';
 export * from './sine-mixture.js';
 export * from './temporal-order.js';
+export * from './ten-armed-testbed.js';
 export { SequenceEnvironment } from './sequence-environment.js';
 export type { Emission } from './sequence-environment.js';
 
@@ -115,6 +118,14 @@ const BUILTINS: readonly Builtin[] = [
     description: 'Character stream of Moby Dick on a 34-symbol alphabet, a window at a seeded offset per episode',
     defaults: MOBY_DICK_DEFAULTS,
     make: (o) => new MobyDick(o as MobyDickOptions),
+  },
+  {
+    id: 'TenArmedTestbed-v0',
+    description:
+      "Sutton and Barto's 10-armed bandit testbed: arm values N(0, 1), rewards N(q*(a), 1); drift > 0 makes " +
+      'the values random walks; actions discrete(10)',
+    defaults: TEN_ARMED_TESTBED_DEFAULTS,
+    make: (o) => new TenArmedTestbed(o as TenArmedTestbedOptions),
   },
   {
     id: 'Periodic-v0',

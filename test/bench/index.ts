@@ -1,5 +1,6 @@
 // `npm run bench -- <name> [flags]`: runs one bench (or `all`), prints a table, writes JSON.
 
+import { actingBench } from './acting.js';
 import { anomalyBench } from './anomaly.js';
 import { generativeBench } from './generative.js';
 import { mnistBench } from './mnist.js';
@@ -8,6 +9,7 @@ import { throughputBench } from './throughput.js';
 import { memoryBench } from './memory.js';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<void>> = {
+  acting: actingBench,
   anomaly: anomalyBench,
   generative: generativeBench,
   mnist: mnistBench,

@@ -20,7 +20,10 @@ function go(env: Environment, n: number, running: boolean): string[] {
   const out: string[] = [];
   let inEpisode = running;
   for (let i = 0; i < n; i++) {
-    const result = inEpisode ? env.step() : env.reset();
+    // An environment that acts takes a fixed cycle of actions, so both copies get the same ones.
+    const space = env.actionSpace;
+    const action = space?.kind === 'discrete' ? i % space.n : undefined;
+    const result = inEpisode ? env.step(action) : env.reset();
     out.push(JSON.stringify(result, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v)));
     const ended =
       'terminated' in result && (result.terminated || (result as unknown as { truncated: boolean }).truncated);

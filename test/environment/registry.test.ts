@@ -151,6 +151,7 @@ describe('environment registry', () => {
         'RegimeSwitch-v0',
         'SineMixture-v0',
         'TemporalOrder-v0',
+        'TenArmedTestbed-v0',
       ]);
       for (const id of BUILTIN_ENVIRONMENT_IDS) expect(hasEnvironment(id)).toBe(true);
       for (const entry of listEnvironments().filter((e) => BUILTIN_ENVIRONMENT_IDS.includes(e.id))) {
