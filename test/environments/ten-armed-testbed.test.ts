@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { TEN_ARMED_TESTBED_DEFAULTS, TenArmedTestbed } from '../../environments/ten-armed-testbed.js';
 import { checkEnvironment } from '../../src/environment/check-environment.js';
-import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError } from '../../src/errors.js';
+import { InvalidOptionError, NonFiniteError, ShapeMismatchError, type StateError } from '../../src/errors.js';
 import { thrown } from '../helpers/thrown.js';
 
 describe('TenArmedTestbed', () => {
