@@ -14,7 +14,10 @@ export interface InferQuery {
   readonly rows: number;
   /** The bottom input, rows × input size; leave it out to infer it. */
   readonly input?: Float32Array;
-  /** Known side modalities by name: a class index per row, or rows × size values. The rest are inferred. */
+  /**
+   * Known side modalities by name: a class index per row, or rows × size values. The rest are
+   * inferred. With neither these nor `input`, MCMC samples everything (the auto-encoder's chain).
+   */
   readonly side?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
@@ -91,9 +94,11 @@ export function inferFeedForward(stack: FeedForwardStack, query: InferQuery, opt
     }
     return out;
   });
-  if (query.input === undefined && side.every((v) => v === null))
+  // With nothing known, MCMC is the top auto-encoder's own chain: samples of the joint.
+  if (query.input === undefined && side.every((v) => v === null) && method === 'map')
     throw new InvalidOptionError(
-      `${where}: expected something known, the input or a side modality, but everything is missing`,
+      `${where}: expected something known, the input or a side modality, but everything is missing (MCMC ` +
+        'samples the joint then)',
     );
   if (query.input !== undefined && side.every((v) => v !== null))
     throw new InvalidOptionError(
