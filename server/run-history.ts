@@ -1,6 +1,7 @@
-// The whole run at a glance for a viewer that joins late: losses, metrics, per-layer summaries and
-// the step rate from the first frame on, in bounded memory. Each point is the mean of the frames
-// that fell in it; when `capacity` points are full, neighbours merge pairwise and the stride (the
+// The whole run at a glance for a viewer that joins late: losses, metrics, per-layer summaries,
+// anomaly scores and the step rate from the first frame on, in bounded memory. Each point is the
+// mean of the frames that fell in it (the largest, for an anomaly score: a peak must not be
+// averaged away); when `capacity` points are full, neighbours merge pairwise and the stride (the
 // steps a point spans at least) doubles, so a run of any length keeps at most `capacity` points.
 
 import type { Frame } from '../src/agent/snapshot.js';
@@ -18,6 +19,8 @@ export interface HistoryView {
   readonly losses: Record<string, Float32Array>;
   readonly metrics: Record<string, Float32Array>;
   readonly layers: Record<string, { readonly reconstructionError: Float32Array; readonly meanAbsCode: Float32Array }>;
+  /** Per modality that has one, the largest anomaly score of each point. */
+  readonly anomaly: Record<string, Float32Array>;
   readonly stepsPerSecond: Float32Array;
 }
 
@@ -25,35 +28,45 @@ function nothing(n: number): Float32Array {
   return new Float32Array(n).fill(Number.NaN);
 }
 
-/** Sums and counts of one series, aligned with the history's points. */
+/** Sums (or, for a peak series, largest values) and counts of one series, aligned with the points. */
 class Series {
   readonly sums: Float64Array;
   readonly counts: Uint32Array;
 
-  constructor(capacity: number) {
+  constructor(
+    capacity: number,
+    private readonly peak = false,
+  ) {
     this.sums = new Float64Array(capacity);
     this.counts = new Uint32Array(capacity);
   }
 
   add(point: number, value: number): void {
     if (!Number.isFinite(value)) return;
-    this.sums[point]! += value;
+    if (this.peak) this.sums[point] = this.counts[point]! > 0 ? Math.max(this.sums[point]!, value) : value;
+    else this.sums[point]! += value;
     this.counts[point]!++;
   }
 
   /** Merges points 2i and 2i+1 into i, for the first `points` points. */
   halve(points: number): void {
     for (let i = 0; i < points / 2; i++) {
-      this.sums[i] = this.sums[2 * i]! + (this.sums[2 * i + 1] ?? 0);
-      this.counts[i] = this.counts[2 * i]! + (this.counts[2 * i + 1] ?? 0);
+      const [a, b] = [this.sums[2 * i]!, this.sums[2 * i + 1] ?? 0];
+      const [ca, cb] = [this.counts[2 * i]!, this.counts[2 * i + 1] ?? 0];
+      this.sums[i] = !this.peak ? a + b : ca === 0 ? b : cb === 0 ? a : Math.max(a, b);
+      this.counts[i] = ca + cb;
     }
     this.sums.fill(0, Math.ceil(points / 2));
     this.counts.fill(0, Math.ceil(points / 2));
   }
 
+  /** Per point, the mean (the largest value for a peak series), NaN where there is none. */
   means(points: number): Float32Array {
     const out = new Float32Array(points);
-    for (let i = 0; i < points; i++) out[i] = this.counts[i]! > 0 ? this.sums[i]! / this.counts[i]! : Number.NaN;
+    for (let i = 0; i < points; i++) {
+      const n = this.counts[i]!;
+      out[i] = n === 0 ? Number.NaN : this.peak ? this.sums[i]! : this.sums[i]! / n;
+    }
     return out;
   }
 }
@@ -103,6 +116,8 @@ export class RunHistory {
       for (let i = 0; i < layer.code.length; i++) sum += Math.abs(layer.code[i]!);
       if (layer.code.length > 0) this.at(`activity\0${layer.name}`).add(point, sum / layer.code.length);
     }
+    for (const m of frame.modalities)
+      if (typeof m.anomaly === 'number') this.at(`anomaly\0${m.name}`, true).add(point, m.anomaly);
     this.at('rate').add(point, frame.stepsPerSecond);
   }
 
@@ -111,6 +126,7 @@ export class RunHistory {
     const n = this.points;
     const losses: Record<string, Float32Array> = {};
     const metrics: Record<string, Float32Array> = {};
+    const anomaly: Record<string, Float32Array> = {};
     const layers: Record<string, { reconstructionError: Float32Array; meanAbsCode: Float32Array }> = {};
     const layer = (name: string) => {
       layers[name] ??= { reconstructionError: nothing(n), meanAbsCode: nothing(n) };
@@ -121,11 +137,12 @@ export class RunHistory {
       const [kind, name = ''] = key.split('\0');
       if (kind === 'loss') losses[name] = s.means(n);
       else if (kind === 'metric') metrics[name] = s.means(n);
+      else if (kind === 'anomaly') anomaly[name] = s.means(n);
       else if (kind === 'error') layer(name).reconstructionError = s.means(n);
       else if (kind === 'activity') layer(name).meanAbsCode = s.means(n);
       else if (kind === 'rate') stepsPerSecond = s.means(n);
     }
-    return { stride: this.stride, steps: this.ends.slice(0, n), losses, metrics, layers, stepsPerSecond };
+    return { stride: this.stride, steps: this.ends.slice(0, n), losses, metrics, layers, anomaly, stepsPerSecond };
   }
 
   clear(): void {
@@ -134,10 +151,10 @@ export class RunHistory {
     this.series.clear();
   }
 
-  private at(key: string): Series {
+  private at(key: string, peak = false): Series {
     let s = this.series.get(key);
     if (s === undefined) {
-      s = new Series(this.capacity);
+      s = new Series(this.capacity, peak);
       this.series.set(key, s);
     }
     return s;

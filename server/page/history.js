@@ -45,6 +45,7 @@ export class History {
       put(`error:${name}`, v.reconstructionError);
       put(`activity:${name}`, v.meanAbsCode);
     }
+    for (const [name, v] of Object.entries(message.anomaly ?? {})) put(`anomaly:${name}`, v);
     if (message.stepsPerSecond) put('rate', message.stepsPerSecond);
   }
 

@@ -69,6 +69,32 @@ describe('RunHistory', () => {
       }
     });
 
+    it('keeps the largest anomaly score of each point, through every halving', () => {
+      const history = new RunHistory(8);
+      // One spike among quiet frames: averaged, it would fade with every halving.
+      const withScore = (step: number): Frame =>
+        frame(step, {
+          modalities: [
+            {
+              name: 'next',
+              kind: 'continuous',
+              actual: null,
+              scored: null,
+              forecast: new Float32Array(1),
+              lastScored: null,
+              anomaly: step === 37 ? 0.999 : 0.1,
+            } as unknown as Frame['modalities'][number],
+          ],
+        });
+      feed(history, 0, 100, withScore);
+      const view = history.view();
+      expect(view.stride).toBeGreaterThan(1);
+      const scores = Array.from(view.anomaly.next!);
+      expect(Math.max(...scores)).toBeCloseTo(0.999, 5);
+      expect(scores.filter((v) => v > 0.5)).toHaveLength(1);
+      expect(scores.every((v) => v >= 0.1 - 1e-6)).toBe(true);
+    });
+
     it('skips frames closer together than the minimum interval', () => {
       const history = new RunHistory();
       for (let step = 1; step <= 100; step++) history.record(frame(step), step * 0.5);
