@@ -70,8 +70,12 @@ export class History {
         this.sums.set(key, new Array(this.steps.length).fill(0));
         this.counts.set(key, new Array(this.steps.length).fill(0));
       }
-      this.sums.get(key)[point] += v;
-      this.counts.get(key)[point] += 1;
+      const sums = this.sums.get(key);
+      const counts = this.counts.get(key);
+      // An anomaly score's point keeps its largest value (count 1), as the server's history does.
+      if (isPeak(key)) sums[point] = counts[point] > 0 ? Math.max(sums[point], v) : v;
+      else sums[point] += v;
+      counts[point] = isPeak(key) ? 1 : counts[point] + 1;
     }
   }
 
@@ -90,18 +94,25 @@ export class History {
     this.starts = pair(this.starts, (a) => a);
     this.steps = pair(this.steps, (_, b) => b);
     for (const key of this.sums.keys()) {
+      const counts = this.counts.get(key);
+      const peak = isPeak(key);
       this.sums.set(
         key,
-        pair(this.sums.get(key), (a, b) => a + b),
+        pair(this.sums.get(key), (a, b) => (peak ? Math.max(a, b ?? -Infinity) : a + (b ?? 0))),
       );
       this.counts.set(
         key,
-        pair(this.counts.get(key), (a, b) => a + b),
+        pair(counts, (a, b) => (peak ? Math.min(1, a + (b ?? 0)) : a + (b ?? 0))),
       );
     }
     const span = this.steps[half - 1] - this.starts[0];
     this.stride = Math.max(this.stride * 2, Math.ceil(span / half));
   }
+}
+
+/** Series whose points keep their largest value rather than their mean. */
+function isPeak(key) {
+  return key.startsWith('anomaly:');
 }
 
 /** The last frames as they came, oldest first. */
