@@ -49,6 +49,8 @@ export interface TopOptions {
   readonly codeDropProbability?: number;
   /** The prior of a prior target (`unsupervisedTarget` 'gaussian', 'factorial', 'parzen', 'nearest-neighbour'). */
   readonly prior?: PriorOptions;
+  /** Walkback steps of the top auto-encoder's training (top-autoencoder.ts); default 0. */
+  readonly walkback?: number;
 }
 
 export interface StackOptions {
@@ -115,6 +117,7 @@ export interface ResolvedStackOptions {
     readonly trainAutoEncoder: boolean;
     readonly codeDropProbability: number;
     readonly prior: PriorOptions;
+    readonly walkback: number;
     readonly reconstructionStep: number;
     readonly discriminantStep: number;
     readonly unsupervisedWeight: number;
@@ -287,6 +290,7 @@ export function resolveStackOptions(
     'trainAutoEncoder',
     'codeDropProbability',
     'prior',
+    'walkback',
   ]);
   const topCode = layers[layers.length - 1]!.size;
   const resolved: ResolvedStackOptions = {
@@ -317,6 +321,7 @@ export function resolveStackOptions(
         max: 1,
       }),
       prior: priorOptions(`${where}.top.prior`, top.prior),
+      walkback: numberOption(`${where}.top`, 'walkback', top.walkback, 0, { integer: true, min: 0, max: 10 }),
       reconstructionStep: numberOption(where, 'reconstructionStep', options.reconstructionStep, 1, { min: 0 }),
       discriminantStep: numberOption(where, 'discriminantStep', options.discriminantStep, 0.5, { min: 0 }),
       unsupervisedWeight: numberOption(where, 'unsupervisedWeight', options.unsupervisedWeight, 1, { min: 0 }),

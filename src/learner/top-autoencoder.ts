@@ -10,7 +10,7 @@
 
 import { type Engine, type Units, decoderSlope, decoderUnits, glorotUniform } from '../math/index.js';
 import type { ModalitySpec } from './modality.js';
-import type { GradientPair } from '../optim/local-optimizer.js';
+import { type GradientPair, mergePairs } from '../optim/local-optimizer.js';
 import type { Rng } from '../random.js';
 import type { SideMatrices } from './side-batch.js';
 
@@ -28,6 +28,12 @@ export interface TopAutoEncoderConfig {
   readonly sideWeight: number;
   /** Probability of masking the whole code of a row while training (teaches rec_h(∅, y)); default 0. */
   readonly codeDropProbability?: number;
+  /**
+   * Walkback steps (Bengio et al. 2013, generalised denoising auto-encoders): after the usual
+   * pass, the reconstruction is corrupted again and must reconstruct the clean code, this many
+   * times, so that the chain's own spurious modes are trained away. Default 0.
+   */
+  readonly walkback?: number;
 }
 
 export class TopAutoEncoder<M> {
@@ -104,12 +110,29 @@ export class TopAutoEncoder<M> {
     return this.decodeSide(this.hidden(code));
   }
 
-  /** Denoising gradients for one batch: corrupt the code, mask side inputs, reconstruct. */
+  /**
+   * Denoising gradients for one batch: corrupt the code, mask side inputs, reconstruct; with
+   * `walkback` k, k more passes from the corrupted reconstruction of the pass before, toward the
+   * clean code and side, their gradients summed.
+   */
   gradients(code: M, side: SideMatrices<M>): { pairs: GradientPair<M>[]; loss: M } {
+    const e = this.e;
+    let { pairs, loss, rec } = this.pass(code, code, side);
+    for (let k = 0; k < (this.config.walkback ?? 0); k++) {
+      const next = this.pass(rec, code, side);
+      pairs = mergePairs(e, pairs, next.pairs);
+      loss = e.add(loss, next.loss);
+      rec = next.rec;
+    }
+    return { pairs, loss };
+  }
+
+  /** One denoising pass: corrupt `from`, reconstruct, compare with the clean `code` and side. */
+  private pass(from: M, code: M, side: SideMatrices<M>): { pairs: GradientPair<M>[]; loss: M; rec: M } {
     const e = this.e;
     const { noise, dropProbability, sideWeight, modalities } = this.config;
     const rows = e.rows(code);
-    const corrupted = noise > 0 ? e.add(code, e.gaussian(rows, e.cols(code), noise, this.rng)) : code;
+    const corrupted = noise > 0 ? e.add(from, e.gaussian(rows, e.cols(from), noise, this.rng)) : from;
     const codeDrop = this.config.codeDropProbability ?? 0;
     const noisy = codeDrop > 0 ? e.mul(corrupted, e.above(e.uniform(rows, 1, this.rng), codeDrop)) : corrupted;
     const masked = side.inputs.map((input) =>
@@ -141,7 +164,7 @@ export class TopAutoEncoder<M> {
     const deltaHidden = e.mul(back, e.sub(1, e.square(hidden)));
     pairs.push([this.codeWeights, e.matMulAT(noisy, deltaHidden)], [this.bias, e.sumRows(deltaHidden)]);
     masked.forEach((input, m) => pairs.push([this.sideWeights[m]!, e.matMulAT(input, deltaHidden)]));
-    return { pairs, loss };
+    return { pairs, loss, rec };
   }
 
   dispose(): void {

@@ -124,10 +124,10 @@ export interface DigitsResult {
   readonly seconds: number;
 }
 
-export function digitsGenerative(seed: number, epochs: number): DigitsResult {
+export function digitsGenerative(seed: number, epochs: number, walkback = 0): DigitsResult {
   const started = performance.now();
   const { train, test } = loadMnist({ seed });
-  const stack = trainStack(train, seed, epochs, { top: GENERATIVE_TOP });
+  const stack = trainStack(train, seed, epochs, { top: { ...GENERATIVE_TOP, walkback } });
   const judge = trainJudge(train, seed, epochs);
   const all = batchOf(
     test,

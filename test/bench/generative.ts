@@ -15,7 +15,7 @@
 //   channels:   ChannelDropout-v0: the missing partner channel, inferred (MAP, and one MCMC sample
 //               with the top auto-encoder trained) from the other's history at every dropped
 //               step of the second half, before the step is learned, beside its running mean.
-//   npm run bench -- generative [--seeds 1,2,3] [--epochs 5] [--parts digits,...,channels] [--json]
+//   npm run bench -- generative [--seeds 1,2,3] [--epochs 5] [--parts digits,...,channels] [--walkback K] [--json]
 
 import { parseArgs } from 'node:util';
 import { PredictiveAgent } from '../../agents/predictive-agent.js';
@@ -129,6 +129,7 @@ export async function generativeBench(argv: string[]): Promise<void> {
       seeds: { type: 'string', default: '1,2,3' },
       epochs: { type: 'string', default: '5' },
       parts: { type: 'string', default: PARTS.join(',') },
+      walkback: { type: 'string', default: '0' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -140,7 +141,7 @@ export async function generativeBench(argv: string[]): Promise<void> {
   if (parts.includes('digits')) {
     const results: DigitsResult[] = [];
     for (const seed of seeds) {
-      const r = digitsGenerative(seed, epochs);
+      const r = digitsGenerative(seed, epochs, Number(values.walkback));
       results.push(r);
       progress(
         `generative: digits seed ${seed}: MAP label ${r.mapLabel}, image MAP ${r.imageMap}, MCMC ${r.imageMcmc}`,
