@@ -23,7 +23,16 @@ const options = section(readme(), '## Agent options');
 /** A symbol the stack reads and a label as a side modality: what both agents accept. */
 const space = dict({ observation: discrete(5), label: discrete(3) }, ['label']);
 const AGENT_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly'];
-const TOP_KEYS = ['size', 'noise', 'dropProbability', 'sideWeight', 'trainAutoEncoder', 'codeDropProbability', 'prior'];
+const TOP_KEYS = [
+  'size',
+  'noise',
+  'dropProbability',
+  'sideWeight',
+  'trainAutoEncoder',
+  'codeDropProbability',
+  'prior',
+  'walkback',
+];
 
 /** The rolling window of an agent's metrics, measured: feeds labelled steps and finds how many scores it averages. */
 function measuredWindow(agent: PredictiveAgent): number {
