@@ -163,10 +163,8 @@ export async function generativeBench(argv: string[]): Promise<void> {
         value: meanRange(of((r) => r.priors[k])),
       })),
     ];
-    printTable(`Digits (MNIST 8k/2k, 784-240-240, ${epochs} epochs, seeds ${seeds.join(',')})`, rows, [
-      'figure',
-      'value',
-    ]);
+    const title = `Digits (MNIST 8k/2k, 784-240-240, ${epochs} epochs, walkback ${values.walkback}, seeds ${seeds.join(',')})`;
+    printTable(title, rows, ['figure', 'value']);
     payload.digits = results.map(({ sheet: _, ...r }) => r);
   }
   if (parts.includes('unlabelled')) {
