@@ -163,7 +163,8 @@ export async function generativeBench(argv: string[]): Promise<void> {
         value: meanRange(of((r) => r.priors[k])),
       })),
     ];
-    const title = `Digits (MNIST 8k/2k, 784-240-240, ${epochs} epochs, walkback ${values.walkback}, seeds ${seeds.join(',')})`;
+    const setting = `${epochs} epochs, walkback ${values.walkback}, seeds ${seeds.join(',')}`;
+    const title = `Digits (MNIST 8k/2k, 784-240-240, ${setting})`;
     printTable(title, rows, ['figure', 'value']);
     payload.digits = results.map(({ sheet: _, ...r }) => r);
   }
