@@ -10,6 +10,7 @@ import type { UnsupervisedTarget } from '../../src/learner/stack-options.js';
 import { createPrior } from '../../src/priors/create-prior.js';
 import { PRIOR_KINDS, type PriorKind } from '../../src/priors/top-prior.js';
 import { Rng } from '../../src/random.js';
+import { accuracy as accuracyOf } from '../helpers/synthetic.js';
 
 const LABEL = { name: 'label', kind: 'categorical' as const, size: 10 };
 const PIXELS = 784;
@@ -17,15 +18,8 @@ const BATCH = 50;
 /** What the top auto-encoder needs to infer an image from a label: rec(∅, y) (see top.codeDropProbability). */
 export const GENERATIVE_TOP = { trainAutoEncoder: true, codeDropProbability: 0.3 };
 
-function accuracy(p: Float32Array, y: ArrayLike<number>): number {
-  let hits = 0;
-  for (let r = 0; r < y.length; r++) {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (p[r * 10 + c]! > p[r * 10 + best]!) best = c;
-    if (best === y[r]) hits++;
-  }
-  return hits / y.length;
-}
+/** The share of rows whose most likely class of ten is the label. */
+const accuracy = (p: Float32Array, y: ArrayLike<number>): number => accuracyOf(p, y, 10);
 
 /** `labelled` of the training rows carry their label (all when undefined); the rest come without. */
 function trainStack(

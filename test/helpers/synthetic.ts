@@ -46,7 +46,7 @@ export function rowsOf(data: Dataset, from: number, to: number): Dataset {
 }
 
 /** Fraction of rows whose arg-max of `probabilities` ([rows, classes]) equals the label. */
-export function accuracy(probabilities: Float32Array, labels: Int32Array, classes: number): number {
+export function accuracy(probabilities: Float32Array, labels: ArrayLike<number>, classes: number): number {
   let hits = 0;
   for (let r = 0; r < labels.length; r++) {
     let best = 0;

@@ -11,7 +11,7 @@ import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
 import { sideFromLabels } from '../../src/learner/side-batch.js';
 import { Rng } from '../../src/random.js';
 import { useEngine } from '../helpers/engine.js';
-import { type Dataset, smallDigits } from '../helpers/synthetic.js';
+import { type Dataset, accuracy as accuracyOf, smallDigits } from '../helpers/synthetic.js';
 import { thrown } from '../helpers/thrown.js';
 
 useEngine();
@@ -25,15 +25,8 @@ function rowsOf(d: Dataset, rows: readonly number[]): { x: Float32Array; y: Int3
   return { x, y: Int32Array.from(rows, (r) => d.labels[r]!) };
 }
 
-function accuracy(p: Float32Array, y: ArrayLike<number>): number {
-  let hits = 0;
-  for (let r = 0; r < y.length; r++) {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (p[r * 10 + c]! > p[r * 10 + best]!) best = c;
-    if (best === y[r]) hits++;
-  }
-  return hits / y.length;
-}
+/** The share of rows whose most likely class of ten is the label. */
+const accuracy = (p: Float32Array, y: ArrayLike<number>): number => accuracyOf(p, y, 10);
 
 function trained(codeDropProbability: number, walkback = 0): FeedForwardStack {
   const stack = new FeedForwardStack({
