@@ -5,22 +5,11 @@ import { InvalidOptionError, ShapeMismatchError } from '../src/errors.js';
 import { type ModalitySpec, type ModalityValue, writeModality } from '../src/learner/modality.js';
 import type { RecurrentStack } from '../src/learner/recurrent-stack.js';
 import { inferRecurrent } from '../src/learner/recurrent-inference.js';
-import type { InferenceMethod } from '../src/learner/top-inference.js';
-import { checkKeys, choiceOption, numberOption } from '../src/options.js';
-import { Rng } from '../src/random.js';
+import { INFERENCE_CHOICE_KEYS, type InferenceChoices, inferenceOptions } from '../src/learner/top-inference.js';
+import { checkKeys, numberOption } from '../src/options.js';
 
-export interface AgentInferOptions {
-  /** 'map' (default): the top's reconstruction iterated with the known clamped; 'mcmc': the clamped chain. */
-  readonly method?: InferenceMethod;
-  /** MAP: steps (default 20). MCMC: steps of burn-in and between samples (default 20). */
-  readonly iterations?: number;
-  /** MCMC: samples (default 10; MAP gives one). */
-  readonly samples?: number;
-  /** MCMC: std of the chain's corruption; default the top auto-encoder's `noise`. */
-  readonly noise?: number;
-  /** Seed of the chain's draws; default 0. */
-  readonly seed?: number;
-  /** The stream whose context the observation continues; default 0. */
+/** How to infer (see InferenceChoices), and the stream whose context the observation continues (default 0). */
+export interface AgentInferOptions extends InferenceChoices {
   readonly stream?: number;
 }
 
@@ -29,7 +18,7 @@ export interface AgentInference {
   readonly samples: Record<string, Float32Array>[];
 }
 
-export const AGENT_INFER_KEYS = Object.freeze(['method', 'iterations', 'samples', 'noise', 'seed', 'stream']);
+export const AGENT_INFER_KEYS = Object.freeze([...INFERENCE_CHOICE_KEYS, 'stream']);
 
 export function inferAgent(
   stack: RecurrentStack,
@@ -40,11 +29,7 @@ export function inferAgent(
   where: string,
 ): AgentInference {
   checkKeys(where, options, AGENT_INFER_KEYS);
-  const method = choiceOption(where, 'method', options.method, 'map', ['map', 'mcmc'] as const);
-  const iterations = numberOption(where, 'iterations', options.iterations, 20, { integer: true, min: 1 });
-  const samples = method === 'map' ? 1 : numberOption(where, 'samples', options.samples, 10, { integer: true, min: 1 });
-  const noise = numberOption(where, 'noise', options.noise, stack.top.config.noise, { min: 0 });
-  const seed = numberOption(where, 'seed', options.seed, 0, { integer: true });
+  const settings = inferenceOptions(where, options, stack.top.config.noise);
   const stream = numberOption(where, 'stream', options.stream, 0, { integer: true, min: 0 });
   if (side.length === 0)
     throw new InvalidOptionError(`${where}: expected an agent with side modalities to infer, but it has none`);
@@ -72,7 +57,7 @@ export function inferAgent(
     throw new InvalidOptionError(`${where}: expected a side modality missing to infer, but every one is given`);
   if (x.length !== stack.options.input.size)
     throw new ShapeMismatchError(`${where}: expected an input of ${stack.options.input.size} values`);
-  const drawn = inferRecurrent(stack, x, rows, { stream, method, iterations, samples, noise, rng: new Rng(seed) });
+  const drawn = inferRecurrent(stack, x, rows, { stream, ...settings });
   return {
     samples: drawn.map((values) => {
       const out: Record<string, Float32Array> = {};

@@ -4,10 +4,9 @@
 // decoded down the layers from the inferred top code: x = g_1(g_2(… g_L(h))).
 
 import { InvalidOptionError, NonFiniteError, ShapeMismatchError, describeValue } from '../errors.js';
-import { checkKeys, choiceOption, numberOption } from '../options.js';
-import { Rng } from '../random.js';
+import { checkKeys, numberOption } from '../options.js';
 import type { FeedForwardStack } from './feed-forward-stack.js';
-import { type InferenceMethod, inferTop } from './top-inference.js';
+import { INFERENCE_CHOICE_KEYS, type InferenceChoices, inferTop, inferenceOptions } from './top-inference.js';
 
 export interface InferQuery {
   /** Rows in the query (>= 1). */
@@ -21,18 +20,8 @@ export interface InferQuery {
   readonly side?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
-export interface InferOptions {
-  /** 'map' (default): the clamped reconstruction iterated to a fixed point; 'mcmc': the clamped chain. */
-  readonly method?: InferenceMethod;
-  /** MAP: steps (default 20). MCMC: steps of burn-in and between samples (default 20). */
-  readonly iterations?: number;
-  /** MCMC: samples per row (default 10; MAP gives one). */
-  readonly samples?: number;
-  /** MCMC: std of the chain's corruption of the top code; default the top auto-encoder's `noise`. */
-  readonly noise?: number;
-  /** Seed of the chain's draws (the stack's generator is not touched); default 0. */
-  readonly seed?: number;
-}
+/** How to infer: MAP or MCMC, its steps, samples, corruption and seed (see InferenceChoices). */
+export type InferOptions = InferenceChoices;
 
 /** One sample: the input and every side modality (class probabilities, a one-hot draw under MCMC, or values). */
 export interface Inference {
@@ -40,18 +29,13 @@ export interface Inference {
   readonly side: Record<string, Float32Array>;
 }
 
-export const INFER_OPTION_KEYS = Object.freeze(['method', 'iterations', 'samples', 'noise', 'seed']);
-
 /** Checks `query` and `options` (typed errors, nothing computed before), then infers. */
 export function inferFeedForward(stack: FeedForwardStack, query: InferQuery, options: InferOptions = {}): Inference[] {
   const where = 'FeedForwardStack.infer';
-  checkKeys(where, options, INFER_OPTION_KEYS);
+  checkKeys(where, options, INFERENCE_CHOICE_KEYS);
   checkKeys(`${where} query`, query, ['rows', 'input', 'side']);
-  const method = choiceOption(where, 'method', options.method, 'map', ['map', 'mcmc'] as const);
-  const iterations = numberOption(where, 'iterations', options.iterations, 20, { integer: true, min: 1 });
-  const samples = method === 'map' ? 1 : numberOption(where, 'samples', options.samples, 10, { integer: true, min: 1 });
-  const noise = numberOption(where, 'noise', options.noise, stack.top.config.noise, { min: 0 });
-  const seed = numberOption(where, 'seed', options.seed, 0, { integer: true });
+  const settings = inferenceOptions(where, options, stack.top.config.noise);
+  const { method } = settings;
   const rows = numberOption(`${where} query`, 'rows', query?.rows, Number.NaN, { integer: true, min: 1 });
   const { inputSize } = stack.options;
   const modalities = stack.modalities;
@@ -105,14 +89,13 @@ export function inferFeedForward(stack: FeedForwardStack, query: InferQuery, opt
       `${where}: expected something missing to infer, but the input and every modality are given`,
     );
   const e = stack.engine;
-  const rng = new Rng(seed);
   return e.scope(() => {
     const code =
       query.input === undefined
         ? null
         : stack.forward(e.matrix(query.input, rows, inputSize), false).codes[stack.layers.length - 1]!;
     const known = side.map((v, k) => (v === null ? null : e.matrix(v, rows, modalities[k]!.size)));
-    const drawn = inferTop(e, stack.top.autoencoder, code, known, rows, { method, iterations, samples, noise, rng });
+    const drawn = inferTop(e, stack.top.autoencoder, code, known, rows, settings);
     return drawn.map((sample) => {
       let x = sample.code;
       if (query.input === undefined)

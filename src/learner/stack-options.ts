@@ -131,6 +131,18 @@ export interface ResolvedStackOptions {
   readonly engine: EngineChoice;
 }
 
+/** The keys of the `top` option. */
+export const TOP_OPTION_KEYS: readonly string[] = Object.freeze([
+  'size',
+  'noise',
+  'dropProbability',
+  'sideWeight',
+  'trainAutoEncoder',
+  'codeDropProbability',
+  'prior',
+  'walkback',
+]);
+
 export const STACK_OPTION_KEYS = [
   'layers',
   'modalities',
@@ -282,16 +294,7 @@ export function resolveStackOptions(
     ...(corruption.kind === 'gaussian' ? {} : { max: 1 }),
   });
   const top = options.top ?? {};
-  checkKeys(`${where}.top`, top, [
-    'size',
-    'noise',
-    'dropProbability',
-    'sideWeight',
-    'trainAutoEncoder',
-    'codeDropProbability',
-    'prior',
-    'walkback',
-  ]);
+  checkKeys(`${where}.top`, top, TOP_OPTION_KEYS);
   const topCode = layers[layers.length - 1]!.size;
   const resolved: ResolvedStackOptions = {
     layers,

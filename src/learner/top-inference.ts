@@ -7,8 +7,9 @@
 // `top.codeDropProbability`); a missing modality from its prediction given the code.
 
 import type { Engine } from '../math/index.js';
+import { choiceOption, numberOption } from '../options.js';
+import { Rng } from '../random.js';
 import type { ModalitySpec } from './modality.js';
-import type { Rng } from '../random.js';
 import type { TopAutoEncoder } from './top-autoencoder.js';
 
 export type InferenceMethod = 'map' | 'mcmc';
@@ -22,6 +23,40 @@ export interface TopInferenceOptions {
   /** MCMC: std of the corruption of the code at each step (the top auto-encoder's training noise). */
   readonly noise: number;
   readonly rng: Rng;
+}
+
+/** What a caller of `inferTop` may leave out (the stack's and the agent's `infer` take these). */
+export interface InferenceChoices {
+  /** 'map' (default): the clamped reconstruction iterated to a fixed point; 'mcmc': the clamped chain. */
+  readonly method?: InferenceMethod;
+  /** MAP: steps (default 20). MCMC: steps of burn-in and between samples (default 20). */
+  readonly iterations?: number;
+  /** MCMC: samples (default 10; MAP gives one). */
+  readonly samples?: number;
+  /** MCMC: std of the chain's corruption of the top code; default the top auto-encoder's `noise`. */
+  readonly noise?: number;
+  /** Seed of the chain's draws (the stack's generator is not touched); default 0. */
+  readonly seed?: number;
+}
+
+export const INFERENCE_CHOICE_KEYS: readonly string[] = Object.freeze([
+  'method',
+  'iterations',
+  'samples',
+  'noise',
+  'seed',
+]);
+
+/** Checks the choices of `where` (InvalidOptionError naming the option) and applies the defaults. */
+export function inferenceOptions(where: string, choices: InferenceChoices, noise: number): TopInferenceOptions {
+  const method = choiceOption(where, 'method', choices.method, 'map', ['map', 'mcmc'] as const);
+  return {
+    method,
+    iterations: numberOption(where, 'iterations', choices.iterations, 20, { integer: true, min: 1 }),
+    samples: method === 'map' ? 1 : numberOption(where, 'samples', choices.samples, 10, { integer: true, min: 1 }),
+    noise: numberOption(where, 'noise', choices.noise, noise, { min: 0 }),
+    rng: new Rng(numberOption(where, 'seed', choices.seed, 0, { integer: true })),
+  };
 }
 
 /** One sample: the top code and every side modality (known ones as given), [rows × size] each. */

@@ -11,7 +11,7 @@ import { InvalidOptionError } from '../../src/errors.js';
 import type { Ngram } from '../../src/baselines/ngram.js';
 import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
 import { RECURRENT_OPTION_KEYS, RecurrentStack } from '../../src/learner/recurrent-stack.js';
-import { type ResolvedStackOptions, STACK_OPTION_KEYS } from '../../src/learner/stack-options.js';
+import { type ResolvedStackOptions, STACK_OPTION_KEYS, TOP_OPTION_KEYS } from '../../src/learner/stack-options.js';
 import { resolveOptimizerSpec } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/random.js';
 import { useEngine } from '../helpers/engine.js';
@@ -23,16 +23,7 @@ const options = section(readme(), '## Agent options');
 /** A symbol the stack reads and a label as a side modality: what both agents accept. */
 const space = dict({ observation: discrete(5), label: discrete(3) }, ['label']);
 const AGENT_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly'];
-const TOP_KEYS = [
-  'size',
-  'noise',
-  'dropProbability',
-  'sideWeight',
-  'trainAutoEncoder',
-  'codeDropProbability',
-  'prior',
-  'walkback',
-];
+const TOP_KEYS = TOP_OPTION_KEYS;
 
 /** The rolling window of an agent's metrics, measured: feeds labelled steps and finds how many scores it averages. */
 function measuredWindow(agent: PredictiveAgent): number {
