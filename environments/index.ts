@@ -5,11 +5,17 @@ import type { Environment } from '../src/environment/environment.js';
 import { hasEnvironment, registerEnvironment } from '../src/environment/environment-registry.js';
 import { ADDING_PROBLEM_DEFAULTS, AddingProblem } from './adding-problem.js';
 import type { AddingProblemOptions } from './adding-problem.js';
+import { CART_POLE_DEFAULTS, CartPole } from './cart-pole.js';
+import type { CartPoleOptions } from './cart-pole.js';
 import { CHANNEL_DROPOUT_DEFAULTS, ChannelDropout } from './channel-dropout.js';
 import type { ChannelDropoutOptions } from './channel-dropout.js';
 import { EMBEDDED_REBER_DEFAULTS, EmbeddedReberGrammar } from './embedded-reber-grammar.js';
 import { INJECTED_ANOMALIES_DEFAULTS, InjectedAnomalies } from './injected-anomalies.js';
 import type { InjectedAnomaliesOptions } from './injected-anomalies.js';
+import { KEY_DOOR_DEFAULTS, KeyDoor } from './key-door.js';
+import type { KeyDoorOptions } from './key-door.js';
+import { MNIST_BANDIT_DEFAULTS, MnistBandit } from './mnist-bandit.js';
+import type { MnistBanditOptions } from './mnist-bandit.js';
 import { MOBY_DICK_DEFAULTS, MobyDick } from './moby-dick.js';
 import type { MobyDickOptions } from './moby-dick.js';
 import { PERIODIC_SEQUENCE_DEFAULTS, PeriodicSequence } from './periodic-sequence.js';
@@ -27,6 +33,7 @@ import { TEMPORAL_ORDER_DEFAULTS, TemporalOrder } from './temporal-order.js';
 import type { TemporalOrderOptions } from './temporal-order.js';
 
 export * from './adding-problem.js';
+export * from './cart-pole.js';
 export * from './channel-dropout.js';
 // Not registered: a user's data has no default file; the CLI opens .csv and .jsonl paths with it.
 export * from './data-stream.js';
@@ -34,6 +41,8 @@ export { parseTable, readTable, tableFormatOf } from './datasets/table-file.js';
 export type { Cell, Table, TableFormat } from './datasets/table-file.js';
 export * from './embedded-reber-grammar.js';
 export * from './injected-anomalies.js';
+export * from './key-door.js';
+export * from './mnist-bandit.js';
 export * from './moby-dick.js';
 export * from './periodic-sequence.js';
 export * from './permutation-recall.js';
@@ -126,6 +135,30 @@ const BUILTINS: readonly Builtin[] = [
       'the values random walks; actions discrete(10)',
     defaults: TEN_ARMED_TESTBED_DEFAULTS,
     make: (o) => new TenArmedTestbed(o as TenArmedTestbedOptions),
+  },
+  {
+    id: 'CartPole-v1',
+    description:
+      "Gymnasium's cart-pole: balance a pole by pushing the cart left or right, reward 1 per step, ends past " +
+      '12 degrees or 2.4 from the centre, 500 steps; box(4), actions discrete(2)',
+    defaults: CART_POLE_DEFAULTS,
+    make: (o) => new CartPole(o as CartPoleOptions),
+  },
+  {
+    id: 'MnistBandit-v0',
+    description:
+      'Contextual bandit on the 10,000 MNIST digits: guess the label of the digit shown, reward 1 if right, ' +
+      'every digit unseen within a pass; box(784), actions discrete(10)',
+    defaults: MNIST_BANDIT_DEFAULTS,
+    make: (o) => new MnistBandit(o as MnistBanditOptions),
+  },
+  {
+    id: 'KeyDoor-v0',
+    description:
+      'Grid world with a delayed reward: fetch the key, then reach the door for 1; one-hot cell and a ' +
+      'has-key flag, box(26) at the default 5x5; actions discrete(4)',
+    defaults: KEY_DOOR_DEFAULTS,
+    make: (o) => new KeyDoor(o as KeyDoorOptions),
   },
   {
     id: 'Periodic-v0',

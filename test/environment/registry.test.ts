@@ -141,9 +141,12 @@ describe('environment registry', () => {
     it('are all registered by importing environments/index.ts', () => {
       expect(BUILTIN_ENVIRONMENT_IDS).toEqual([
         'Adding-v0',
+        'CartPole-v1',
         'ChannelDropout-v0',
         'EmbeddedReber-v0',
         'InjectedAnomalies-v0',
+        'KeyDoor-v0',
+        'MnistBandit-v0',
         'MobyDick-v0',
         'Periodic-v0',
         'PermutationRecall-v0',
