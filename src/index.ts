@@ -107,6 +107,8 @@ export { StraightThroughBackprop, type StraightThroughBackpropOptions } from './
 export { RecurrentBackprop, type RecurrentBackpropOptions } from './baselines/recurrent-backprop.js';
 export { FusedRecurrentBackprop, type FusedRecurrentBackpropOptions } from './baselines/fused-recurrent-backprop.js';
 export { LstmBackprop, type LstmBackpropOptions } from './baselines/lstm-backprop.js';
+export { Dqn, type DqnOptions } from './baselines/dqn.js';
+export { ReplayBuffer, type ReplayBufferOptions, type ReplayBatch } from './baselines/replay-buffer.js';
 export { Ngram, type NgramOptions } from './baselines/ngram.js';
 
 // Agents: the contract, the registry, the checks, checkpoints

@@ -53,4 +53,8 @@ export {
   reshape,
   split,
   type NamedTensorMap,
+  max,
+  clipByValue,
+  sqrt,
+  addN,
 } from '@tensorflow/tfjs';
