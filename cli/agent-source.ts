@@ -27,10 +27,10 @@ export function agentConfig(source: AgentSource): AgentConfig {
 }
 
 /** Makes a new agent for `space` from --agent / --config (a --load checkpoint is cli/checkpoint-target.ts's). */
-export function openAgent(source: AgentSource, space: Space): Agent {
+export function openAgent(source: AgentSource, space: Space, actionSpace: Space | null = null): Agent {
   const config = agentConfig(source);
   try {
-    return createAgent(config, space);
+    return createAgent(config, space, actionSpace);
   } catch (error) {
     // The agent names the option; the file it came from is what the user needs to open.
     if (source.config !== undefined && error instanceof InvalidOptionError)

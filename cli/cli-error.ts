@@ -26,6 +26,7 @@ const USER_CODES: Readonly<Record<ErrorCode, true>> = {
   ERR_DISPOSED: true,
   ERR_RESET_NEEDED: true,
   ERR_EPISODE_ENDED: true,
+  ERR_NO_OBSERVATION: true,
   ERR_BACKEND: true,
   ERR_UNKNOWN_ID: true,
   ERR_PROTOCOL: true,

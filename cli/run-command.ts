@@ -48,7 +48,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     environment = await openEnvironment(options.environment, options.envOptions, options.seed, options.data);
     const loaded = options.load === undefined ? undefined : readLoadTarget(options.load);
     let resume: LiveRunPosition | undefined;
-    if (loaded === undefined) agent = openAgent(options, environment.observationSpace);
+    if (loaded === undefined) agent = openAgent(options, environment.observationSpace, environment.actionSpace);
     else ({ agent, resume } = restoreCheckpoint(loaded, environment, options.seed, (line) => reporter.notice(line)));
     const start = resume?.step ?? 0;
     interrupts = new Interrupts();

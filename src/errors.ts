@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'ERR_DISPOSED'
   | 'ERR_RESET_NEEDED'
   | 'ERR_EPISODE_ENDED'
+  | 'ERR_NO_OBSERVATION'
   | 'ERR_BACKEND'
   | 'ERR_UNKNOWN_ID'
   | 'ERR_PROTOCOL'
@@ -50,9 +51,12 @@ export class NonFiniteError extends TpropError {
   }
 }
 
-/** A call that the object's life cycle does not allow (disposed, not reset, episode over). */
+/** A call that the object's life cycle does not allow (disposed, not reset, episode over, nothing observed). */
 export class StateError extends TpropError {
-  constructor(code: 'ERR_DISPOSED' | 'ERR_RESET_NEEDED' | 'ERR_EPISODE_ENDED', message: string) {
+  constructor(
+    code: 'ERR_DISPOSED' | 'ERR_RESET_NEEDED' | 'ERR_EPISODE_ENDED' | 'ERR_NO_OBSERVATION',
+    message: string,
+  ) {
     super(code, message);
   }
 }

@@ -9,7 +9,8 @@ import type { Space } from '../environment/space.js';
 
 export interface AgentRegistration {
   readonly description: string;
-  readonly create: (observationSpace: Space, options: Record<string, unknown>) => Agent;
+  /** `actionSpace`: the environment's, for agents that act (null or absent for a stream without actions). */
+  readonly create: (observationSpace: Space, options: Record<string, unknown>, actionSpace?: Space | null) => Agent;
 }
 
 /** An agent config: its kind and the kind's options, as plain data. */
@@ -36,7 +37,11 @@ export function listAgents(): { kind: string; description: string }[] {
 }
 
 /** Makes an agent from a config (or a bare kind) for an observation space. */
-export function createAgent(config: AgentConfig | string, observationSpace: Space): Agent {
+export function createAgent(
+  config: AgentConfig | string,
+  observationSpace: Space,
+  actionSpace?: Space | null,
+): Agent {
   const { kind, ...options } = typeof config === 'string' ? { kind: config } : config;
   const registration = registry.get(kind);
   if (!registration) {
@@ -44,7 +49,7 @@ export function createAgent(config: AgentConfig | string, observationSpace: Spac
       `createAgent: expected an agent kind among [${[...registry.keys()].join(', ')}], but got ${describeValue(kind)}`,
     );
   }
-  return registration.create(observationSpace, options);
+  return registration.create(observationSpace, options, actionSpace);
 }
 
 /**

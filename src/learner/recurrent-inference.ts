@@ -64,3 +64,37 @@ export function inferRecurrent(
     return samples.map((s) => s.side.slice(0, side.length).map((m) => e.read(m)));
   });
 }
+
+/**
+ * Inference at the stream's newest step, its top code as the step computed it (nothing is
+ * encoded again), tiled over `rows` rows: `side[k]` is [rows × size] values of modality k or
+ * null where missing, so that one call asks the top about several candidates at once (e.g.
+ * every action). Returns per sample, per side modality ('next' left out), [rows × size] values.
+ */
+export function inferAtNewest(
+  stack: RecurrentStack,
+  rows: number,
+  side: readonly (Float32Array | null)[],
+  options: Omit<RecurrentInferenceOptions, 'stream'>,
+): Float32Array[][] {
+  const where = 'RecurrentStack.inferAtNewest';
+  if (!stack.top.usesAutoEncoder)
+    throw new InvalidOptionError(
+      `${where}: expected a top auto-encoder that learns (top.trainAutoEncoder: true, or topTarget ` +
+        "'reconstruction'), but this stack does not train it",
+    );
+  const e = stack.engine;
+  const top = stack.newestTopCode();
+  if (top === null) throw new InvalidOptionError(`${where}: expected a step taken before inference`);
+  const modalities = stack.modalities;
+  return e.scope(() => {
+    const one = e.matrix(top, 1, top.length);
+    const code = rows === 1 ? one : e.matMul(e.add(e.zeros(rows, 1), 1), one);
+    const known = modalities.map((m, k) => {
+      const v = k < side.length ? side[k] : null;
+      return v ? e.matrix(v, rows, m.size) : null;
+    });
+    const samples = inferTop(e, stack.top.autoencoder, code, known, rows, options);
+    return samples.map((s) => s.side.slice(0, side.length).map((m) => e.read(m)));
+  });
+}

@@ -363,9 +363,10 @@ export class RecurrentStack implements SequenceLearner {
   /**
    * Side information that arrives late, for the step numbered `index` (0 for the first step
    * taken): merged into that step where `side` has it, and the step is learned (again) at the
-   * next pass. Returns false, changing nothing, when the step has left the window.
+   * next pass (at once unless `defer`: then at the next step's pass). Returns false, changing
+   * nothing, when the step has left the window.
    */
-  attachSide(index: number, side: SideBatch): boolean {
+  attachSide(index: number, side: SideBatch, defer = false): boolean {
     const where = 'RecurrentStack.attachSide';
     this.assertLive(where);
     if (side.rows !== this.options.streams || side.values.length !== this.sideModalities.length) {
@@ -384,7 +385,7 @@ export class RecurrentStack implements SequenceLearner {
       }
     });
     step.learned = false;
-    if (step.complete && this.window.unlearned() >= this.options.updateEvery) this.learn(where);
+    if (!defer && step.complete && this.window.unlearned() >= this.options.updateEvery) this.learn(where);
     return true;
   }
 
@@ -561,6 +562,26 @@ export class RecurrentStack implements SequenceLearner {
     return this.layers.map((layer, l) =>
       this.engine.read(newest.codes[l]!).slice(r * layer.size, (r + 1) * layer.size),
     );
+  }
+
+  /**
+   * Stream `r`'s newest top code as the top reads it (with `inputSkip`, the input beside it), or
+   * null before any step or at the start of an episode.
+   */
+  newestTopCode(r = 0): Float32Array | null {
+    this.assertLive('RecurrentStack.newestTopCode');
+    const newest = this.window.newest();
+    if (!newest || this.pendingStart[r]) return null;
+    const code = this.engine.read(newest.codes[newest.codes.length - 1]!);
+    const H = this.layers[this.layers.length - 1]!.size;
+    const own = code.slice(r * H, (r + 1) * H);
+    if (!this.options.inputSkip) return own;
+    const n = this.options.input.size;
+    const x = this.engine.read(newest.inputs[0]![0]).slice(r * n, (r + 1) * n);
+    const out = new Float32Array(H + n);
+    out.set(own);
+    out.set(x, H);
+    return out;
   }
 
   /** Per layer, stream 0: the newest code (a synchronous read of the codes only, cheap enough per step). */
