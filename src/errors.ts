@@ -53,10 +53,7 @@ export class NonFiniteError extends TpropError {
 
 /** A call that the object's life cycle does not allow (disposed, not reset, episode over, nothing observed). */
 export class StateError extends TpropError {
-  constructor(
-    code: 'ERR_DISPOSED' | 'ERR_RESET_NEEDED' | 'ERR_EPISODE_ENDED' | 'ERR_NO_OBSERVATION',
-    message: string,
-  ) {
+  constructor(code: 'ERR_DISPOSED' | 'ERR_RESET_NEEDED' | 'ERR_EPISODE_ENDED' | 'ERR_NO_OBSERVATION', message: string) {
     super(code, message);
   }
 }

@@ -37,11 +37,7 @@ export function listAgents(): { kind: string; description: string }[] {
 }
 
 /** Makes an agent from a config (or a bare kind) for an observation space. */
-export function createAgent(
-  config: AgentConfig | string,
-  observationSpace: Space,
-  actionSpace?: Space | null,
-): Agent {
+export function createAgent(config: AgentConfig | string, observationSpace: Space, actionSpace?: Space | null): Agent {
   const { kind, ...options } = typeof config === 'string' ? { kind: config } : config;
   const registration = registry.get(kind);
   if (!registration) {
