@@ -3,14 +3,17 @@
 // run, and the reward and share of optimal actions at its last step (averaged over the last 10
 // steps of every run). Stationary (arm values N(0, 1)) and non-stationary (random walks of step
 // 0.01 from equal values; ε-greedy with a constant step 0.1 beside sample averages).
-// The acting TP agent of issue 13 is not built yet; this bench holds its baselines.
-//   npm run bench -- acting [--runs 2000] [--steps 1000] [--json]
+// The acting TP agent (agents/acting-agent.ts, defaults) runs --tp-runs of the same runs (the
+// first ones), the baselines all of them.
+//   npm run bench -- acting [--runs 2000] [--tp-runs 200] [--steps 1000] [--json]
 
 import { parseArgs } from 'node:util';
 import type { BanditPolicy } from '../../src/baselines/bandit-policy.js';
 import { EpsilonGreedy } from '../../src/baselines/epsilon-greedy.js';
 import { RandomPolicy } from '../../src/baselines/random-policy.js';
 import { Ucb } from '../../src/baselines/ucb.js';
+import { ActingAgent } from '../../agents/acting-agent.js';
+import { box, discrete } from '../../src/environment/space.js';
 import { banditCurves, meanOf } from './bandit-runs.js';
 import { finish, printTable, type Row } from './report.js';
 
@@ -28,23 +31,36 @@ export async function actingBench(argv: string[]): Promise<void> {
     args: argv,
     options: {
       runs: { type: 'string', default: '2000' },
+      'tp-runs': { type: 'string', default: '200' },
       steps: { type: 'string', default: '1000' },
       json: { type: 'boolean', default: false },
     },
   });
   const runs = Number(values.runs);
   const steps = Number(values.steps);
-  const payload: Record<string, unknown> = { runs, steps };
+  const tpRuns = Number(values['tp-runs']);
+  const payload: Record<string, unknown> = { runs, tpRuns, steps };
   for (const [title, drift] of [
     ['stationary', 0],
     ['non-stationary (drift 0.01)', 0.01],
   ] as const) {
     const rows: Row[] = [];
-    for (const [name, make] of Object.entries(POLICIES)) {
+    const policies: [string, () => BanditPolicy, number][] = [
+      ...Object.entries(POLICIES).map(([name, make]): [string, () => BanditPolicy, number] => [
+        name,
+        () => make(drift),
+        runs,
+      ]),
+      ['tp acting (evaluate)', () => new ActingPolicy({ policy: 'evaluate' }), tpRuns],
+      ['tp acting (command)', () => new ActingPolicy({ policy: 'command' }), tpRuns],
+    ];
+    for (const [name, make, count] of policies) {
+      if (count === 0) continue;
       const started = performance.now();
-      const curves = banditCurves(make(drift), { runs, steps, drift, seed: 1 });
+      const curves = banditCurves(make(), { runs: count, steps, drift, seed: 1 });
       rows.push({
         policy: name,
+        runs: count,
         'mean reward': meanOf(curves.reward),
         'reward at end': meanOf(curves.reward, steps - 10),
         'optimal at end': meanOf(curves.optimal, steps - 10),
@@ -53,6 +69,7 @@ export async function actingBench(argv: string[]): Promise<void> {
     }
     printTable(`10-armed testbed, ${title}: ${runs} runs of ${steps} steps`, rows, [
       'policy',
+      'runs',
       'mean reward',
       'reward at end',
       'optimal at end',
@@ -61,4 +78,36 @@ export async function actingBench(argv: string[]): Promise<void> {
     payload[title] = rows;
   }
   finish('acting', payload, values.json);
+}
+
+/** The acting agent as a bandit policy: a fresh agent (seeded by the run) at each reset. */
+class ActingPolicy implements BanditPolicy {
+  readonly arms = 10;
+  private agent: ActingAgent | null = null;
+  private run = 0;
+  private step = 0;
+
+  constructor(private readonly options: Record<string, unknown>) {}
+
+  private observe(reward: number, first: boolean): void {
+    const transition = { episode: 0, terminated: false, truncated: false, info: {}, first };
+    this.agent!.observe({ ...transition, step: this.step++, observation: Float32Array.of(0), reward });
+  }
+
+  act(): number {
+    if (!this.agent) this.reset();
+    return this.agent!.act();
+  }
+
+  update(_action: number, reward: number): void {
+    this.observe(reward, false);
+  }
+
+  reset(): void {
+    this.agent?.dispose();
+    this.run += 1;
+    this.step = 0;
+    this.agent = new ActingAgent(box(1, 0, 0), { ...this.options, seed: this.run }, discrete(this.arms));
+    this.observe(0, true);
+  }
 }
