@@ -8,7 +8,7 @@
 //   L = mean Huber(δ), Huber(δ) = δ²/2 if |δ| ≤ 1 else |δ| − 1/2;  ∂L/∂Q(s, a) = clip(δ, −1, 1) / B
 //   per layer, top down: dW = hᵀ·dz, db = Σ dz, dz₋ = (dz·Wᵀ) ⊙ [h > 0]
 
-import { InvalidOptionError, StateError, describeValue } from '../errors.js';
+import { InvalidOptionError, NonFiniteError, StateError, describeValue } from '../errors.js';
 import { glorotUniform, tf } from '../math/index.js';
 import { checkKeys, numberOption } from '../options.js';
 import { Rng } from '../random.js';
@@ -184,6 +184,12 @@ export class Dqn {
     if (!Number.isInteger(action) || action < 0 || action >= this.actions)
       throw new InvalidOptionError(
         `${where}: expected an action in [0, ${this.actions}), but got ${describeValue(action)}`,
+      );
+    checkObservation(where, 'nextObservation', nextObservation, this.observationSize);
+    if (!Number.isFinite(reward)) throw new NonFiniteError(`${where}: expected a finite reward, but got ${reward}`);
+    if (typeof terminated !== 'boolean')
+      throw new InvalidOptionError(
+        `${where}: expected "terminated" to be a boolean, but got ${describeValue(terminated)}`,
       );
     this.buffer.push(observation, action, reward, nextObservation, terminated);
     this.steps++;

@@ -176,6 +176,11 @@ describe('Dqn', () => {
         NonFiniteError,
       );
       expect(thrown(() => dqn.observe(ok, 0, Number.NaN, ok, false))).toBeInstanceOf(NonFiniteError);
+      const next = thrown(() => dqn.observe(ok, 0, 0, Float32Array.of(1), false));
+      expect(next).toBeInstanceOf(ShapeMismatchError);
+      expect((next as Error).message).toBe(
+        'Dqn.observe: expected nextObservation to be a Float32Array(3), but got Float32Array(1)',
+      );
       const action = thrown(() => dqn.observe(ok, 2, 0, ok, false));
       expect(action).toBeInstanceOf(InvalidOptionError);
       expect((action as Error).message).toBe('Dqn.observe: expected an action in [0, 2), but got 2');
