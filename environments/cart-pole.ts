@@ -19,11 +19,11 @@ import type {
   ResetResult,
   StepResult,
 } from '../src/environment/environment.js';
-import { CheckpointError, InvalidOptionError, StateError, describeValue } from '../src/errors.js';
+import { CheckpointError, StateError, describeValue } from '../src/errors.js';
 import { Rng, checkRngState } from '../src/random.js';
 import { assertInSpace } from '../src/environment/space.js';
 import { stateArray, stateBoolean, stateInteger, stateNumber, stateRecord } from '../src/checkpoint/state-checks.js';
-import { environmentOptions, integerOption } from './environment-options.js';
+import { environmentOptions, integerOption, resetSeed } from './environment-options.js';
 
 export interface CartPoleOptions {
   /** Steps per episode before `truncated` (Gymnasium's TimeLimit of v1). Default 500. */
@@ -69,12 +69,8 @@ export class CartPole implements Environment<Float32Array, number> {
   }
 
   reset(options?: ResetOptions): ResetResult<Float32Array> {
-    const seed = options?.seed;
+    const seed = resetSeed(WHERE, options);
     if (seed !== undefined) {
-      if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
-        throw new InvalidOptionError(
-          `${WHERE}.reset: expected option "seed" to be an integer, but got ${describeValue(seed)}`,
-        );
       this.rng = new Rng(seed);
     }
     for (let i = 0; i < 4; i++) this.state[i] = -0.05 + 0.1 * this.rng.float();

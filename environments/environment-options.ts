@@ -85,3 +85,14 @@ export function arrayOption(
   }
   return [...(value as number[])];
 }
+
+/** The seed a `reset` was given (undefined: none); anything but a safe integer is an InvalidOptionError. */
+export function resetSeed(where: string, options: { readonly seed?: unknown } | undefined): number | undefined {
+  const seed = options?.seed;
+  if (seed === undefined) return undefined;
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
+    throw new InvalidOptionError(
+      `${where}.reset: expected option "seed" to be an integer, but got ${describeValue(seed)}`,
+    );
+  return seed;
+}

@@ -17,11 +17,11 @@ import type {
   ResetResult,
   StepResult,
 } from '../src/environment/environment.js';
-import { CheckpointError, InvalidOptionError, StateError, describeValue } from '../src/errors.js';
+import { CheckpointError, StateError, describeValue } from '../src/errors.js';
 import { Rng, checkRngState } from '../src/random.js';
 import { assertInSpace } from '../src/environment/space.js';
 import { corruptState, stateBoolean, stateInteger, stateRecord } from '../src/checkpoint/state-checks.js';
-import { booleanOption, environmentOptions, integerOption, numberOption } from './environment-options.js';
+import { booleanOption, environmentOptions, integerOption, numberOption, resetSeed } from './environment-options.js';
 
 export interface KeyDoorOptions {
   /** Cells per side of the square grid (>= 3). Default 5. */
@@ -89,12 +89,8 @@ export class KeyDoor implements Environment<Float32Array, number> {
   }
 
   reset(options?: ResetOptions): ResetResult<Float32Array> {
-    const seed = options?.seed;
+    const seed = resetSeed(WHERE, options);
     if (seed !== undefined) {
-      if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
-        throw new InvalidOptionError(
-          `${WHERE}.reset: expected option "seed" to be an integer, but got ${describeValue(seed)}`,
-        );
       this.rng = new Rng(seed);
     }
     const cells = this.size * this.size;

@@ -12,12 +12,12 @@ import type {
   ResetResult,
   StepResult,
 } from '../src/environment/environment.js';
-import { CheckpointError, InvalidOptionError, StateError, describeValue } from '../src/errors.js';
+import { CheckpointError, StateError, describeValue } from '../src/errors.js';
 import { Rng, checkRngState } from '../src/random.js';
 import { assertInSpace } from '../src/environment/space.js';
 import { corruptState, stateInteger, stateRecord } from '../src/checkpoint/state-checks.js';
 import { type Digits, MNIST_PIXELS, loadMnist } from './datasets/mnist.js';
-import { environmentOptions, integerOption } from './environment-options.js';
+import { environmentOptions, integerOption, resetSeed } from './environment-options.js';
 
 export interface MnistBanditOptions {
   /** Rounds (guesses) per episode; then `truncated`. Default 10,000 (one pass). */
@@ -68,12 +68,8 @@ export class MnistBandit implements Environment<Float32Array, number> {
   }
 
   reset(options?: ResetOptions): ResetResult<Float32Array> {
-    const seed = options?.seed;
+    const seed = resetSeed(WHERE, options);
     if (seed !== undefined) {
-      if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
-        throw new InvalidOptionError(
-          `${WHERE}.reset: expected option "seed" to be an integer, but got ${describeValue(seed)}`,
-        );
       this.rng = new Rng(seed);
     }
     if (seed !== undefined || this.order === null) this.newPass();

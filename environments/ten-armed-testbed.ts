@@ -13,11 +13,11 @@ import type {
   ResetResult,
   StepResult,
 } from '../src/environment/environment.js';
-import { InvalidOptionError, StateError, describeValue } from '../src/errors.js';
+import { StateError } from '../src/errors.js';
 import { Rng, checkRngState } from '../src/random.js';
 import { assertInSpace } from '../src/environment/space.js';
 import { corruptState, stateArray, stateInteger, stateNumber, stateRecord } from '../src/checkpoint/state-checks.js';
-import { environmentOptions, integerOption, numberOption } from './environment-options.js';
+import { environmentOptions, integerOption, numberOption, resetSeed } from './environment-options.js';
 
 export interface TenArmedTestbedOptions {
   /** Arms (k >= 2). Default 10. */
@@ -62,12 +62,8 @@ export class TenArmedTestbed implements Environment<Float32Array, number> {
   }
 
   reset(options?: ResetOptions): ResetResult<Float32Array> {
-    const seed = options?.seed;
+    const seed = resetSeed(WHERE, options);
     if (seed !== undefined) {
-      if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
-        throw new InvalidOptionError(
-          `${WHERE}.reset: expected option "seed" to be an integer, but got ${describeValue(seed)}`,
-        );
       this.rng = new Rng(seed);
     }
     for (let a = 0; a < this.arms; a++) this.values[a] = this.drift > 0 ? 0 : this.rng.normal();
