@@ -19,11 +19,11 @@ import type {
   ResetResult,
   StepResult,
 } from '../src/environment/environment.js';
-import { CheckpointError, StateError, describeValue } from '../src/errors.js';
+import { StateError } from '../src/errors.js';
 import { Rng, checkRngState } from '../src/random.js';
 import { assertInSpace } from '../src/environment/space.js';
 import { stateArray, stateBoolean, stateInteger, stateNumber, stateRecord } from '../src/checkpoint/state-checks.js';
-import { environmentOptions, integerOption, resetSeed } from './environment-options.js';
+import { environmentOptions, integerOption, checkStateOwner, resetSeed } from './environment-options.js';
 
 export interface CartPoleOptions {
   /** Steps per episode before `truncated` (Gymnasium's TimeLimit of v1). Default 500. */
@@ -108,14 +108,7 @@ export class CartPole implements Environment<Float32Array, number> {
 
   setState(state: unknown): void {
     const where = `${WHERE}.setState`;
-    // Another environment's state is a mismatch, told apart before its keys are checked.
-    const kind = stateRecord(where, 'the state', state, ['environment']).environment;
-    if (kind !== WHERE) {
-      throw new CheckpointError(
-        'ERR_CHECKPOINT_MISMATCH',
-        `${where}: expected the state of a ${WHERE}, but got one of ${describeValue(kind)}`,
-      );
-    }
+    checkStateOwner(where, state, WHERE);
     const s = stateRecord(where, 'the state', state, ['environment', 'rng', 'state', 't', 'done']);
     const rng = checkRngState(s.rng, where, 'rng');
     const values = stateArray(where, 'state', s.state, 4).map((v, i) => stateNumber(where, `state[${i}]`, v));

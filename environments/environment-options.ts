@@ -1,7 +1,8 @@
 // Option checking shared by the built-in environments: each constructor validates its options
 // once, and an invalid or unknown option throws InvalidOptionError naming the option.
 
-import { InvalidOptionError, describeValue } from '../src/errors.js';
+import { CheckpointError, InvalidOptionError, describeValue } from '../src/errors.js';
+import { stateRecord } from '../src/checkpoint/state-checks.js';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
@@ -95,4 +96,14 @@ export function resetSeed(where: string, options: { readonly seed?: unknown } | 
       `${where}.reset: expected option "seed" to be an integer, but got ${describeValue(seed)}`,
     );
   return seed;
+}
+
+/** Refuses another environment's state (ERR_CHECKPOINT_MISMATCH), told apart before its keys are checked. */
+export function checkStateOwner(where: string, state: unknown, owner: string): void {
+  const kind = stateRecord(where, 'the state', state, ['environment']).environment;
+  if (kind !== owner)
+    throw new CheckpointError(
+      'ERR_CHECKPOINT_MISMATCH',
+      `${where}: expected the state of a ${owner}, but got one of ${describeValue(kind)}`,
+    );
 }

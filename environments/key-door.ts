@@ -17,11 +17,18 @@ import type {
   ResetResult,
   StepResult,
 } from '../src/environment/environment.js';
-import { CheckpointError, StateError, describeValue } from '../src/errors.js';
+import { StateError } from '../src/errors.js';
 import { Rng, checkRngState } from '../src/random.js';
 import { assertInSpace } from '../src/environment/space.js';
 import { corruptState, stateBoolean, stateInteger, stateRecord } from '../src/checkpoint/state-checks.js';
-import { booleanOption, environmentOptions, integerOption, numberOption, resetSeed } from './environment-options.js';
+import {
+  booleanOption,
+  environmentOptions,
+  integerOption,
+  numberOption,
+  checkStateOwner,
+  resetSeed,
+} from './environment-options.js';
 
 export interface KeyDoorOptions {
   /** Cells per side of the square grid (>= 3). Default 5. */
@@ -151,14 +158,7 @@ export class KeyDoor implements Environment<Float32Array, number> {
 
   setState(state: unknown): void {
     const where = `${WHERE}.setState`;
-    // Another environment's state is a mismatch, told apart before its keys are checked.
-    const kind = stateRecord(where, 'the state', state, ['environment']).environment;
-    if (kind !== WHERE) {
-      throw new CheckpointError(
-        'ERR_CHECKPOINT_MISMATCH',
-        `${where}: expected the state of a ${WHERE}, but got one of ${describeValue(kind)}`,
-      );
-    }
+    checkStateOwner(where, state, WHERE);
     const s = stateRecord(where, 'the state', state, ['environment', 'rng', 'agent', 'key', 'hasKey', 't', 'done']);
     const rng = checkRngState(s.rng, where, 'rng');
     const last = this.size * this.size - 1;

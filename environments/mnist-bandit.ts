@@ -12,12 +12,12 @@ import type {
   ResetResult,
   StepResult,
 } from '../src/environment/environment.js';
-import { CheckpointError, StateError, describeValue } from '../src/errors.js';
+import { StateError } from '../src/errors.js';
 import { Rng, checkRngState } from '../src/random.js';
 import { assertInSpace } from '../src/environment/space.js';
 import { corruptState, stateInteger, stateRecord } from '../src/checkpoint/state-checks.js';
 import { type Digits, MNIST_PIXELS, loadMnist } from './datasets/mnist.js';
-import { environmentOptions, integerOption, resetSeed } from './environment-options.js';
+import { environmentOptions, integerOption, checkStateOwner, resetSeed } from './environment-options.js';
 
 export interface MnistBanditOptions {
   /** Rounds (guesses) per episode; then `truncated`. Default 10,000 (one pass). */
@@ -126,14 +126,7 @@ export class MnistBandit implements Environment<Float32Array, number> {
 
   setState(state: unknown): void {
     const where = `${WHERE}.setState`;
-    // Another environment's state is a mismatch, told apart before its keys are checked.
-    const kind = stateRecord(where, 'the state', state, ['environment']).environment;
-    if (kind !== WHERE) {
-      throw new CheckpointError(
-        'ERR_CHECKPOINT_MISMATCH',
-        `${where}: expected the state of a ${WHERE}, but got one of ${describeValue(kind)}`,
-      );
-    }
+    checkStateOwner(where, state, WHERE);
     const s = stateRecord(where, 'the state', state, ['environment', 'rng', 'passSeed', 'position', 't']);
     const rng = checkRngState(s.rng, where, 'rng');
     const passSeed = stateInteger(where, 'passSeed', s.passSeed, -1, 0xffffffff);
