@@ -108,6 +108,7 @@ export { RecurrentBackprop, type RecurrentBackpropOptions } from './baselines/re
 export { FusedRecurrentBackprop, type FusedRecurrentBackpropOptions } from './baselines/fused-recurrent-backprop.js';
 export { LstmBackprop, type LstmBackpropOptions } from './baselines/lstm-backprop.js';
 export { Dqn, type DqnOptions } from './baselines/dqn.js';
+export { LinearEpsilonGreedy, type LinearEpsilonGreedyOptions } from './baselines/linear-epsilon-greedy.js';
 export { ReplayBuffer, type ReplayBufferOptions, type ReplayBatch } from './baselines/replay-buffer.js';
 export { Ngram, type NgramOptions } from './baselines/ngram.js';
 
