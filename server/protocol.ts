@@ -2,7 +2,7 @@
 // msgpack codec. server/PROTOCOL.md is the normative text; these types mirror it.
 
 import { Packr, Unpackr } from 'msgpackr';
-import type { LayerFrame, ModalityFrame } from '../src/agent/snapshot.js';
+import type { ActingFrame, LayerFrame, ModalityFrame } from '../src/agent/snapshot.js';
 import type { WireTopology } from './live-topology.js';
 import type { DreamView, InferView, RunState } from './run-controller.js';
 import type { HistoryView } from './run-history.js';
@@ -64,6 +64,8 @@ export interface FrameMessage {
   readonly modalities?: ModalityFrame[];
   readonly losses?: Record<string, number>;
   readonly metrics?: Record<string, number>;
+  /** An acting agent's last action and returns, with the `metrics` part. */
+  readonly acting?: ActingFrame;
   readonly stepsPerSecond: number;
   /** Frames this client has missed so far because its socket was backed up. */
   readonly dropped: number;

@@ -1,7 +1,7 @@
 // What one client wants to see and how often, and the projection of a run's frame onto it.
 // Projection copies references, never arrays: the typed arrays go to the encoder as they are.
 
-import type { Frame } from '../src/agent/snapshot.js';
+import type { ActingFrame, Frame } from '../src/agent/snapshot.js';
 import {
   PARTS,
   clampRate,
@@ -85,8 +85,23 @@ export class Subscription {
       }),
       ...(this.parts.has('losses') && { losses: { ...frame.losses } }),
       ...(this.parts.has('metrics') && { metrics: { ...frame.metrics } }),
+      ...(this.parts.has('metrics') && frame.acting && { acting: actingMessage(frame.acting) }),
       stepsPerSecond: frame.stepsPerSecond,
       dropped,
     };
   }
+}
+
+/** The documented fields only: an agent's record may hold more (checkpoint state is not viewer data). */
+function actingMessage(a: ActingFrame): ActingFrame {
+  return {
+    probabilities: a.probabilities,
+    action: a.action,
+    step: a.step,
+    ...(a.reward !== undefined && { reward: a.reward }),
+    episodeReturn: a.episodeReturn,
+    lastEpisodeReturn: a.lastEpisodeReturn ?? null,
+    commanded: a.commanded ?? null,
+    achieved: a.achieved ?? null,
+  };
 }

@@ -99,4 +99,29 @@ export interface Frame {
   /** Prequential metrics by name. */
   readonly metrics: Readonly<Record<string, number>>;
   readonly stepsPerSecond: number;
+  /** What an agent that acts did at its last action and how its episode goes; absent for other agents. */
+  readonly acting?: ActingFrame;
+}
+
+/**
+ * An acting agent's last action and returns, as a viewer draws them (its running means are metrics).
+ * `reward`, `lastEpisodeReturn`, `commanded`, `achieved`: optional only until agents/acting-agent.ts fills them.
+ */
+export interface ActingFrame {
+  /** The action distribution inferred at the last act(), one probability per action (all 1/n before any). */
+  readonly probabilities: readonly number[];
+  /** The action taken at the last act(), an index into `probabilities`; -1 before any. */
+  readonly action: number;
+  /** The step of the last transition observed (-1 before any). */
+  readonly step: number;
+  /** The reward of the last transition observed (0 before any, and on an episode's first step). */
+  readonly reward?: number;
+  /** The return so far in the current episode: the sum of its rewards. */
+  readonly episodeReturn: number;
+  /** The return of the episode that ended last (terminated or truncated), or null before any ended. */
+  readonly lastEpisodeReturn?: number | null;
+  /** The return commanded (or expected, for command 'max') for the last action whose return is known. */
+  readonly commanded?: number | null;
+  /** The return that action achieved over the horizon; null with `commanded` before any was known. */
+  readonly achieved?: number | null;
 }
