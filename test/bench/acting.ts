@@ -1,113 +1,101 @@
-// Acting bench: policies on the 10-armed testbed (Sutton and Barto 2018, chapter 2), each
-// averaged over the same independent runs in one process: the average reward per step over the
-// run, and the reward and share of optimal actions at its last step (averaged over the last 10
-// steps of every run). Stationary (arm values N(0, 1)) and non-stationary (random walks of step
-// 0.01 from equal values; ε-greedy with a constant step 0.1 beside sample averages).
-// The acting TP agent (agents/acting-agent.ts, defaults) runs --tp-runs of the same runs (the
-// first ones), the baselines all of them.
-//   npm run bench -- acting [--runs 2000] [--tp-runs 200] [--steps 1000] [--json]
+// Acting bench: the TP acting agent (agents/acting-agent.ts) beside baselines, every method of a
+// section in this one process on the same seeds with the same budget. Sections (the runners are
+// acting-<section>.ts): testbed (10-armed bandit, stationary and drifting), mnist (MnistBandit-v0
+// contextual bandit), cartpole (CartPole-v1, beside DQN; --plot writes docs/acting-cartpole.svg),
+// keydoor (KeyDoor-v0 grid world, delayed reward); then one table of steps per second of every
+// method. Seeds are 1 … --seeds (testbed: its runs are seeded 1 … --runs).
+//   npm run bench -- acting [--sections testbed,mnist,cartpole,keydoor] [--seeds 3] [--json]
+//     [--runs 2000] [--tp-runs 200] [--steps 1000]          testbed
+//     [--rounds 10000] [--tail 2000]                         mnist
+//     [--episodes 1000] [--cartpole-steps 100000] [--plot]   cartpole
+//     [--keydoor-steps 50000]                                keydoor
 
 import { parseArgs } from 'node:util';
-import type { BanditPolicy } from '../../src/baselines/bandit-policy.js';
-import { EpsilonGreedy } from '../../src/baselines/epsilon-greedy.js';
-import { RandomPolicy } from '../../src/baselines/random-policy.js';
-import { Ucb } from '../../src/baselines/ucb.js';
-import { ActingAgent } from '../../agents/acting-agent.js';
-import { box, discrete } from '../../src/environment/space.js';
-import { banditCurves, meanOf } from './bandit-runs.js';
-import { finish, printTable, type Row } from './report.js';
+import { initEngine } from '../../src/math/index.js';
+import { cartPoleSection } from './acting-cartpole.js';
+import { keyDoorSection } from './acting-keydoor.js';
+import { mnistSection } from './acting-mnist.js';
+import { returnsSvg } from './acting-plot.js';
+import { testbedSection } from './acting-testbed.js';
+import { finish, meanRange, printTable, progress, type Row } from './report.js';
+import { writeFileSync } from 'node:fs';
 
-const POLICIES: Record<string, (drift: number) => BanditPolicy> = {
-  random: () => new RandomPolicy({ arms: 10, seed: 1 }),
-  'greedy (ε 0)': () => new EpsilonGreedy({ arms: 10, epsilon: 0, seed: 1 }),
-  'ε-greedy 0.01': () => new EpsilonGreedy({ arms: 10, epsilon: 0.01, seed: 1 }),
-  'ε-greedy 0.1': () => new EpsilonGreedy({ arms: 10, epsilon: 0.1, seed: 1 }),
-  'ε-greedy 0.1, α 0.1': () => new EpsilonGreedy({ arms: 10, epsilon: 0.1, stepSize: 0.1, seed: 1 }),
-  'UCB c 2': () => new Ucb({ arms: 10, c: 2, seed: 1 }),
-};
+const SECTIONS = ['testbed', 'mnist', 'cartpole', 'keydoor'];
+const PLOT = 'docs/acting-cartpole.svg';
 
 export async function actingBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      sections: { type: 'string', default: SECTIONS.join(',') },
+      seeds: { type: 'string', default: '3' },
       runs: { type: 'string', default: '2000' },
       'tp-runs': { type: 'string', default: '200' },
       steps: { type: 'string', default: '1000' },
+      rounds: { type: 'string', default: '10000' },
+      tail: { type: 'string', default: '2000' },
+      episodes: { type: 'string', default: '1000' },
+      'cartpole-steps': { type: 'string', default: '100000' },
+      plot: { type: 'boolean', default: false },
+      'keydoor-steps': { type: 'string', default: '50000' },
       json: { type: 'boolean', default: false },
     },
   });
-  const runs = Number(values.runs);
-  const steps = Number(values.steps);
-  const tpRuns = Number(values['tp-runs']);
-  const payload: Record<string, unknown> = { runs, tpRuns, steps };
-  for (const [title, drift] of [
-    ['stationary', 0],
-    ['non-stationary (drift 0.01)', 0.01],
-  ] as const) {
-    const rows: Row[] = [];
-    const policies: [string, () => BanditPolicy, number][] = [
-      ...Object.entries(POLICIES).map(([name, make]): [string, () => BanditPolicy, number] => [
-        name,
-        () => make(drift),
-        runs,
-      ]),
-      ['tp acting (evaluate)', () => new ActingPolicy({ policy: 'evaluate' }), tpRuns],
-      ['tp acting (command)', () => new ActingPolicy({ policy: 'command' }), tpRuns],
-    ];
-    for (const [name, make, count] of policies) {
-      if (count === 0) continue;
-      const started = performance.now();
-      const curves = banditCurves(make(), { runs: count, steps, drift, seed: 1 });
-      rows.push({
-        policy: name,
-        runs: count,
-        'mean reward': meanOf(curves.reward),
-        'reward at end': meanOf(curves.reward, steps - 10),
-        'optimal at end': meanOf(curves.optimal, steps - 10),
-        seconds: (performance.now() - started) / 1000,
-      });
+  const count = (name: keyof typeof values, min: number): number => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`acting bench: expected --${name} to be an integer >= ${min}, but got "${values[name]}"`);
+    return n;
+  };
+  const sections = values.sections.split(',');
+  for (const s of sections)
+    if (!SECTIONS.includes(s))
+      throw new Error(`acting bench: expected sections among ${SECTIONS.join(', ')}, but got "${s}"`);
+  const seeds = Array.from({ length: count('seeds', 1) }, (_, i) => i + 1);
+  const backend = await initEngine({ report: progress });
+  const payload: Record<string, unknown> = { backend, sections, seeds };
+  const speed: Row[] = [];
+  const addSpeed = (section: string, rows: readonly Row[], key = 'method'): void => {
+    for (const r of rows) {
+      const perSeed = r.stepsPerSecond;
+      const value = Array.isArray(perSeed) ? meanRange(perSeed as number[]) : r['steps/s'];
+      speed.push({ section, method: r[key] ?? null, 'steps/s': value ?? null });
     }
-    printTable(`10-armed testbed, ${title}: ${runs} runs of ${steps} steps`, rows, [
-      'policy',
-      'runs',
-      'mean reward',
-      'reward at end',
-      'optimal at end',
-      'seconds',
-    ]);
-    payload[title] = rows;
+  };
+  if (sections.includes('testbed')) {
+    const options = { runs: count('runs', 1), tpRuns: count('tp-runs', 0), steps: count('steps', 11) };
+    const tables = testbedSection(options);
+    // The testbed's keys stay where the earlier JSON had them (docs/experiments/acting-2026-12-02.json).
+    Object.assign(payload, options, tables);
+    for (const [title, rows] of Object.entries(tables)) addSpeed(`testbed, ${title}`, rows, 'policy');
   }
+  if (sections.includes('mnist')) {
+    const options = { seeds, rounds: count('rounds', 1), tail: count('tail', 1) };
+    const rows = mnistSection(options);
+    payload.mnist = { ...options, rows };
+    addSpeed('mnist', rows);
+  }
+  if (sections.includes('cartpole')) {
+    const options = { seeds, episodes: count('episodes', 1), steps: count('cartpole-steps', 1) };
+    const { rows, runs } = cartPoleSection(options);
+    payload.cartpole = { ...options, rows, runs };
+    addSpeed('cartpole', rows);
+    if (values.plot) {
+      writeFileSync(PLOT, returnsSvg(runs));
+      progress(`acting cartpole: plot written to ${PLOT}`);
+    }
+  }
+  if (sections.includes('keydoor')) {
+    const options = { seeds, steps: count('keydoor-steps', 1) };
+    const rows = keyDoorSection(options);
+    payload.keydoor = { ...options, rows };
+    addSpeed('keydoor', rows);
+  }
+  printTable(`Steps per second, every method in this process (backend ${backend})`, speed, [
+    'section',
+    'method',
+    'steps/s',
+  ]);
+  payload.speed = speed;
   finish('acting', payload, values.json);
-}
-
-/** The acting agent as a bandit policy: a fresh agent (seeded by the run) at each reset. */
-class ActingPolicy implements BanditPolicy {
-  readonly arms = 10;
-  private agent: ActingAgent | null = null;
-  private run = 0;
-  private step = 0;
-
-  constructor(private readonly options: Record<string, unknown>) {}
-
-  private observe(reward: number, first: boolean): void {
-    const transition = { episode: 0, terminated: false, truncated: false, info: {}, first };
-    this.agent!.observe({ ...transition, step: this.step++, observation: Float32Array.of(0), reward });
-  }
-
-  act(): number {
-    if (!this.agent) this.reset();
-    return this.agent!.act();
-  }
-
-  update(_action: number, reward: number): void {
-    this.observe(reward, false);
-  }
-
-  reset(): void {
-    this.agent?.dispose();
-    this.run += 1;
-    this.step = 0;
-    this.agent = new ActingAgent(box(1, 0, 0), { ...this.options, seed: this.run }, discrete(this.arms));
-    this.observe(0, true);
-  }
 }
