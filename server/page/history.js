@@ -136,3 +136,32 @@ export class RecentFrames {
     this.frames = [];
   }
 }
+
+/**
+ * One point per ended episode, from frames: the return of the episode that ended last, at the step
+ * of the frame that first shows the count of ended episodes grown. Frames are sampled, so when
+ * several episodes end between two frames only the last one's return is known, and only it is
+ * drawn. Kept as a History (key `return`), so it stays bounded and draws like any other series.
+ */
+export class EpisodeReturns {
+  constructor() {
+    this.history = new History();
+    this.episodes = null;
+  }
+
+  clear() {
+    this.history.clear();
+    this.episodes = null;
+  }
+
+  /** Reads one frame's count of ended episodes and last episode's return; returns whether a point was added. */
+  record(step, episodes, lastReturn) {
+    if (!Number.isFinite(episodes)) return false;
+    if (this.episodes !== null && episodes < this.episodes) this.clear(); // a new run or a restored one
+    const grew = episodes > (this.episodes ?? 0);
+    this.episodes = episodes;
+    if (!grew || lastReturn === null || lastReturn === undefined || !Number.isFinite(lastReturn)) return false;
+    this.history.push(step, { return: lastReturn });
+    return true;
+  }
+}

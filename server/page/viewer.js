@@ -2,6 +2,7 @@
 // topology (and again when it grows), loads the run's history, adds each frame to it, draws the
 // latest frame once per animation frame, and sends the run's controls.
 
+import { ActingView } from './acting-view.js';
 import { Connection } from './connection.js';
 import { DreamView } from './dream-view.js';
 import { InferView } from './infer-view.js';
@@ -29,6 +30,7 @@ let chosenRate = null;
 let dreams = 0;
 const dreamView = new DreamView($('#dreams'));
 const inferView = new InferView($('#inference'));
+const actingView = new ActingView($('#acting'));
 
 const connection = new Connection({ url: socketUrl, onMessage: handle, onStatus: showStatus });
 
@@ -139,6 +141,7 @@ function layout(topology) {
   view.metrics = new CurveSet($('#metrics'), 'metric', topology.metrics, topology.about?.metrics);
   dreamView.setModality(topology.modalities.find((m) => m.name === 'next'));
   inferView.setModalities(topology.modalities.filter((m) => m.name !== 'next'));
+  actingView.setTopology(topology);
   scheduleDraw();
 }
 
@@ -164,6 +167,7 @@ function record(frame) {
   values.rate = frame.stepsPerSecond;
   view.history.push(frame.step, values);
   for (const m of view.modalities) m.sample(frame.modalities?.find((x) => x.name === m.modality.name));
+  actingView.sample(frame);
   view.frame = frame;
   scheduleDraw();
 }
@@ -190,6 +194,7 @@ function draw() {
     );
   view.losses?.draw(frame?.losses, history);
   view.metrics?.draw(frame?.metrics, history);
+  actingView.draw(frame?.metrics, history);
 }
 
 function control(action, extra = {}) {

@@ -32,7 +32,7 @@ function element(tag, attributes = {}, ...children) {
 }
 
 /** A legend entry; the swatch is coloured through the CSSOM, which the page's CSP allows. */
-function swatch(color, text, dashed = false) {
+export function swatch(color, text, dashed = false) {
   const mark = element('i', dashed ? { class: 'dashed' } : {});
   mark.style.background = dashed ? 'none' : color;
   mark.style.borderColor = color;
@@ -61,7 +61,7 @@ export function describe(name, info) {
 }
 
 /** One curve of the whole run with a step axis, under a head with its name and latest value. */
-class Curve {
+export class Curve {
   constructor(parent, { name, label = name, key, info, color, attribute, log = false }) {
     this.key = key;
     this.info = info;
