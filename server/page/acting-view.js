@@ -95,7 +95,8 @@ export class ActingView {
     else drawBars(ctx, box, probabilities, action, this.labels);
     const taken = action < 0 ? 'no action yet' : `took ${this.label(action)} (p ${short(probabilities[action])})`;
     const reward = acting.reward === undefined ? '' : ` · reward ${short(acting.reward)}`;
-    this.actionText.textContent = `step ${steps.format(acting.frameStep)}: ${taken}${reward} · episode so far ${short(acting.episodeReturn)}`;
+    const episode = ` · episode so far ${short(acting.episodeReturn)}`;
+    this.actionText.textContent = `step ${steps.format(acting.frameStep)}: ${taken}${reward}${episode}`;
   }
 
   drawReturns(acting, metrics, history) {
