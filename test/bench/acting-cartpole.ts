@@ -1,14 +1,13 @@
 // Acting bench, CartPole-v1: the TP acting agent beside DQN (docs/experiments.md row D3: the
-// defaults with Adam 5e-4, which reached 195 on 3 of 3 seeds in 100k steps), each on the same
-// seeds in one process with the same budget (episodes or steps, whichever ends first). Per method:
-// the episode at which the mean return over 100 consecutive episodes first reaches 195 (exploration
-// included), how many seeds reach 475 within 1,000 episodes, the final 100-episode mean, steps per
-// second and, for TP, the mean gap between commanded and achieved return. Returns per episode go
-// to the JSON (for acting-plot.ts).
-
+// defaults with Adam 5e-4, which reached 195 on 3 of 3 seeds in 100k steps) and random, each on
+// the same seeds in one process with the same budget (episodes or steps, whichever ends first).
+// Per method: the episode at which the mean return over 100 consecutive episodes first reaches 195
+// (exploration included), how many seeds reach 475 within 1,000 episodes, the final 100-episode
+// mean, steps per second and, for TP, the mean gap between commanded and achieved return.
+// Returns per episode go to the JSON (for acting-plot.ts).
 import { CartPole } from '../../environments/cart-pole.js';
 import type { ActingAgentOptions } from '../../agents/acting-agent.js';
-import { type MethodFactory, dqnMethod, runMethod, tpMethod } from './acting-methods.js';
+import { type MethodFactory, dqnMethod, randomMethod, runMethod, tpMethod } from './acting-methods.js';
 import { meanRange, printTable, progress, type Row } from './report.js';
 
 /** The TP acting agent's options here: the return of a step is the next 7 rewards (the window is 8). */
@@ -20,6 +19,8 @@ export const CARTPOLE_DQN_OPTIONS = { learningRate: 5e-4 } as const;
 const METHODS: Record<string, MethodFactory> = {
   'tp acting': tpMethod(CARTPOLE_TP_OPTIONS),
   'dqn (Adam 5e-4)': dqnMethod(CARTPOLE_DQN_OPTIONS),
+  // The floor: a uniformly random policy's returns average about 22.
+  random: randomMethod,
 };
 
 export interface CartPoleSectionOptions {
