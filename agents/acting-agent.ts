@@ -5,7 +5,7 @@
 // - policy 'evaluate' (default): every action is clamped in turn (one batched MAP inference) and
 //   the return it leads to is inferred; the agent takes the action whose inferred return comes
 //   nearest the command (the highest, for command 'max'), drawn with probabilities
-//   ∝ exp(−|R̂(a) − R*| / τ) (for 'max': ∝ exp(R̂(a) / τ)), R̂ in standardised units.
+//   ∝ exp(−|R̂(a) − R*| / τ) (for 'max': ∝ exp(R̂(a) / τ)), R̂ in scaled units (below).
 // - policy 'command': the commanded return R* is clamped and the action inferred (MAP), as in
 //   return-conditioned policies (upside-down RL); the agent draws from the inferred
 //   probabilities sharpened as p^(1/τ). With command 'max', R* is the largest return seen.
@@ -16,12 +16,14 @@
 // rewards, r(t+1) + γ r(t+2) + …, cut at the episode's end; it is known `horizon` steps later and
 // then attached to step t while the step is still in the stack's window (horizon < window). Steps
 // whose return never completes (a truncated episode) learn the action alone. Returns enter the
-// stack standardised by their running mean and std. The agent reports, per completed return, the
+// stack divided by a fixed scale, `returnScale` (default Σ_{k<horizon} γ^k, so that a return
+// enters as the discounted mean reward per step; a running standardisation was measured worse,
+// docs/experiments.md rows P8 and P9, as its moving mean shifts what was learned). The agent reports, per completed return, the
 // return it commanded (the command, or for 'max' the inferred return of the action it took)
 // beside the one it got.
 
 import type { Agent, AgentState, ModalityPrediction, Outcome, Transition } from '../src/agent/agent.js';
-import type { Frame, Topology } from '../src/agent/snapshot.js';
+import type { ActingFrame, Frame, Topology } from '../src/agent/snapshot.js';
 import {
   corruptState,
   stateArray,
@@ -44,7 +46,7 @@ export const ACTING_POLICIES = ['evaluate', 'command'] as const;
 export type ActingPolicy = (typeof ACTING_POLICIES)[number];
 
 export interface ActingExploration {
-  /** τ at the first action; default 0.2 (standardised return units under 'evaluate'). */
+  /** τ at the first action; default 0.2 (scaled return units under 'evaluate'). */
   readonly temperature?: number;
   /** τ after `decaySteps` actions; default `temperature`. */
   readonly final?: number;
@@ -65,14 +67,28 @@ export type ActingAgentOptions = Omit<PredictiveAgentOptions, 'inputKey'> & {
   readonly horizon?: number;
   /** γ of the return; default 1. */
   readonly discount?: number;
+  /** 'one' (default): one return modality beside the action; 'per-action': one per action. */
+  readonly returns?: 'one' | 'per-action';
+  /** Returns enter the stack divided by this; default Σ_{k<horizon} γ^k (a mean reward per step). */
+  readonly returnScale?: number;
   readonly exploration?: ActingExploration;
-  /** How the top infers (method 'map' or 'mcmc', iterations, samples, noise); default MAP, 20 iterations. */
+  /** How the top infers (method, iterations, samples, noise); default MAP, 1 iteration ('evaluate') or 20. */
   readonly inference?: Omit<InferenceChoices, 'seed'>;
   /** Seeds the agent's action draws (and the stack's, as `seed` does for a predictive agent). */
   readonly seed?: number;
 };
 
-const OWN_KEYS = ['actionSpace', 'policy', 'command', 'horizon', 'discount', 'exploration', 'inference'];
+const OWN_KEYS = [
+  'actionSpace',
+  'policy',
+  'command',
+  'horizon',
+  'discount',
+  'returnScale',
+  'returns',
+  'exploration',
+  'inference',
+];
 const EXPLORATION_KEYS = ['temperature', 'final', 'decaySteps', 'epsilon'];
 const VERSION = 1;
 
@@ -105,9 +121,14 @@ export class ActingAgent implements Agent {
   readonly command: number | 'max';
   readonly horizon: number;
   readonly discount: number;
+  readonly returnScale: number;
   private readonly exploration: Required<ActingExploration>;
   private readonly inference: ReturnType<typeof inferenceOptions>;
   private readonly actions: number;
+  /** The return modalities: one, or one per action (option `returns`). */
+  private readonly returnNames: readonly string[];
+  /** Every action one-hot, a row each: the actions clamped under 'evaluate'. */
+  private readonly eye: Float32Array;
   private rng: Rng;
   /** Running mean and second moment of the returns attached (Welford). */
   private returns = { count: 0, mean: 0, m2: 0, max: -Infinity };
@@ -120,6 +141,13 @@ export class ActingAgent implements Agent {
   private lastProbabilities: Float32Array;
   private lastAction = -1;
   private episodeReturn = 0;
+  /** What the viewer draws (ActingFrame): the last reward, episode return, commanded and achieved return. */
+  private last = {
+    reward: 0,
+    episodeReturn: null as number | null,
+    commanded: null as number | null,
+    achieved: null as number | null,
+  };
   private readonly stats = {
     gap: new RollingMean(100),
     achieved: new RollingMean(100),
@@ -135,7 +163,7 @@ export class ActingAgent implements Agent {
     actionSpace?: Space,
   ) {
     const where = 'ActingAgent';
-    const { policy, command, horizon, discount, exploration, inference, ...rest } = options;
+    const { policy, command, horizon, discount, returnScale, returns, exploration, inference, ...rest } = options;
     const space = options.actionSpace ?? actionSpace;
     if (space === undefined || space === null || typeof space !== 'object' || space.kind !== 'discrete')
       throw new InvalidOptionError(
@@ -156,6 +184,9 @@ export class ActingAgent implements Agent {
     this.command = command ?? 'max';
     this.horizon = numberOption(where, 'horizon', horizon, 1, { integer: true, min: 1 });
     this.discount = numberOption(where, 'discount', discount, 1, { min: 0, max: 1 });
+    let scale = 0;
+    for (let k = 0; k < this.horizon; k++) scale += this.discount ** k;
+    this.returnScale = numberOption(where, 'returnScale', returnScale, scale, { above: 0 });
     if (exploration !== undefined && (typeof exploration !== 'object' || exploration === null))
       throw new InvalidOptionError(`${where}: expected option "exploration" to be a record`);
     checkKeys(`${where} option "exploration"`, exploration ?? {}, EXPLORATION_KEYS);
@@ -176,7 +207,18 @@ export class ActingAgent implements Agent {
     );
     const seed = numberOption(where, 'seed', options.seed, 0, { integer: true });
     this.rng = new Rng(seed * 7919 + 17);
-    const joint = dict({ observation: observationSpace, action: space, return: box(1) }, ['action', 'return']);
+    // 'per-action': each action's return is its own modality, present only for the action taken,
+    // so that the top predicts every action's return from the code alone ('evaluate' only; row
+    // P10). 'one' (default): one return modality beside the action, clamped to the command
+    // under 'command'.
+    const returnKind = choiceOption(where, 'returns', returns, 'one', ['one', 'per-action'] as const);
+    if (returnKind === 'per-action' && this.policy !== 'evaluate')
+      throw new InvalidOptionError(`${where}: expected option "returns" 'one' under policy 'command'`);
+    this.returnNames =
+      returnKind === 'per-action' ? Array.from({ length: this.actions }, (_, a) => `return${a}`) : ['return'];
+    const sides: Record<string, Space> = { observation: observationSpace, action: space };
+    for (const name of this.returnNames) sides[name] = box(1);
+    const joint = dict(sides, ['action', ...this.returnNames]);
     const top = { ...ACTING_DEFAULTS.top, ...rest.top };
     this.inner = new PredictiveAgent(joint, { ...ACTING_DEFAULTS, predictNext: false, ...rest, top });
     const stack = this.inner.stack;
@@ -194,8 +236,17 @@ export class ActingAgent implements Agent {
         `${where}: expected option "horizon" below the window (${stack.options.window}), but got ${this.horizon}`,
       );
     }
-    this.inference = inferenceOptions(`${where} option "inference"`, inference ?? {}, stack.top.config.noise);
+    // One pass of the top under 'evaluate' (the prediction its masked training teaches; 20
+    // iterations of MAP were measured worse, row P9), MAP's 20 under 'command'.
+    const iterations = this.policy === 'evaluate' ? 1 : 20;
+    this.inference = inferenceOptions(
+      `${where} option "inference"`,
+      { iterations, ...inference },
+      stack.top.config.noise,
+    );
     this.lastProbabilities = new Float32Array(this.actions).fill(1 / this.actions);
+    this.eye = new Float32Array(this.actions * this.actions);
+    for (let a = 0; a < this.actions; a++) this.eye[a * this.actions + a] = 1;
     const inner = this.inner.topology;
     this.topology = {
       ...inner,
@@ -227,6 +278,7 @@ export class ActingAgent implements Agent {
     assertInSpace(this.observationSpace, transition.observation, `${where}: observation`);
     if (!Number.isFinite(transition.reward))
       throw new InvalidOptionError(`${where}: expected a finite reward, but got ${describeValue(transition.reward)}`);
+    this.last.reward = transition.first ? 0 : transition.reward;
     if (transition.first) {
       // The previous episode was cut short (or never ended): its open returns are unknown.
       this.closePending(false);
@@ -242,6 +294,7 @@ export class ActingAgent implements Agent {
       else this.attachComplete();
       if (transition.terminated || transition.truncated) {
         this.stats.episodeReturn.update(this.episodeReturn);
+        this.last.episodeReturn = this.episodeReturn;
         if (transition.truncated && !transition.terminated) this.closePending(false);
       }
     }
@@ -270,11 +323,14 @@ export class ActingAgent implements Agent {
     const stack = this.inner.stack!;
     const values: Record<string, number | Float32Array> = { action: p.action };
     if (complete) {
-      values.return = Float32Array.of(this.standardise(p.sum));
+      const name = this.returnNames.length > 1 ? `return${p.action}` : 'return';
+      values[name] = Float32Array.of(this.standardise(p.sum));
       this.updateReturns(p.sum);
       this.stats.achieved.update(p.sum);
       this.stats.commanded.update(p.commanded);
       this.stats.gap.update(Math.abs(p.commanded - p.sum));
+      this.last.commanded = p.commanded;
+      this.last.achieved = p.sum;
     }
     const modalities = this.inner.topology.modalities
       .filter((m) => m.name !== 'next')
@@ -291,17 +347,12 @@ export class ActingAgent implements Agent {
     if (value > s.max) s.max = value;
   }
 
-  private get returnStd(): number {
-    const s = this.returns;
-    return s.count < 2 ? 1 : Math.max(Math.sqrt(s.m2 / (s.count - 1)), 1e-3);
-  }
-
   private standardise(value: number): number {
-    return (value - this.returns.mean) / this.returnStd;
+    return value / this.returnScale;
   }
 
   private unstandardise(value: number): number {
-    return value * this.returnStd + this.returns.mean;
+    return value * this.returnScale;
   }
 
   /** The action to take now, by inference through the top (see the file's header). */
@@ -319,11 +370,14 @@ export class ActingAgent implements Agent {
     let expected: Float64Array | null = null;
     const settings = { ...this.inference, rng: this.rng };
     if (this.policy === 'evaluate') {
-      const eye = new Float32Array(n * n);
-      for (let a = 0; a < n; a++) eye[a * n + a] = 1;
-      const samples = inferAtNewest(stack, n, [eye, null], settings);
       const r = new Float64Array(n);
-      for (const s of samples) for (let a = 0; a < n; a++) r[a]! += s[1]![a]! / samples.length;
+      if (this.returnNames.length > 1) {
+        const samples = inferAtNewest(stack, 1, [null, ...this.returnNames.map(() => null)], settings);
+        for (const s of samples) for (let a = 0; a < n; a++) r[a]! += s[1 + a]![0]! / samples.length;
+      } else {
+        const samples = inferAtNewest(stack, n, [this.eye, null], settings);
+        for (const s of samples) for (let a = 0; a < n; a++) r[a]! += s[1]![a]! / samples.length;
+      }
       expected = r;
       const target = this.command === 'max' ? null : this.standardise(this.command);
       const score = Float64Array.from(r, (v) => (target === null ? v : -Math.abs(v - target)) / tau);
@@ -401,18 +455,17 @@ export class ActingAgent implements Agent {
   /** The inner agent's frame, with the action distribution inferred at the last action and the action taken. */
   snapshot(): Frame {
     this.assertLive('snapshot');
-    const frame = this.inner.snapshot();
-    return {
-      ...frame,
-      metrics: this.metrics(),
-      acting: {
-        probabilities: Array.from(this.lastProbabilities),
-        action: this.lastAction,
-        step: this.lastStep,
-        episodeReturn: this.episodeReturn,
-        stats: Object.fromEntries(Object.entries(this.stats).map(([k, m]) => [k, m.getState()])),
-      },
-    } as Frame;
+    const acting: ActingFrame = {
+      probabilities: Array.from(this.lastProbabilities),
+      action: this.lastAction,
+      step: this.lastStep,
+      reward: this.last.reward,
+      episodeReturn: this.episodeReturn,
+      lastEpisodeReturn: this.last.episodeReturn,
+      commanded: this.last.commanded,
+      achieved: this.last.achieved,
+    };
+    return { ...this.inner.snapshot(), metrics: this.metrics(), acting };
   }
 
   getState(): AgentState {
@@ -432,6 +485,7 @@ export class ActingAgent implements Agent {
         lastAction: this.lastAction,
         lastProbabilities: Float32Array.from(this.lastProbabilities),
         episodeReturn: this.episodeReturn,
+        last: { ...this.last },
         stats: Object.fromEntries(Object.entries(this.stats).map(([k, m]) => [k, m.getState()])),
       },
     };
@@ -454,6 +508,7 @@ export class ActingAgent implements Agent {
       'lastAction',
       'lastProbabilities',
       'episodeReturn',
+      'last',
       'stats',
     ]);
     const rng = checkRngState(d.rng, where, 'data.rng');
@@ -480,6 +535,14 @@ export class ActingAgent implements Agent {
     const lastStep = stateInteger(where, 'data.lastStep', d.lastStep, -1);
     const lastAction = stateInteger(where, 'data.lastAction', d.lastAction, -1, this.actions - 1);
     const episodeReturn = stateNumber(where, 'data.episodeReturn', d.episodeReturn);
+    const l = stateRecord(where, 'data.last', d.last, ['reward', 'episodeReturn', 'commanded', 'achieved']);
+    const orNull = (key: string, v: unknown): number | null => (v === null ? null : stateNumber(where, key, v));
+    const last = {
+      reward: stateNumber(where, 'data.last.reward', l.reward),
+      episodeReturn: orNull('data.last.episodeReturn', l.episodeReturn),
+      commanded: orNull('data.last.commanded', l.commanded),
+      achieved: orNull('data.last.achieved', l.achieved),
+    };
     const stats = stateRecord(where, 'data.stats', d.stats, Object.keys(this.stats));
     this.checkStats(stats, where);
     this.inner.setState(d.inner as AgentState);
@@ -494,6 +557,7 @@ export class ActingAgent implements Agent {
     this.lastAction = lastAction;
     this.lastProbabilities.set(probabilities);
     this.episodeReturn = episodeReturn;
+    this.last = last;
   }
 
   /** Checks the saved rolling means on copies, so that a bad one changes nothing. */

@@ -98,10 +98,10 @@ function actingMessage(a: ActingFrame): ActingFrame {
     probabilities: a.probabilities,
     action: a.action,
     step: a.step,
-    ...(a.reward !== undefined && { reward: a.reward }),
+    reward: a.reward,
     episodeReturn: a.episodeReturn,
-    lastEpisodeReturn: a.lastEpisodeReturn ?? null,
-    commanded: a.commanded ?? null,
-    achieved: a.achieved ?? null,
+    lastEpisodeReturn: a.lastEpisodeReturn,
+    commanded: a.commanded,
+    achieved: a.achieved,
   };
 }

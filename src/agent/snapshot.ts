@@ -105,7 +105,6 @@ export interface Frame {
 
 /**
  * An acting agent's last action and returns, as a viewer draws them (its running means are metrics).
- * `reward`, `lastEpisodeReturn`, `commanded`, `achieved`: optional only until agents/acting-agent.ts fills them.
  */
 export interface ActingFrame {
   /** The action distribution inferred at the last act(), one probability per action (all 1/n before any). */
@@ -115,13 +114,13 @@ export interface ActingFrame {
   /** The step of the last transition observed (-1 before any). */
   readonly step: number;
   /** The reward of the last transition observed (0 before any, and on an episode's first step). */
-  readonly reward?: number;
+  readonly reward: number;
   /** The return so far in the current episode: the sum of its rewards. */
   readonly episodeReturn: number;
   /** The return of the episode that ended last (terminated or truncated), or null before any ended. */
-  readonly lastEpisodeReturn?: number | null;
+  readonly lastEpisodeReturn: number | null;
   /** The return commanded (or expected, for command 'max') for the last action whose return is known. */
-  readonly commanded?: number | null;
+  readonly commanded: number | null;
   /** The return that action achieved over the horizon; null with `commanded` before any was known. */
-  readonly achieved?: number | null;
+  readonly achieved: number | null;
 }

@@ -52,7 +52,7 @@ export function inferenceOptions(where: string, choices: InferenceChoices, noise
   const method = choiceOption(where, 'method', choices.method, 'map', ['map', 'mcmc'] as const);
   return {
     method,
-    iterations: numberOption(where, 'iterations', choices.iterations, 20, { integer: true, min: 1 }),
+    iterations: numberOption(where, 'iterations', choices.iterations, 20, { integer: true, min: 0 }),
     samples: method === 'map' ? 1 : numberOption(where, 'samples', choices.samples, 10, { integer: true, min: 1 }),
     noise: numberOption(where, 'noise', choices.noise, noise, { min: 0 }),
     rng: new Rng(numberOption(where, 'seed', choices.seed, 0, { integer: true })),
