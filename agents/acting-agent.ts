@@ -18,9 +18,9 @@
 // whose return never completes (a truncated episode) learn the action alone. Returns enter the
 // stack divided by a fixed scale, `returnScale` (default Σ_{k<horizon} γ^k, so that a return
 // enters as the discounted mean reward per step; a running standardisation was measured worse,
-// docs/experiments.md rows P8 and P9, as its moving mean shifts what was learned). The agent reports, per completed return, the
-// return it commanded (the command, or for 'max' the inferred return of the action it took)
-// beside the one it got.
+// docs/experiments.md rows P8 and P9, as its moving mean shifts what was learned). The agent
+// reports, per completed return, the return it commanded (the command, or for 'max' the inferred
+// return of the action it took) beside the one it got.
 
 import type { Agent, AgentState, ModalityPrediction, Outcome, Transition } from '../src/agent/agent.js';
 import type { ActingFrame, Frame, Topology } from '../src/agent/snapshot.js';
