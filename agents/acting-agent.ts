@@ -219,7 +219,12 @@ export class ActingAgent implements Agent {
     const sides: Record<string, Space> = { observation: observationSpace, action: space };
     for (const name of this.returnNames) sides[name] = box(1);
     const joint = dict(sides, ['action', ...this.returnNames]);
-    const top = { ...ACTING_DEFAULTS.top, ...rest.top };
+    // The top learns exactly the conditional the policy infers: R̂(h, a) under 'evaluate' (the
+    // action never masked, the return always), P(a | h, R) under 'command' (row P12).
+    const evaluate = this.policy === 'evaluate';
+    const drops: Record<string, number> = { action: evaluate ? 0 : 1 };
+    for (const name of this.returnNames) drops[name] = evaluate ? 1 : 0;
+    const top = { ...ACTING_DEFAULTS.top, dropProbability: drops, ...rest.top };
     this.inner = new PredictiveAgent(joint, { ...ACTING_DEFAULTS, predictNext: false, ...rest, top });
     const stack = this.inner.stack;
     if (!stack) {

@@ -35,8 +35,12 @@ export interface TopOptions {
   readonly size?: number;
   /** Std of the corruption of the top code while the top AE trains; default 0.1. */
   readonly noise?: number;
-  /** Probability of masking out a present side modality while the top AE trains; default 0.5. */
-  readonly dropProbability?: number;
+  /**
+   * Probability of masking out a present side modality while the top AE trains; default 0.5. A
+   * record gives it per modality by name (0.5 for a modality it leaves out): e.g. an acting agent
+   * never masks the action and always masks the return, so that every step teaches R̂(h, a).
+   */
+  readonly dropProbability?: number | Readonly<Record<string, number>>;
   /** Weight of side reconstruction against code reconstruction; default 1. */
   readonly sideWeight?: number;
   /** Train the top auto-encoder even when the discriminant target does not need it; default false. */
@@ -112,7 +116,8 @@ export interface ResolvedStackOptions {
   readonly top: {
     readonly size: number;
     readonly noise: number;
-    readonly dropProbability: number;
+    /** One probability for every modality, or one per modality in the order of `modalities`. */
+    readonly dropProbability: number | readonly number[];
     readonly sideWeight: number;
     readonly trainAutoEncoder: boolean;
     readonly codeDropProbability: number;
@@ -316,7 +321,7 @@ export function resolveStackOptions(
     top: {
       size: numberOption(`${where}.top`, 'size', top.size, 2 * topCode, { integer: true, min: 1 }),
       noise: numberOption(`${where}.top`, 'noise', top.noise, 0.1, { min: 0 }),
-      dropProbability: numberOption(`${where}.top`, 'dropProbability', top.dropProbability, 0.5, { min: 0, max: 1 }),
+      dropProbability: dropOption(`${where}.top`, top.dropProbability, modalities),
       sideWeight: numberOption(`${where}.top`, 'sideWeight', top.sideWeight, 1, { min: 0 }),
       trainAutoEncoder: booleanOption(`${where}.top`, 'trainAutoEncoder', top.trainAutoEncoder, false),
       codeDropProbability: numberOption(`${where}.top`, 'codeDropProbability', top.codeDropProbability, 0, {
@@ -384,4 +389,23 @@ export function layerConfig(
     decoderTarget: options.decoderTarget,
     encoderReconstructionWeight: options.encoderReconstructionWeight,
   };
+}
+
+/** `top.dropProbability`: a number, or a record by modality name resolved to one per modality. */
+function dropOption(
+  where: string,
+  value: number | Readonly<Record<string, number>> | undefined,
+  modalities: readonly ModalitySpec[],
+): number | readonly number[] {
+  if (value === undefined || typeof value === 'number')
+    return numberOption(where, 'dropProbability', value, 0.5, { min: 0, max: 1 });
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidOptionError(
+      `${where}: expected option "dropProbability" to be a number or a record by modality, but got ${describeValue(value)}`,
+    );
+  const names = modalities.map((m) => m.name);
+  checkKeys(`${where} option "dropProbability"`, value, names);
+  return names.map((name) =>
+    numberOption(`${where} option "dropProbability"`, name, value[name], 0.5, { min: 0, max: 1 }),
+  );
 }

@@ -22,8 +22,8 @@ export interface TopAutoEncoderConfig {
   readonly size: number;
   /** Std of the gaussian corruption of the code while training. */
   readonly noise: number;
-  /** Probability of masking out a present modality while training (teaches prediction). */
-  readonly dropProbability: number;
+  /** Probability of masking out a present modality while training (teaches prediction); or one per modality. */
+  readonly dropProbability: number | readonly number[];
   /** Weight of the side reconstruction loss against the code reconstruction loss. */
   readonly sideWeight: number;
   /** Probability of masking the whole code of a row while training (teaches rec_h(∅, y)); default 0. */
@@ -135,9 +135,10 @@ export class TopAutoEncoder<M> {
     const corrupted = noise > 0 ? e.add(from, e.gaussian(rows, e.cols(from), noise, this.rng)) : from;
     const codeDrop = this.config.codeDropProbability ?? 0;
     const noisy = codeDrop > 0 ? e.mul(corrupted, e.above(e.uniform(rows, 1, this.rng), codeDrop)) : corrupted;
-    const masked = side.inputs.map((input) =>
-      dropProbability === 0 ? input : e.mul(input, e.above(e.uniform(rows, 1, this.rng), dropProbability)),
-    );
+    const masked = side.inputs.map((input, m) => {
+      const p = typeof dropProbability === 'number' ? dropProbability : dropProbability[m]!;
+      return p === 0 ? input : e.mul(input, e.above(e.uniform(rows, 1, this.rng), p));
+    });
     const hidden = this.hidden(noisy, masked);
     const rec = this.decodeCode(hidden);
     const error = e.sub(rec, code);

@@ -42,7 +42,7 @@ export interface TopConfig {
   readonly unsupervisedConfidence: number;
   readonly size: number;
   readonly noise: number;
-  readonly dropProbability: number;
+  readonly dropProbability: number | readonly number[];
   readonly sideWeight: number;
   /** Train the top auto-encoder even where no target or prediction uses it (to show its reconstructions). */
   readonly trainAutoEncoder: boolean;

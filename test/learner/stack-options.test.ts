@@ -44,4 +44,27 @@ describe('resolveStackOptions', () => {
       );
     });
   });
+
+  describe('top.dropProbability', () => {
+    const modalities = [
+      { name: 'action', kind: 'categorical' as const, size: 3 },
+      { name: 'return', kind: 'continuous' as const, size: 1 },
+    ];
+
+    it('takes one number for every modality (default 0.5), or a record by name resolved in their order', () => {
+      expect(resolveStackOptions({ layers: [8], modalities }, 'Stack').top.dropProbability).toBe(0.5);
+      const top = { dropProbability: { return: 1 } };
+      expect(resolveStackOptions({ layers: [8], modalities, top }, 'Stack').top.dropProbability).toEqual([0.5, 1]);
+    });
+
+    it('refuses an unknown modality, a value out of [0, 1] and a value of another type, with typed errors', () => {
+      const bad = (dropProbability: unknown): unknown =>
+        thrown(() =>
+          resolveStackOptions({ layers: [8], modalities, top: { dropProbability: dropProbability as never } }, 'S'),
+        );
+      for (const value of [{ label: 1 }, { action: 2 }, [0.5, 0.5], 'all'])
+        expect(bad(value)).toBeInstanceOf(InvalidOptionError);
+      expect((bad({ action: 2 }) as Error).message).toMatch(/"action".*2/);
+    });
+  });
 });

@@ -118,3 +118,28 @@ describe('Top#target with two modalities', () => {
     expect(read(unsure.target(codes, sure, 'plain'))).toEqual(read(absent.target(codes, sure, 'plain')));
   });
 });
+
+describe('TopAutoEncoder#gradients with a drop probability per modality', () => {
+  const a = { name: 'a', kind: 'categorical' as const, size: 3 };
+  const b = { name: 'b', kind: 'continuous' as const, size: 1 };
+
+  it('never masks a modality at 0 and always masks one at 1, which is still reconstructed', () => {
+    const config = { ...base, modalities: [a, b], trainAutoEncoder: true, dropProbability: [0, 1] };
+    const top = new Top(e, config, new Rng(6));
+    const side = sideMatrices(e, [a, b], packSide([a, b], [{ a: 2, b: Float32Array.of(0.5) }], 'test'));
+    const sums = Array.from({ length: 20 }, () =>
+      e.scope(() => {
+        const pairs = top.autoencoder.gradients(e.splitRows(codes, 2)[0]!, side).pairs;
+        const [wa, wb] = top.autoencoder.sideWeights;
+        const of = (w: FusedMatrix): number => e.read(e.sumAll(e.square(pairs.find(([p]) => p === w)![1])))[0]!;
+        const decoder = top.autoencoder.sideDecoders[1]!;
+        return [of(wa!), of(wb!), of(decoder)];
+      }),
+    );
+    for (const [ga, gb, gdec] of sums) {
+      expect(ga).toBeGreaterThan(0); // a enters every time…
+      expect(gb).toBe(0); // …b never does (its input weights get no gradient)…
+      expect(gdec).toBeGreaterThan(0); // …but b is predicted, and its decoder learns
+    }
+  });
+});
