@@ -55,6 +55,12 @@ export interface TopOptions {
   readonly prior?: PriorOptions;
   /** Walkback steps of the top auto-encoder's training (top-autoencoder.ts); default 0. */
   readonly walkback?: number;
+  /**
+   * Weight of each modality in the discriminant top target, by name (1 for a modality it leaves
+   * out): 0 keeps a modality out of the codes' targets while the top still learns it, e.g. the
+   * action an acting agent chose, which the codes should not be pushed to predict. Default all 1.
+   */
+  readonly targetWeights?: Readonly<Record<string, number>>;
 }
 
 export interface StackOptions {
@@ -121,6 +127,8 @@ export interface ResolvedStackOptions {
     readonly sideWeight: number;
     readonly trainAutoEncoder: boolean;
     readonly codeDropProbability: number;
+    /** Per modality, in the order of `modalities`. */
+    readonly targetWeights: readonly number[];
     readonly prior: PriorOptions;
     readonly walkback: number;
     readonly reconstructionStep: number;
@@ -146,6 +154,7 @@ export const TOP_OPTION_KEYS: readonly string[] = Object.freeze([
   'codeDropProbability',
   'prior',
   'walkback',
+  'targetWeights',
 ]);
 
 export const STACK_OPTION_KEYS = [
@@ -322,6 +331,7 @@ export function resolveStackOptions(
       size: numberOption(`${where}.top`, 'size', top.size, 2 * topCode, { integer: true, min: 1 }),
       noise: numberOption(`${where}.top`, 'noise', top.noise, 0.1, { min: 0 }),
       dropProbability: dropOption(`${where}.top`, top.dropProbability, modalities),
+      targetWeights: targetWeightsOption(`${where}.top`, top.targetWeights, modalities),
       sideWeight: numberOption(`${where}.top`, 'sideWeight', top.sideWeight, 1, { min: 0 }),
       trainAutoEncoder: booleanOption(`${where}.top`, 'trainAutoEncoder', top.trainAutoEncoder, false),
       codeDropProbability: numberOption(`${where}.top`, 'codeDropProbability', top.codeDropProbability, 0, {
@@ -408,4 +418,19 @@ function dropOption(
   return names.map((name) =>
     numberOption(`${where} option "dropProbability"`, name, value[name], 0.5, { min: 0, max: 1 }),
   );
+}
+
+/** `top.targetWeights`: a record by modality name, resolved to one weight ≥ 0 per modality (default 1). */
+function targetWeightsOption(
+  where: string,
+  value: Readonly<Record<string, number>> | undefined,
+  modalities: readonly ModalitySpec[],
+): readonly number[] {
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value)))
+    throw new InvalidOptionError(
+      `${where}: expected option "targetWeights" to be a record by modality, but got ${describeValue(value)}`,
+    );
+  const names = modalities.map((m) => m.name);
+  checkKeys(`${where} option "targetWeights"`, value ?? {}, names);
+  return names.map((name) => numberOption(`${where} option "targetWeights"`, name, value?.[name], 1, { min: 0 }));
 }

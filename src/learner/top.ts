@@ -43,6 +43,8 @@ export interface TopConfig {
   readonly size: number;
   readonly noise: number;
   readonly dropProbability: number | readonly number[];
+  /** Weight of each modality in the discriminant target, in the order of `modalities`; default all 1. */
+  readonly targetWeights?: readonly number[];
   readonly sideWeight: number;
   /** Train the top auto-encoder even where no target or prediction uses it (to show its reconstructions). */
   readonly trainAutoEncoder: boolean;
@@ -105,7 +107,7 @@ export class Top<M> {
    * a filled one as present where its fill weight is non-zero. With `unsupervisedTarget` 'density',
    * rows with no side at all instead take ĥ = h + u·(rec_h(h, ∅) − h), the seed paper's
    * reconstruction with the side masked.
-   *   discriminant:   ĥ = h − η·Σ_m w_m·(P_m(h) − y_m)·R_mᵀ
+   *   discriminant:   ĥ = h − η·Σ_m c_m·w_m·(P_m(h) − y_m)·R_mᵀ      (c_m: `targetWeights`)
    *   reconstruction: ĥ = h + β·w·(rec_h(h, y) − rec_h(h, ŷ(h)))   form 'difference': what the two
    *                   reconstructions share, the auto-encoder's own shrinkage toward the mean,
    *                   cancels, as in the difference form below
@@ -142,9 +144,11 @@ export class Top<M> {
     });
     let target: M;
     if (this.readout) {
-      const weights = side.present.map((present, m) =>
-        fillIn ? e.add(present, e.mul(e.sub(1, present), fillWeight[m]!)) : present,
-      );
+      const scale = this.config.targetWeights;
+      const weights = side.present.map((present, m) => {
+        const w = fillIn ? e.add(present, e.mul(e.sub(1, present), fillWeight[m]!)) : present;
+        return scale === undefined || scale[m] === 1 ? w : e.mul(w, scale[m]!);
+      });
       target = e.sub(code, e.mul(this.readout.codeGradient(predicted, completed, weights), discriminantStep));
     } else {
       // The top AE reads each modality as [y ⊙ p, p]: a missing modality enters absent (p = 0),

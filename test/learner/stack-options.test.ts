@@ -67,4 +67,20 @@ describe('resolveStackOptions', () => {
       expect((bad({ action: 2 }) as Error).message).toMatch(/"action".*2/);
     });
   });
+
+  describe('top.targetWeights', () => {
+    const modalities = [{ name: 'action', kind: 'categorical' as const, size: 3 }];
+
+    it('resolves a record by name to one weight per modality (default 1); refuses unknown names and negatives', () => {
+      expect(resolveStackOptions({ layers: [8], modalities }, 'S').top.targetWeights).toEqual([1]);
+      const top = { targetWeights: { action: 0 } };
+      expect(resolveStackOptions({ layers: [8], modalities, top }, 'S').top.targetWeights).toEqual([0]);
+      for (const targetWeights of [{ label: 1 }, { action: -1 }, 3])
+        expect(
+          thrown(() =>
+            resolveStackOptions({ layers: [8], modalities, top: { targetWeights: targetWeights as never } }, 'S'),
+          ),
+        ).toBeInstanceOf(InvalidOptionError);
+    });
+  });
 });

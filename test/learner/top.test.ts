@@ -143,3 +143,25 @@ describe('TopAutoEncoder#gradients with a drop probability per modality', () => 
     }
   });
 });
+
+describe('Top#target with target weights per modality', () => {
+  const a = { name: 'a', kind: 'categorical' as const, size: 3 };
+  const b = { name: 'b', kind: 'continuous' as const, size: 1 };
+  const config = { ...base, modalities: [a, b] };
+  const side = sideMatrices(e, [a, b], packSide([a, b], [{ a: 2, b: Float32Array.of(1) }, { a: 0 }], 'test'));
+
+  it("weight 0 keeps a modality out of the codes' targets, 1 is the default, a weight between scales its step", () => {
+    const moved = (targetWeights?: number[]): number[] => {
+      const top = new Top(e, { ...config, ...(targetWeights && { targetWeights }) }, new Rng(7));
+      return read(top.target(codes, side, 'difference')).map((v, i) => v - read(codes)[i]!);
+    };
+    const both = moved();
+    expect(moved([1, 1])).toEqual(both);
+    const onlyA = moved([1, 0]);
+    const onlyB = moved([0, 1]);
+    expect(moved([0, 0]).every((v) => v === 0)).toBe(true);
+    both.forEach((v, i) => expect(onlyA[i]! + onlyB[i]!).toBeCloseTo(v, 5));
+    moved([1, 0.5]).forEach((v, i) => expect(v).toBeCloseTo(onlyA[i]! + 0.5 * onlyB[i]!, 5));
+    expect(onlyB.slice(4).every((v) => v === 0)).toBe(true); // row 2 has no b
+  });
+});
