@@ -67,7 +67,7 @@ export type ActingAgentOptions = Omit<PredictiveAgentOptions, 'inputKey'> & {
   readonly horizon?: number;
   /** γ of the return; default 1. */
   readonly discount?: number;
-  /** 'one' (default): one return modality beside the action; 'per-action': one per action. */
+  /** 'per-action' (default under 'evaluate'): one return modality per action; 'one' (under 'command'). */
   readonly returns?: 'one' | 'per-action';
   /** Returns enter the stack divided by this; default Σ_{k<horizon} γ^k (a mean reward per step). */
   readonly returnScale?: number;
@@ -104,10 +104,17 @@ interface Pending {
   count: number;
 }
 
-/** The top auto-encoder that acting infers through: the defaults of docs/experiments.md, rows P2 and B1. */
+/**
+ * The stack acting infers through (docs/experiments.md, rows P9–P14): the top auto-encoder trained,
+ * with little noise (the codes vary by a few tenths; noise 0.3 hid them); the input beside the top
+ * code (inputSkip), so the top reads the observation as well as the recurrent code; the encoders
+ * also reconstruct their input, so that the codes describe the observations while the policy is
+ * still exploring. Decoders at the library's 1e-3.
+ */
 const ACTING_DEFAULTS: PredictiveAgentOptions = Object.freeze({
-  top: { trainAutoEncoder: true, noise: 0.3 },
-  decoderOptimizer: { learningRate: 1e-2 },
+  top: { trainAutoEncoder: true, noise: 0.03 },
+  inputSkip: true,
+  encoderReconstructionWeight: 1,
 });
 
 export class ActingAgent implements Agent {
@@ -207,11 +214,15 @@ export class ActingAgent implements Agent {
     );
     const seed = numberOption(where, 'seed', options.seed, 0, { integer: true });
     this.rng = new Rng(seed * 7919 + 17);
-    // 'per-action': each action's return is its own modality, present only for the action taken,
-    // so that the top predicts every action's return from the code alone ('evaluate' only; row
-    // P10). 'one' (default): one return modality beside the action, clamped to the command
-    // under 'command'.
-    const returnKind = choiceOption(where, 'returns', returns, 'one', ['one', 'per-action'] as const);
+    // 'per-action' (default under 'evaluate'): each action's return is its own modality, present
+    // only for the action taken, so that the top predicts every action's return from the code
+    // alone (rows P10, P13: one return beside the action needs the top to learn their
+    // conjunction, which it did not on MNIST). 'one' (under 'command'): one return modality
+    // beside the action, clamped to the command.
+    const returnKind = choiceOption(where, 'returns', returns, this.policy === 'evaluate' ? 'per-action' : 'one', [
+      'one',
+      'per-action',
+    ] as const);
     if (returnKind === 'per-action' && this.policy !== 'evaluate')
       throw new InvalidOptionError(`${where}: expected option "returns" 'one' under policy 'command'`);
     this.returnNames =
@@ -224,7 +235,11 @@ export class ActingAgent implements Agent {
     const evaluate = this.policy === 'evaluate';
     const drops: Record<string, number> = { action: evaluate ? 0 : 1 };
     for (const name of this.returnNames) drops[name] = evaluate ? 1 : 0;
-    const top = { ...ACTING_DEFAULTS.top, dropProbability: drops, ...rest.top };
+    // Neither the action (a choice, not a property of the observation) nor the returns (noise to
+    // the codes while the policy explores; row P13) make the codes' targets.
+    const targetWeights: Record<string, number> = { action: 0 };
+    for (const name of this.returnNames) targetWeights[name] = 0;
+    const top = { ...ACTING_DEFAULTS.top, dropProbability: drops, targetWeights, ...rest.top };
     this.inner = new PredictiveAgent(joint, { ...ACTING_DEFAULTS, predictNext: false, ...rest, top });
     const stack = this.inner.stack;
     if (!stack) {
