@@ -136,7 +136,8 @@ export class TopAutoEncoder<M> {
     const codeDrop = this.config.codeDropProbability ?? 0;
     const noisy = codeDrop > 0 ? e.mul(corrupted, e.above(e.uniform(rows, 1, this.rng), codeDrop)) : corrupted;
     const masked = side.inputs.map((input, m) => {
-      const p = typeof dropProbability === 'number' ? dropProbability : dropProbability[m]!;
+      // A modality the options did not know (the stack's own 'next') takes the default 0.5.
+      const p = typeof dropProbability === 'number' ? dropProbability : (dropProbability[m] ?? 0.5);
       return p === 0 ? input : e.mul(input, e.above(e.uniform(rows, 1, this.rng), p));
     });
     const hidden = this.hidden(noisy, masked);

@@ -147,7 +147,9 @@ export class Top<M> {
       const scale = this.config.targetWeights;
       const weights = side.present.map((present, m) => {
         const w = fillIn ? e.add(present, e.mul(e.sub(1, present), fillWeight[m]!)) : present;
-        return scale === undefined || scale[m] === 1 ? w : e.mul(w, scale[m]!);
+        // A modality the options did not know (the stack's own 'next') keeps weight 1.
+        const c = scale?.[m] ?? 1;
+        return c === 1 ? w : e.mul(w, c);
       });
       target = e.sub(code, e.mul(this.readout.codeGradient(predicted, completed, weights), discriminantStep));
     } else {
