@@ -109,10 +109,11 @@ interface Pending {
  * with little noise (the codes vary by a few tenths; noise 0.3 hid them); the input beside the top
  * code (inputSkip), so the top reads the observation as well as the recurrent code; the encoders
  * also reconstruct their input, so that the codes describe the observations while the policy is
- * still exploring. Decoders at the library's 1e-3.
+ * still exploring. Decoders at the library's 1e-3. The top's hidden layer 128 wide (with the input
+ * beside the code, the stack's default, twice the code and input, is 1,696 for an MNIST digit).
  */
 const ACTING_DEFAULTS: PredictiveAgentOptions = Object.freeze({
-  top: { trainAutoEncoder: true, noise: 0.03 },
+  top: { trainAutoEncoder: true, noise: 0.03, size: 128 },
   inputSkip: true,
   encoderReconstructionWeight: 1,
 });
