@@ -2,7 +2,9 @@
 // the same predictions; the tensor count stays flat and returns to where it was on dispose; a
 // snapshot survives a msgpack round trip; a bad observation is a typed error that changes
 // nothing; a saved state restored into a fresh agent continues identically; a disposed agent
-// refuses to work. It throws an AgentError naming the failed check.
+// refuses to work. An agent that acts must also act alike from the same seed, inside the action
+// space, and alike again once restored, and refuse act() once disposed. It throws an AgentError
+// naming the failed check.
 
 import { Packr } from 'msgpackr';
 import type { Agent, Transition } from './agent.js';
@@ -10,7 +12,8 @@ import type { Environment } from '../environment/environment.js';
 import { AgentError, TpropError } from '../errors.js';
 import { tfjsEngine } from '../math/index.js';
 import type { Space, SpaceValue } from '../environment/space.js';
-import { flatSize } from '../environment/space.js';
+import { assertInSpace, flatSize } from '../environment/space.js';
+import { Rng } from '../random.js';
 
 export interface CheckAgentOptions {
   readonly steps?: number;
@@ -28,6 +31,10 @@ function fail(check: string, detail: string): never {
 /** A stream of transitions from a seeded environment, as an array (so two agents see the same). */
 function transitionsOf(env: Environment, steps: number, seed: number): Transition[] {
   const out: Transition[] = [];
+  // An environment with actions is stepped with seeded uniform ones (an acting agent's own
+  // choices are checked beside the stream, not fed to it: two agents must see the same stream).
+  const actions = new Rng(seed + 7);
+  const space = env.actionSpace;
   let r: {
     observation: SpaceValue;
     reward: number;
@@ -54,7 +61,7 @@ function transitionsOf(env: Environment, steps: number, seed: number): Transitio
       r = { ...env.reset(), reward: 0, terminated: false, truncated: false };
       first = true;
     } else {
-      r = env.step();
+      r = space?.kind === 'discrete' ? env.step(actions.int(space.n)) : env.step();
       first = false;
     }
   }
@@ -100,6 +107,7 @@ export function checkAgent(
     b.observe(t);
     if (JSON.stringify(predictionsOf(a)) !== JSON.stringify(predictionsOf(b)))
       fail('two agents made alike to predict alike on the same stream', `they differ at step ${i}`);
+    actAlike(env, t, [a, b], 'two agents made alike to act alike on the same stream');
     if (i === half) warm = live();
   });
   if (warm >= 0 && live() !== warm)
@@ -152,12 +160,15 @@ export function checkAgent(
       fail('a refused observation to leave the agent as it was', `it then diverged from its twin at step ${t.step}`);
     if (restored && JSON.stringify(predictionsOf(restored)) !== JSON.stringify(predictionsOf(a)))
       fail('a restored state to continue exactly as the original', `they differ at step ${t.step}`);
+    actAlike(env, t, restored ? [a, b, restored] : [a, b], 'a restored state to act exactly as the original');
   }
   restored?.dispose();
 
   a.dispose();
   b.dispose();
-  for (const call of [() => a.observe(last), () => a.predict(), () => a.snapshot()]) {
+  const calls: (() => unknown)[] = [() => a.observe(last), () => a.predict(), () => a.snapshot()];
+  if (a.act) calls.push(() => a.act!());
+  for (const call of calls) {
     try {
       call();
       fail('a disposed agent to refuse work', 'a call succeeded');
@@ -173,4 +184,26 @@ export function checkAgent(
 
 function replacer(_key: string, value: unknown): unknown {
   return ArrayBuffer.isView(value) ? Array.from(value as Float32Array) : value;
+}
+
+/**
+ * For agents that act: after a transition that does not end its episode, every agent's act()
+ * must give the same action, inside the environment's action space.
+ */
+function actAlike(env: Environment, t: Transition, agents: readonly Agent[], check: string): void {
+  if (!agents[0]!.act || t.terminated || t.truncated) return;
+  const actions = agents.map((x) => x.act!());
+  if (env.actionSpace && !inSpace(env.actionSpace, actions[0]!))
+    fail('actions inside the action space', `got ${JSON.stringify(actions[0])} at step ${t.step}`);
+  if (actions.some((x) => JSON.stringify(x) !== JSON.stringify(actions[0])))
+    fail(check, `they took ${actions.map((x) => JSON.stringify(x)).join(' and ')} at step ${t.step}`);
+}
+
+function inSpace(space: Space, value: SpaceValue): boolean {
+  try {
+    assertInSpace(space, value, 'checkAgent');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,6 +6,7 @@ import { createAgent, listAgents } from '../../src/agent/agent-registry.js';
 import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { AgentError } from '../../src/errors.js';
 import type { Agent } from '../../src/agent/agent.js';
+import type { Space } from '../../src/environment/space.js';
 import { useEngine } from '../helpers/engine.js';
 
 useEngine();
@@ -22,7 +23,7 @@ describe('checkAgent', () => {
     expect(listAgents().map((a) => a.kind)).toEqual([...BUILTIN_AGENT_KINDS].sort());
   });
 
-  // The acting agent needs actions; test/agents/acting-agent.test.ts checks it on acting environments.
+  // The acting agent needs actions: it is checked on the environments that take them (below).
   for (const kind of BUILTIN_AGENT_KINDS.filter((k) => k !== 'acting')) {
     for (const engine of ['tfjs', 'fused'] as const) {
       // A supervised agent predicts side modalities only: it needs a stream that carries some.
@@ -39,6 +40,54 @@ describe('checkAgent', () => {
       });
     }
   }
+
+  const ACTING: [string, Record<string, unknown>][] = [
+    ['TenArmedTestbed-v0', {}],
+    ['CartPole-v1', {}],
+    ['KeyDoor-v0', { size: 3, length: 12 }],
+    ['MnistBandit-v0', { length: 30 }],
+  ];
+  // Every acting environment on the fused engine (the default), both policies; the tfjs engine,
+  // much slower, on the testbed with the default policy.
+  const runs: [string, string, Record<string, unknown>, string[]][] = [
+    ...ACTING.map(([id, o]): [string, string, Record<string, unknown>, string[]] => [
+      'fused',
+      id,
+      o,
+      ['evaluate', 'command'],
+    ]),
+    ['tfjs', 'TenArmedTestbed-v0', {}, ['evaluate']],
+  ];
+  it.each(runs)('passes for the acting agent on the %s engine with %s', (engine, id, envOptions, policies) => {
+    const env = makeEnvironment(id, envOptions);
+    for (const policy of policies) {
+      const options = { kind: 'acting', policy, layers: [8], window: 6, horizon: 3, seed: 3, engine };
+      const report = checkAgent(
+        (space) => createAgent(options, space, env.actionSpace),
+        () => makeEnvironment(id, envOptions),
+        { steps: 60 },
+      );
+      expect(report.steps).toBe(60);
+    }
+  });
+
+  it('catches an acting agent whose actions depend on more than its seed', () => {
+    let calls = 0;
+    const env = makeEnvironment('TenArmedTestbed-v0');
+    const make = (space: Space): Agent => {
+      const inner = createAgent({ kind: 'acting', layers: [8], seed: 1 }, space, env.actionSpace);
+      const n = calls++;
+      // The same agent, but every copy answers its own action.
+      return new Proxy(inner, {
+        get(target, key) {
+          if (key === 'act') return () => (target.act!() === -1 ? -1 : n % 10);
+          const value = Reflect.get(target, key);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    };
+    expect(() => checkAgent(make, () => makeEnvironment('TenArmedTestbed-v0'), { steps: 20 })).toThrow(/act alike/);
+  });
 
   it('refuses a supervised agent on a stream with nothing to predict', () => {
     expect(() => createAgent('supervised', makeEnvironment('Reber-v0').observationSpace)).toThrow(
