@@ -49,6 +49,7 @@ export function returnsSvg(runs: readonly CartPoleRun[], title = 'CartPole-v1: r
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
       'font-family="sans-serif" font-size="12">',
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     `<text x="${MARGIN.left + plotW / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(title)}</text>`,
   ];
