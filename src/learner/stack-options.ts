@@ -411,7 +411,8 @@ function dropOption(
     return numberOption(where, 'dropProbability', value, 0.5, { min: 0, max: 1 });
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new InvalidOptionError(
-      `${where}: expected option "dropProbability" to be a number or a record by modality, but got ${describeValue(value)}`,
+      `${where}: expected option "dropProbability" to be a number or a record by modality, ` +
+        `but got ${describeValue(value)}`,
     );
   const names = modalities.map((m) => m.name);
   checkKeys(`${where} option "dropProbability"`, value, names);
