@@ -8,6 +8,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // Both cores of the 2-core machines (vitest's default leaves one idle): 210 s against 316 s
+    // for the whole suite, measured 2026-12-03.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
