@@ -33,7 +33,7 @@ import {
   stateRecord,
 } from '../src/checkpoint/state-checks.js';
 import { type DiscreteSpace, type Space, assertInSpace, box, dict } from '../src/environment/space.js';
-import { InvalidOptionError, StateError, describeValue } from '../src/errors.js';
+import { CheckpointError, InvalidOptionError, StateError, describeValue } from '../src/errors.js';
 import { packSide } from '../src/learner/side-batch.js';
 import { inferAtNewest } from '../src/learner/recurrent-inference.js';
 import { inferenceOptions, type InferenceChoices, INFERENCE_CHOICE_KEYS } from '../src/learner/top-inference.js';
@@ -90,7 +90,8 @@ const OWN_KEYS = [
   'inference',
 ];
 const EXPLORATION_KEYS = ['temperature', 'final', 'decaySteps', 'epsilon'];
-const VERSION = 1;
+// Version 2: returns keep their count and largest only (no running mean and variance).
+const VERSION = 2;
 
 /** A step whose return is still being summed. */
 interface Pending {
@@ -138,8 +139,8 @@ export class ActingAgent implements Agent {
   /** Every action one-hot, a row each: the actions clamped under 'evaluate'. */
   private readonly eye: Float32Array;
   private rng: Rng;
-  /** Running mean and second moment of the returns attached (Welford). */
-  private returns = { count: 0, mean: 0, m2: 0, max: -Infinity };
+  /** How many returns were attached, and the largest (the command 'max' of policy 'command'). */
+  private returns = { count: 0, max: -Infinity };
   private pending: Pending[] = [];
   /** Actions taken so far (the exploration schedule's clock). */
   private taken = 0;
@@ -360,12 +361,8 @@ export class ActingAgent implements Agent {
   }
 
   private updateReturns(value: number): void {
-    const s = this.returns;
-    s.count += 1;
-    const d = value - s.mean;
-    s.mean += d / s.count;
-    s.m2 += d * (value - s.mean);
-    if (value > s.max) s.max = value;
+    this.returns.count += 1;
+    if (value > this.returns.max) this.returns.max = value;
   }
 
   private standardise(value: number): number {
@@ -518,6 +515,11 @@ export class ActingAgent implements Agent {
     const where = 'ActingAgent.setState';
     const s = stateRecord(where, 'the state', state, ['kind', 'version', 'options', 'data']);
     if (s.kind !== 'acting') corruptState(where, 'kind', '"acting"', s.kind);
+    if (s.version !== VERSION)
+      throw new CheckpointError(
+        'ERR_CHECKPOINT_VERSION',
+        `${where}: expected acting agent state version ${VERSION}, but got ${describeValue(s.version)}`,
+      );
     const d = stateRecord(where, 'data', s.data, [
       'inner',
       'rng',
@@ -533,11 +535,9 @@ export class ActingAgent implements Agent {
       'stats',
     ]);
     const rng = checkRngState(d.rng, where, 'data.rng');
-    const r = stateRecord(where, 'data.returns', d.returns, ['count', 'mean', 'm2', 'max']);
+    const r = stateRecord(where, 'data.returns', d.returns, ['count', 'max']);
     const returns = {
       count: stateInteger(where, 'data.returns.count', r.count, 0),
-      mean: stateNumber(where, 'data.returns.mean', r.mean),
-      m2: stateNumber(where, 'data.returns.m2', r.m2),
       max: r.max === null ? -Infinity : stateNumber(where, 'data.returns.max', r.max),
     };
     const pending = stateArray(where, 'data.pending', d.pending).map((entry, i): Pending => {

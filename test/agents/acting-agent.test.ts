@@ -150,6 +150,15 @@ describe('ActingAgent', () => {
     expect(b.act()).toBe(a.act());
     const state = a.getState();
     expect(thrown(() => b.setState({ ...state, data: { ...state.data, taken: -1 } }))).toBeInstanceOf(CheckpointError);
+    const returns = { count: 1, mean: 0, m2: 0, max: 1 }; // version 1 kept a running mean and variance
+    expect(thrown(() => b.setState({ ...state, version: 1, data: { ...state.data, returns } }))).toMatchObject({
+      code: 'ERR_CHECKPOINT_VERSION',
+    });
+    // The refused states changed nothing: both go on alike.
+    const next = { ...base, step: 31, observation: first.observation, reward: 0.5, first: false };
+    a.observe(next);
+    b.observe(next);
+    expect(b.act()).toBe(a.act());
     a.dispose();
     b.dispose();
   });
