@@ -36,7 +36,7 @@ import {
   resolveStackOptions,
 } from './stack-options.js';
 import { targetsThroughTime } from './through-time.js';
-import { Top } from './top.js';
+import { type ReplayState, Top } from './top.js';
 import type { SequenceLearner } from './sequence-learner.js';
 import { StepWindow, type StepRecord } from './step-window.js';
 
@@ -102,6 +102,8 @@ export interface RecurrentStackState {
   }>;
   readonly predictions: Float32Array[];
   readonly pendingStart: boolean[];
+  /** The top's replay rows, with option `top.replay` only. */
+  readonly replay?: ReplayState;
   readonly steps: number;
   readonly updates: number;
 }
@@ -638,6 +640,7 @@ export class RecurrentStack implements SequenceLearner {
   getState(): RecurrentStackState {
     this.assertLive('RecurrentStack.getState');
     const e = this.engine;
+    const replay = this.top.getReplayState();
     return {
       parameters: this.parameters.map((p) => e.read(p)),
       optimizers: this.optimizerGroups().map(([o, params]) => o.getState(params)),
@@ -659,6 +662,7 @@ export class RecurrentStack implements SequenceLearner {
       pendingStart: [...this.pendingStart],
       steps: this.steps,
       updates: this.updates,
+      ...(replay && { replay }),
     };
   }
 
@@ -697,7 +701,9 @@ export class RecurrentStack implements SequenceLearner {
       'pendingStart',
       'steps',
       'updates',
+      ...(this.top.getReplayState() ? ['replay'] : []),
     ]);
+    const replay = this.top.getReplayState() ? this.top.checkReplayState(record.replay, where) : undefined;
     const params = this.parameters;
     const parameters = counted('parameters', record.parameters, params.length).map((v, i) =>
       sized(`parameters[${i}]`, v, size(params[i]!)),
@@ -756,7 +762,17 @@ export class RecurrentStack implements SequenceLearner {
     const pendingStart = counted('pendingStart', record.pendingStart, B).map((v, r) =>
       stateBoolean(where, `pendingStart[${r}]`, v),
     );
-    return { parameters, optimizers, rng, window, predictions, pendingStart, steps, updates };
+    return {
+      parameters,
+      optimizers,
+      rng,
+      window,
+      predictions,
+      pendingStart,
+      steps,
+      updates,
+      ...(replay && { replay }),
+    };
   }
 
   /**
@@ -780,6 +796,7 @@ export class RecurrentStack implements SequenceLearner {
     });
     groups.forEach(([o, ps], i) => o.setState(ps, state.optimizers[i]!));
     this.rng.setState(state.rng);
+    if (state.replay) this.top.setReplayState(state.replay);
     this.window.clear();
     for (const r of state.window) {
       const codes = r.codes.map((c, l) => e.matrix(c, B, this.layers[l]!.size));

@@ -61,6 +61,13 @@ export interface TopOptions {
    * action an acting agent chose, which the codes should not be pushed to predict. Default all 1.
    */
   readonly targetWeights?: Readonly<Record<string, number>>;
+  /**
+   * Rows of past steps with side information the top auto-encoder keeps (a ring, oldest out) and
+   * replays: `rows` of them drawn with each learning pass beside the new ones. Default 0 (none).
+   */
+  readonly replay?: number;
+  /** Rows drawn from `replay` per learning pass; default 16. */
+  readonly replayRows?: number;
 }
 
 export interface StackOptions {
@@ -131,6 +138,8 @@ export interface ResolvedStackOptions {
     readonly targetWeights: readonly number[];
     readonly prior: PriorOptions;
     readonly walkback: number;
+    readonly replay: number;
+    readonly replayRows: number;
     readonly reconstructionStep: number;
     readonly discriminantStep: number;
     readonly unsupervisedWeight: number;
@@ -155,6 +164,8 @@ export const TOP_OPTION_KEYS: readonly string[] = Object.freeze([
   'prior',
   'walkback',
   'targetWeights',
+  'replay',
+  'replayRows',
 ]);
 
 export const STACK_OPTION_KEYS = [
@@ -340,6 +351,8 @@ export function resolveStackOptions(
       }),
       prior: priorOptions(`${where}.top.prior`, top.prior),
       walkback: numberOption(`${where}.top`, 'walkback', top.walkback, 0, { integer: true, min: 0, max: 10 }),
+      replay: numberOption(`${where}.top`, 'replay', top.replay, 0, { integer: true, min: 0 }),
+      replayRows: numberOption(`${where}.top`, 'replayRows', top.replayRows, 16, { integer: true, min: 1 }),
       reconstructionStep: numberOption(where, 'reconstructionStep', options.reconstructionStep, 1, { min: 0 }),
       discriminantStep: numberOption(where, 'discriminantStep', options.discriminantStep, 0.5, { min: 0 }),
       unsupervisedWeight: numberOption(where, 'unsupervisedWeight', options.unsupervisedWeight, 1, { min: 0 }),

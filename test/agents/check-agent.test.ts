@@ -70,6 +70,17 @@ describe('checkAgent', () => {
     }
   });
 
+  it('passes for the acting agent whose top replays past rows (its replay saved and restored)', () => {
+    const env = makeEnvironment('CartPole-v1');
+    const options = { kind: 'acting', layers: [8], window: 6, horizon: 3, seed: 3, top: { replay: 20, replayRows: 4 } };
+    const report = checkAgent(
+      (space) => createAgent(options, space, env.actionSpace),
+      () => makeEnvironment('CartPole-v1'),
+      { steps: 60 },
+    );
+    expect(report.steps).toBe(60);
+  });
+
   it('catches an acting agent whose actions depend on more than its seed', () => {
     let calls = 0;
     const env = makeEnvironment('TenArmedTestbed-v0');

@@ -83,4 +83,18 @@ describe('resolveStackOptions', () => {
         ).toBeInstanceOf(InvalidOptionError);
     });
   });
+
+  describe('top.replay', () => {
+    it('defaults to none (16 rows a pass when on); refuses a negative or fractional size with typed errors', () => {
+      const top = resolveStackOptions({ layers: [8] }, 'S').top;
+      expect([top.replay, top.replayRows]).toEqual([0, 16]);
+      for (const replay of [-1, 2.5, 'many'])
+        expect(
+          thrown(() => resolveStackOptions({ layers: [8], top: { replay: replay as never } }, 'S')),
+        ).toBeInstanceOf(InvalidOptionError);
+      expect(thrown(() => resolveStackOptions({ layers: [8], top: { replayRows: 0 } }, 'S'))).toBeInstanceOf(
+        InvalidOptionError,
+      );
+    });
+  });
 });
