@@ -218,7 +218,7 @@ export class ActingAgent implements Agent {
     this.rng = new Rng(seed * 7919 + 17);
     // 'per-action' (default under 'evaluate'): each action's return is its own modality, present
     // only for the action taken, so that the top predicts every action's return from the code
-    // alone (rows P10, P13: one return beside the action needs the top to learn their
+    // alone (rows P13, P14: one return beside the action needs the top to learn their
     // conjunction, which it did not on MNIST). 'one' (under 'command'): one return modality
     // beside the action, clamped to the command.
     const returnKind = choiceOption(where, 'returns', returns, this.policy === 'evaluate' ? 'per-action' : 'one', [
