@@ -136,8 +136,12 @@ export class ActingAgent implements Agent {
   private readonly actions: number;
   /** The return modalities: one, or one per action (option `returns`). */
   private readonly returnNames: readonly string[];
-  /** Every action one-hot, a row each: the actions clamped under 'evaluate'. */
+  /** Whether each action's return is its own modality (option `returns` 'per-action'). */
+  private readonly perAction: boolean;
+  /** Every action one-hot, a row each: the actions clamped under 'evaluate' with one return. */
   private readonly eye: Float32Array;
+  /** Every side modality unknown: what 'evaluate' infers from with a return per action. */
+  private readonly unknown: readonly null[];
   private rng: Rng;
   /** How many returns were attached, and the largest (the command 'max' of policy 'command'). */
   private returns = { count: 0, max: -Infinity };
@@ -227,8 +231,9 @@ export class ActingAgent implements Agent {
     ] as const);
     if (returnKind === 'per-action' && this.policy !== 'evaluate')
       throw new InvalidOptionError(`${where}: expected option "returns" 'one' under policy 'command'`);
-    this.returnNames =
-      returnKind === 'per-action' ? Array.from({ length: this.actions }, (_, a) => `return${a}`) : ['return'];
+    this.perAction = returnKind === 'per-action';
+    this.returnNames = this.perAction ? Array.from({ length: this.actions }, (_, a) => `return${a}`) : ['return'];
+    this.unknown = [null, ...this.returnNames.map(() => null)];
     const sides: Record<string, Space> = { observation: observationSpace, action: space };
     for (const name of this.returnNames) sides[name] = box(1);
     const joint = dict(sides, ['action', ...this.returnNames]);
@@ -345,8 +350,7 @@ export class ActingAgent implements Agent {
     const stack = this.inner.stack!;
     const values: Record<string, number | Float32Array> = { action: p.action };
     if (complete) {
-      const name = this.returnNames.length > 1 ? `return${p.action}` : 'return';
-      values[name] = Float32Array.of(this.standardise(p.sum));
+      values[this.perAction ? `return${p.action}` : 'return'] = Float32Array.of(this.scaled(p.sum));
       this.updateReturns(p.sum);
       this.stats.achieved.update(p.sum);
       this.stats.commanded.update(p.commanded);
@@ -354,10 +358,7 @@ export class ActingAgent implements Agent {
       this.last.commanded = p.commanded;
       this.last.achieved = p.sum;
     }
-    const modalities = this.inner.topology.modalities
-      .filter((m) => m.name !== 'next')
-      .map((m) => ({ name: m.name, kind: m.kind, size: m.size }));
-    stack.attachSide(p.index, packSide(modalities, [values], 'ActingAgent.attach'));
+    stack.attachSide(p.index, packSide(stack.sideModalities, [values], 'ActingAgent.attach'));
   }
 
   private updateReturns(value: number): void {
@@ -365,11 +366,11 @@ export class ActingAgent implements Agent {
     if (value > this.returns.max) this.returns.max = value;
   }
 
-  private standardise(value: number): number {
+  private scaled(value: number): number {
     return value / this.returnScale;
   }
 
-  private unstandardise(value: number): number {
+  private unscaled(value: number): number {
     return value * this.returnScale;
   }
 
@@ -389,15 +390,15 @@ export class ActingAgent implements Agent {
     const settings = { ...this.inference, rng: this.rng };
     if (this.policy === 'evaluate') {
       const r = new Float64Array(n);
-      if (this.returnNames.length > 1) {
-        const samples = inferAtNewest(stack, 1, [null, ...this.returnNames.map(() => null)], settings);
+      if (this.perAction) {
+        const samples = inferAtNewest(stack, 1, this.unknown, settings);
         for (const s of samples) for (let a = 0; a < n; a++) r[a]! += s[1 + a]![0]! / samples.length;
       } else {
         const samples = inferAtNewest(stack, n, [this.eye, null], settings);
         for (const s of samples) for (let a = 0; a < n; a++) r[a]! += s[1]![a]! / samples.length;
       }
       expected = r;
-      const target = this.command === 'max' ? null : this.standardise(this.command);
+      const target = this.command === 'max' ? null : this.scaled(this.command);
       const score = Float64Array.from(r, (v) => (target === null ? v : -Math.abs(v - target)) / tau);
       const top = Math.max(...score);
       weights = Float64Array.from(score, (v) => Math.exp(v - top));
@@ -406,8 +407,8 @@ export class ActingAgent implements Agent {
         this.command === 'max'
           ? this.returns.count === 0
             ? 1
-            : this.standardise(this.returns.max)
-          : this.standardise(this.command);
+            : this.scaled(this.returns.max)
+          : this.scaled(this.command);
       const samples = inferAtNewest(stack, 1, [null, Float32Array.of(desired)], settings);
       const p = new Float64Array(n);
       for (const s of samples) for (let a = 0; a < n; a++) p[a]! += s[0]![a]! / samples.length;
@@ -432,7 +433,7 @@ export class ActingAgent implements Agent {
       this.command !== 'max'
         ? this.command
         : expected
-          ? this.unstandardise(expected[action]!)
+          ? this.unscaled(expected[action]!)
           : this.returns.count === 0
             ? 0
             : this.returns.max;

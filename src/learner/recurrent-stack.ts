@@ -36,7 +36,8 @@ import {
   resolveStackOptions,
 } from './stack-options.js';
 import { targetsThroughTime } from './through-time.js';
-import { type ReplayState, Top } from './top.js';
+import { Top } from './top.js';
+import type { ReplayState } from './replay-rows.js';
 import type { SequenceLearner } from './sequence-learner.js';
 import { StepWindow, type StepRecord } from './step-window.js';
 
@@ -701,9 +702,9 @@ export class RecurrentStack implements SequenceLearner {
       'pendingStart',
       'steps',
       'updates',
-      ...(this.top.getReplayState() ? ['replay'] : []),
+      ...(this.top.replays ? ['replay'] : []),
     ]);
-    const replay = this.top.getReplayState() ? this.top.checkReplayState(record.replay, where) : undefined;
+    const replay = this.top.replays ? this.top.checkReplayState(record.replay, where) : undefined;
     const params = this.parameters;
     const parameters = counted('parameters', record.parameters, params.length).map((v, i) =>
       sized(`parameters[${i}]`, v, size(params[i]!)),

@@ -414,6 +414,21 @@ export function layerConfig(
   };
 }
 
+/** A record by modality name (`option`), resolved to one number per modality, `fallback` for one left out. */
+function perModality(
+  where: string,
+  option: string,
+  value: Readonly<Record<string, number>>,
+  modalities: readonly ModalitySpec[],
+  fallback: number,
+  bounds: { min: number; max?: number },
+): readonly number[] {
+  const at = `${where} option "${option}"`;
+  const names = modalities.map((m) => m.name);
+  checkKeys(at, value, names);
+  return names.map((name) => numberOption(at, name, value[name], fallback, bounds));
+}
+
 /** `top.dropProbability`: a number, or a record by modality name resolved to one per modality. */
 function dropOption(
   where: string,
@@ -427,11 +442,7 @@ function dropOption(
       `${where}: expected option "dropProbability" to be a number or a record by modality, ` +
         `but got ${describeValue(value)}`,
     );
-  const names = modalities.map((m) => m.name);
-  checkKeys(`${where} option "dropProbability"`, value, names);
-  return names.map((name) =>
-    numberOption(`${where} option "dropProbability"`, name, value[name], 0.5, { min: 0, max: 1 }),
-  );
+  return perModality(where, 'dropProbability', value, modalities, 0.5, { min: 0, max: 1 });
 }
 
 /** `top.targetWeights`: a record by modality name, resolved to one weight ≥ 0 per modality (default 1). */
@@ -444,7 +455,5 @@ function targetWeightsOption(
     throw new InvalidOptionError(
       `${where}: expected option "targetWeights" to be a record by modality, but got ${describeValue(value)}`,
     );
-  const names = modalities.map((m) => m.name);
-  checkKeys(`${where} option "targetWeights"`, value ?? {}, names);
-  return names.map((name) => numberOption(`${where} option "targetWeights"`, name, value?.[name], 1, { min: 0 }));
+  return perModality(where, 'targetWeights', value ?? {}, modalities, 1, { min: 0 });
 }
