@@ -54,6 +54,8 @@ export interface ActingExploration {
   readonly decaySteps?: number;
   /** Share of uniformly random actions; default 0. */
   readonly epsilon?: number;
+  /** The share after `decaySteps` actions (linear from `epsilon`, as τ); default `epsilon`. */
+  readonly finalEpsilon?: number;
 }
 
 export type ActingAgentOptions = Omit<PredictiveAgentOptions, 'inputKey'> & {
@@ -71,6 +73,12 @@ export type ActingAgentOptions = Omit<PredictiveAgentOptions, 'inputKey'> & {
   readonly returns?: 'one' | 'per-action';
   /** Returns enter the stack divided by this; default Σ_{k<horizon} γ^k (a mean reward per step). */
   readonly returnScale?: number;
+  /**
+   * 'evaluate' only: a return whose horizon passed before the episode ended adds γ^horizon × the
+   * value the top infers for the state then (n-step targets); default 'none'. 'max': the highest
+   * inferred return (Q-learning); 'policy': their mean under the policy's probabilities there.
+   */
+  readonly bootstrap?: 'none' | 'max' | 'policy';
   readonly exploration?: ActingExploration;
   /** How the top infers (method, iterations, samples, noise); default MAP, 1 iteration ('evaluate') or 20. */
   readonly inference?: Omit<InferenceChoices, 'seed'>;
@@ -86,10 +94,11 @@ const OWN_KEYS = [
   'discount',
   'returnScale',
   'returns',
+  'bootstrap',
   'exploration',
   'inference',
 ];
-const EXPLORATION_KEYS = ['temperature', 'final', 'decaySteps', 'epsilon'];
+const EXPLORATION_KEYS = ['temperature', 'final', 'decaySteps', 'epsilon', 'finalEpsilon'];
 // Version 2: returns keep their count and largest only (no running mean and variance).
 const VERSION = 2;
 
@@ -131,6 +140,7 @@ export class ActingAgent implements Agent {
   readonly horizon: number;
   readonly discount: number;
   readonly returnScale: number;
+  readonly bootstrap: 'none' | 'max' | 'policy';
   private readonly exploration: Required<ActingExploration>;
   private readonly inference: ReturnType<typeof inferenceOptions>;
   private readonly actions: number;
@@ -176,7 +186,8 @@ export class ActingAgent implements Agent {
     actionSpace?: Space,
   ) {
     const where = 'ActingAgent';
-    const { policy, command, horizon, discount, returnScale, returns, exploration, inference, ...rest } = options;
+    const { policy, command, horizon, discount, returnScale, returns, bootstrap, exploration, inference, ...rest } =
+      options;
     const space = options.actionSpace ?? actionSpace;
     if (space === undefined || space === null || typeof space !== 'object' || space.kind !== 'discrete')
       throw new InvalidOptionError(
@@ -205,11 +216,13 @@ export class ActingAgent implements Agent {
     checkKeys(`${where} option "exploration"`, exploration ?? {}, EXPLORATION_KEYS);
     const ex = `${where} option "exploration"`;
     const temperature = numberOption(ex, 'temperature', exploration?.temperature, 0.2, { above: 0 });
+    const epsilon = numberOption(ex, 'epsilon', exploration?.epsilon, 0, { min: 0, max: 1 });
     this.exploration = {
       temperature,
       final: numberOption(ex, 'final', exploration?.final, temperature, { above: 0 }),
       decaySteps: numberOption(ex, 'decaySteps', exploration?.decaySteps, 0, { integer: true, min: 0 }),
-      epsilon: numberOption(ex, 'epsilon', exploration?.epsilon, 0, { min: 0, max: 1 }),
+      epsilon,
+      finalEpsilon: numberOption(ex, 'finalEpsilon', exploration?.finalEpsilon, epsilon, { min: 0, max: 1 }),
     };
     if (inference !== undefined && (typeof inference !== 'object' || inference === null))
       throw new InvalidOptionError(`${where}: expected option "inference" to be a record`);
@@ -232,15 +245,19 @@ export class ActingAgent implements Agent {
     if (returnKind === 'per-action' && this.policy !== 'evaluate')
       throw new InvalidOptionError(`${where}: expected option "returns" 'one' under policy 'command'`);
     this.perAction = returnKind === 'per-action';
+    this.bootstrap = choiceOption(where, 'bootstrap', bootstrap, 'none', ['none', 'max', 'policy'] as const);
+    if (this.bootstrap !== 'none' && this.policy !== 'evaluate')
+      throw new InvalidOptionError(`${where}: expected option "bootstrap" 'none' under policy 'command'`);
     this.returnNames = this.perAction ? Array.from({ length: this.actions }, (_, a) => `return${a}`) : ['return'];
     this.unknown = [null, ...this.returnNames.map(() => null)];
     const sides: Record<string, Space> = { observation: observationSpace, action: space };
     for (const name of this.returnNames) sides[name] = box(1);
     const joint = dict(sides, ['action', ...this.returnNames]);
     // The top learns exactly the conditional the policy infers: R̂(h, a) under 'evaluate' (the
-    // action never masked, the return always), P(a | h, R) under 'command' (row P12).
+    // return always masked; the action never with one return, always with a return per action,
+    // which is inferred with the action unknown), P(a | h, R) under 'command' (rows P12, P22).
     const evaluate = this.policy === 'evaluate';
-    const drops: Record<string, number> = { action: evaluate ? 0 : 1 };
+    const drops: Record<string, number> = { action: evaluate && !this.perAction ? 0 : 1 };
     for (const name of this.returnNames) drops[name] = evaluate ? 1 : 0;
     // Neither the action (a choice, not a property of the observation) nor the returns (noise to
     // the codes while the policy explores; row P13) make the codes' targets.
@@ -294,9 +311,20 @@ export class ActingAgent implements Agent {
 
   /** τ now: linear from `temperature` to `final` over `decaySteps` actions. */
   get temperature(): number {
-    const { temperature, final, decaySteps } = this.exploration;
-    if (decaySteps === 0 || this.taken >= decaySteps) return decaySteps === 0 ? temperature : final;
-    return temperature + ((final - temperature) * this.taken) / decaySteps;
+    const { temperature, final } = this.exploration;
+    return this.scheduled(temperature, final);
+  }
+
+  /** The share of uniformly random actions now: linear from `epsilon` to `finalEpsilon`, as τ. */
+  get epsilon(): number {
+    const { epsilon, finalEpsilon } = this.exploration;
+    return this.scheduled(epsilon, finalEpsilon);
+  }
+
+  private scheduled(from: number, to: number): number {
+    const { decaySteps } = this.exploration;
+    if (decaySteps === 0 || this.taken >= decaySteps) return decaySteps === 0 ? from : to;
+    return from + ((to - from) * this.taken) / decaySteps;
   }
 
   observe(transition: Transition): Outcome {
@@ -306,6 +334,9 @@ export class ActingAgent implements Agent {
     if (!Number.isFinite(transition.reward))
       throw new InvalidOptionError(`${where}: expected a finite reward, but got ${describeValue(transition.reward)}`);
     this.last.reward = transition.first ? 0 : transition.reward;
+    // Without a bootstrap the returns are attached before the step is learned; with one, after
+    // (the value of the state reached is inferred from its code).
+    const settle = !transition.first && this.bootstrap !== 'none';
     if (transition.first) {
       // The previous episode was cut short (or never ended): its open returns are unknown.
       this.closePending(false);
@@ -317,46 +348,60 @@ export class ActingAgent implements Agent {
         p.sum += this.discount ** p.count * transition.reward;
         p.count += 1;
       }
-      if (transition.terminated) this.closePending(true);
-      else this.attachComplete();
+      if (!settle) {
+        if (transition.terminated) this.closePending(true);
+        else this.attachComplete();
+        if (transition.truncated && !transition.terminated) this.closePending(false);
+      }
       if (transition.terminated || transition.truncated) {
         this.stats.episodeReturn.update(this.episodeReturn);
         this.last.episodeReturn = this.episodeReturn;
-        if (transition.truncated && !transition.terminated) this.closePending(false);
       }
     }
     const outcome = this.inner.observe({ ...transition, observation: { observation: transition.observation } });
+    if (settle) {
+      if (transition.terminated) this.closePending(true);
+      else {
+        // A time limit is not the end of the task: the cut returns bootstrap too.
+        const value = this.stateValue(transition.truncated);
+        this.attachComplete(value);
+        if (transition.truncated) this.closePending(true, value);
+      }
+    }
     this.fresh = !(transition.terminated || transition.truncated);
     this.lastStep = transition.step;
     return outcome;
   }
 
-  /** Attaches every pending return that has its `horizon` rewards. */
-  private attachComplete(): void {
+  /** Attaches every pending return that has its `horizon` rewards (and the bootstrap's `value`). */
+  private attachComplete(value = 0): void {
     const done = this.pending.filter((p) => p.count >= this.horizon);
     if (done.length === 0) return;
     this.pending = this.pending.filter((p) => p.count < this.horizon);
-    for (const p of done) this.attach(p, true);
+    for (const p of done) this.attach(p, true, value);
   }
 
-  /** Every pending step: its return complete (the episode ended) or unknown (cut short). */
-  private closePending(complete: boolean): void {
+  /** Every pending step: its return complete (the episode ended, or bootstrapped) or unknown (cut short). */
+  private closePending(complete: boolean, value = 0): void {
     const all = this.pending;
     this.pending = [];
-    for (const p of all) this.attach(p, complete);
+    for (const p of all) this.attach(p, complete, value);
   }
 
-  private attach(p: Pending, complete: boolean): void {
+  /** `value`: the bootstrap's value of the state the return stops at (environment units). */
+  private attach(p: Pending, complete: boolean, value = 0): void {
     const stack = this.inner.stack!;
     const values: Record<string, number | Float32Array> = { action: p.action };
     if (complete) {
-      values[this.perAction ? `return${p.action}` : 'return'] = Float32Array.of(this.scaled(p.sum));
-      this.updateReturns(p.sum);
-      this.stats.achieved.update(p.sum);
+      // With a bootstrap, what was achieved is the return learned: the rewards and the tail inferred.
+      const achieved = p.sum + (value === 0 ? 0 : this.discount ** p.count * value);
+      values[this.perAction ? `return${p.action}` : 'return'] = Float32Array.of(this.scaled(achieved));
+      this.updateReturns(achieved);
+      this.stats.achieved.update(achieved);
       this.stats.commanded.update(p.commanded);
-      this.stats.gap.update(Math.abs(p.commanded - p.sum));
+      this.stats.gap.update(Math.abs(p.commanded - achieved));
       this.last.commanded = p.commanded;
-      this.last.achieved = p.sum;
+      this.last.achieved = achieved;
     }
     stack.attachSide(p.index, packSide(stack.sideModalities, [values], 'ActingAgent.attach'));
   }
@@ -387,21 +432,9 @@ export class ActingAgent implements Agent {
     const n = this.actions;
     let weights: Float64Array;
     let expected: Float64Array | null = null;
-    const settings = { ...this.inference, rng: this.rng };
     if (this.policy === 'evaluate') {
-      const r = new Float64Array(n);
-      if (this.perAction) {
-        const samples = inferAtNewest(stack, 1, this.unknown, settings);
-        for (const s of samples) for (let a = 0; a < n; a++) r[a]! += s[1 + a]![0]! / samples.length;
-      } else {
-        const samples = inferAtNewest(stack, n, [this.eye, null], settings);
-        for (const s of samples) for (let a = 0; a < n; a++) r[a]! += s[1]![a]! / samples.length;
-      }
-      expected = r;
-      const target = this.command === 'max' ? null : this.scaled(this.command);
-      const score = Float64Array.from(r, (v) => (target === null ? v : -Math.abs(v - target)) / tau);
-      const top = Math.max(...score);
-      weights = Float64Array.from(score, (v) => Math.exp(v - top));
+      expected = this.expectedReturns();
+      weights = this.evaluateWeights(expected, tau);
     } else {
       const desired =
         this.command === 'max'
@@ -409,6 +442,7 @@ export class ActingAgent implements Agent {
             ? 1
             : this.scaled(this.returns.max)
           : this.scaled(this.command);
+      const settings = { ...this.inference, rng: this.rng };
       const samples = inferAtNewest(stack, 1, [null, Float32Array.of(desired)], settings);
       const p = new Float64Array(n);
       for (const s of samples) for (let a = 0; a < n; a++) p[a]! += s[0]![a]! / samples.length;
@@ -418,7 +452,7 @@ export class ActingAgent implements Agent {
     for (const w of weights) total += w;
     for (let a = 0; a < n; a++) this.lastProbabilities[a] = weights[a]! / total;
     let action = n - 1;
-    if (this.rng.float() < this.exploration.epsilon) action = this.rng.int(n);
+    if (this.rng.float() < this.epsilon) action = this.rng.int(n);
     else {
       let u = this.rng.float() * total;
       for (let a = 0; a < n; a++) {
@@ -442,6 +476,43 @@ export class ActingAgent implements Agent {
     this.fresh = false;
     this.lastAction = action;
     return action;
+  }
+
+  /** Under 'evaluate', each action's return inferred at the newest step (scaled units). */
+  private expectedReturns(ended = false): Float64Array {
+    const stack = this.inner.stack!;
+    const n = this.actions;
+    const settings = { ...this.inference, rng: this.rng, ended };
+    const r = new Float64Array(n);
+    if (this.perAction) {
+      const samples = inferAtNewest(stack, 1, this.unknown, settings);
+      for (const s of samples) for (let a = 0; a < n; a++) r[a]! += s[1 + a]![0]! / samples.length;
+    } else {
+      const samples = inferAtNewest(stack, n, [this.eye, null], settings);
+      for (const s of samples) for (let a = 0; a < n; a++) r[a]! += s[1]![a]! / samples.length;
+    }
+    return r;
+  }
+
+  /** Under 'evaluate', the unnormalised probability of each action given its inferred return. */
+  private evaluateWeights(r: Float64Array, tau: number): Float64Array {
+    const target = this.command === 'max' ? null : this.scaled(this.command);
+    const score = Float64Array.from(r, (v) => (target === null ? v : -Math.abs(v - target)) / tau);
+    const top = Math.max(...score);
+    return Float64Array.from(score, (v) => Math.exp(v - top));
+  }
+
+  /** The bootstrap's value of the newest state (environment units): see option `bootstrap`. */
+  private stateValue(ended: boolean): number {
+    const r = this.expectedReturns(ended);
+    if (this.bootstrap === 'max') return this.unscaled(Math.max(...r));
+    const w = this.evaluateWeights(r, this.temperature);
+    const epsilon = this.epsilon;
+    let total = 0;
+    for (const v of w) total += v;
+    let value = 0;
+    for (let a = 0; a < r.length; a++) value += ((1 - epsilon) * (w[a]! / total) + epsilon / r.length) * r[a]!;
+    return this.unscaled(value);
   }
 
   predict(): ModalityPrediction[] {

@@ -70,12 +70,13 @@ export function inferRecurrent(
  * encoded again), tiled over `rows` rows: `side[k]` is [rows × size] values of modality k or
  * null where missing, so that one call asks the top about several candidates at once (e.g.
  * every action). Returns per sample, per side modality ('next' left out), [rows × size] values.
+ * With `ended`, the newest step may be the last of an episode that has ended (a bootstrap's state).
  */
 export function inferAtNewest(
   stack: RecurrentStack,
   rows: number,
   side: readonly (Float32Array | null)[],
-  options: Omit<RecurrentInferenceOptions, 'stream'>,
+  options: Omit<RecurrentInferenceOptions, 'stream'> & { readonly ended?: boolean },
 ): Float32Array[][] {
   const where = 'RecurrentStack.inferAtNewest';
   if (!stack.top.usesAutoEncoder)
@@ -84,7 +85,7 @@ export function inferAtNewest(
         "'reconstruction'), but this stack does not train it",
     );
   const e = stack.engine;
-  const top = stack.newestTopCode();
+  const top = stack.newestTopCode(0, options.ended ?? false);
   if (top === null) throw new InvalidOptionError(`${where}: expected a step taken before inference`);
   const modalities = stack.modalities;
   return e.scope(() => {

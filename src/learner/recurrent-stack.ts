@@ -569,12 +569,13 @@ export class RecurrentStack implements SequenceLearner {
 
   /**
    * Stream `r`'s newest top code as the top reads it (with `inputSkip`, the input beside it), or
-   * null before any step or at the start of an episode.
+   * null before any step or at the start of an episode (unless `ended`: then the last step of the
+   * episode that ended is still read).
    */
-  newestTopCode(r = 0): Float32Array | null {
+  newestTopCode(r = 0, ended = false): Float32Array | null {
     this.assertLive('RecurrentStack.newestTopCode');
     const newest = this.window.newest();
-    if (!newest || this.pendingStart[r]) return null;
+    if (!newest || (this.pendingStart[r] && !ended)) return null;
     const code = this.engine.read(newest.codes[newest.codes.length - 1]!);
     const H = this.layers[this.layers.length - 1]!.size;
     const own = code.slice(r * H, (r + 1) * H);
