@@ -179,7 +179,17 @@ describe('ActingAgent', () => {
     const env = new TenArmedTestbed();
     const space = env.observationSpace;
     expect(thrown(() => new ActingAgent(space, {}))).toBeInstanceOf(InvalidOptionError);
-    for (const bad of [{ policy: 'greedy' }, { command: Number.NaN }, { horizon: 0 }, { horizon: 16 }, { bogus: 1 }])
+    const bads = [
+      { policy: 'greedy' },
+      { command: Number.NaN },
+      { horizon: 0 },
+      { horizon: 16 },
+      { bogus: 1 },
+      { bootstrap: 'sometimes' },
+      { policy: 'command', bootstrap: 'max' },
+      { exploration: { finalEpsilon: 2 } },
+    ];
+    for (const bad of bads)
       expect(thrown(() => new ActingAgent(space, bad as never, env.actionSpace))).toBeInstanceOf(InvalidOptionError);
     expect(thrown(() => new ActingAgent(space, { exploration: { temperature: 0 } }, env.actionSpace))).toBeInstanceOf(
       InvalidOptionError,

@@ -81,6 +81,20 @@ describe('checkAgent', () => {
     expect(report.steps).toBe(60);
   });
 
+  it('passes for the acting agent that bootstraps its returns, with a decaying share of random actions', () => {
+    const exploration = { epsilon: 1, finalEpsilon: 0.05, decaySteps: 30 };
+    for (const bootstrap of ['max', 'policy']) {
+      // KeyDoor's 12 steps: episodes end within the check, by a time limit (bootstrapped) or at the door.
+      const options = { kind: 'acting', layers: [8], window: 6, horizon: 2, seed: 3, bootstrap, exploration };
+      const report = checkAgent(
+        (space) => createAgent(options, space, makeEnvironment('KeyDoor-v0').actionSpace),
+        () => makeEnvironment('KeyDoor-v0', { size: 3, length: 12 }),
+        { steps: 60 },
+      );
+      expect(report.steps).toBe(60);
+    }
+  });
+
   it('catches an acting agent whose actions depend on more than its seed', () => {
     let calls = 0;
     const env = makeEnvironment('TenArmedTestbed-v0');

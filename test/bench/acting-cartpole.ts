@@ -10,14 +10,20 @@ import type { ActingAgentOptions } from '../../agents/acting-agent.js';
 import { type MethodFactory, dqnMethod, randomMethod, runMethod, tpMethod } from './acting-methods.js';
 import { meanRange, printTable, progress, type Row } from './report.js';
 
-/** The TP acting agent's options here: the return of a step is the next 7 rewards (the window is 8). */
+/**
+ * The TP acting agent's options here (docs/experiments.md, row P23): the return of the next 3
+ * rewards with γ 0.95, then γ³ × the highest return inferred for the state reached (n-step
+ * Q-learning through the top); returns enter unscaled; random actions from 100% to 5% over the
+ * first 10,000 actions (DQN's schedule), τ 0.02 otherwise; decoders at 5e-4 (row P15).
+ */
 export const CARTPOLE_TP_OPTIONS: ActingAgentOptions = {
-  // Row P15: the return of the next 15 steps, γ 0.9; decoders at 5e-4; τ from 0.2 to 0.05 over 20k actions.
-  horizon: 15,
+  horizon: 3,
   window: 16,
-  discount: 0.9,
+  discount: 0.95,
+  bootstrap: 'max',
+  returnScale: 1,
   decoderOptimizer: { learningRate: 5e-4 },
-  exploration: { temperature: 0.2, final: 0.05, decaySteps: 20_000 },
+  exploration: { temperature: 0.02, epsilon: 1, finalEpsilon: 0.05, decaySteps: 10_000 },
 };
 
 /** DQN as row D3 of docs/experiments.md. */
