@@ -15,6 +15,8 @@ export interface TestClient {
   readonly messages: ServerMessage[];
   /** The size in bytes of each of `messages`, as it came over the wire. */
   readonly sizes: number[];
+  /** Pings received since the socket was made (counted from the start, so none is missed). */
+  pings(): number;
   frames(): FrameMessage[];
   /** Sends a value as msgpack (or raw bytes as they are). */
   send(message: unknown): void;
@@ -49,6 +51,8 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
     for (const w of [...waiters]) w();
   });
   ws.on('error', () => {});
+  let pings = 0;
+  ws.on('ping', () => pings++);
 
   function waitFor(
     match: (m: ServerMessage) => boolean,
@@ -90,6 +94,7 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
     hello,
     messages,
     sizes,
+    pings: () => pings,
     frames: () => messages.filter(isFrame),
     send: (message) => ws.send(packr.pack(message)),
     sendRaw: (bytes) => ws.send(bytes),
