@@ -8,6 +8,8 @@ import type { Agent, AgentState, ModalityPrediction, Outcome, Transition } from 
 import { InvalidOptionError, ShapeMismatchError, StateError, describeValue } from '../src/errors.js';
 import { Mean, RollingMean } from '../src/metrics/rolling-mean.js';
 import { AnomalyScore, type AnomalyScoreOptions } from '../src/metrics/anomaly-score.js';
+import { StateNovelty } from '../src/metrics/state-novelty.js';
+import { stateArray } from '../src/checkpoint/state-checks.js';
 import { argMax, scoreCategorical, squaredError } from '../src/metrics/prequential-scores.js';
 import { type ModalitySpec, modalitiesOf, writeModality, type ModalityValue } from '../src/learner/modality.js';
 import { checkKeys, choiceOption, numberOption } from '../src/options.js';
@@ -62,11 +64,14 @@ export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'moda
    * second stack learning slowly (true: encoders at 1e-5, decoders at 1e-4; or stack options of
    * its own) is scored too, and each step's score is max(own, reference)²: the slow learner keeps
    * flagging an event the agent's own learner adapts to (docs/experiments.md, row A10), at twice
-   * the cost of a step. Default none.
+   * the cost of a step. Default none. With `state: true` ('tp' learner), the top code's novelty
+   * under a Gaussian fitted to past codes (StateNovelty) is a score of its own, joined to each
+   * modality's: the step's score is max(own, reference, state)^k over its k scores (row A12).
    */
   readonly anomaly?:
     | (AnomalyScoreOptions & {
         readonly protect?: number;
+        readonly state?: boolean;
         readonly reference?:
           | boolean
           | Pick<RecurrentStackOptions, 'optimizer' | 'decoderOptimizer' | 'readoutOptimizer'>;
@@ -103,6 +108,10 @@ export class PredictiveAgent implements Agent {
   private readonly errorBuffers = new Map<string, Float64Array>();
   /** A next input scoring at least this is not learned as a target (above 1: none). */
   private readonly protect: number = 1.1;
+  /** Per stream, the top code's novelty (option `anomaly.state`), or null. */
+  private readonly novelty: StateNovelty[] | null = null;
+  /** Per stream, how many scores each modality's anomaly of this step joins (own, reference). */
+  private readonly anomalyParts: Map<string, number>[] = [];
   /** The slow second learner of `anomaly.reference`, scored beside this one (null: none). */
   private readonly reference: RecurrentStack | null = null;
   private readonly referenceAnomalies = new Map<string, AnomalyScore[]>();
@@ -194,9 +203,9 @@ export class PredictiveAgent implements Agent {
           `${where}: expected option "anomaly" to be false or { window, history, warmup, tail, protect }, but ` +
             `got ${describeValue(anomaly)}`,
         );
-      const keys = ['window', 'history', 'warmup', 'tail', 'protect', 'reference'];
+      const keys = ['window', 'history', 'warmup', 'tail', 'protect', 'reference', 'state'];
       checkKeys(`${where} option "anomaly"`, anomaly ?? {}, keys);
-      const { protect, reference, ...scoring } = anomaly ?? {};
+      const { protect, reference, state, ...scoring } = anomaly ?? {};
       this.protect = numberOption(`${where} option "anomaly"`, 'protect', protect, 1.1, { above: 0 });
       const scores = (m: ModalitySpec): AnomalyScore[] =>
         Array.from({ length: this.streams }, () => new AnomalyScore(scoring, m.kind === 'continuous' ? m.size : 1));
@@ -218,7 +227,19 @@ export class PredictiveAgent implements Agent {
         });
         for (const m of this.learner.modalities) this.referenceAnomalies.set(m.name, scores(m));
       }
+      if (state !== undefined && state !== false) {
+        if (state !== true)
+          throw new InvalidOptionError(
+            `${where}: expected option "anomaly.state" to be a boolean, but got ${describeValue(state)}`,
+          );
+        if (!this.stack)
+          throw new InvalidOptionError(`${where}: expected option "anomaly.state" only with learner 'tp'`);
+        const o = this.stack.options;
+        const size = o.layers[o.layers.length - 1]!.size + (o.inputSkip ? o.input.size : 0);
+        this.novelty = Array.from({ length: this.streams }, () => new StateNovelty(size, scoring));
+      }
     }
+    this.anomalyParts = Array.from({ length: this.streams }, () => new Map());
     const layers = this.stack?.options.layers ?? [];
     const top = this.stack?.top;
     const losses = lossInfo(layers.length, top?.usesAutoEncoder === true, !!top?.readout);
@@ -271,16 +292,50 @@ export class PredictiveAgent implements Agent {
     const score = this.anomalies.get(name)?.[r];
     if (!score) return;
     let value = score.update(this.errorsOf(name, logLoss, prediction, actual));
+    let parts = 1;
     const reference = this.referenceAnomalies.get(name)?.[r];
     const standing = this.referenceStanding[k];
     if (reference && standing) {
       const size = actual.length;
       const p = standing.subarray(r * size, (r + 1) * size);
       const loss = logLoss === null ? null : scoreCategorical(p, argMax(actual)).logLoss;
-      value = Math.max(value, reference.update(this.errorsOf(name, loss, p, actual))) ** 2;
+      value = Math.max(value, reference.update(this.errorsOf(name, loss, p, actual)));
+      parts = 2;
     }
+    // The largest of the step's scores for now; finishAnomalies joins the state's and takes the
+    // power (Šidák's correction for k scores: a normal step exceeds 1 − α about as often).
     anomaly[name] = value;
-    if (r === 0 && !(value <= (this.peakAnomaly.get(name) ?? -1))) this.peakAnomaly.set(name, value);
+    this.anomalyParts[r]!.set(name, parts);
+  }
+
+  /** The step's anomaly of `name` in stream `r` as it stands, before the state's score joins it. */
+  private anomalyNow(outcome: { anomaly: Record<string, number> }, name: string, r: number): number {
+    const value = outcome.anomaly[name];
+    return value === undefined ? 0 : value ** (this.anomalyParts[r]!.get(name) ?? 1);
+  }
+
+  /** Each modality's anomaly of this step: its scores and the state's joined, max(…)^k. */
+  private finishAnomalies(outcomes: readonly { anomaly: Record<string, number> }[]): void {
+    outcomes.forEach((outcome, r) => {
+      let state: number | null = null;
+      if (this.novelty) {
+        const code = this.stack!.newestTopCode(r, true);
+        if (code) state = this.novelty[r]!.update(code);
+      }
+      const parts = this.anomalyParts[r]!;
+      for (const name of Object.keys(outcome.anomaly)) {
+        let value = outcome.anomaly[name]!;
+        let k = parts.get(name) ?? 1;
+        if (state !== null) {
+          value = Math.max(value, state);
+          k += 1;
+        }
+        value = value ** k;
+        outcome.anomaly[name] = value;
+        if (r === 0 && !(value <= (this.peakAnomaly.get(name) ?? -1))) this.peakAnomaly.set(name, value);
+      }
+      parts.clear();
+    });
   }
 
   /** What an anomaly score takes in: the log-loss, or the squared error per entry (a reused buffer). */
@@ -373,7 +428,7 @@ export class PredictiveAgent implements Agent {
     if (nextIndex >= 0) this.lastActual.set('next', x.slice(0, n));
     // 2. Step: encode, predict every side modality (before learning from this step), learn.
     const present = side.present.some((p) => p.some((v) => v > 0));
-    const ignore = outcomes.map((o) => (o.anomaly.next ?? 0) >= this.protect);
+    const ignore = outcomes.map((o, r) => this.anomalyNow(o, 'next', r) >= this.protect);
     learner.step(x, side, ignore.some(Boolean) ? ignore : undefined);
     if (this.reference) {
       this.reference.step(x, side, ignore.some(Boolean) ? ignore : undefined);
@@ -406,6 +461,7 @@ export class PredictiveAgent implements Agent {
         }
       });
     });
+    this.finishAnomalies(outcomes);
     transitions.forEach((t, r) => {
       this.previousInfo[r] = t.info;
       this.inEpisode[r] = true;
@@ -532,6 +588,7 @@ export class PredictiveAgent implements Agent {
           anomaly: [...this.referenceAnomalies].map(([k, streams]) => [k, streams.map((a) => a.getState())]),
         },
       }),
+      ...(this.novelty && { novelty: this.novelty.map((n) => n.getState()) }),
     });
   }
 
@@ -548,9 +605,17 @@ export class PredictiveAgent implements Agent {
     };
     let extra: AgentExtra | undefined;
     let restoreReference = (): void => undefined;
+    let restoreNovelty = (): void => undefined;
     const check = (raw: Record<string, unknown>, where: string): void => {
       extra = checkAgentExtra(raw, where, shape);
       if (this.reference) restoreReference = checkReference(this.reference, this.referenceAnomalies, raw, where);
+      const novelty = this.novelty;
+      if (novelty) {
+        const saved = stateArray(where, 'novelty', raw.novelty, this.streams).map((v, r) =>
+          novelty[r]!.checkState(v, where, `novelty[${r}]`),
+        );
+        restoreNovelty = () => saved.forEach((v, r) => novelty[r]!.setState(v));
+      }
     };
     restoreAgent(this.kind, this.options, this.tpStack('setState'), state, check, `${this.constructor.name}.setState`);
     const own = extra!;
@@ -569,6 +634,7 @@ export class PredictiveAgent implements Agent {
     this.peakAnomaly.clear();
     for (const [k, streams] of own.anomaly) streams.forEach((a, r) => this.anomalies.get(k)![r]!.setState(a));
     restoreReference();
+    restoreNovelty();
     this.referenceStanding = this.reference && this.reference.steps > 0 ? this.reference.readPredictions() : [];
     this.inputLow.set(own.inputRange?.low ?? new Array(this.inputLow.length).fill(Infinity));
     this.inputHigh.set(own.inputRange?.high ?? new Array(this.inputHigh.length).fill(-Infinity));

@@ -149,6 +149,8 @@ export { Mean, RollingMean } from './metrics/rolling-mean.js';
 export { scoreCategorical, squaredError, argMax } from './metrics/prequential-scores.js';
 export { AnomalyScore, normalCdf } from './metrics/anomaly-score.js';
 export type { AnomalyScoreOptions, AnomalyScoreState } from './metrics/anomaly-score.js';
+export { StateNovelty } from './metrics/state-novelty.js';
+export type { StateNoveltyState } from './metrics/state-novelty.js';
 export { rocAuc, averagePrecision } from './metrics/detection-scores.js';
 export { RollingZScore } from './baselines/rolling-z-score.js';
 export type { Frame, LayerFrame, ModalityFrame, Topology } from './agent/snapshot.js';

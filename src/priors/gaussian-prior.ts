@@ -2,7 +2,7 @@
 // `history` codes (exponentially), so that it follows codes that drift as the stack learns.
 
 import { stateArray, stateInteger, stateNumber, stateRecord } from '../checkpoint/state-checks.js';
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, InvalidOptionError } from '../errors.js';
 import { numberOption, checkKeys } from '../options.js';
 import type { Rng } from '../random.js';
 import { type PriorOptions, type TopPrior, checkCodes, cholesky, choleskySolve } from './top-prior.js';
@@ -92,6 +92,24 @@ export class GaussianPrior implements TopPrior {
     }
   }
 
+  /** Per row, (h − μ)ᵀ (C + εI)⁻¹ (h − μ), the squared Mahalanobis distance from the mean. */
+  squaredDistance(codes: ArrayLike<number>, rows: number): Float64Array {
+    checkCodes('GaussianPrior.squaredDistance', codes, rows, this.size);
+    const n = this.size;
+    const l = this.cholesky();
+    const out = new Float64Array(rows);
+    const d = new Float64Array(n);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < n; j++) d[j] = codes[r * n + j]! - this.mean[j]!;
+      const x = d.slice();
+      choleskySolve(l, n, x);
+      let q = 0;
+      for (let j = 0; j < n; j++) q += d[j]! * x[j]!;
+      out[r] = q;
+    }
+    return out;
+  }
+
   logDensity(codes: ArrayLike<number>, rows: number): Float64Array {
     checkCodes('GaussianPrior.logDensity', codes, rows, this.size);
     const n = this.size;
@@ -125,6 +143,17 @@ export class GaussianPrior implements TopPrior {
       }
     }
     return out;
+  }
+
+  /** Takes the fit of `other` (a prior of the same size), to be factored afresh when next used. */
+  copyFrom(other: GaussianPrior): void {
+    if (other.size !== this.size)
+      throw new InvalidOptionError(`GaussianPrior.copyFrom: expected a prior of size ${this.size}, got ${other.size}`);
+    this.count = other.count;
+    this.mean.set(other.mean);
+    this.covariance.set(other.covariance);
+    this.factor = null;
+    this.ridged = null;
   }
 
   getState(): Record<string, unknown> {

@@ -4,7 +4,8 @@
 // (AnomalyScore, Outcome.anomaly) of TP's default agent (tp), of the same agent protecting itself
 // from what it flags (tp-protect: anomaly.protect 0.99, such inputs are not learned as targets), of
 // the same agent with its encoders 25 times slower (tp-slow: optimizer.learningRate 2e-5), of the
-// default agent scored beside such a slow learner (tp-reference: anomaly.reference), and
+// default agent scored beside such a slow learner (tp-reference: anomaly.reference), both with the
+// top code's novelty joined (tp-state, tp-reference-state: anomaly.state), and
 // of the LSTM baseline (lstm); TP's raw squared error (tp-raw-error); and a rolling z-score of the
 // observations (rolling-z-score, window 100).
 // Scored on every step after the first 2,000 (the learners' and scores' warm-up): ROC AUC, average
@@ -41,6 +42,9 @@ const METHODS: Record<string, Method> = {
   'tp-slow': { agent: { optimizer: { learningRate: 2e-5 } }, score: 'calibrated' },
   // The default agent scored beside a slow reference learner (anomaly.reference, row A10).
   'tp-reference': { agent: { anomaly: { reference: true } }, score: 'calibrated' },
+  // The top code's novelty joined to the prediction errors' scores (anomaly.state, row A12).
+  'tp-state': { agent: { anomaly: { state: true } }, score: 'calibrated' },
+  'tp-reference-state': { agent: { anomaly: { reference: true, state: true } }, score: 'calibrated' },
   'tp-raw-error': { agent: {}, score: 'raw' },
   lstm: { agent: { learner: 'lstm' }, score: 'calibrated' },
   'rolling-z-score': { agent: null, score: 'z' },
