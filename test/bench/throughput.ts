@@ -7,8 +7,11 @@
 // The machine is shared and its speed drifts, so the methods run in turn, the round is repeated
 // (3 times by default), and each figure is the median of its repetitions; ratios are taken
 // between medians of the same configuration. The JSON keeps every repetition.
+// Then brain.js 1.6.1's LSTM beside tprop's PredictiveAgent on the same Reber strings
+// (throughput-brain.ts), and the roofline: the fused engine's best product, in GFLOP/s.
 //   npm run bench -- throughput [--seconds 3] [--window 16] [--sizes 64,128,256] [--batches 1,16]
-//                              [--repeats 3] [--methods tpFused,tpGated,...] [--json]
+//                              [--repeats 3] [--methods tpFused,tpGated,...] [--parts steps,brain,roofline]
+//                              [--brain-sizes 64,128] [--brain-symbols 6000] [--json]
 
 import { parseArgs } from 'node:util';
 import { FusedRecurrentBackprop } from '../../src/baselines/fused-recurrent-backprop.js';
@@ -17,6 +20,8 @@ import { RecurrentBackprop } from '../../src/baselines/recurrent-backprop.js';
 import { RecurrentStack } from '../../src/learner/recurrent-stack.js';
 import type { SequenceLearner } from '../../src/learner/sequence-learner.js';
 import { initEngine } from '../../src/math/index.js';
+import { simdFusedEngine } from '../../src/math/fused-engine.js';
+import { brainRate, reberStrings, tpropRate } from './throughput-brain.js';
 import { Rng } from '../../src/random.js';
 import { type Row, finish, printTable, progress } from './report.js';
 
@@ -116,6 +121,9 @@ export async function throughputBench(argv: string[]): Promise<void> {
       batches: { type: 'string', default: '1,16' },
       repeats: { type: 'string', default: '3' },
       methods: { type: 'string', default: Object.keys(METHODS).join(',') },
+      parts: { type: 'string', default: 'steps,brain,roofline' },
+      'brain-sizes': { type: 'string', default: '64,128' },
+      'brain-symbols': { type: 'string', default: '6000' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -126,9 +134,10 @@ export async function throughputBench(argv: string[]): Promise<void> {
   for (const m of methods)
     if (!METHODS[m]) throw new Error(`throughput: expected methods among ${Object.keys(METHODS)}, but got "${m}"`);
   const backend = await initEngine({ report: progress });
+  const parts = values.parts.split(',');
   const rows: Record<Clock, Row[]> = { wall: [], cpu: [] };
   const repetitions: Record<string, unknown>[] = [];
-  for (const hidden of values.sizes.split(',').map(Number)) {
+  for (const hidden of parts.includes('steps') ? values.sizes.split(',').map(Number) : []) {
     for (const streams of values.batches.split(',').map(Number)) {
       for (const updateEvery of [1, window]) {
         const setting: Setting = { hidden, streams, updateEvery, window };
@@ -178,11 +187,92 @@ export async function throughputBench(argv: string[]): Promise<void> {
     'fusedOverTfjs',
   ];
   const what = `window ${window}, backend ${backend}, median of ${repeats} alternating repetitions of ${seconds} s`;
-  printTable(`Online steps per second (stream steps; a batch of 16 counts 16), ${what}`, rows.wall, columns);
-  printTable(`The same, per second of the process's CPU time (less disturbed by a shared machine)`, rows.cpu, columns);
+  if (rows.wall.length > 0) {
+    printTable(`Online steps per second (stream steps; a batch of 16 counts 16), ${what}`, rows.wall, columns);
+    printTable(
+      `The same, per second of the process's CPU time (less disturbed by a shared machine)`,
+      rows.cpu,
+      columns,
+    );
+  }
+  const brain = parts.includes('brain')
+    ? await brainPart(values['brain-sizes'].split(',').map(Number), Number(values['brain-symbols']), repeats)
+    : null;
+  const roofline = parts.includes('roofline') ? rooflinePart(repeats) : null;
   finish(
     'throughput',
-    { backend, window, seconds, repeats, rows: rows.wall, cpuRows: rows.cpu, repetitions },
+    { backend, window, seconds, repeats, rows: rows.wall, cpuRows: rows.cpu, repetitions, brain, roofline },
     values.json,
   );
+}
+
+/** brain.js's LSTM and tprop's agent on the same Reber symbols, in turn, `repeats` times per size. */
+async function brainPart(sizes: readonly number[], symbols: number, repeats: number) {
+  const strings = reberStrings(symbols);
+  const total = strings.reduce((a, s) => a + s.length, 0);
+  const rows: Row[] = [];
+  const runs: Record<string, unknown>[] = [];
+  for (const hidden of sizes) {
+    const brain: number[] = [];
+    const tprop: number[] = [];
+    for (let rep = 0; rep < repeats; rep++) {
+      brain.push(brainRate(strings, hidden));
+      tprop.push(await tpropRate(total, hidden));
+      progress(
+        `brain.js against tprop, hidden ${hidden}, round ${rep + 1}: ${brain.at(-1)!.toFixed(0)}, ${tprop.at(-1)!.toFixed(0)}`,
+      );
+    }
+    runs.push({ hidden, symbols: total, brain, tprop });
+    rows.push({
+      hidden,
+      symbols: total,
+      'brain.js LSTM': Math.round(median(brain)),
+      'tprop agent, S 1': Math.round(median(tprop)),
+      'tprop / brain.js': ratio(median(tprop), median(brain)),
+    });
+  }
+  printTable(
+    `Reber symbols learned per second, each once (brain.js 1.6.1: train calls per string; tprop: runAgent, the whole loop); median of ${repeats}`,
+    rows,
+    ['hidden', 'symbols', 'brain.js LSTM', 'tprop agent, S 1', 'tprop / brain.js'],
+  );
+  return { rows, runs };
+}
+
+/** The fused engine's best matrix product here, in GFLOP/s: the roofline each TP row reads against. */
+function rooflinePart(repeats: number) {
+  const e = simdFusedEngine;
+  if (!e) return null;
+  const rng = new Rng(3);
+  const rows: Row[] = [];
+  for (const [m, k, n] of [
+    [16, 256, 256],
+    [64, 256, 256],
+    [256, 256, 256],
+  ] as const) {
+    const a = e.matrix(
+      Float32Array.from({ length: m * k }, () => rng.normal()),
+      m,
+      k,
+    );
+    const w = e.parameter(
+      Float32Array.from({ length: k * n }, () => rng.normal()),
+      k,
+      n,
+    );
+    const rates: number[] = [];
+    for (let rep = 0; rep < repeats; rep++) {
+      let calls = 0;
+      const start = performance.now();
+      while (performance.now() - start < 300) {
+        e.scope(() => e.matMul(a, w));
+        calls++;
+      }
+      rates.push((2 * m * k * n * calls) / ((performance.now() - start) / 1000) / 1e9);
+    }
+    e.free([a, w]);
+    rows.push({ product: `[${m},${k}]·[${k},${n}]`, 'GFLOP/s': Number(median(rates).toFixed(2)), rates });
+  }
+  printTable('Roofline: the fused engine (WebAssembly SIMD) matrix product, one core', rows, ['product', 'GFLOP/s']);
+  return rows;
 }
