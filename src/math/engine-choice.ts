@@ -4,6 +4,7 @@
 
 import { assertEngine, engineBackend } from './backend.js';
 import type { Engine } from './engine.js';
+import { countedEngine, engineCounting } from './engine-counter.js';
 import { fusedEngine } from './fused-engine.js';
 import { tfjsEngine } from './tfjs-engine.js';
 
@@ -12,11 +13,13 @@ export type EngineChoice = (typeof ENGINE_KINDS)[number];
 
 export function engineFor(choice: EngineChoice, rows: number, where: string): Engine {
   const kind = choice === 'auto' ? (rows > 1 && backendIsNative() ? 'tfjs' : 'fused') : choice;
+  let engine: Engine;
   if (kind === 'tfjs') {
     assertEngine(where);
-    return tfjsEngine as Engine;
-  }
-  return fusedEngine as Engine;
+    engine = tfjsEngine as Engine;
+  } else engine = fusedEngine as Engine;
+  // The debug counter (engine-counter.ts): learners made while it is on count their calls.
+  return engineCounting() ? countedEngine(engine) : engine;
 }
 
 function backendIsNative(): boolean {

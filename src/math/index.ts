@@ -13,6 +13,13 @@ export {
   type GatedCellDeltas,
 } from './fused-engine.js';
 export { engineFor, ENGINE_KINDS, type EngineChoice } from './engine-choice.js';
+export {
+  countEngineCalls,
+  engineCounts,
+  resetEngineCounts,
+  engineCounting,
+  type EngineCounts,
+} from './engine-counter.js';
 export { initEngine, engineBackend, assertEngine, type BackendName, type EngineOptions } from './backend.js';
 export {
   UNITS,

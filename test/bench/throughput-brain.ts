@@ -10,6 +10,8 @@ import { PredictiveAgent, type PredictiveAgentOptions } from '../../agents/predi
 import { REBER_SYMBOLS } from '../../environments/reber-grammar.js';
 import { makeEnvironment } from '../../src/environment/environment-registry.js';
 import { runAgent } from '../../src/stream/run-agent.js';
+import { environmentTransitions } from '../../src/stream/environment-transitions.js';
+import { countEngineCalls, engineCounts, resetEngineCounts } from '../../src/math/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -76,4 +78,22 @@ export async function tpropRate(
   agent.dispose();
   env.close?.();
   return symbols / seconds;
+}
+
+/** The agent's steady-state step, counted (engine-counter.ts): engine calls, matrices made, KB. */
+export function stepCounts(hidden: number): { calls: number; matrices: number; kilobytes: number } {
+  countEngineCalls(true);
+  try {
+    const env = makeEnvironment('Reber-v0');
+    const agent = new PredictiveAgent(env.observationSpace, { layers: [hidden], seed: 1 });
+    const transitions = [...environmentTransitions(env, { seed: 1, steps: 600 })];
+    for (const t of transitions.slice(0, 500)) agent.observe(t);
+    resetEngineCounts();
+    for (const t of transitions.slice(500)) agent.observe(t);
+    const c = engineCounts();
+    agent.dispose();
+    return { calls: c.calls / 100, matrices: c.matrices / 100, kilobytes: c.bytes / 100 / 1024 };
+  } finally {
+    countEngineCalls(false);
+  }
 }

@@ -21,7 +21,7 @@ import { RecurrentStack } from '../../src/learner/recurrent-stack.js';
 import type { SequenceLearner } from '../../src/learner/sequence-learner.js';
 import { initEngine } from '../../src/math/index.js';
 import { simdFusedEngine } from '../../src/math/fused-engine.js';
-import { brainRate, reberStrings, tpropRate } from './throughput-brain.js';
+import { brainRate, reberStrings, stepCounts, tpropRate } from './throughput-brain.js';
 import { Rng } from '../../src/random.js';
 import { type Row, finish, printTable, progress } from './report.js';
 
@@ -223,9 +223,13 @@ async function brainPart(sizes: readonly number[], symbols: number, repeats: num
       );
     }
     runs.push({ hidden, symbols: total, brain, tprop });
+    const counts = stepCounts(hidden);
     rows.push({
       hidden,
       symbols: total,
+      'calls/step': counts.calls,
+      'matrices/step': counts.matrices,
+      'KB/step': Number(counts.kilobytes.toFixed(1)),
       'brain.js LSTM': Math.round(median(brain)),
       'tprop agent, S 1': Math.round(median(tprop)),
       'tprop / brain.js': ratio(median(tprop), median(brain)),
@@ -234,7 +238,16 @@ async function brainPart(sizes: readonly number[], symbols: number, repeats: num
   printTable(
     `Reber symbols learned per second, each once (brain.js 1.6.1: train calls per string; tprop: runAgent, the whole loop); median of ${repeats}`,
     rows,
-    ['hidden', 'symbols', 'brain.js LSTM', 'tprop agent, S 1', 'tprop / brain.js'],
+    [
+      'hidden',
+      'symbols',
+      'brain.js LSTM',
+      'tprop agent, S 1',
+      'tprop / brain.js',
+      'calls/step',
+      'matrices/step',
+      'KB/step',
+    ],
   );
   return { rows, runs };
 }

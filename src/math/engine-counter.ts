@@ -1,0 +1,84 @@
+// A debug option of the engines: while counting is on (`countEngineCalls(true)`), the engine a
+// learner is made with (engineFor) is the chosen one behind a wrapper that counts every call of
+// the Engine interface, every matrix its calls return and the bytes of those matrices (rows ×
+// cols × 4). For measuring the hot path, and for a test to hold a step to a budget; off, nothing
+// is wrapped and nothing is counted. A learner made while counting is off is never counted.
+
+import type { Engine } from './engine.js';
+
+export interface EngineCounts {
+  /** Calls of the Engine interface. */
+  calls: number;
+  /** Matrices the calls returned (each matrix of a returned array counts). */
+  matrices: number;
+  /** Their bytes, rows × cols × 4. */
+  bytes: number;
+  /** Calls by method name. */
+  byMethod: Record<string, number>;
+}
+
+let counting = false;
+const counts: EngineCounts = { calls: 0, matrices: 0, bytes: 0, byMethod: {} };
+const wrapped = new WeakMap<object, Engine>();
+
+/** Turns counting on or off for learners made from now on, and zeroes the counts. */
+export function countEngineCalls(on: boolean): void {
+  counting = on;
+  resetEngineCounts();
+}
+
+/** Whether learners made now get a counted engine. */
+export function engineCounting(): boolean {
+  return counting;
+}
+
+/** The counts since the last reset (a copy). */
+export function engineCounts(): EngineCounts {
+  return { ...counts, byMethod: { ...counts.byMethod } };
+}
+
+export function resetEngineCounts(): void {
+  counts.calls = 0;
+  counts.matrices = 0;
+  counts.bytes = 0;
+  counts.byMethod = {};
+}
+
+/** `engine` behind the counting wrapper (one wrapper per engine). */
+export function countedEngine<M>(engine: Engine<M>): Engine<M> {
+  const known = wrapped.get(engine);
+  if (known) return known as Engine<M>;
+  const isMatrix = (v: unknown): v is M => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+    try {
+      return Number.isInteger(engine.rows(v as M)) && Number.isInteger(engine.cols(v as M));
+    } catch {
+      return false;
+    }
+  };
+  const tally = (v: unknown): void => {
+    if (Array.isArray(v)) for (const m of v) tally(m);
+    else if (isMatrix(v)) {
+      counts.matrices += 1;
+      counts.bytes += engine.rows(v) * engine.cols(v) * 4;
+    }
+  };
+  const proxy = new Proxy(engine, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function' || typeof key !== 'string') return value;
+      // Reading shapes is not work, and the wrapper itself reads them.
+      if (key === 'rows' || key === 'cols') return value.bind(target);
+      return (...args: unknown[]) => {
+        counts.calls += 1;
+        counts.byMethod[key] = (counts.byMethod[key] ?? 0) + 1;
+        const result = value.apply(target, args);
+        // A scope's result is made by the calls inside it, already counted.
+        if (key !== 'scope' && key !== 'keep') tally(result);
+        return result;
+      };
+    },
+  }) as Engine<M>;
+  wrapped.set(engine, proxy as Engine);
+  return proxy;
+}
