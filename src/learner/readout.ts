@@ -52,12 +52,17 @@ export class Readout<M> {
   }
 
   /** Local gradients of −log P(side | h) on the readout's own weights. */
-  gradients(code: M, side: SideMatrices<M>): { pairs: GradientPair<M>[]; loss: M } {
+  /** `predicted`: this readout's predictions for `code`, if the caller has them already. */
+  gradients(
+    code: M,
+    side: SideMatrices<M>,
+    predicted: readonly M[] = this.predict(code),
+  ): { pairs: GradientPair<M>[]; loss: M } {
     const e = this.e;
     const rows = e.rows(code);
     const pairs: GradientPair<M>[] = [];
     let loss: M | null = null;
-    this.predict(code).forEach((p, k) => {
+    predicted.forEach((p, k) => {
       const err = e.mul(e.sub(p, side.values[k]!), side.present[k]!);
       const delta = e.mul(err, 1 / rows);
       pairs.push([this.weights[k]!, e.matMulAT(code, delta)], [this.biases[k]!, e.sumRows(delta)]);

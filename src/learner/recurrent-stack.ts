@@ -466,7 +466,9 @@ export class RecurrentStack implements SequenceLearner {
         e.concatRows(fresh.map((i) => steps[i]!.codes[L - 1]!)),
         e.concatRows(fresh.map((i) => steps[i]!.inputs[0]![0])),
       );
-      const topTargets = this.top.target(topCodes, side, this.options.targetForm);
+      // The top's predictions, made once: the target and the readout's gradients both read them.
+      const predicted = this.top.predict(topCodes);
+      const topTargets = this.top.target(topCodes, side, this.options.targetForm, predicted);
       // With the input skip, only the code part of the top's displacement is a target.
       const shift = e.sub(topTargets, topCodes);
       const H = this.layers[L - 1]!.size;
@@ -506,7 +508,7 @@ export class RecurrentStack implements SequenceLearner {
         this.decoderOptimizers[l]!.apply(dec.pairs);
         losses.push(encoderLoss, dec.loss);
       });
-      const topGrads = this.top.gradients(topCodes, side);
+      const topGrads = this.top.gradients(topCodes, side, predicted);
       if (topGrads.autoencoder.length) this.topOptimizer.apply(topGrads.autoencoder);
       if (topGrads.readout.length) this.readoutOptimizer.apply(topGrads.readout);
       losses.push(topGrads.loss ?? e.zeros(1, 1), topGrads.readoutLoss ?? e.zeros(1, 1));

@@ -158,11 +158,14 @@ export class Top<M> {
     const fillIn = unsupervisedTarget === 'pseudo-label' && unsupervisedWeight > 0;
     // A filled-in row counts only where the prediction is confident: early, unconfident guesses
     // would otherwise pull every unlabelled code toward whichever class is ahead.
-    const fillWeight = predicted.map((p, m) =>
-      modalities[m]!.kind === 'categorical'
-        ? e.mul(e.above(e.rowMax(p), unsupervisedConfidence), unsupervisedWeight)
-        : e.add(e.mul(side.present[m]!, 0), unsupervisedWeight),
-    );
+    // (Only made where it is used: with the pseudo-label fill.)
+    const fillWeight = fillIn
+      ? predicted.map((p, m) =>
+          modalities[m]!.kind === 'categorical'
+            ? e.mul(e.above(e.rowMax(p), unsupervisedConfidence), unsupervisedWeight)
+            : e.add(e.mul(side.present[m]!, 0), unsupervisedWeight),
+        )
+      : [];
     const completed = side.values.map((y, m) => {
       if (!fillIn) return y;
       const p = predicted[m]!;
@@ -193,8 +196,9 @@ export class Top<M> {
       const given = ae.reconstructCode(code, input(completed));
       const anchor = form === 'difference' ? ae.reconstructCode(code, input(predicted)) : code;
       // A row with no real side moves by the largest fill weight among its modalities.
-      const fill = e.rowMax(e.concatCols(fillWeight));
-      const rowWeight = fillIn ? e.add(side.anyPresent, e.mul(e.sub(1, side.anyPresent), fill)) : side.anyPresent;
+      const rowWeight = fillIn
+        ? e.add(side.anyPresent, e.mul(e.sub(1, side.anyPresent), e.rowMax(e.concatCols(fillWeight))))
+        : side.anyPresent;
       target = e.add(code, e.mul(e.sub(given, anchor), e.mul(rowWeight, reconstructionStep)));
     }
     if (this.prior !== null) {
@@ -222,7 +226,8 @@ export class Top<M> {
     return target;
   }
 
-  gradients(code: M, side: SideMatrices<M>): TopGradients<M> {
+  /** `predicted`: this top's predictions for `code` (`predict`), if the caller has them already. */
+  gradients(code: M, side: SideMatrices<M>, predicted?: readonly M[]): TopGradients<M> {
     let ae = this.usesAutoEncoder ? this.autoencoder.gradients(code, side) : null;
     if (ae && this.replay) {
       // Past rows first (so a row is not drawn in the pass that stores it), then the new ones kept.
@@ -236,7 +241,7 @@ export class Top<M> {
       }
       this.replay.keep(this.e.read(code), side.rows, side, this.e);
     }
-    const ro = this.readout?.gradients(code, side);
+    const ro = this.readout?.gradients(code, side, predicted);
     return {
       autoencoder: ae?.pairs ?? [],
       readout: ro?.pairs ?? [],
