@@ -162,18 +162,23 @@ export class DenoisingLayer<M> {
   /**
    * What a target ĥ for this layer's code asks of each input part, as a displacement to add to
    * it: `g_k(ĥ) − g_k(h)` (difference form; zero when ĥ = h) or `g_k(ĥ) − x_k` (plain form, so
-   * that x_k plus it is g_k(ĥ)). `decodedCode`, g(h), may be passed when already computed.
+   * that x_k plus it is g_k(ĥ)). `decodedCode`, g(h), may be passed when already computed (a
+   * part not wanted may be missing from it). Only the parts `wanted` are computed; the others
+   * are null.
    */
   displacements(
     parts: readonly M[],
     code: M,
     target: M,
     form: 'difference' | 'plain',
-    decodedCode?: readonly M[],
-  ): M[] {
-    const fromTarget = this.decode(target);
-    const anchor = form === 'plain' ? parts : (decodedCode ?? this.decode(code));
-    return fromTarget.map((t, k) => this.e.sub(t, anchor[k]!));
+    decodedCode?: readonly (M | null)[],
+    wanted: readonly boolean[] = this.decoderWeights.map(() => true),
+  ): (M | null)[] {
+    return this.decoderWeights.map((_, k) => {
+      if (!wanted[k]) return null;
+      const anchor = form === 'plain' ? parts[k]! : (decodedCode?.[k] ?? this.decodePart(code, k));
+      return this.e.sub(this.decodePart(target, k), anchor);
+    });
   }
 
   /**

@@ -41,10 +41,17 @@ export function targetsThroughTime<M>(
   const n = steps.length;
   const targets: (M | null)[][] = layers.map(() => new Array<M | null>(n).fill(null));
   // The decoders' reconstructions from the codes themselves, one batched decode per layer.
+  // The displacement of the first layer's input (part 0, below it) goes nowhere, and neither
+  // does that of the first step's context (part 1, before the window): neither is computed.
   const decoded =
     form === 'plain'
       ? null
-      : layers.map((layer, l) => splitParts(e, layer.decode(e.concatRows(steps.map((s) => s.codes[l]!))), n));
+      : layers.map((layer, l) => {
+          const codes = e.concatRows(steps.map((s) => s.codes[l]!));
+          return layer.decoderWeights.map((_, k) =>
+            l === 0 && k === 0 ? null : e.splitRows(layer.decodePart(codes, k), n),
+          );
+        });
   const fromFuture: (M | null)[] = new Array<M | null>(L).fill(null);
   for (let i = n - 1; i >= 0; i--) {
     const step = steps[i]!;
@@ -59,17 +66,15 @@ export function targetsThroughTime<M>(
       const code = step.codes[l]!;
       const target = e.add(code, d);
       targets[l]![i] = target;
-      const anchor = decoded ? [decoded[l]![0]![i]!, decoded[l]![1]![i]!] : undefined;
-      const [below, previous] = layers[l]!.displacements(step.inputs[l]!, code, target, form, anchor);
+      const anchor = decoded ? decoded[l]!.map((part) => part?.[i] ?? null) : undefined;
+      const wanted = [l > 0, i > 0];
+      const [below, previous] = layers[l]!.displacements(step.inputs[l]!, code, target, form, anchor, wanted);
       fromAbove = l > 0 ? below! : null;
-      const back = clip > 0 ? e.clipRowNorms(previous!, d, clip) : previous!;
-      fromFuture[l] = i > 0 ? e.mul(back, step.continues) : null;
+      if (i > 0) {
+        const back = clip > 0 ? e.clipRowNorms(previous!, d, clip) : previous!;
+        fromFuture[l] = e.mul(back, step.continues);
+      } else fromFuture[l] = null;
     }
   }
   return targets;
-}
-
-/** Splits each part of a batched decode back into one matrix per step. */
-function splitParts<M>(e: Engine<M>, parts: readonly M[], steps: number): M[][] {
-  return parts.map((p) => e.splitRows(p, steps));
 }
