@@ -151,7 +151,7 @@ export class DenoisingLayer<M> {
   /** Reconstruction of input part `k` from a code. */
   decodePart(code: M, k: number): M {
     const e = this.e;
-    return e.activate(e.add(e.matMul(code, this.decoderWeights[k]!), this.decoderBiases[k]!), this.decoderKinds[k]!);
+    return e.dense(code, this.decoderWeights[k]!, this.decoderBiases[k]!, this.decoderKinds[k]!);
   }
 
   /** Reconstructions of every input part from a code. */

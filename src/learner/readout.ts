@@ -32,10 +32,7 @@ export class Readout<M> {
   predict(code: M): M[] {
     const e = this.e;
     return this.modalities.map((m, k) =>
-      e.activate(
-        e.add(e.matMul(code, this.weights[k]!), this.biases[k]!),
-        m.kind === 'categorical' ? 'softmax' : 'linear',
-      ),
+      e.dense(code, this.weights[k]!, this.biases[k]!, m.kind === 'categorical' ? 'softmax' : 'linear'),
     );
   }
 

@@ -86,15 +86,17 @@ export class TopAutoEncoder<M> {
 
   /** The code's reconstruction from a hidden layer. */
   decodeCode(hidden: M): M {
-    return this.e.activate(this.e.add(this.e.matMul(hidden, this.codeDecoder), this.codeDecoderBias), this.codeKind);
+    return this.e.dense(hidden, this.codeDecoder, this.codeDecoderBias, this.codeKind);
   }
 
   /** Every side modality's reconstruction from a hidden layer: probabilities or values. */
   decodeSide(hidden: M): M[] {
     const e = this.e;
     return this.config.modalities.map((m, k) =>
-      e.activate(
-        e.add(e.matMul(hidden, this.sideDecoders[k]!), this.sideDecoderBiases[k]!),
+      e.dense(
+        hidden,
+        this.sideDecoders[k]!,
+        this.sideDecoderBiases[k]!,
         m.kind === 'categorical' ? 'softmax' : 'linear',
       ),
     );

@@ -60,6 +60,8 @@ export interface Engine<M = unknown> {
   sliceCols(m: M, start: number, size: number): M;
 
   activate(pre: M, activation: Activation): M;
+  /** activate(x·w + b, activation), b a [1, cols] row: one call for the three (the same values). */
+  dense(x: M, w: M, b: M, activation: Activation): M;
   /** 1 where a > threshold, else 0. */
   above(a: M, threshold: number): M;
   /** Per row, one-hot of the arg-max. */

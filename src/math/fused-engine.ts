@@ -361,6 +361,23 @@ function jsAdamStep(p: F, g: F, m: F, v: F, stepSize: number, beta1: number, bet
 }
 
 /** The fused engine with plain JS kernels only (parameters are plain arrays). */
+/**
+ * activate(x·w + b): the product, the bias added in place to the product's own fresh result (the
+ * same float32 sums as `add`), then the activation; one result made where `add` made another.
+ */
+function denseWith(matMul: (a: F, b: F) => F, activate: (pre: F, activation: Activation) => F) {
+  return (x: F, w: F, b: F, activation: Activation): F => {
+    const pre = matMul(x, w);
+    const cols = pre.cols;
+    if (b.rows !== 1 || b.cols !== cols)
+      throw new RangeError(`fused: expected a [1, ${cols}] bias, but got [${b.rows}, ${b.cols}]`);
+    const o = pre.data;
+    const bias = b.data;
+    for (let r = 0, k = 0; r < pre.rows; r++) for (let c = 0; c < cols; c++, k++) o[k] = o[k]! + bias[c]!;
+    return activate(pre, activation);
+  };
+}
+
 export const jsFusedEngine: Engine<F> = {
   kind: 'fused',
   scope: (fn) => fn(),
@@ -377,6 +394,7 @@ export const jsFusedEngine: Engine<F> = {
   assign: (p, value) => p.data.set(value.data),
 
   matMul: jsMatMul,
+  dense: denseWith(jsMatMul, (pre, activation) => jsFusedEngine.activate(pre, activation)),
   matMulAT: jsMatMulAT,
   matMulBT: jsMatMulBT,
   add,
@@ -681,6 +699,9 @@ const wasmFusedEngine: Engine<F> | null = kernels
       matMulAT: wasmMatMulAT,
       matMulBT: wasmMatMulBT,
       activate: (pre, activation) => (activation === 'tanh' ? wasmTanh(pre) : jsFusedEngine.activate(pre, activation)),
+      dense: denseWith(wasmMatMul, (pre, activation) =>
+        activation === 'tanh' ? wasmTanh(pre) : jsFusedEngine.activate(pre, activation),
+      ),
       sgdStep: wasmSgdStep,
       rmspropStep: wasmRmspropStep,
       adamStep: wasmAdamStep,

@@ -50,6 +50,7 @@ export const tfjsEngine: Engine<T> = {
   concatRows: (ms) => (ms.length === 1 ? ms[0]! : tf.concat(ms as T[], 0)),
   splitRows: (m, parts) => (parts === 1 ? [m] : (tf.split(m, parts, 0) as T[])),
   sliceCols: (m, start, size) => tf.slice(m, [0, start], [m.shape[0], size]),
+  dense: (x, w, b, activation) => tfjsEngine.activate(tf.add(tf.matMul(x, w), b), activation),
   activate: (pre, activation: Activation) => {
     switch (activation) {
       case 'tanh':
