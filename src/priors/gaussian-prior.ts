@@ -95,19 +95,7 @@ export class GaussianPrior implements TopPrior {
   /** Per row, (h − μ)ᵀ (C + εI)⁻¹ (h − μ), the squared Mahalanobis distance from the mean. */
   squaredDistance(codes: ArrayLike<number>, rows: number): Float64Array {
     checkCodes('GaussianPrior.squaredDistance', codes, rows, this.size);
-    const n = this.size;
-    const l = this.cholesky();
-    const out = new Float64Array(rows);
-    const d = new Float64Array(n);
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < n; j++) d[j] = codes[r * n + j]! - this.mean[j]!;
-      const x = d.slice();
-      choleskySolve(l, n, x);
-      let q = 0;
-      for (let j = 0; j < n; j++) q += d[j]! * x[j]!;
-      out[r] = q;
-    }
-    return out;
+    return this.distances(codes, rows);
   }
 
   logDensity(codes: ArrayLike<number>, rows: number): Float64Array {
@@ -116,15 +104,23 @@ export class GaussianPrior implements TopPrior {
     const l = this.cholesky();
     let logDet = 0;
     for (let i = 0; i < n; i++) logDet += 2 * Math.log(l[i * n + i]!);
+    return this.distances(codes, rows).map((q) => -0.5 * (q + logDet + n * Math.log(2 * Math.PI)));
+  }
+
+  /** The squared Mahalanobis distances of checked codes. */
+  private distances(codes: ArrayLike<number>, rows: number): Float64Array {
+    const n = this.size;
+    const l = this.cholesky();
     const out = new Float64Array(rows);
     const d = new Float64Array(n);
+    const x = new Float64Array(n);
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < n; j++) d[j] = codes[r * n + j]! - this.mean[j]!;
-      const x = d.slice();
+      x.set(d);
       choleskySolve(l, n, x);
       let q = 0;
       for (let j = 0; j < n; j++) q += d[j]! * x[j]!;
-      out[r] = -0.5 * (q + logDet + n * Math.log(2 * Math.PI));
+      out[r] = q;
     }
     return out;
   }
