@@ -219,7 +219,8 @@ async function brainPart(sizes: readonly number[], symbols: number, repeats: num
       brain.push(brainRate(strings, hidden));
       tprop.push(await tpropRate(total, hidden));
       progress(
-        `brain.js against tprop, hidden ${hidden}, round ${rep + 1}: ${brain.at(-1)!.toFixed(0)}, ${tprop.at(-1)!.toFixed(0)}`,
+        `brain.js against tprop, hidden ${hidden}, round ${rep + 1}: ` +
+          `${brain.at(-1)!.toFixed(0)}, ${tprop.at(-1)!.toFixed(0)}`,
       );
     }
     runs.push({ hidden, symbols: total, brain, tprop });
@@ -236,7 +237,8 @@ async function brainPart(sizes: readonly number[], symbols: number, repeats: num
     });
   }
   printTable(
-    `Reber symbols learned per second, each once (brain.js 1.6.1: train calls per string; tprop: runAgent, the whole loop); median of ${repeats}`,
+    'Reber symbols learned per second, each once (brain.js 1.6.1: train calls per string; tprop: ' +
+      `runAgent, the whole loop); median of ${repeats}`,
     rows,
     [
       'hidden',
