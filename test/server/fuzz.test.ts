@@ -1,5 +1,5 @@
 // Fuzzing a live run: a PredictiveAgent learning Reber-v0 in a LiveRun behind a ViewerServer on
-// port 0, one well-behaved client subscribed, and 20,000 seeded hostile messages from eight
+// port 0, one well-behaved client subscribed, and 10,000 seeded hostile messages from eight
 // connections (in a worker thread, see helpers/fuzz-sender.js). Nothing crashes, every message is
 // answered exactly once and in order (an oversize one closes its connection, 1009, as documented),
 // answers stay small, the good client keeps its frames, and learning keeps 80 % of its speed.
@@ -16,7 +16,7 @@ import { fuzzMessages, type FuzzMessage } from './helpers/fuzz-messages.js';
 import { connectClient, isFrame, socketUrl, type TestClient } from './helpers/test-client.js';
 
 const SEED = 2024;
-const MESSAGES = 20_000;
+const MESSAGES = 10_000;
 const OVERSIZE = 6;
 const CONNECTIONS = 8;
 /** Unanswered messages a fuzz connection may have at once. */
@@ -82,7 +82,7 @@ async function interval(stop?: Promise<unknown>): Promise<{ steps: number; frame
 }
 
 describe('ViewerServer under fuzzing', () => {
-  it('answers 20,000 hostile messages exactly once each, in small answers, while the run keeps learning', async () => {
+  it('answers 10,000 hostile messages exactly once each, in small answers, while the run keeps learning', async () => {
     const names = {
       layers: run.topology.layers.map((l) => l.name),
       modalities: run.topology.modalities.map((m) => m.name),
