@@ -77,7 +77,7 @@ describe('PredictiveAgent learning online (seeded, prequential)', () => {
     });
     let atWarm = 0;
     let step = 0;
-    for (const t of environmentTransitions(makeEnvironment('EmbeddedReber-v0'), { steps: 1500, seed: 1 })) {
+    for (const t of environmentTransitions(makeEnvironment('EmbeddedReber-v0'), { steps: 900, seed: 1 })) {
       agent.observe(t);
       if (++step === 300) atWarm = liveTensors();
       if (step % 250 === 0) agent.snapshot();
