@@ -22,6 +22,8 @@ export interface WindowStep<M> {
   readonly codes: readonly M[];
   /** [rows, 1]: 1 where this step continues the previous one (same episode). */
   readonly continues: M;
+  /** True when every row of `continues` is 1 (nothing to mask); unknown when left out. */
+  readonly continuesAll?: boolean;
 }
 
 /**
@@ -72,7 +74,8 @@ export function targetsThroughTime<M>(
       fromAbove = l > 0 ? below! : null;
       if (i > 0) {
         const back = clip > 0 ? e.clipRowNorms(previous!, d, clip) : previous!;
-        fromFuture[l] = e.mul(back, step.continues);
+        // Masked where an episode starts at this step (a product by 1 changes nothing).
+        fromFuture[l] = step.continuesAll ? back : e.mul(back, step.continues);
       } else fromFuture[l] = null;
     }
   }
