@@ -394,7 +394,7 @@ export class ActingAgent implements Agent {
     const values: Record<string, number | Float32Array> = { action: p.action };
     if (complete) {
       // With a bootstrap, what was achieved is the return learned: the rewards and the tail inferred.
-      const achieved = p.sum + (value === 0 ? 0 : this.discount ** p.count * value);
+      const achieved = p.sum + this.discount ** p.count * value;
       values[this.perAction ? `return${p.action}` : 'return'] = Float32Array.of(this.scaled(achieved));
       this.updateReturns(achieved);
       this.stats.achieved.update(achieved);
