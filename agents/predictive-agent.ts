@@ -234,8 +234,8 @@ export class PredictiveAgent implements Agent {
           );
         if (!this.stack)
           throw new InvalidOptionError(`${where}: expected option "anomaly.state" only with learner 'tp'`);
-        const o = this.stack.options;
-        const size = o.layers[o.layers.length - 1]!.size + (o.inputSkip ? o.input.size : 0);
+        // What newestTopCode reads: the top code, and with inputSkip the input beside it.
+        const size = this.stack.top.config.codeSize;
         this.novelty = Array.from({ length: this.streams }, () => new StateNovelty(size, scoring));
       }
     }

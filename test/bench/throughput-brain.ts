@@ -32,20 +32,17 @@ function brain(): { brain: BrainModule; formatter: (values: string[]) => unknown
 
 /** The first Reber strings of seed 1 holding at least `symbols` symbols in all, as text. */
 export function reberStrings(symbols: number): string[] {
-  const env = makeEnvironment('Reber-v0');
   const strings: string[] = [];
   let total = 0;
-  let current = REBER_SYMBOLS[env.reset({ seed: 1 }).observation as number]!;
-  while (total < symbols) {
-    const r = env.step();
-    current += REBER_SYMBOLS[r.observation as number]!;
-    if (r.terminated || r.truncated) {
-      strings.push(current);
-      total += current.length;
-      current = REBER_SYMBOLS[env.reset().observation as number]!;
-    }
+  let current = '';
+  for (const t of environmentTransitions(makeEnvironment('Reber-v0'), { seed: 1 })) {
+    current += REBER_SYMBOLS[t.observation as number]!;
+    if (!(t.terminated || t.truncated)) continue;
+    strings.push(current);
+    total += current.length;
+    current = '';
+    if (total >= symbols) break;
   }
-  env.close?.();
   return strings;
 }
 
