@@ -1,7 +1,8 @@
 // Memory bench: a long online run of the predictive agent (learning the embedded Reber grammar),
 // sampling the live tfjs tensors, the JS heap after a garbage collection, and the kernels' wasm
 // memory (allocated and reserved) every so often. Flat columns are the claim.
-//   npm run bench -- memory [--steps 200000] [--engine fused|tfjs] [--json]
+//   npm run bench -- memory [--steps 200000] [--engine fused|tfjs] [--agent stack|default] [--json]
+// (--agent default: the predictive agent's defaults, one update per step, rather than the 64-32 stack.)
 // (The bench re-runs itself with --expose-gc so the heap figures are after a full collection.)
 
 import { spawnSync } from 'node:child_process';
@@ -30,6 +31,7 @@ export async function memoryBench(argv: string[]): Promise<void> {
     options: {
       steps: { type: 'string', default: '200000' },
       engine: { type: 'string', default: 'fused' },
+      agent: { type: 'string', default: 'stack' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -37,14 +39,15 @@ export async function memoryBench(argv: string[]): Promise<void> {
   const engine = values.engine as 'fused' | 'tfjs';
   const backend = await initEngine({ report: progress });
   const env = makeEnvironment('EmbeddedReber-v0');
-  const agent = new PredictiveAgent(env.observationSpace, {
-    layers: [64, 32],
-    window: 16,
-    updateEvery: 4,
-    engine,
-    seed: 1,
-    top: { trainAutoEncoder: true },
-  });
+  if (values.agent !== 'stack' && values.agent !== 'default')
+    throw new Error(`memory bench: expected --agent stack or default, but got "${values.agent}"`);
+  const stack = values.agent === 'stack';
+  const agent = new PredictiveAgent(
+    env.observationSpace,
+    stack
+      ? { layers: [64, 32], window: 16, updateEvery: 4, engine, seed: 1, top: { trainAutoEncoder: true } }
+      : { engine, seed: 1 },
+  );
   const rows: Row[] = [];
   const sample = (step: number, started: number): void => {
     gc();
@@ -72,9 +75,14 @@ export async function memoryBench(argv: string[]): Promise<void> {
   }
   agent.dispose();
   printTable(
-    `Memory over ${steps} online steps (predictive agent, layers 64-32, engine ${engine}, backend ${backend})`,
+    `Memory over ${steps} online steps (predictive agent, ${stack ? 'layers 64-32' : 'its defaults'}, engine ${engine}, ` +
+      `backend ${backend})`,
     rows,
     ['step', 'tensors', 'heapMB', 'wasmAllocatedKB', 'wasmReservedMB', 'stepsPerSecond', 'critical'],
   );
-  finish(`memory-${engine}`, { backend, engine, steps, rows }, values.json);
+  finish(
+    `memory-${engine}${stack ? '' : '-default'}`,
+    { backend, engine, agent: values.agent, steps, rows },
+    values.json,
+  );
 }

@@ -12,6 +12,7 @@ import { FeedForwardBackprop } from '../../src/baselines/feed-forward-backprop.j
 import { StraightThroughBackprop } from '../../src/baselines/straight-through-backprop.js';
 import { FeedForwardStack } from '../../src/learner/feed-forward-stack.js';
 import { type Units, initEngine } from '../../src/math/index.js';
+import type { OptimizerSpec } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/random.js';
 import { sideFromLabels } from '../../src/learner/side-batch.js';
 import { finish, printTable, progress, type Row } from './report.js';
@@ -34,26 +35,27 @@ interface Method {
   /** The row's method column (variants of one method share it, told apart by the top target). */
   readonly name: string;
   readonly layers: string;
-  readonly make: (seed: number) => Learner & { topTarget?: string };
+  /** `optimizer`: the bench's `--learning-rate` (every parameter of backprop, TP's encoders), or the method's own. */
+  readonly make: (seed: number, optimizer?: OptimizerSpec) => Learner & { topTarget?: string };
 }
 
 const METHODS: Record<string, Method> = {
   'tp-difference': {
     name: 'tp-difference',
     layers: '240-240-240 tanh',
-    make: (seed) => tp(seed, 'difference', 'discriminant'),
+    make: (seed, o) => tp(seed, 'difference', 'discriminant', LAYERS, 0, o),
   },
   'tp-difference-reconstruction': {
     name: 'tp-difference',
     layers: '240-240-240 tanh',
-    make: (seed) => tp(seed, 'difference', 'reconstruction'),
+    make: (seed, o) => tp(seed, 'difference', 'reconstruction', LAYERS, 0, o),
   },
-  'tp-plain': { name: 'tp-plain', layers: '240-240-240 tanh', make: (seed) => tp(seed, 'plain', 'discriminant') },
+  'tp-plain': { name: 'tp-plain', layers: '240-240-240 tanh', make: (seed, o) => tp(seed, 'plain', 'discriminant', LAYERS, 0, o) },
   bp: {
     name: 'bp',
     layers: '240-240-240 tanh',
-    make: (seed) => {
-      const net = new FeedForwardBackprop({ inputSize: 784, classes: 10, layers: LAYERS, seed });
+    make: (seed, optimizer) => {
+      const net = new FeedForwardBackprop({ inputSize: 784, classes: 10, layers: LAYERS, seed, ...opt(optimizer) });
       return {
         train: (x, n, y) => void net.train(x, n, y),
         predict: (x, n) => net.predict(x, n),
@@ -64,40 +66,42 @@ const METHODS: Record<string, Method> = {
   'tp-tanh-2': {
     name: 'tp-difference',
     layers: '240-240 tanh',
-    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('tanh')),
+    make: (seed, o) => tp(seed, 'difference', 'discriminant', twoOf('tanh'), 0, o),
   },
   'tp-sign': {
     name: 'tp-difference',
     layers: '240-240 sign',
-    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('sign')),
+    make: (seed, o) => tp(seed, 'difference', 'discriminant', twoOf('sign'), 0, o),
   },
   'tp-binary': {
     name: 'tp-difference',
     layers: '240-240 binary',
-    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('binary')),
+    make: (seed, o) => tp(seed, 'difference', 'discriminant', twoOf('binary'), 0, o),
   },
   // The decoders that carry targets down also learn L-DRL (jacobianWeight; docs/experiments.md, row D12).
   'tp-tanh-2-ldrl': {
     name: 'tp-difference, L-DRL',
     layers: '240-240 tanh',
-    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('tanh'), 1),
+    make: (seed, o) => tp(seed, 'difference', 'discriminant', twoOf('tanh'), 1, o),
   },
   'tp-sign-ldrl': {
     name: 'tp-difference, L-DRL',
     layers: '240-240 sign',
-    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('sign'), 1),
+    make: (seed, o) => tp(seed, 'difference', 'discriminant', twoOf('sign'), 1, o),
   },
   'tp-binary-ldrl': {
     name: 'tp-difference, L-DRL',
     layers: '240-240 binary',
-    make: (seed) => tp(seed, 'difference', 'discriminant', twoOf('binary'), 1),
+    make: (seed, o) => tp(seed, 'difference', 'discriminant', twoOf('binary'), 1, o),
   },
-  'ste-sign': { name: 'bp-straight-through', layers: '240-240 sign', make: (seed) => ste(seed, twoOf('sign')) },
-  'ste-binary': { name: 'bp-straight-through', layers: '240-240 binary', make: (seed) => ste(seed, twoOf('binary')) },
+  'ste-sign': { name: 'bp-straight-through', layers: '240-240 sign', make: (seed, o) => ste(seed, twoOf('sign'), o) },
+  'ste-binary': { name: 'bp-straight-through', layers: '240-240 binary', make: (seed, o) => ste(seed, twoOf('binary'), o) },
 };
 
-function ste(seed: number, layers: Layers): Learner {
-  const net = new StraightThroughBackprop({ inputSize: 784, classes: 10, layers, seed });
+const opt = (optimizer?: OptimizerSpec) => (optimizer ? { optimizer } : {});
+
+function ste(seed: number, layers: Layers, optimizer?: OptimizerSpec): Learner {
+  const net = new StraightThroughBackprop({ inputSize: 784, classes: 10, layers, seed, ...opt(optimizer) });
   return {
     train: (x, n, y) => void net.train(x, n, y),
     predict: (x, n) => net.predict(x, n),
@@ -111,6 +115,7 @@ function tp(
   topTarget: 'discriminant' | 'reconstruction',
   layers: ReadonlyArray<number | { size: number; units: Units }> = LAYERS,
   jacobianWeight = 0,
+  optimizer?: OptimizerSpec,
 ): Learner & { topTarget: string } {
   const stack = new FeedForwardStack({
     inputSize: 784,
@@ -120,6 +125,7 @@ function tp(
     topTarget,
     seed,
     jacobianWeight,
+    ...opt(optimizer),
   });
   return {
     topTarget,
@@ -145,9 +151,16 @@ function accuracy(learner: Learner, digits: Digits): number {
 }
 
 /** Trains one method on one seed's split; test and train accuracy and training seconds. */
-function runOne(method: string, make: Method['make'], seed: number, epochs: number, batchSize: number) {
+function runOne(
+  method: string,
+  make: Method['make'],
+  seed: number,
+  epochs: number,
+  batchSize: number,
+  optimizer?: OptimizerSpec,
+) {
   const { train, test } = loadMnist({ seed, trainSize: 8000 });
-  const learner = make(seed);
+  const learner = make(seed, optimizer);
   const order = new Rng(seed + 1); // the same batches for every method
   let seconds = 0;
   for (let e = 0; e < epochs; e++) {
@@ -187,8 +200,19 @@ export async function mnistBench(argv: string[]): Promise<void> {
       seeds: { type: 'string' },
       methods: { type: 'string', default: Object.keys(METHODS).join(',') },
       json: { type: 'boolean', default: false },
+      'learning-rate': { type: 'string' },
+      decay: { type: 'string' },
     },
   });
+  // --learning-rate / --decay: the same step (and inverse-time decay) for every method run.
+  const rate = values['learning-rate'] === undefined ? undefined : Number(values['learning-rate']);
+  const decay = values.decay === undefined ? undefined : Number(values.decay);
+  if ((rate !== undefined && !(rate > 0)) || (decay !== undefined && !(decay >= 0)))
+    throw new Error('mnist bench: expected --learning-rate > 0 and --decay ≥ 0');
+  const optimizer: OptimizerSpec | undefined =
+    rate === undefined && decay === undefined
+      ? undefined
+      : { ...(rate === undefined ? {} : { learningRate: rate }), ...(decay === undefined ? {} : { decay }) };
   const epochs = Number(values.epochs);
   const batchSize = Number(values.batch);
   // --seed N is the one-seed form of --seeds; the default stays one seed, 1.
@@ -203,7 +227,7 @@ export async function mnistBench(argv: string[]): Promise<void> {
   const rows: Row[] = [];
   for (const method of methods) {
     const { name, layers, make } = METHODS[method]!;
-    const runs = seeds.map((seed) => runOne(method, make, seed, epochs, batchSize));
+    const runs = seeds.map((seed) => runOne(method, make, seed, epochs, batchSize, optimizer));
     const tests = runs.map((r) => r.test);
     rows.push({
       method: name,
@@ -224,5 +248,5 @@ export async function mnistBench(argv: string[]): Promise<void> {
     rows,
     ['method', 'layers', 'topTarget', 'testAccuracy', 'testRange', 'trainAccuracy', 'trainSeconds', 'epochs'],
   );
-  finish('mnist', { backend, layers: LAYERS, batchSize, seeds, rows }, values.json);
+  finish('mnist', { backend, layers: LAYERS, batchSize, seeds, optimizer: optimizer ?? null, rows }, values.json);
 }
