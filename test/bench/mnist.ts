@@ -50,7 +50,11 @@ const METHODS: Record<string, Method> = {
     layers: '240-240-240 tanh',
     make: (seed, o) => tp(seed, 'difference', 'reconstruction', LAYERS, 0, o),
   },
-  'tp-plain': { name: 'tp-plain', layers: '240-240-240 tanh', make: (seed, o) => tp(seed, 'plain', 'discriminant', LAYERS, 0, o) },
+  'tp-plain': {
+    name: 'tp-plain',
+    layers: '240-240-240 tanh',
+    make: (seed, o) => tp(seed, 'plain', 'discriminant', LAYERS, 0, o),
+  },
   bp: {
     name: 'bp',
     layers: '240-240-240 tanh',
@@ -95,7 +99,11 @@ const METHODS: Record<string, Method> = {
     make: (seed, o) => tp(seed, 'difference', 'discriminant', twoOf('binary'), 1, o),
   },
   'ste-sign': { name: 'bp-straight-through', layers: '240-240 sign', make: (seed, o) => ste(seed, twoOf('sign'), o) },
-  'ste-binary': { name: 'bp-straight-through', layers: '240-240 binary', make: (seed, o) => ste(seed, twoOf('binary'), o) },
+  'ste-binary': {
+    name: 'bp-straight-through',
+    layers: '240-240 binary',
+    make: (seed, o) => ste(seed, twoOf('binary'), o),
+  },
 };
 
 const opt = (optimizer?: OptimizerSpec) => (optimizer ? { optimizer } : {});
