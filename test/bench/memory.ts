@@ -75,8 +75,8 @@ export async function memoryBench(argv: string[]): Promise<void> {
   }
   agent.dispose();
   printTable(
-    `Memory over ${steps} online steps (predictive agent, ${stack ? 'layers 64-32' : 'its defaults'}, engine ${engine}, ` +
-      `backend ${backend})`,
+    `Memory over ${steps} online steps (predictive agent, ${stack ? 'layers 64-32' : 'its defaults'}, ` +
+      `engine ${engine}, backend ${backend})`,
     rows,
     ['step', 'tensors', 'heapMB', 'wasmAllocatedKB', 'wasmReservedMB', 'stepsPerSecond', 'critical'],
   );
