@@ -1,0 +1,369 @@
+// One observation stream learned by one agent, exactly once: a durable pull consumer from the
+// stream position of the agent's last checkpoint, transitions learned in stream order, a checkpoint
+// to the key-value bucket every `checkpointEvery` messages (or when the stream goes idle), and the
+// messages acknowledged only after the checkpoint that covers them is stored. A redelivered or
+// republished message at or before the position is skipped (acknowledged, not learned), so a
+// restarted process resumes where its checkpoint was and replays what came after it once.
+
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { headers, nanos, type Subscription } from '@nats-io/transport-node';
+import { Packr } from 'msgpackr';
+import { StepRate, isInvalidData, type Agent, type Outcome, type SpaceValue } from '../src/index.js';
+import type { CheckpointStore, LearnerCheckpoint } from './checkpoint-store.js';
+import type { NatsLink } from './nats-connection.js';
+import { decodePayload } from '../server/protocol.js';
+import { UnreadableMessage, decodeObservation } from './observation-codec.js';
+import { plainValue } from './plain-value.js';
+import {
+  DEAD_LETTER_HEADERS,
+  NATS_PROTOCOL_VERSION,
+  SUBJECTS,
+  agentName,
+  learnerConsumer,
+  obsStream,
+} from './subjects.js';
+
+export const STREAM_LEARNER_DEFAULTS = Object.freeze({
+  /** Messages between two checkpoints (and two rounds of acknowledgements). */
+  checkpointEvery: 200,
+  /** A checkpoint also comes once the stream has been quiet this long with something unsaved. */
+  idleSaveMs: 250,
+  /** At least this many ms between two frames on `tprop.frames.<agent>`; 0 publishes none. */
+  frameIntervalMs: 100,
+  /** Publish each step's scored predictions on `tprop.predictions.<agent>`. */
+  predictions: true,
+  /** A larger observation message is dead-lettered (ERR_NATS_OVERSIZED). */
+  maxObservationBytes: 64 * 1024,
+  /** The consumer's ack wait: a message not acknowledged by then is delivered again (and skipped). */
+  ackWaitMs: 60_000,
+  /** Messages pulled at a time. */
+  batch: 64,
+});
+
+export type StreamLearnerSettings = {
+  -readonly [K in keyof typeof STREAM_LEARNER_DEFAULTS]: (typeof STREAM_LEARNER_DEFAULTS)[K];
+};
+
+export interface StreamLearnerStats {
+  readonly agent: string;
+  readonly stream: number;
+  readonly learned: number;
+  readonly lastStep: number;
+  readonly lastSeq: number;
+  readonly duplicates: number;
+  readonly deadLettered: number;
+  readonly unknownRun: number;
+  readonly gaps: number;
+  readonly saves: number;
+  /** Restored from a checkpoint at start: the step it had reached, or null for a new agent. */
+  readonly resumedAt: number | null;
+  readonly stepsPerSecond: number;
+}
+
+const plainPackr = new Packr({ useRecords: false });
+const framePackr = new Packr({ moreTypes: true, useRecords: false });
+
+export class StreamLearner {
+  readonly name: string;
+  /** Rejects if learning fails for good (an agent's fault that is not bad data); resolves after stop(). */
+  readonly done: Promise<void>;
+  private state: {
+    -readonly [K in keyof Omit<LearnerCheckpoint, 'run' | 'stream' | 'agent' | 'metrics' | 'savedAt'>]: number;
+  } = {
+    lastSeq: 0,
+    lastStep: -1,
+    learned: 0,
+    stepSum: 0,
+    seqSum: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    unknownRun: 0,
+    gaps: 0,
+  };
+  private unacked: JsMsg[] = [];
+  private sinceSave = 0;
+  private saves = 0;
+  private resumedAt: number | null = null;
+  private lastMessageAt = 0;
+  private lastFrameAt = -Infinity;
+  private chain: Promise<void> = Promise.resolve();
+  private messages: ConsumerMessages | null = null;
+  private readonly subscriptions: Subscription[] = [];
+  private idle: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private readonly rate = new StepRate();
+  /** The action after each recent step (acting agents), asked for by the environment. */
+  private readonly actions = new Map<number, SpaceValue>();
+  private readonly waiting = new Map<number, Array<(action: SpaceValue) => void>>();
+  private resolveDone!: () => void;
+  private rejectDone!: (error: unknown) => void;
+
+  constructor(
+    private readonly link: NatsLink,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly store: CheckpointStore,
+    readonly run: string,
+    readonly stream: number,
+    readonly agent: Agent,
+    private readonly settings: StreamLearnerSettings,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
+    this.name = agentName(run, stream);
+    this.done = new Promise((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    this.done.catch(() => undefined);
+  }
+
+  /** Restores the last checkpoint, makes the consumer from its position and starts learning. */
+  async start(): Promise<void> {
+    const saved = await this.store.load(this.name);
+    if (saved !== null) {
+      this.agent.setState(saved.agent);
+      const { lastSeq, lastStep, learned, stepSum, seqSum, duplicates, deadLettered, unknownRun, gaps } = saved;
+      this.state = { lastSeq, lastStep, learned, stepSum, seqSum, duplicates, deadLettered, unknownRun, gaps };
+      this.resumedAt = lastStep;
+      this.log(`tprop agent: ${this.name} resumes after step ${lastStep} (stream sequence ${lastSeq})`);
+    }
+    const stream = obsStream(this.run);
+    const durable = learnerConsumer(this.stream);
+    // The checkpoint, not the consumer, knows what was learned: the consumer is made anew from it,
+    // so that what the last process had delivered but not saved comes again at once, in order.
+    await this.jsm.consumers.delete(stream, durable).catch(() => undefined);
+    await this.jsm.consumers.add(stream, {
+      durable_name: durable,
+      filter_subject: SUBJECTS.observations(this.run, this.stream),
+      ack_policy: AckPolicy.Explicit,
+      ...(this.state.lastSeq > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.state.lastSeq + 1 }
+        : { deliver_policy: DeliverPolicy.All }),
+      ack_wait: nanos(this.settings.ackWaitMs),
+      max_ack_pending: 2 * this.settings.checkpointEvery + this.settings.batch,
+    });
+    const consumer = await this.js.consumers.get(stream, durable);
+    this.messages = await consumer.consume({ max_messages: this.settings.batch });
+    this.serve();
+    this.rate.restart(this.state.learned);
+    this.idle = setInterval(() => {
+      if (this.sinceSave > 0 && performance.now() - this.lastMessageAt >= this.settings.idleSaveMs)
+        this.serial(() => this.save());
+    }, this.settings.idleSaveMs);
+    const messages = this.messages;
+    void (async () => {
+      for await (const message of messages) await this.serial(() => this.handle(message));
+    })().then(
+      () => this.resolveDone(),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  stats(): StreamLearnerStats {
+    return {
+      agent: this.name,
+      stream: this.stream,
+      ...this.state,
+      saves: this.saves,
+      resumedAt: this.resumedAt,
+      stepsPerSecond: this.rate.perSecond(this.state.learned),
+    };
+  }
+
+  /** Stops pulling, saves what was learned and acknowledges it. */
+  async stop(): Promise<void> {
+    if (this.stopping) return this.done.catch(() => undefined);
+    this.stopping = true;
+    if (this.idle !== null) clearInterval(this.idle);
+    for (const s of this.subscriptions) s.unsubscribe();
+    await this.messages?.close().catch(() => undefined);
+    await this.serial(() => (this.sinceSave > 0 ? this.save() : undefined)).catch(() => undefined);
+    this.resolveDone();
+    await this.done.catch(() => undefined);
+  }
+
+  /** Runs `work` after everything queued before it (messages, idle saves, stop). */
+  private serial(work: () => Promise<void> | void): Promise<void> {
+    const next = this.chain.then(work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private fail(error: unknown): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.idle !== null) clearInterval(this.idle);
+    void this.messages?.close().catch(() => undefined);
+    this.rejectDone(error);
+  }
+
+  private async handle(message: JsMsg): Promise<void> {
+    if (this.stopping) return;
+    this.lastMessageAt = performance.now();
+    if (message.seq <= this.state.lastSeq) {
+      // Delivered again (an ack wait ran out) or before the consumer's start: learned already.
+      this.state.duplicates++;
+      this.unacked.push(message);
+      return;
+    }
+    let body: ReturnType<typeof decodeObservation>;
+    try {
+      body = decodeObservation(message.data, this.settings.maxObservationBytes);
+    } catch (error) {
+      if (!(error instanceof UnreadableMessage)) throw error;
+      await this.deadLetter(message, error.code, error.message);
+      return this.handled(message);
+    }
+    if (body.run !== this.run || body.stream !== this.stream) {
+      this.state.unknownRun++;
+      return this.handled(message);
+    }
+    const transition = body.transition;
+    if (transition.step <= this.state.lastStep) {
+      this.state.duplicates++;
+      return this.handled(message);
+    }
+    if (transition.step > this.state.lastStep + 1) this.state.gaps += transition.step - this.state.lastStep - 1;
+    let outcome: Outcome;
+    try {
+      outcome = this.agent.observe(transition);
+    } catch (error) {
+      if (!isInvalidData(error)) throw error;
+      await this.deadLetter(message, (error as { code: string }).code, (error as Error).message);
+      return this.handled(message);
+    }
+    const s = this.state;
+    s.learned++;
+    s.stepSum += transition.step;
+    s.seqSum += message.seq;
+    s.lastStep = transition.step;
+    this.rate.record(s.learned);
+    if (this.agent.actionSpace !== null && !(transition.terminated || transition.truncated)) {
+      // Asked once per step, in order, whether or not anyone waits: a replay acts as the first run did.
+      const action = this.agent.act!();
+      this.actions.set(transition.step, action);
+      this.actions.delete(transition.step - 8);
+      for (const answer of this.waiting.get(transition.step) ?? []) answer(action);
+      this.waiting.delete(transition.step);
+    }
+    this.publishLearned(message, body.time, outcome);
+    return this.handled(message);
+  }
+
+  private async handled(message: JsMsg): Promise<void> {
+    this.state.lastSeq = message.seq;
+    this.unacked.push(message);
+    if (++this.sinceSave >= this.settings.checkpointEvery) await this.save();
+  }
+
+  /** Stores a checkpoint (trying again while the server is away), then acknowledges what it covers. */
+  private async save(): Promise<void> {
+    const checkpoint: LearnerCheckpoint = {
+      run: this.run,
+      stream: this.stream,
+      agent: this.agent.getState(),
+      ...this.state,
+      metrics: { ...this.agent.metrics() },
+      savedAt: Date.now(),
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.store.save(this.name, checkpoint);
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ERR_NATS' || this.link.connection.isClosed()) throw error;
+        if (attempt === 0) this.log(`tprop agent: ${this.name}: checkpoint not stored yet, trying again`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    this.saves++;
+    this.sinceSave = 0;
+    for (const message of this.unacked) message.ack();
+    this.unacked = [];
+  }
+
+  private async deadLetter(message: JsMsg, code: string, reason: string): Promise<void> {
+    this.state.deadLettered++;
+    const h = headers();
+    h.set(DEAD_LETTER_HEADERS.code, code);
+    h.set(DEAD_LETTER_HEADERS.reason, reason.slice(0, 300));
+    h.set(DEAD_LETTER_HEADERS.subject, message.subject);
+    h.set(DEAD_LETTER_HEADERS.sequence, String(message.seq));
+    // The original bytes, cut to what a dead letter keeps; the id makes a replayed one a duplicate.
+    const data = message.data.subarray(0, this.settings.maxObservationBytes);
+    for (;;) {
+      try {
+        await this.js.publish(SUBJECTS.deadLetter(this.run, this.stream), data, {
+          headers: h,
+          msgID: `dead/${this.run}/${message.seq}`,
+        });
+        return;
+      } catch (error) {
+        if (this.link.connection.isClosed()) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
+  private publishLearned(message: JsMsg, publishedAt: number, outcome: Outcome): void {
+    const { connection } = this.link;
+    const now = Date.now();
+    if (this.settings.predictions) {
+      connection.publish(
+        SUBJECTS.predictions(this.name),
+        plainPackr.pack({
+          v: NATS_PROTOCOL_VERSION,
+          agent: this.name,
+          step: outcome.step,
+          seq: message.seq,
+          time: publishedAt,
+          learnedAt: now,
+          scores: outcome.scores,
+          scored: plainValue(outcome.scored),
+          ...(outcome.anomaly && { anomaly: outcome.anomaly }),
+        }),
+      );
+    }
+    const interval = this.settings.frameIntervalMs;
+    if (interval > 0 && performance.now() - this.lastFrameAt >= interval) {
+      this.lastFrameAt = performance.now();
+      const frame = { ...this.agent.snapshot(), stepsPerSecond: this.rate.perSecond(this.state.learned) };
+      connection.publish(SUBJECTS.frames(this.name), framePackr.pack({ v: NATS_PROTOCOL_VERSION, frame }));
+    }
+  }
+
+  /** Answers topology requests (viewers) and, for an acting agent, action requests. */
+  private serve(): void {
+    const { connection } = this.link;
+    const topology = framePackr.pack({ v: NATS_PROTOCOL_VERSION, agent: this.name, topology: this.agent.topology });
+    this.subscriptions.push(
+      connection.subscribe(SUBJECTS.topology(this.name), { callback: (_e, m) => void m.respond(topology) }),
+    );
+    if (this.agent.actionSpace === null) return;
+    this.subscriptions.push(
+      connection.subscribe(SUBJECTS.act(this.name), {
+        callback: (_error, request) => {
+          let step: unknown;
+          try {
+            step = (decodePayload(request.data) as { step?: unknown } | null)?.step;
+          } catch {
+            return;
+          }
+          if (typeof step !== 'number') return;
+          const reply = (action: SpaceValue) =>
+            request.respond(plainPackr.pack({ v: NATS_PROTOCOL_VERSION, step, action: plainValue(action) }));
+          const known = this.actions.get(step);
+          if (known !== undefined) reply(known);
+          else if (step > this.state.lastStep) this.waiting.set(step, [reply]); // earlier asks timed out
+        },
+      }),
+    );
+  }
+}
