@@ -83,7 +83,7 @@ export class AgentNode {
     const settings: StreamLearnerSettings = { ...STREAM_LEARNER_DEFAULTS };
     for (const key of Object.keys(STREAM_LEARNER_DEFAULTS) as (keyof StreamLearnerSettings)[]) {
       const value = options[key];
-      if (value !== undefined) (settings as Record<string, unknown>)[key] = value;
+      if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;
     }
     if (!Number.isSafeInteger(settings.checkpointEvery) || settings.checkpointEvery < 1)
       throw new InvalidOptionError(`AgentNode: expected checkpointEvery >= 1, but got ${settings.checkpointEvery}`);

@@ -17,8 +17,8 @@ import { typedValue } from './plain-value.js';
 export interface PublishEnvironmentOptions {
   readonly link: NatsLink;
   readonly run: string;
-  /** Makes the environment of one stream (called once per stream). */
-  readonly environment: () => Environment;
+  /** Makes the environment of stream `stream` (called once per stream, in order). */
+  readonly environment: (stream: number) => Environment | Promise<Environment>;
   /** Observation streams, each its own environment (integer >= 1). Default 1. */
   readonly streams?: number;
   /** Stream k's first reset is seeded with seed + k. Default 0. */
@@ -53,15 +53,13 @@ export class EnvironmentPublisher {
   readonly done: Promise<void>;
   private stopped = false;
   private readonly counts = { published: 0, duplicates: 0, retries: 0, fastForwarded: 0 };
-  private readonly environments: Environment[] = [];
 
   private constructor(
     private readonly options: PublishEnvironmentOptions,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
+    private readonly environments: readonly Environment[],
   ) {
-    const streams = options.streams ?? 1;
-    for (let k = 0; k < streams; k++) this.environments.push(options.environment());
     this.done = Promise.all(this.environments.map((env, k) => this.publishStream(env, k))).then(() => undefined);
     this.done.catch(() => undefined);
   }
@@ -76,7 +74,9 @@ export class EnvironmentPublisher {
     const { connection } = options.link;
     const jsm = await jetstreamManager(connection);
     await ensureRunStreams(jsm, options.run);
-    const probe = options.environment();
+    const environments: Environment[] = [];
+    for (let k = 0; k < streams; k++) environments.push(await options.environment(k));
+    const probe = environments[0]!;
     const { runs } = await openBuckets(connection);
     await registerRun(runs, {
       run: options.run,
@@ -86,8 +86,7 @@ export class EnvironmentPublisher {
       observationSpace: probe.observationSpace,
       actionSpace: probe.actionSpace,
     });
-    probe.close?.();
-    return new EnvironmentPublisher(options, jetstream(connection), jsm);
+    return new EnvironmentPublisher(options, jetstream(connection), jsm, environments);
   }
 
   stats(): PublisherStats {

@@ -29,3 +29,5 @@ export {
   obsStream,
   learnerConsumer,
 } from './subjects.js';
+export { RemoteRun, type RemoteRunOptions } from './remote-run.js';
+export { replayRun, type ReplayOptions, type ReplayResult } from './replay-run.js';

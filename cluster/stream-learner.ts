@@ -30,7 +30,7 @@ import {
   obsStream,
 } from './subjects.js';
 
-export const STREAM_LEARNER_DEFAULTS = Object.freeze({
+export const STREAM_LEARNER_DEFAULTS: Readonly<StreamLearnerSettings> = Object.freeze({
   /** Messages between two checkpoints (and two rounds of acknowledgements). */
   checkpointEvery: 200,
   /** A checkpoint also comes once the stream has been quiet this long with something unsaved. */
@@ -47,9 +47,15 @@ export const STREAM_LEARNER_DEFAULTS = Object.freeze({
   batch: 64,
 });
 
-export type StreamLearnerSettings = {
-  -readonly [K in keyof typeof STREAM_LEARNER_DEFAULTS]: (typeof STREAM_LEARNER_DEFAULTS)[K];
-};
+export interface StreamLearnerSettings {
+  checkpointEvery: number;
+  idleSaveMs: number;
+  frameIntervalMs: number;
+  predictions: boolean;
+  maxObservationBytes: number;
+  ackWaitMs: number;
+  batch: number;
+}
 
 export interface StreamLearnerStats {
   readonly agent: string;
