@@ -1,0 +1,243 @@
+// The NATS bridge against a real `nats-server -js` (one per file, with a user and password): an
+// environment process and two agent processes learn 8 streams, each observation exactly once,
+// through a SIGKILL of one agent process and its restart, with the metrics of an uninterrupted
+// run; bad input is dead-lettered or ignored and counted; a wrong credential is refused; a
+// restart of the server is survived by every client. Tiny agents and a few hundred steps.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../agents/index.js';
+import '../../environments/index.js';
+import {
+  AgentNode,
+  CheckpointStore,
+  DEAD_LETTER_HEADERS,
+  DEAD_LETTER_STREAM,
+  EnvironmentPublisher,
+  NatsError,
+  SUBJECTS,
+  connectNats,
+  encodeObservation,
+  obsStream,
+  openBuckets,
+  type LearnerCheckpoint,
+  type NatsLink,
+} from '../../cluster/index.js';
+import { createAgent, environmentTransitions, initEngine, makeEnvironment, type AgentConfig } from '../../src/index.js';
+import { startCli, type CliProcess } from '../cli/helpers/run-cli.js';
+import { SKIP_NATS, startNatsServer, type TestNatsServer } from './helpers/nats-server.js';
+
+if (SKIP_NATS !== null) console.warn(`cluster/bridge.test: skipped, because ${SKIP_NATS}`);
+
+const CONFIG: AgentConfig = { kind: 'predictive', layers: [8], window: 4, seed: 1 };
+const STEPS = 240;
+const STREAMS = 8;
+
+let server: TestNatsServer;
+let link: NatsLink;
+let dir: string;
+let checkpoints: CheckpointStore;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | null> | T | null, timeoutMs = 30_000): Promise<T> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** The stream sequences of every message of `run`, by observation stream. */
+async function sequencesOf(run: string): Promise<Map<number, number[]>> {
+  const js = jetstream(link.connection);
+  const consumer = await js.consumers.get(obsStream(run));
+  const jsm = await jetstreamManager(link.connection);
+  const last = (await jsm.streams.info(obsStream(run))).state.last_seq;
+  const bySubject = new Map<number, number[]>();
+  const messages = await consumer.consume();
+  for await (const m of messages) {
+    const k = Number(m.subject.split('.').at(-1));
+    bySubject.set(k, [...(bySubject.get(k) ?? []), m.seq]);
+    if (m.seq >= last) break;
+  }
+  await messages.close();
+  return bySubject;
+}
+
+/** The metrics an uninterrupted in-process run of stream k reaches after `steps` steps. */
+function referenceMetrics(k: number, steps: number): Record<string, number> {
+  const environment = makeEnvironment('Reber-v0');
+  const agent = createAgent(CONFIG, environment.observationSpace);
+  for (const t of environmentTransitions(environment, { seed: k, steps })) agent.observe(t);
+  const metrics = { ...agent.metrics() };
+  agent.dispose();
+  return metrics;
+}
+
+function expectClose(actual: Record<string, number>, expected: Record<string, number>): void {
+  expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+  for (const [name, value] of Object.entries(expected)) expect(Math.abs(actual[name]! - value)).toBeLessThan(1e-6);
+}
+
+describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
+  beforeAll(async () => {
+    await initEngine({ quiet: true });
+    server = await startNatsServer({ user: 'tprop', pass: 'secret' });
+    link = await connectNats({ url: server.url });
+    checkpoints = new CheckpointStore((await openBuckets(link.connection)).checkpoints);
+    dir = mkdtempSync(join(tmpdir(), 'tprop-bridge-'));
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify(CONFIG));
+  });
+
+  afterAll(async () => {
+    await link?.close();
+    await server?.dispose();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('processes', () => {
+    it('learn 8 streams exactly once through a SIGKILL of an agent process and its restart', async () => {
+      const run = 'eight';
+      const agentArgs = (share: string) => [
+        'agent',
+        ...['--nats', server.url, '--run', run, '--share', share, '--config', join(dir, 'agent.json')],
+        ...['--checkpoint-every', '40', '--frame-ms', '0', '--json'],
+      ];
+      const killed = startCli(agentArgs('0/2'));
+      const other = startCli(agentArgs('1/2'));
+      const env = startCli(
+        ['env', 'Reber-v0', '--nats', server.url, '--run', run, '--streams', String(STREAMS)].concat(
+          ['--steps', String(STEPS), '--rate', '150', '--json'],
+        ),
+      );
+      const saved = (k: number) => checkpoints.load(`${run}-${k}`);
+      // Mid-run: stream 0 (share 0) has saved, and has more to learn.
+      await until('a first checkpoint of stream 0', async () => ((await saved(0))?.lastStep ?? -1) >= 60 || null);
+      killed.child.kill('SIGKILL');
+      const { signal } = await killed.exited;
+      expect(signal).toBe('SIGKILL');
+      const restarted: CliProcess = startCli(agentArgs('0/2'));
+      const done = await until(
+        'every stream learned to its end',
+        async () => {
+          const all = await Promise.all(Array.from({ length: STREAMS }, (_, k) => saved(k)));
+          return all.every((c) => c?.lastStep === STEPS - 1) ? (all as LearnerCheckpoint[]) : null;
+        },
+        45_000,
+      );
+      expect((await env.exited).code).toBe(0);
+      for (const p of [restarted, other]) p.child.kill('SIGINT');
+      const results = await Promise.all([restarted.exited, other.exited]);
+      expect(results.map((r) => r.code)).toEqual([130, 130]);
+      // The restarted process resumed from a checkpoint before the end: it had steps to learn again.
+      const resumedAt = Number(/eight-0 resumes after step (\d+)/.exec(results[0]!.stderr)?.[1]);
+      expect(resumedAt).toBeLessThan(STEPS - 1);
+
+      const sequences = await sequencesOf(run);
+      for (const [k, c] of done.entries()) {
+        // Every observation once: as many as were published, their steps and stream sequences each once.
+        const seqs = sequences.get(k)!;
+        expect(seqs.length).toBe(STEPS);
+        expect(c.learned).toBe(STEPS);
+        expect(c.stepSum).toBe((STEPS * (STEPS - 1)) / 2);
+        expect(c.seqSum).toBe(seqs.reduce((a, b) => a + b, 0));
+        expect(c.lastSeq).toBe(seqs.at(-1));
+        expect([c.gaps, c.deadLettered, c.unknownRun]).toEqual([0, 0, 0]);
+      }
+      // The killed process's streams, resumed, learned what an uninterrupted run learns.
+      for (const k of [0, 2]) expectClose(done[k]!.metrics, referenceMetrics(k, STEPS));
+    });
+  });
+
+  describe('bad input', () => {
+    it('dead-letters malformed, oversized and misshapen messages, ignores another run’s, and goes on', async () => {
+      const run = 'bad';
+      const publisher = await EnvironmentPublisher.start({
+        link,
+        run,
+        environment: () => makeEnvironment('Reber-v0'),
+        steps: 20,
+      });
+      await publisher.done;
+      const node = await AgentNode.start({ link, run, config: CONFIG, checkpointEvery: 5, frameIntervalMs: 0 });
+      const subject = SUBJECTS.observations(run, 0);
+      const reber = makeEnvironment('Reber-v0');
+      const next = [...environmentTransitions(reber, { seed: 0, steps: 22 })].slice(20);
+      link.connection.publish(subject, Uint8Array.of(0xc1, 0x00, 0x01)); // not msgpack
+      link.connection.publish(subject, Uint8Array.of(0xd6, 0x42, 1, 2, 3, 4)); // an extension (a BigInt)
+      link.connection.publish(subject, new Uint8Array(70_000)); // beyond maxObservationBytes
+      link.connection.publish(subject, encodeObservation('someone-else', 0, next[0]!)); // another run's
+      link.connection.publish(subject, encodeObservation(run, 0, { ...next[0]!, observation: new Float32Array(3) }));
+      link.connection.publish(subject, encodeObservation(run, 0, next[0]!));
+      link.connection.publish(subject, encodeObservation(run, 0, next[1]!));
+      const stats = await until('the bad messages handled', () => {
+        const s = node.stats();
+        return s.learned === 22 ? s : null;
+      });
+      expect([stats.deadLettered, stats.unknownRun, stats.gaps, stats.duplicates]).toEqual([4, 1, 0, 0]);
+      const jsm = await jetstreamManager(link.connection);
+      const codes: string[] = [];
+      for (let seq = 1; seq <= 4; seq++) {
+        const letter = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { seq });
+        expect(letter?.subject).toBe(SUBJECTS.deadLetter(run, 0));
+        codes.push(letter!.header.get(DEAD_LETTER_HEADERS.code));
+      }
+      expect(codes).toEqual(['ERR_NATS_MALFORMED', 'ERR_NATS_MALFORMED', 'ERR_NATS_OVERSIZED', 'ERR_SHAPE_MISMATCH']);
+      await node.stop();
+    });
+
+    it('refuses a wrong credential with ERR_NATS_AUTH, in the API and on the command line', async () => {
+      const wrong = `nats://tprop:wrong@127.0.0.1:${server.port}`;
+      const error = await connectNats({ url: wrong }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NatsError);
+      expect((error as NatsError).code).toBe('ERR_NATS_AUTH');
+      const cli = await startCli(['agent', '--nats', wrong, '--run', 'x']).exited;
+      expect(cli.code).toBe(2);
+      expect(cli.stderr).toMatch(
+        /^tprop: ERR_NATS_AUTH: connectNats: the server at nats:\/\/\*\*\*@127\.0\.0\.1:\d+ refused the credentials/m,
+      );
+    });
+  });
+
+  describe('a server restart', () => {
+    it('is survived by the publisher and the agent: they reconnect, count the gap and lose nothing', async () => {
+      const run = 'restart';
+      const steps = 300;
+      const publishing = await connectNats({ url: server.url });
+      const learning = await connectNats({ url: server.url });
+      const publisher = await EnvironmentPublisher.start({
+        link: publishing,
+        run,
+        environment: () => makeEnvironment('Reber-v0'),
+        streams: 2,
+        steps,
+        ratePerSecond: 200,
+      });
+      const node = await AgentNode.start({ link: learning, run, config: CONFIG, checkpointEvery: 25 });
+      await until('learning under way', () => (node.stats().learned >= 100 ? true : null));
+      await server.restart();
+      await publisher.done;
+      const stats = await until('every step learned', () => {
+        const s = node.stats();
+        return s.streams.every((x) => x.lastStep === steps - 1) ? s : null;
+      });
+      for (const s of stats.streams) {
+        expect(s.learned).toBe(steps);
+        expect(s.gaps).toBe(0);
+      }
+      for (const l of [publishing, learning, link]) {
+        expect(l.disconnects).toBeGreaterThanOrEqual(1);
+        expect(l.reconnects).toBeGreaterThanOrEqual(1);
+      }
+      await node.stop();
+      await publishing.close();
+      await learning.close();
+    });
+  });
+});
