@@ -26,7 +26,14 @@ import {
   type LearnerCheckpoint,
   type NatsLink,
 } from '../../cluster/index.js';
-import { createAgent, environmentTransitions, initEngine, makeEnvironment, type AgentConfig } from '../../src/index.js';
+import {
+  LiveRun,
+  createAgent,
+  environmentTransitions,
+  initEngine,
+  makeEnvironment,
+  type AgentConfig,
+} from '../../src/index.js';
 import { startCli, type CliProcess } from '../cli/helpers/run-cli.js';
 import { SKIP_NATS, startNatsServer, type TestNatsServer } from './helpers/nats-server.js';
 
@@ -112,9 +119,13 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
       const killed = startCli(agentArgs('0/2'));
       const other = startCli(agentArgs('1/2'));
       const env = startCli(
-        ['env', 'Reber-v0', '--nats', server.url, '--run', run, '--streams', String(STREAMS)].concat(
-          ['--steps', String(STEPS), '--rate', '150', '--json'],
-        ),
+        ['env', 'Reber-v0', '--nats', server.url, '--run', run, '--streams', String(STREAMS)].concat([
+          '--steps',
+          String(STEPS),
+          '--rate',
+          '150',
+          '--json',
+        ]),
       );
       const saved = (k: number) => checkpoints.load(`${run}-${k}`);
       // Mid-run: stream 0 (share 0) has saved, and has more to learn.
@@ -152,6 +163,37 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
       }
       // The killed process's streams, resumed, learned what an uninterrupted run learns.
       for (const k of [0, 2]) expectClose(done[k]!.metrics, referenceMetrics(k, STEPS));
+    });
+  });
+
+  describe('an acting agent', () => {
+    it('answers the environment’s action requests, and acts as it does in one process', async () => {
+      const run = 'bandit';
+      const steps = 120;
+      const config: AgentConfig = { kind: 'acting', layers: [8], seed: 1 };
+      // Started first: the node waits for the run to be registered.
+      const starting = AgentNode.start({ link, run, config, checkpointEvery: 30, frameIntervalMs: 0 });
+      const publisher = await EnvironmentPublisher.start({
+        link,
+        run,
+        environment: () => makeEnvironment('TenArmedTestbed-v0'),
+        steps,
+      });
+      const learner = await starting;
+      await publisher.done;
+      const stats = await until('the bandit learned', () =>
+        learner.stats().streams[0]!.lastStep === steps - 1 ? 1 : null,
+      );
+      expect(stats).toBe(1);
+      await learner.stop();
+      const saved = (await checkpoints.load(`${run}-0`))!;
+      const environment = makeEnvironment('TenArmedTestbed-v0');
+      const agent = createAgent(config, environment.observationSpace, environment.actionSpace);
+      const reference = new LiveRun(agent, environment, { seed: 0, steps });
+      reference.start();
+      const result = await reference.done;
+      expectClose(saved.metrics, result.metrics);
+      agent.dispose();
     });
   });
 
