@@ -96,7 +96,7 @@ export class AgentNode {
     try {
       for (const k of streamsOf(options.streams, record)) {
         const agent = createAgent(options.config, record.observationSpace, record.actionSpace);
-        const learner = new StreamLearner(link, js, jsm, store, run, k, agent, settings, log);
+        const learner = new StreamLearner(link, js, jsm, store, run, k, agent, settings, log, record.environment);
         learners.push(learner);
         await learner.start();
       }

@@ -3,7 +3,7 @@
 // run is not steered from here: pause, resume and step do nothing (the agent follows its streams).
 
 import { Unpackr } from 'msgpackr';
-import { Subject, type Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Frame, Topology } from '../src/index.js';
 import type { RunController, RunState } from '../server/run-controller.js';
@@ -26,15 +26,37 @@ export class RemoteRun implements RunController {
   received = 0;
   private readonly subject = new Subject<Frame>();
   private latest: Frame | null = null;
-  private readonly subscription: Subscription;
 
   private constructor(
-    link: NatsLink,
     readonly agent: string,
     readonly topology: Topology,
+    private readonly subscription: Subscription,
+    inbox: Frame[],
   ) {
-    this.frames = this.subject.asObservable();
-    this.subscription = link.connection.subscribe(SUBJECTS.frames(agent), {
+    // Hot, and a new subscriber (the viewer) starts from the latest frame: an idle agent shows too.
+    this.frames = new Observable<Frame>((subscriber) => {
+      if (this.latest !== null) subscriber.next(this.latest);
+      return this.subject.subscribe(subscriber);
+    });
+    this.latest = inbox.at(-1) ?? null;
+    this.take = (frame) => {
+      this.latest = frame;
+      this.subject.next(frame);
+    };
+  }
+
+  private take: (frame: Frame) => void = () => undefined;
+
+  /**
+   * Follows `agent`'s frames, then asks for its topology until it answers (the agent answers with
+   * a frame of where it stands, so an idle agent is shown too).
+   */
+  static async attach(link: NatsLink, agent: string, options: RemoteRunOptions = {}): Promise<RemoteRun> {
+    checkName('RemoteRun.attach', 'an agent name', agent);
+    const inbox: Frame[] = [];
+    let run: RemoteRun | null = null;
+    const counts = { received: 0, dropped: 0 };
+    const subscription = link.connection.subscribe(SUBJECTS.frames(agent), {
       callback: (_error, message) => {
         let frame: Frame;
         try {
@@ -42,30 +64,35 @@ export class RemoteRun implements RunController {
           if (body?.v !== NATS_PROTOCOL_VERSION || typeof body.frame?.step !== 'number') throw new Error('not a frame');
           frame = body.frame;
         } catch {
-          this.dropped++;
+          if (run === null) counts.dropped++;
+          else run.dropped++;
           return;
         }
-        this.received++;
-        this.latest = frame;
-        this.subject.next(frame);
+        if (run === null) {
+          counts.received++;
+          inbox.splice(0, inbox.length, frame);
+        } else {
+          run.received++;
+          run.take(frame);
+        }
       },
     });
-  }
-
-  /** Asks `agent` for its topology until it answers, then follows its frames. */
-  static async attach(link: NatsLink, agent: string, options: RemoteRunOptions = {}): Promise<RemoteRun> {
-    checkName('RemoteRun.attach', 'an agent name', agent);
     const until = performance.now() + (options.timeoutMs ?? 30_000);
     for (;;) {
       try {
         const reply = await link.connection.request(SUBJECTS.topology(agent), new Uint8Array(0), { timeout: 1000 });
         const body = unpackr.unpack(reply.data) as { v?: unknown; topology?: Topology };
-        if (body?.v === NATS_PROTOCOL_VERSION && Array.isArray(body.topology?.layers))
-          return new RemoteRun(link, agent, body.topology);
+        if (body?.v === NATS_PROTOCOL_VERSION && Array.isArray(body.topology?.layers)) {
+          run = new RemoteRun(agent, body.topology, subscription, inbox);
+          run.received = counts.received;
+          run.dropped = counts.dropped;
+          return run;
+        }
       } catch {
         // No agent of that name yet.
       }
       if (performance.now() >= until) {
+        subscription.unsubscribe();
         throw new NatsError(
           'ERR_NATS_TIMEOUT',
           `RemoteRun.attach: expected agent "${agent}" to answer on ${SUBJECTS.topology(agent)}, but none did in ` +

@@ -121,6 +121,8 @@ export class StreamLearner {
     readonly agent: Agent,
     private readonly settings: StreamLearnerSettings,
     private readonly log: (line: string) => void = () => undefined,
+    /** The environment's name, as the run's record gives it (viewers show it). */
+    private readonly environment = '',
   ) {
     this.name = agentName(run, stream);
     this.done = new Promise((resolve, reject) => {
@@ -338,19 +340,32 @@ export class StreamLearner {
       );
     }
     const interval = this.settings.frameIntervalMs;
-    if (interval > 0 && performance.now() - this.lastFrameAt >= interval) {
-      this.lastFrameAt = performance.now();
-      const frame = { ...this.agent.snapshot(), stepsPerSecond: this.rate.perSecond(this.state.learned) };
-      connection.publish(SUBJECTS.frames(this.name), framePackr.pack({ v: NATS_PROTOCOL_VERSION, frame }));
-    }
+    if (interval > 0 && performance.now() - this.lastFrameAt >= interval) this.publishFrame();
+  }
+
+  private publishFrame(): void {
+    if (this.stopping) return;
+    this.lastFrameAt = performance.now();
+    const frame = { ...this.agent.snapshot(), stepsPerSecond: this.rate.perSecond(this.state.learned) };
+    this.link.connection.publish(SUBJECTS.frames(this.name), framePackr.pack({ v: NATS_PROTOCOL_VERSION, frame }));
   }
 
   /** Answers topology requests (viewers) and, for an acting agent, action requests. */
   private serve(): void {
     const { connection } = this.link;
-    const topology = framePackr.pack({ v: NATS_PROTOCOL_VERSION, agent: this.name, topology: this.agent.topology });
+    const topology = framePackr.pack({
+      v: NATS_PROTOCOL_VERSION,
+      agent: this.name,
+      topology: { ...this.agent.topology, environment: this.environment || this.agent.topology.environment },
+    });
     this.subscriptions.push(
-      connection.subscribe(SUBJECTS.topology(this.name), { callback: (_e, m) => void m.respond(topology) }),
+      connection.subscribe(SUBJECTS.topology(this.name), {
+        callback: (_error, request) => {
+          request.respond(topology);
+          // A viewer that attaches sees where the agent stands, even while its streams are quiet.
+          if (this.settings.frameIntervalMs > 0) this.publishFrame();
+        },
+      }),
     );
     if (this.agent.actionSpace === null) return;
     this.subscriptions.push(

@@ -35,6 +35,7 @@ import {
   type AgentConfig,
 } from '../../src/index.js';
 import { startCli, type CliProcess } from '../cli/helpers/run-cli.js';
+import { connectClient, isFrame, socketUrl } from '../server/helpers/test-client.js';
 import { SKIP_NATS, startNatsServer, type TestNatsServer } from './helpers/nats-server.js';
 
 if (SKIP_NATS !== null) console.warn(`cluster/bridge.test: skipped, because ${SKIP_NATS}`);
@@ -114,7 +115,7 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
       const agentArgs = (share: string) => [
         'agent',
         ...['--nats', server.url, '--run', run, '--share', share, '--config', join(dir, 'agent.json')],
-        ...['--checkpoint-every', '40', '--frame-ms', '0', '--json'],
+        ...['--checkpoint-every', '40', '--frame-ms', share === '1/2' ? '100' : '0', '--json'],
       ];
       const killed = startCli(agentArgs('0/2'));
       const other = startCli(agentArgs('1/2'));
@@ -134,6 +135,14 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
       const { signal } = await killed.exited;
       expect(signal).toBe('SIGKILL');
       const restarted: CliProcess = startCli(agentArgs('0/2'));
+      // Meanwhile a viewer attaches to an agent of the other process: its page's socket gets frames.
+      const watcher = startCli(['run', '--viewer', '--nats', server.url, '--watch', `${run}-1`, '--port', '0']);
+      const { viewer } = await watcher.waitForJson((line) => typeof line.viewer === 'string');
+      const client = await connectClient(socketUrl(Number(new URL(viewer as string).port)));
+      expect((await client.waitFor(isFrame)).step).toBeGreaterThan(0);
+      await client.close();
+      watcher.child.kill('SIGINT');
+      expect((await watcher.exited).code).toBe(130);
       const done = await until(
         'every stream learned to its end',
         async () => {
