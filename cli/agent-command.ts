@@ -35,8 +35,10 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
     const report = (done: boolean) => {
       const { streams, ...totals } = learning.stats();
       const stepsPerSecond = streams.reduce((a, s) => a + s.stepsPerSecond, 0);
-      if (options.json)
-        process.stdout.write(`${JSON.stringify({ ...(done && { done: true }), stepsPerSecond, ...totals })}\n`);
+      const { rss, heapUsed } = process.memoryUsage();
+      const memory = { rssMB: Math.round(rss / 2 ** 20), heapMB: Math.round(heapUsed / 2 ** 20) };
+      const line = { ...(done && { done: true }), stepsPerSecond, ...totals, ...memory };
+      if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
     };
     timer = setInterval(() => report(false), 1000);
     await Promise.race([node.done, interrupts.next()]);

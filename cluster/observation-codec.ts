@@ -35,7 +35,12 @@ const malformed = (what: string): UnreadableMessage =>
   new UnreadableMessage('ERR_NATS_MALFORMED', `observation: expected ${what}`);
 
 /** The bytes of one observation message. */
-export function encodeObservation(run: string, stream: number, transition: Transition, time = Date.now()): Uint8Array {
+export function encodeObservation(
+  run: string,
+  stream: number,
+  transition: Transition,
+  time = performance.timeOrigin + performance.now(),
+): Uint8Array {
   const t = transition;
   return packr.pack({
     v: NATS_PROTOCOL_VERSION,

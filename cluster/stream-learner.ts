@@ -44,7 +44,7 @@ export const STREAM_LEARNER_DEFAULTS: Readonly<StreamLearnerSettings> = Object.f
   /** The consumer's ack wait: a message not acknowledged by then is delivered again (and skipped). */
   ackWaitMs: 60_000,
   /** Messages pulled at a time. */
-  batch: 64,
+  batch: 256,
 });
 
 export interface StreamLearnerSettings {
@@ -150,7 +150,8 @@ export class StreamLearner {
     await this.jsm.consumers.add(stream, {
       durable_name: durable,
       filter_subject: SUBJECTS.observations(this.run, this.stream),
-      ack_policy: AckPolicy.Explicit,
+      // One acknowledgement per checkpoint acknowledges every message up to it.
+      ack_policy: AckPolicy.All,
       ...(this.state.lastSeq > 0
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.state.lastSeq + 1 }
         : { deliver_policy: DeliverPolicy.All }),
@@ -293,7 +294,10 @@ export class StreamLearner {
     }
     this.saves++;
     this.sinceSave = 0;
-    for (const message of this.unacked) message.ack();
+    // Ack-all: the highest sequence covers the rest (a redelivered one may have come after it).
+    let highest: JsMsg | undefined;
+    for (const message of this.unacked) if (highest === undefined || message.seq > highest.seq) highest = message;
+    highest?.ack();
     this.unacked = [];
   }
 
@@ -322,7 +326,7 @@ export class StreamLearner {
 
   private publishLearned(message: JsMsg, publishedAt: number, outcome: Outcome): void {
     const { connection } = this.link;
-    const now = Date.now();
+    const now = performance.timeOrigin + performance.now();
     if (this.settings.predictions) {
       connection.publish(
         SUBJECTS.predictions(this.name),

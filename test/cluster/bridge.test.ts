@@ -139,7 +139,7 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
       const watcher = startCli(['run', '--viewer', '--nats', server.url, '--watch', `${run}-1`, '--port', '0']);
       const { viewer } = await watcher.waitForJson((line) => typeof line.viewer === 'string');
       const client = await connectClient(socketUrl(Number(new URL(viewer as string).port)));
-      expect((await client.waitFor(isFrame)).step).toBeGreaterThan(0);
+      expect((await client.waitFor(isFrame, { since: 0 })).step).toBeGreaterThan(0);
       await client.close();
       watcher.child.kill('SIGINT');
       expect((await watcher.exited).code).toBe(130);

@@ -79,7 +79,7 @@ describe.skipIf(skip !== null)('viewer attached through NATS', () => {
     await page.waitForFunction((s) => Number(document.querySelector('#step')?.getAttribute('data-value')) > s, first);
     // A protocol client of the same viewer gets the remote agent's frames too.
     const client = await connectClient(socketUrl(viewer.port));
-    const frame = await client.waitFor(isFrame);
+    const frame = await client.waitFor(isFrame, { since: 0 });
     await client.close();
     expect(frame.step).toBeGreaterThan(0);
     expect(remote.received).toBeGreaterThan(0);

@@ -22,6 +22,8 @@ export interface TestNatsServer {
   /** nats://127.0.0.1:port, with the credentials when the server has some. */
   readonly url: string;
   readonly dir: string;
+  /** The server's process id (it changes with a restart). */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM, or SIGKILL), waiting for it to exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port with the same store. */
@@ -73,6 +75,9 @@ export async function startNatsServer(options: TestNatsServerOptions = {}): Prom
     port,
     url: `nats://${credentials}127.0.0.1:${port}`,
     dir,
+    get pid() {
+      return child.pid;
+    },
     stop,
     async restart() {
       await stop();
