@@ -91,7 +91,7 @@ export class AgentNode {
     const record = await waitForRun(runs, run, options.waitForRunMs ?? 30_000, log);
     const js = jetstream(link.connection);
     const jsm = await jetstreamManager(link.connection);
-    const store = new CheckpointStore(checkpoints);
+    const store = new CheckpointStore(checkpoints, link.connection);
     const learners: StreamLearner[] = [];
     try {
       for (const k of streamsOf(options.streams, record)) {

@@ -1,12 +1,25 @@
 // A learner's checkpoints in the `tprop_checkpoints` key-value bucket: under the agent's name, one
 // revision per save (the bucket keeps the last CHECKPOINT_HISTORY), each the agent's full state with
-// the stream position it was learned to. The bytes are a tprop checkpoint (version, SHA-256).
+// the stream position it was learned to. The bytes are a tprop checkpoint (version, SHA-256). One
+// too large for a key-value entry goes to the `tprop_checkpoint_objects` object store, under the
+// agent's name, and the entry holds a pointer to it (itself a small checkpoint).
 
 import type { KV } from '@nats-io/kv';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type AgentState } from '../src/index.js';
 import { NatsError } from './nats-error.js';
+import { BUCKETS } from './subjects.js';
 
 export const LEARNER_CHECKPOINT_KIND = 'tprop-nats-learner';
+/** The kind of a key-value entry that points to a checkpoint in the object store. */
+export const CHECKPOINT_POINTER_KIND = 'tprop-nats-pointer';
+
+interface Pointer {
+  readonly object: string;
+  readonly bytes: number;
+  readonly lastSeq: number;
+}
 
 /** What a learner saves: its agent and where in its observation stream the agent has got to. */
 export interface LearnerCheckpoint {
@@ -35,26 +48,72 @@ export interface LearnerCheckpoint {
 export const MAX_CHECKPOINT_BYTES = 1024 * 1024 - 4096;
 
 export class CheckpointStore {
-  constructor(private readonly bucket: KV) {}
+  private objects: Promise<ObjectStore> | null = null;
+
+  /** `connection` opens the object store the first time a checkpoint is too large for the bucket. */
+  constructor(
+    private readonly bucket: KV,
+    private readonly connection?: NatsConnection,
+    private readonly maxEntryBytes = MAX_CHECKPOINT_BYTES,
+  ) {}
 
   /** Saves a revision under `agent`; resolves once the server has stored it. */
   async save(agent: string, checkpoint: LearnerCheckpoint): Promise<void> {
     const bytes = encodeCheckpoint(checkpoint, { kind: LEARNER_CHECKPOINT_KIND });
-    if (bytes.length > MAX_CHECKPOINT_BYTES) {
+    if (bytes.length <= this.maxEntryBytes) {
+      await this.bucket.put(agent, bytes);
+      return;
+    }
+    if (this.connection === undefined) {
       throw new NatsError(
         'ERR_NATS',
-        `CheckpointStore.save: expected a checkpoint of at most ${MAX_CHECKPOINT_BYTES} bytes for a key-value ` +
-          `entry, but agent "${agent}" needs ${bytes.length} (use smaller layers)`,
+        `CheckpointStore.save: expected a checkpoint of at most ${this.maxEntryBytes} bytes for a key-value ` +
+          `entry, but agent "${agent}" needs ${bytes.length} and no object store was given`,
       );
     }
-    await this.bucket.put(agent, bytes);
+    // The object first, then the pointer: a crash between the two leaves the previous pointer to a
+    // newer object, which holds its own position (its messages were not acknowledged): still right.
+    const store = await this.objectStore();
+    await store.putBlob({ name: agent }, bytes);
+    const pointer: Pointer = { object: agent, bytes: bytes.length, lastSeq: checkpoint.lastSeq };
+    await this.bucket.put(agent, encodeCheckpoint(pointer, { kind: CHECKPOINT_POINTER_KIND }));
+  }
+
+  private objectStore(): Promise<ObjectStore> {
+    this.objects ??= new Objm(this.connection!).create(BUCKETS.checkpointObjects);
+    return this.objects;
   }
 
   /** The latest checkpoint of `agent`, or null; a corrupt one is a CheckpointError. */
   async load(agent: string): Promise<LearnerCheckpoint | null> {
     const entry = await this.bucket.get(agent);
     if (entry === null || entry.operation !== 'PUT') return null;
-    const record = decodeCheckpoint(entry.value, { kind: LEARNER_CHECKPOINT_KIND }) as Partial<LearnerCheckpoint>;
+    let bytes = entry.value;
+    let pointer: Pointer | null = null;
+    try {
+      pointer = decodeCheckpoint(bytes, { kind: CHECKPOINT_POINTER_KIND }) as Pointer;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_CHECKPOINT_MISMATCH') throw error;
+    }
+    if (pointer !== null) {
+      if (this.connection === undefined)
+        throw new NatsError('ERR_NATS', `CheckpointStore.load: "${agent}" is in the object store, which was not given`);
+      const blob = await (await this.objectStore()).getBlob(pointer.object);
+      if (blob === null)
+        throw new CheckpointError(
+          'ERR_CHECKPOINT_CORRUPT',
+          `CheckpointStore.load: the object of "${agent}" is missing`,
+        );
+      bytes = blob;
+    }
+    const record = decodeCheckpoint(bytes, { kind: LEARNER_CHECKPOINT_KIND }) as Partial<LearnerCheckpoint>;
+    if (pointer !== null && (record?.lastSeq ?? -1) < pointer.lastSeq) {
+      throw new CheckpointError(
+        'ERR_CHECKPOINT_CORRUPT',
+        `CheckpointStore.load: expected the object of "${agent}" at sequence ${pointer.lastSeq}, but it is at ` +
+          `${record?.lastSeq}`,
+      );
+    }
     if (typeof record?.lastSeq !== 'number' || typeof record.agent !== 'object' || record.agent === null) {
       throw new CheckpointError(
         'ERR_CHECKPOINT_CORRUPT',

@@ -25,7 +25,7 @@ export interface ReplayOptions {
 
 export interface ReplayResult {
   readonly published: number;
-  /** Messages of the recording that could not be read (they had been dead-lettered in the run). */
+  /** Messages of the recording not replayed: unreadable (dead-lettered in the run) or of another run. */
   readonly unreadable: number;
   readonly seconds: number;
 }
@@ -64,9 +64,12 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayResult> {
     let body: ReturnType<typeof decodeObservation> | null = null;
     try {
       body = decodeObservation(message.data, Infinity);
+      // Another run's message on this run's subject was ignored by the agents: it is not replayed.
+      if (body.run !== from) body = null;
     } catch {
-      unreadable++;
+      body = null;
     }
+    if (body === null) unreadable++;
     if (body !== null) {
       const { stream, time, transition } = body;
       firstTime ??= time;

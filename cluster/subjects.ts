@@ -49,7 +49,12 @@ export const learnerConsumer = (stream: number): string => `tprop-learner-${stre
 export const agentName = (run: string, stream: number): string => `${run}-${stream}`;
 
 /** Key-value buckets: the runs (what an environment publishes) and the learners' checkpoints. */
-export const BUCKETS = Object.freeze({ runs: 'tprop_runs', checkpoints: 'tprop_checkpoints' });
+export const BUCKETS = Object.freeze({
+  runs: 'tprop_runs',
+  checkpoints: 'tprop_checkpoints',
+  /** The object store of checkpoints too large for a key-value entry. */
+  checkpointObjects: 'tprop_checkpoint_objects',
+});
 
 /** Revisions of each checkpoint key kept in the bucket (the last few steps an agent saved). */
 export const CHECKPOINT_HISTORY = 4;

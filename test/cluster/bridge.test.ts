@@ -23,6 +23,7 @@ import {
   encodeObservation,
   obsStream,
   openBuckets,
+  replayRun,
   type LearnerCheckpoint,
   type NatsLink,
 } from '../../cluster/index.js';
@@ -253,6 +254,60 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
       expect(cli.stderr).toMatch(
         /^tprop: ERR_NATS_AUTH: connectNats: the server at nats:\/\/\*\*\*@127\.0\.0\.1:\d+ refused the credentials/m,
       );
+    });
+  });
+
+  describe('checkpoints', () => {
+    it('go to the object store when too large for a key-value entry, and come back whole', async () => {
+      const { checkpoints: bucket } = await openBuckets(link.connection);
+      const small = new CheckpointStore(bucket, link.connection, 1000);
+      const environment = makeEnvironment('Reber-v0');
+      const agent = createAgent(CONFIG, environment.observationSpace);
+      for (const t of environmentTransitions(environment, { seed: 0, steps: 30 })) agent.observe(t);
+      const checkpoint: LearnerCheckpoint = {
+        run: 'big',
+        stream: 0,
+        agent: agent.getState(),
+        ...{ lastSeq: 30, lastStep: 29, learned: 30, stepSum: 435, seqSum: 465 },
+        ...{ duplicates: 0, deadLettered: 0, unknownRun: 0, gaps: 0, metrics: agent.metrics(), savedAt: 0 },
+      };
+      await small.save('big-0', checkpoint);
+      expect((await bucket.get('big-0'))!.value.length).toBeLessThan(1000);
+      const back = (await small.load('big-0'))!;
+      expect(back.lastSeq).toBe(30);
+      const copy = createAgent(CONFIG, environment.observationSpace);
+      copy.setState(back.agent);
+      expect(copy.metrics()).toEqual(agent.metrics());
+      agent.dispose();
+      copy.dispose();
+    });
+  });
+
+  describe('replay', () => {
+    it('publishes a recorded run anew, fast or at its original pace, for agents to learn again', async () => {
+      const publisher = await EnvironmentPublisher.start({
+        link,
+        run: 'recorded',
+        environment: () => makeEnvironment('Reber-v0'),
+        streams: 2,
+        steps: 40,
+        ratePerSecond: 100,
+      });
+      await publisher.done;
+      const fast = await replayRun({ link, from: 'recorded', run: 'again', rate: 'fast' });
+      expect([fast.published, fast.unreadable]).toEqual([80, 0]);
+      const paced = await replayRun({ link, from: 'recorded', run: 'paced', rate: 'original' });
+      expect(paced.published).toBe(80);
+      // 40 steps at 100 a second took about 0.4 s to record, and as long to replay.
+      expect(paced.seconds).toBeGreaterThan(0.3);
+      expect(fast.seconds).toBeLessThan(paced.seconds);
+      const node = await AgentNode.start({ link, run: 'again', config: CONFIG, frameIntervalMs: 0 });
+      await until('the replay learned', () => (node.stats().streams.every((s) => s.lastStep === 39) ? true : null));
+      await node.stop();
+      const replayed = (await checkpoints.load('again-1'))!;
+      expectClose(replayed.metrics, referenceMetrics(1, 40));
+      const unknown = await replayRun({ link, from: 'no-such-run', run: 'x' }).catch((e: unknown) => e);
+      expect((unknown as NatsError).code).toBe('ERR_NATS');
     });
   });
 
