@@ -18,6 +18,7 @@ import {
   DEAD_LETTER_STREAM,
   EnvironmentPublisher,
   NatsError,
+  RemoteRun,
   SUBJECTS,
   connectNats,
   encodeObservation,
@@ -325,9 +326,18 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
         steps,
         ratePerSecond: 200,
       });
-      const node = await AgentNode.start({ link: learning, run, config: CONFIG, checkpointEvery: 25 });
+      const node = await AgentNode.start({
+        link: learning,
+        run,
+        config: CONFIG,
+        checkpointEvery: 25,
+        frameIntervalMs: 20,
+      });
+      const watching = await connectNats({ url: server.url });
+      const remote = await RemoteRun.attach(watching, `${run}-0`);
       await until('learning under way', () => (node.stats().learned >= 100 ? true : null));
       await server.restart();
+      const framesBefore = remote.received;
       await publisher.done;
       const stats = await until('every step learned', () => {
         const s = node.stats();
@@ -337,10 +347,14 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
         expect(s.learned).toBe(steps);
         expect(s.gaps).toBe(0);
       }
-      for (const l of [publishing, learning, link]) {
+      for (const l of [publishing, learning, watching, link]) {
         expect(l.disconnects).toBeGreaterThanOrEqual(1);
         expect(l.reconnects).toBeGreaterThanOrEqual(1);
       }
+      // The viewer's side kept its subscription through the restart: frames came after it.
+      expect(remote.received).toBeGreaterThan(framesBefore);
+      remote.close();
+      await watching.close();
       await node.stop();
       await publishing.close();
       await learning.close();

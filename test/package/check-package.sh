@@ -47,7 +47,7 @@ npm install --no-audit --no-fund --loglevel=error "$tarball" "typescript@$typesc
 step "installed the tarball and its dependencies in $(($(date +%s) - start)) s"
 cp "$here/consumer.mjs" "$here/consumer.ts" "$here/environment.ts" .
 
-# (a) Plain node, the three entry points, 500 steps of Reber-v0.
+# (a) Plain node, the four entry points (tprop/cluster with them), 500 steps of Reber-v0.
 out="$(node consumer.mjs)" || fail "node consumer.mjs exited with $?"
 last="$(tail -n 1 <<<"$out")"
 [[ "$last" =~ ^consumer:\ 500\ steps\ of\ 7\ symbols,\ next/legal\ (0\.[0-9]{3}|1\.000)$ ]] ||
