@@ -13,22 +13,14 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { headers, nanos, type Subscription } from '@nats-io/transport-node';
-import { Packr } from 'msgpackr';
-import { StepRate, isInvalidData, type Agent, type Outcome, type SpaceValue } from '../src/index.js';
+import { nanos } from '@nats-io/transport-node';
+import { StepRate, isInvalidData, type Agent, type Outcome } from '../src/index.js';
+import { AgentVoice } from './agent-voice.js';
 import type { CheckpointStore, LearnerCheckpoint } from './checkpoint-store.js';
+import { deadLetter } from './dead-letter.js';
 import type { NatsLink } from './nats-connection.js';
-import { decodePayload } from '../server/protocol.js';
 import { UnreadableMessage, decodeObservation } from './observation-codec.js';
-import { plainValue } from './plain-value.js';
-import {
-  DEAD_LETTER_HEADERS,
-  NATS_PROTOCOL_VERSION,
-  SUBJECTS,
-  agentName,
-  learnerConsumer,
-  obsStream,
-} from './subjects.js';
+import { SUBJECTS, agentName, learnerConsumer, obsStream } from './subjects.js';
 
 export const STREAM_LEARNER_DEFAULTS: Readonly<StreamLearnerSettings> = Object.freeze({
   /** Messages between two checkpoints (and two rounds of acknowledgements). */
@@ -73,9 +65,6 @@ export interface StreamLearnerStats {
   readonly stepsPerSecond: number;
 }
 
-const plainPackr = new Packr({ useRecords: false });
-const framePackr = new Packr({ moreTypes: true, useRecords: false });
-
 export class StreamLearner {
   readonly name: string;
   /** Rejects if learning fails for good (an agent's fault that is not bad data); resolves after stop(). */
@@ -98,16 +87,12 @@ export class StreamLearner {
   private saves = 0;
   private resumedAt: number | null = null;
   private lastMessageAt = 0;
-  private lastFrameAt = -Infinity;
   private chain: Promise<void> = Promise.resolve();
   private messages: ConsumerMessages | null = null;
-  private readonly subscriptions: Subscription[] = [];
   private idle: NodeJS.Timeout | null = null;
   private stopping = false;
   private readonly rate = new StepRate();
-  /** The action after each recent step (acting agents), asked for by the environment. */
-  private readonly actions = new Map<number, SpaceValue>();
-  private readonly waiting = new Map<number, Array<(action: SpaceValue) => void>>();
+  private readonly voice: AgentVoice;
   private resolveDone!: () => void;
   private rejectDone!: (error: unknown) => void;
 
@@ -121,10 +106,15 @@ export class StreamLearner {
     readonly agent: Agent,
     private readonly settings: StreamLearnerSettings,
     private readonly log: (line: string) => void = () => undefined,
-    /** The environment's name, as the run's record gives it (viewers show it). */
-    private readonly environment = '',
+    readonly environment = '',
   ) {
     this.name = agentName(run, stream);
+    this.voice = new AgentVoice(link, this.name, agent, {
+      frameIntervalMs: settings.frameIntervalMs,
+      predictions: settings.predictions,
+      environment,
+      stepsPerSecond: () => this.rate.perSecond(this.state.learned),
+    });
     this.done = new Promise((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -160,7 +150,7 @@ export class StreamLearner {
     });
     const consumer = await this.js.consumers.get(stream, durable);
     this.messages = await consumer.consume({ max_messages: this.settings.batch });
-    this.serve();
+    this.voice.serve();
     this.rate.restart(this.state.learned);
     this.idle = setInterval(() => {
       if (this.sinceSave > 0 && performance.now() - this.lastMessageAt >= this.settings.idleSaveMs)
@@ -191,7 +181,7 @@ export class StreamLearner {
     if (this.stopping) return this.done.catch(() => undefined);
     this.stopping = true;
     if (this.idle !== null) clearInterval(this.idle);
-    for (const s of this.subscriptions) s.unsubscribe();
+    this.voice.close();
     await this.messages?.close().catch(() => undefined);
     await this.serial(() => (this.sinceSave > 0 ? this.save() : undefined)).catch(() => undefined);
     this.resolveDone();
@@ -209,6 +199,7 @@ export class StreamLearner {
     if (this.stopping) return;
     this.stopping = true;
     if (this.idle !== null) clearInterval(this.idle);
+    this.voice.close();
     void this.messages?.close().catch(() => undefined);
     this.rejectDone(error);
   }
@@ -254,15 +245,9 @@ export class StreamLearner {
     s.seqSum += message.seq;
     s.lastStep = transition.step;
     this.rate.record(s.learned);
-    if (this.agent.actionSpace !== null && !(transition.terminated || transition.truncated)) {
-      // Asked once per step, in order, whether or not anyone waits: a replay acts as the first run did.
-      const action = this.agent.act!();
-      this.actions.set(transition.step, action);
-      this.actions.delete(transition.step - 8);
-      for (const answer of this.waiting.get(transition.step) ?? []) answer(action);
-      this.waiting.delete(transition.step);
-    }
-    this.publishLearned(message, body.time, outcome);
+    // Asked once per step, in order, whether or not anyone waits: a replay acts as the first run did.
+    const acts = this.agent.actionSpace !== null && !(transition.terminated || transition.truncated);
+    this.voice.learned(outcome, message.seq, body.time, acts ? this.agent.act!() : undefined);
     return this.handled(message);
   }
 
@@ -303,92 +288,6 @@ export class StreamLearner {
 
   private async deadLetter(message: JsMsg, code: string, reason: string): Promise<void> {
     this.state.deadLettered++;
-    const h = headers();
-    h.set(DEAD_LETTER_HEADERS.code, code);
-    h.set(DEAD_LETTER_HEADERS.reason, reason.slice(0, 300));
-    h.set(DEAD_LETTER_HEADERS.subject, message.subject);
-    h.set(DEAD_LETTER_HEADERS.sequence, String(message.seq));
-    // The original bytes, cut to what a dead letter keeps; the id makes a replayed one a duplicate.
-    const data = message.data.subarray(0, this.settings.maxObservationBytes);
-    for (;;) {
-      try {
-        await this.js.publish(SUBJECTS.deadLetter(this.run, this.stream), data, {
-          headers: h,
-          msgID: `dead/${this.run}/${message.seq}`,
-        });
-        return;
-      } catch (error) {
-        if (this.link.connection.isClosed()) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-  }
-
-  private publishLearned(message: JsMsg, publishedAt: number, outcome: Outcome): void {
-    const { connection } = this.link;
-    const now = performance.timeOrigin + performance.now();
-    if (this.settings.predictions) {
-      connection.publish(
-        SUBJECTS.predictions(this.name),
-        plainPackr.pack({
-          v: NATS_PROTOCOL_VERSION,
-          agent: this.name,
-          step: outcome.step,
-          seq: message.seq,
-          time: publishedAt,
-          learnedAt: now,
-          scores: outcome.scores,
-          scored: plainValue(outcome.scored),
-          ...(outcome.anomaly && { anomaly: outcome.anomaly }),
-        }),
-      );
-    }
-    const interval = this.settings.frameIntervalMs;
-    if (interval > 0 && performance.now() - this.lastFrameAt >= interval) this.publishFrame();
-  }
-
-  private publishFrame(): void {
-    if (this.stopping) return;
-    this.lastFrameAt = performance.now();
-    const frame = { ...this.agent.snapshot(), stepsPerSecond: this.rate.perSecond(this.state.learned) };
-    this.link.connection.publish(SUBJECTS.frames(this.name), framePackr.pack({ v: NATS_PROTOCOL_VERSION, frame }));
-  }
-
-  /** Answers topology requests (viewers) and, for an acting agent, action requests. */
-  private serve(): void {
-    const { connection } = this.link;
-    const topology = framePackr.pack({
-      v: NATS_PROTOCOL_VERSION,
-      agent: this.name,
-      topology: { ...this.agent.topology, environment: this.environment || this.agent.topology.environment },
-    });
-    this.subscriptions.push(
-      connection.subscribe(SUBJECTS.topology(this.name), {
-        callback: (_error, request) => {
-          request.respond(topology);
-          // A viewer that attaches sees where the agent stands, even while its streams are quiet.
-          if (this.settings.frameIntervalMs > 0) this.publishFrame();
-        },
-      }),
-    );
-    if (this.agent.actionSpace === null) return;
-    this.subscriptions.push(
-      connection.subscribe(SUBJECTS.act(this.name), {
-        callback: (_error, request) => {
-          let step: unknown;
-          try {
-            step = (decodePayload(request.data) as { step?: unknown } | null)?.step;
-          } catch {
-            return;
-          }
-          if (typeof step !== 'number') return;
-          const reply = (action: SpaceValue) =>
-            request.respond(plainPackr.pack({ v: NATS_PROTOCOL_VERSION, step, action: plainValue(action) }));
-          const known = this.actions.get(step);
-          if (known !== undefined) reply(known);
-          else if (step > this.state.lastStep) this.waiting.set(step, [reply]); // earlier asks timed out
-        },
-      }),
-    );
+    await deadLetter(this.link, this.js, this, message, code, reason, this.settings.maxObservationBytes);
   }
 }
