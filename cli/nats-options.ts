@@ -83,9 +83,25 @@ export const NATS_FLAG_NAMES: Readonly<Record<'env' | 'agent' | 'replay', readon
 
 type Flags = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
+/** `--seed -3` as `--seed=-3`: parseArgs takes a value starting with a dash for a forgotten one. */
+function joinNegativeNumbers(flags: Flags, args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (arg.startsWith('--') && flags[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 function read(command: string, flags: Flags, args: readonly string[]) {
   try {
-    return parseArgs({ args: [...args], options: flags, allowPositionals: true, strict: true });
+    return parseArgs({ args: joinNegativeNumbers(flags, args), options: flags, allowPositionals: true, strict: true });
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
     const flag = /'([^']+)'/.exec(message)?.[1];
