@@ -98,6 +98,15 @@ wait "$viewer" 2>/dev/null || true
 grep -q '^200 <!doctype html>' <<<"$page" || fail "the viewer at $url did not serve its page: ${page:0:300}"
 step "(b) tprop run --viewer served its page at $url"
 
+# The NATS commands load the bridge from dist/: a server that is not there is a clear error, exit 2.
+set +e
+nats_err="$(npx --no-install tprop agent --run demo --nats nats://127.0.0.1:1 2>&1 >/dev/null)"
+status=$?
+set -e
+[ "$status" -eq 2 ] && grep -q '^tprop: ERR_NATS_CONNECT: ' <<<"$nats_err" ||
+  fail "tprop agent without a server: expected exit 2 and ERR_NATS_CONNECT, but got $status: $nats_err"
+step "(b) tprop agent without a server: exit 2, ERR_NATS_CONNECT"
+
 # A user's uncaught error after initEngine(): Node's own report, not the wasm backend's bundle.
 set +e
 node --input-type=module -e "import { initEngine } from 'tprop'; await initEngine();
