@@ -65,6 +65,7 @@ export function streamsOf(share: AgentNodeOptions['streams'], record: RunRecord)
 export class AgentNode {
   /** Rejects when a stream's learning fails for good; resolves after stop(). */
   readonly done: Promise<void>;
+  private stopped = false;
 
   private constructor(
     private readonly link: NatsLink,
@@ -127,6 +128,8 @@ export class AgentNode {
 
   /** Stops every stream (each saves and acknowledges what it learned) and disposes the agents. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     for (const learner of this.learners) {
       await learner.stop();
       learner.agent.dispose();
