@@ -177,6 +177,32 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
     });
   });
 
+  describe('an environment process started again', () => {
+    it('goes on after the last step its stream stored, regenerating the steps before without publishing', async () => {
+      const run = 'again-env';
+      const first = await EnvironmentPublisher.start({
+        link,
+        run,
+        environment: () => makeEnvironment('Reber-v0'),
+        steps: 30,
+      });
+      await first.done;
+      const second = await EnvironmentPublisher.start({
+        link,
+        run,
+        environment: () => makeEnvironment('Reber-v0'),
+        steps: 50,
+      });
+      await second.done;
+      expect(second.stats()).toMatchObject({ published: 20, fastForwarded: 30, duplicates: 0 });
+      const node = await AgentNode.start({ link, run, config: CONFIG, frameIntervalMs: 0 });
+      await until('the stream learned', () => (node.stats().streams[0]!.lastStep === 49 ? true : null));
+      expect(node.stats()).toMatchObject({ learned: 50, gaps: 0, duplicates: 0 });
+      await node.stop();
+      expectClose((await checkpoints.load(`${run}-0`))!.metrics, referenceMetrics(0, 50));
+    });
+  });
+
   describe('an acting agent', () => {
     it('answers the environment’s action requests, and acts as it does in one process', async () => {
       const run = 'bandit';
