@@ -40,6 +40,7 @@ const USER_CODES: Readonly<Record<ErrorCode, true>> = {
   ERR_NATS_CONNECT: true,
   ERR_NATS_AUTH: true,
   ERR_NATS_TIMEOUT: true,
+  ERR_NATS_FENCED: true,
   ERR_NATS: true,
 };
 

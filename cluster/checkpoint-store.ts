@@ -47,8 +47,15 @@ export interface LearnerCheckpoint {
 /** The largest checkpoint a key-value entry holds here (the server's max_payload is 1 MiB by default). */
 export const MAX_CHECKPOINT_BYTES = 1024 * 1024 - 4096;
 
+/**
+ * Saves are compare-and-set on the key's revision (the one this store loaded or last wrote): should
+ * two processes learn the same stream (two with the same --share), the second to save is refused
+ * with ERR_NATS_FENCED and stops, instead of both writing over each other's checkpoints.
+ */
 export class CheckpointStore {
   private objects: Promise<ObjectStore> | null = null;
+  /** The revision of each key as this store last saw it (0: it saw none). */
+  private readonly revisions = new Map<string, number>();
 
   /** `connection` opens the object store the first time a checkpoint is too large for the bucket. */
   constructor(
@@ -61,7 +68,7 @@ export class CheckpointStore {
   async save(agent: string, checkpoint: LearnerCheckpoint): Promise<void> {
     const bytes = encodeCheckpoint(checkpoint, { kind: LEARNER_CHECKPOINT_KIND });
     if (bytes.length <= this.maxEntryBytes) {
-      await this.bucket.put(agent, bytes);
+      await this.put(agent, bytes);
       return;
     }
     if (this.connection === undefined) {
@@ -76,7 +83,32 @@ export class CheckpointStore {
     const store = await this.objectStore();
     await store.putBlob({ name: agent }, bytes);
     const pointer: Pointer = { object: agent, bytes: bytes.length, lastSeq: checkpoint.lastSeq };
-    await this.bucket.put(agent, encodeCheckpoint(pointer, { kind: CHECKPOINT_POINTER_KIND }));
+    await this.put(agent, encodeCheckpoint(pointer, { kind: CHECKPOINT_POINTER_KIND }));
+  }
+
+  /** Writes `bytes` under `agent` if the key is still at the revision this store knows. */
+  private async put(agent: string, bytes: Uint8Array): Promise<void> {
+    const known = this.revisions.get(agent) ?? 0;
+    try {
+      const revision =
+        known === 0 ? await this.bucket.create(agent, bytes) : await this.bucket.update(agent, bytes, known);
+      this.revisions.set(agent, revision);
+      return;
+    } catch (error) {
+      if (!/wrong last sequence/i.test((error as Error).message)) throw error;
+    }
+    // Refused: unless the key holds these very bytes (a retry of a write whose reply was lost), another
+    // process has saved this agent since.
+    const entry = await this.bucket.get(agent);
+    if (entry !== null && Buffer.from(entry.value).equals(Buffer.from(bytes))) {
+      this.revisions.set(agent, entry.revision);
+      return;
+    }
+    throw new NatsError(
+      'ERR_NATS_FENCED',
+      `CheckpointStore.save: expected "${agent}" at revision ${known}, but another process saved it since ` +
+        `(revision ${entry?.revision ?? 'none'}): a stream is learned by one process at a time (check --share)`,
+    );
   }
 
   private objectStore(): Promise<ObjectStore> {
@@ -87,6 +119,7 @@ export class CheckpointStore {
   /** The latest checkpoint of `agent`, or null; a corrupt one is a CheckpointError. */
   async load(agent: string): Promise<LearnerCheckpoint | null> {
     const entry = await this.bucket.get(agent);
+    this.revisions.set(agent, entry?.revision ?? 0);
     if (entry === null || entry.operation !== 'PUT') return null;
     let bytes = entry.value;
     let pointer: Pointer | null = null;

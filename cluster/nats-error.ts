@@ -3,7 +3,7 @@
 
 import { TpropError } from '../src/errors.js';
 
-export type NatsErrorCode = 'ERR_NATS_CONNECT' | 'ERR_NATS_AUTH' | 'ERR_NATS_TIMEOUT' | 'ERR_NATS';
+export type NatsErrorCode = 'ERR_NATS_CONNECT' | 'ERR_NATS_AUTH' | 'ERR_NATS_TIMEOUT' | 'ERR_NATS_FENCED' | 'ERR_NATS';
 
 /** A NATS fault a user can cause or fix: match on `code`, not on the message. */
 export class NatsError extends TpropError {

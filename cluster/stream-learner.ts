@@ -19,6 +19,7 @@ import { AgentVoice } from './agent-voice.js';
 import type { CheckpointStore, LearnerCheckpoint } from './checkpoint-store.js';
 import { deadLetter } from './dead-letter.js';
 import type { NatsLink } from './nats-connection.js';
+import { NatsError } from './nats-error.js';
 import { UnreadableMessage, decodeObservation } from './observation-codec.js';
 import { SUBJECTS, agentName, learnerConsumer, obsStream } from './subjects.js';
 
@@ -272,7 +273,8 @@ export class StreamLearner {
         await this.store.save(this.name, checkpoint);
         break;
       } catch (error) {
-        if ((error as { code?: string }).code === 'ERR_NATS' || this.link.connection.isClosed()) throw error;
+        // A refusal (too large, fenced by another process) is final; a fault of the connection is retried.
+        if (error instanceof NatsError || this.link.connection.isClosed()) throw error;
         if (attempt === 0) this.log(`tprop agent: ${this.name}: checkpoint not stored yet, trying again`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }

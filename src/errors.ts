@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'ERR_NATS_CONNECT'
   | 'ERR_NATS_AUTH'
   | 'ERR_NATS_TIMEOUT'
+  | 'ERR_NATS_FENCED'
   | 'ERR_NATS';
 
 /** Base class: `code` is stable across versions; match on it, not on the message. */

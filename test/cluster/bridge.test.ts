@@ -310,6 +310,32 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
     });
   });
 
+  describe('fencing', () => {
+    it('refuses the checkpoint of a second process learning the same stream (ERR_NATS_FENCED)', async () => {
+      const { checkpoints: bucket } = await openBuckets(link.connection);
+      const [one, two] = [new CheckpointStore(bucket), new CheckpointStore(bucket)];
+      expect(await one.load('fenced-0')).toBeNull();
+      expect(await two.load('fenced-0')).toBeNull();
+      const environment = makeEnvironment('Reber-v0');
+      const agent = createAgent(CONFIG, environment.observationSpace);
+      const checkpoint: LearnerCheckpoint = {
+        run: 'fenced',
+        stream: 0,
+        agent: agent.getState(),
+        ...{ lastSeq: 1, lastStep: 0, learned: 1, stepSum: 0, seqSum: 1, duplicates: 0, deadLettered: 0 },
+        ...{ unknownRun: 0, gaps: 0, metrics: {}, savedAt: 0 },
+      };
+      agent.dispose();
+      await one.save('fenced-0', checkpoint);
+      await one.save('fenced-0', { ...checkpoint, lastSeq: 2 });
+      const refused = await two.save('fenced-0', checkpoint).catch((e: unknown) => e);
+      expect((refused as NatsError).code).toBe('ERR_NATS_FENCED');
+      // The very bytes the key holds (a retry of a write whose reply was lost) are not a conflict.
+      await two.save('fenced-0', { ...checkpoint, lastSeq: 2 });
+      expect((await two.load('fenced-0'))!.lastSeq).toBe(2);
+    });
+  });
+
   describe('replay', () => {
     it('publishes a recorded run anew, fast or at its original pace, for agents to learn again', async () => {
       const publisher = await EnvironmentPublisher.start({
