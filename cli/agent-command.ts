@@ -27,10 +27,13 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
       ...(options.checkpointEvery !== undefined && { checkpointEvery: options.checkpointEvery }),
       ...(options.frameMs !== undefined && { frameIntervalMs: options.frameMs }),
       predictions: options.predictions,
+      ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
       log: notice,
     });
     const names = node.learners.map((l) => l.name);
-    notice(`tprop agent: learning run "${options.run}" as ${names.join(', ')} on ${options.nats}`);
+    const which =
+      options.streams === 'auto' ? `an even share by leases (now ${names.join(', ') || 'none'})` : names.join(', ');
+    notice(`tprop agent: learning run "${options.run}" as ${which} on ${options.nats}`);
     const learning = node;
     const report = (done: boolean) => {
       const { streams, ...totals } = learning.stats();

@@ -27,8 +27,9 @@ export interface AgentCommandOptions {
   readonly agent: string | undefined;
   readonly config: string | undefined;
   readonly seed: number | undefined;
-  /** A list of streams, a share index/count, or every stream. */
-  readonly streams: readonly number[] | { readonly index: number; readonly count: number } | undefined;
+  /** A list of streams, a share index/count, 'auto' (by leases), or every stream. */
+  readonly streams: readonly number[] | { readonly index: number; readonly count: number } | 'auto' | undefined;
+  readonly leaseMs: number | undefined;
   readonly checkpointEvery: number | undefined;
   readonly frameMs: number | undefined;
   readonly predictions: boolean;
@@ -70,6 +71,7 @@ const AGENT_FLAGS = {
   'checkpoint-every': { type: 'string' },
   'frame-ms': { type: 'string' },
   'no-predictions': { type: 'boolean' },
+  'lease-ms': { type: 'string' },
 } as const;
 
 const REPLAY_FLAGS = { ...COMMON, from: { type: 'string' }, rate: { type: 'string' } } as const;
@@ -191,12 +193,15 @@ export function parseEnvArgs(args: readonly string[]): Parsed<EnvCommandOptions>
 function streamsOf(values: Record<string, unknown>): AgentCommandOptions['streams'] {
   if (values.share !== undefined && values.streams !== undefined)
     throw new CliError('--share: cannot be combined with --streams; give one of them');
+  if (values.share === 'auto') return 'auto';
   if (values.share !== undefined) {
     const match = /^(\d+)\/(\d+)$/.exec(String(values.share));
     const index = Number(match?.[1]);
     const count = Number(match?.[2]);
     if (match === null || count < 1 || index >= count)
-      throw new CliError(`--share: expected K/N with 0 <= K < N, such as 0/2, but got ${JSON.stringify(values.share)}`);
+      throw new CliError(
+        `--share: expected K/N with 0 <= K < N, such as 0/2, or auto, but got ${JSON.stringify(values.share)}`,
+      );
     return { index, count };
   }
   if (values.streams === undefined) return undefined;
@@ -224,6 +229,7 @@ export function parseAgentArgs(args: readonly string[]): Parsed<AgentCommandOpti
       checkpointEvery: integer('checkpoint-every', values['checkpoint-every'], 1),
       frameMs: integer('frame-ms', values['frame-ms'], 0),
       predictions: values['no-predictions'] !== true,
+      leaseMs: integer('lease-ms', values['lease-ms'], 500),
       json: values.json === true,
     },
   };

@@ -138,6 +138,9 @@ Options:
   --config FILE        JSON agent config, e.g. {"kind":"predictive","layers":[32]}
   --seed S             seed of the agents whose config sets none
   --share K/N          learn the streams k with k mod N = K (N processes share a run)
+  --share auto         share the streams out by leases among the processes alive on the
+                       run: adding one takes its share, one that dies is taken over
+  --lease-ms N         with --share auto: a lease lives N ms unless renewed (default 10000)
   --streams LIST       learn these streams, e.g. 0,1,5 (default: every stream)
   --checkpoint-every N messages between two checkpoints (default 200)
   --frame-ms N         at least N ms between two frames of an agent (default 100; 0: none)
@@ -148,6 +151,7 @@ Options:
 Examples:
   tprop agent --run demo --share 0/2 --config agent.json
   tprop agent --run demo --share 1/2 --config agent.json
+  tprop agent --run demo --share auto --config agent.json
 `;
 
 export const REPLAY_USAGE = `Usage: tprop replay --from RUN --run NEW [options]

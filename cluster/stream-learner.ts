@@ -179,12 +179,24 @@ export class StreamLearner {
 
   /** Stops pulling, saves what was learned and acknowledges it. */
   async stop(): Promise<void> {
+    await this.halt(true);
+  }
+
+  /**
+   * Stops pulling and forgets what is unsaved (its messages are not acknowledged): for a stream whose
+   * lease was lost, which another process now learns from the last checkpoint.
+   */
+  async abandon(): Promise<void> {
+    await this.halt(false);
+  }
+
+  private async halt(save: boolean): Promise<void> {
     if (this.stopping) return this.done.catch(() => undefined);
     this.stopping = true;
     if (this.idle !== null) clearInterval(this.idle);
     this.voice.close();
     await this.messages?.close().catch(() => undefined);
-    await this.serial(() => (this.sinceSave > 0 ? this.save() : undefined)).catch(() => undefined);
+    if (save) await this.serial(() => (this.sinceSave > 0 ? this.save() : undefined)).catch(() => undefined);
     this.resolveDone();
     await this.done.catch(() => undefined);
   }

@@ -54,6 +54,8 @@ export const BUCKETS = Object.freeze({
   checkpoints: 'tprop_checkpoints',
   /** The object store of checkpoints too large for a key-value entry. */
   checkpointObjects: 'tprop_checkpoint_objects',
+  /** Who learns which stream under `--share auto` (entries expire unless renewed). */
+  leases: 'tprop_leases',
 });
 
 /** Revisions of each checkpoint key kept in the bucket (the last few steps an agent saved). */

@@ -177,6 +177,44 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
     });
   });
 
+  describe('sharing by leases', () => {
+    it('shares the streams out evenly, and takes over those of a process that dies, exactly once', async () => {
+      const run = 'leased';
+      const steps = 160;
+      const publisher = await EnvironmentPublisher.start({
+        link,
+        run,
+        environment: () => makeEnvironment('Reber-v0'),
+        streams: 4,
+        steps,
+        ratePerSecond: 50,
+      });
+      const options = { run, config: CONFIG, streams: 'auto' as const, leaseMs: 1000, checkpointEvery: 20 };
+      const links = [await connectNats({ url: server.url }), await connectNats({ url: server.url })];
+      const first = await AgentNode.start({ link: links[0]!, ...options, frameIntervalMs: 0 });
+      expect(first.learners.map((l) => l.stream)).toEqual([0, 1, 2, 3]);
+      const second = await AgentNode.start({ link: links[1]!, ...options, frameIntervalMs: 0 });
+      const streamsOf = (node: AgentNode) => node.learners.map((l) => l.stream);
+      await until('an even share', () => (streamsOf(first).length === 2 && streamsOf(second).length === 2 ? 1 : null));
+      expect([...streamsOf(first), ...streamsOf(second)].sort()).toEqual([0, 1, 2, 3]);
+      // The first process dies: its connection gone, no save, no goodbye; its leases run out.
+      await links[0]!.connection.close();
+      await until('the streams taken over', () => (streamsOf(second).length === 4 ? 1 : null), 10_000);
+      await publisher.done;
+      const done = await until('every stream learned', async () => {
+        const all = await Promise.all([0, 1, 2, 3].map((k) => checkpoints.load(`${run}-${k}`)));
+        return all.every((c) => c?.lastStep === steps - 1) ? (all as LearnerCheckpoint[]) : null;
+      });
+      for (const [k, c] of done.entries()) {
+        expect([c.learned, c.stepSum, c.gaps]).toEqual([steps, (steps * (steps - 1)) / 2, 0]);
+        expectClose(c.metrics, referenceMetrics(k, steps));
+      }
+      await second.stop();
+      await first.stop();
+      await links[1]!.close();
+    });
+  });
+
   describe('an environment process started again', () => {
     it('goes on after the last step its stream stored, regenerating the steps before without publishing', async () => {
       const run = 'again-env';
