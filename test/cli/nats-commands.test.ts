@@ -64,11 +64,13 @@ describe('the NATS commands', () => {
   it('read agent: a share, a list of streams, not both', () => {
     expect(options(parseAgentArgs(['--run', 'demo', '--share', '1/3'])).streams).toEqual({ index: 1, count: 3 });
     expect(options(parseAgentArgs(['--run', 'demo', '--streams', '0, 2,5'])).streams).toEqual([0, 2, 5]);
+    const auto = options(parseAgentArgs(['--run', 'demo', '--share', 'auto', '--lease-ms', '2000']));
+    expect([auto.streams, auto.leaseMs]).toEqual(['auto', 2000]);
     const plain = options(parseAgentArgs(['--run', 'demo']));
     expect(plain).toMatchObject({ streams: undefined, predictions: true, nats: NATS_DEFAULT_URL });
     expect(options(parseAgentArgs(['--run', 'd', '--no-predictions'])).predictions).toBe(false);
     expect(refused(() => parseAgentArgs(['--run', 'd', '--share', '2/2']))).toBe(
-      '--share: expected K/N with 0 <= K < N, such as 0/2, but got "2/2"',
+      '--share: expected K/N with 0 <= K < N, such as 0/2, or auto, but got "2/2"',
     );
     expect(refused(() => parseAgentArgs(['--run', 'd', '--share', '0/2', '--streams', '1']))).toBe(
       '--share: cannot be combined with --streams; give one of them',
