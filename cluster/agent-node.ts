@@ -88,6 +88,8 @@ export class AgentNode {
   readonly done: Promise<void>;
   readonly record: RunRecord;
   private readonly active = new Map<number, StreamLearner>();
+  /** The last stats of each stream this process learned and gave up (or stopped). */
+  private readonly retired = new Map<number, StreamLearnerStats>();
   private leases: StreamLeases | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -149,8 +151,11 @@ export class AgentNode {
     return node;
   }
 
+  /** Counts over every stream this process learns or has learned (a stream given up: as it was then). */
   stats(): AgentNodeStats {
-    const streams = this.learners.map((l) => l.stats());
+    const byStream = new Map(this.retired);
+    for (const learner of this.active.values()) byStream.set(learner.stream, learner.stats());
+    const streams = [...byStream.values()].sort((a, b) => a.stream - b.stream);
     const sum = (pick: (s: StreamLearnerStats) => number) => streams.reduce((a, s) => a + pick(s), 0);
     return {
       learned: sum((s) => s.learned),
@@ -205,6 +210,7 @@ export class AgentNode {
     if (learner === undefined) return;
     this.active.delete(k);
     await (save ? learner.stop() : learner.abandon());
+    this.retired.set(k, { ...learner.stats(), stepsPerSecond: 0 });
     learner.agent.dispose();
   }
 

@@ -36,7 +36,7 @@ import {
   makeEnvironment,
   type AgentConfig,
 } from '../../src/index.js';
-import { startCli, type CliProcess } from '../cli/helpers/run-cli.js';
+import { jsonLines, startCli, type CliProcess } from '../cli/helpers/run-cli.js';
 import { connectClient, isFrame, socketUrl } from '../server/helpers/test-client.js';
 import { SKIP_NATS, startNatsServer, type TestNatsServer } from './helpers/nats-server.js';
 
@@ -157,6 +157,8 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
       for (const p of [restarted, other]) p.child.kill('SIGINT');
       const results = await Promise.all([restarted.exited, other.exited]);
       expect(results.map((r) => r.code)).toEqual([130, 130]);
+      // The process never killed says, last, that it learned each of its 4 streams' steps once.
+      expect(jsonLines(results[1]!.stdout).at(-1)).toMatchObject({ done: true, learned: 4 * STEPS, duplicates: 0 });
       // The restarted process resumed from a checkpoint before the end: it had steps to learn again.
       const resumedAt = Number(/eight-0 resumes after step (\d+)/.exec(results[0]!.stderr)?.[1]);
       expect(resumedAt).toBeLessThan(STEPS - 1);
