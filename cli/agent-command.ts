@@ -28,6 +28,7 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
       ...(options.frameMs !== undefined && { frameIntervalMs: options.frameMs }),
       predictions: options.predictions,
       ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
+      ...(options.ackWaitMs !== undefined && { ackWaitMs: options.ackWaitMs }),
       log: notice,
     });
     const names = node.learners.map((l) => l.name);

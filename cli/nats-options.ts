@@ -30,6 +30,7 @@ export interface AgentCommandOptions {
   /** A list of streams, a share index/count, 'auto' (by leases), or every stream. */
   readonly streams: readonly number[] | { readonly index: number; readonly count: number } | 'auto' | undefined;
   readonly leaseMs: number | undefined;
+  readonly ackWaitMs: number | undefined;
   readonly checkpointEvery: number | undefined;
   readonly frameMs: number | undefined;
   readonly predictions: boolean;
@@ -72,6 +73,7 @@ const AGENT_FLAGS = {
   'frame-ms': { type: 'string' },
   'no-predictions': { type: 'boolean' },
   'lease-ms': { type: 'string' },
+  'ack-wait-ms': { type: 'string' },
 } as const;
 
 const REPLAY_FLAGS = { ...COMMON, from: { type: 'string' }, rate: { type: 'string' } } as const;
@@ -230,6 +232,7 @@ export function parseAgentArgs(args: readonly string[]): Parsed<AgentCommandOpti
       frameMs: integer('frame-ms', values['frame-ms'], 0),
       predictions: values['no-predictions'] !== true,
       leaseMs: integer('lease-ms', values['lease-ms'], 500),
+      ackWaitMs: integer('ack-wait-ms', values['ack-wait-ms'], 1000),
       json: values.json === true,
     },
   };

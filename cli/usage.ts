@@ -142,7 +142,10 @@ Options:
                        run: adding one takes its share, one that dies is taken over
   --lease-ms N         with --share auto: a lease lives N ms unless renewed (default 10000)
   --streams LIST       learn these streams, e.g. 0,1,5 (default: every stream)
-  --checkpoint-every N messages between two checkpoints (default 200)
+  --checkpoint-every N messages between two checkpoints (default 200; a checkpoint is the
+                       agent's whole state, 450 KB at 64 units: see docs/scale-out.md)
+  --ack-wait-ms N      redeliver what is not acknowledged within N ms (default 60000); keep
+                       it above the time --checkpoint-every messages take to come
   --frame-ms N         at least N ms between two frames of an agent (default 100; 0: none)
   --no-predictions     publish no predictions
   --json               a JSON line of counts every second on stdout, last {"done":true,...}
