@@ -155,7 +155,8 @@ export class StreamLearner {
     this.rate.restart(this.state.learned);
     this.idle = setInterval(() => {
       if (this.sinceSave > 0 && performance.now() - this.lastMessageAt >= this.settings.idleSaveMs)
-        this.serial(() => this.save());
+        // A save that fails for good (fenced, too large) ends the learner as a failed message would.
+        this.serial(() => this.save()).catch((error: unknown) => this.fail(error));
     }, this.settings.idleSaveMs);
     const messages = this.messages;
     void (async () => {
