@@ -37,6 +37,11 @@ const USER_CODES: Readonly<Record<ErrorCode, true>> = {
   ERR_ENVIRONMENT: true,
   ERR_AGENT: true,
   ERR_DATA: true,
+  ERR_NATS_CONNECT: true,
+  ERR_NATS_AUTH: true,
+  ERR_NATS_TIMEOUT: true,
+  ERR_NATS_FENCED: true,
+  ERR_NATS: true,
 };
 
 /** The stable code of a user-caused fault (a TpropError, ViewerError or CliError), else null. */

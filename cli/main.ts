@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// The command line's entry: `tprop run | list | help`. Fatal-error handlers come first and each
+// The command line's entry: `tprop run | env | agent | replay | list | help`. Fatal-error handlers come first and each
 // command is loaded when asked for, so help is instant. Built, this is the package's `tprop`
 // executable (dist/cli/main.js); in the repository cli/tprop.js runs it from the sources.
 
 import { createRequire, register } from 'node:module';
 import { CliError, EXIT, reportError } from './cli-error.js';
+import { parseAgentArgs, parseEnvArgs, parseReplayArgs } from './nats-options.js';
 import { parseRunArgs } from './run-options.js';
 import { usageOf } from './usage.js';
 
-const COMMANDS = ['run', 'list', 'help'] as const;
+const COMMANDS = ['run', 'env', 'agent', 'replay', 'list', 'help'] as const;
 
 /** Set by `run --verbose`: a user's error is followed by its stack. */
 let verbose = false;
@@ -66,6 +67,33 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (verbose) Error.stackTraceLimit = 100;
         const { runCommand } = await import('./run-command.js');
         return await runCommand(parsed.options);
+      }
+      case 'env': {
+        const parsed = parseEnvArgs(rest);
+        if (parsed.help) {
+          process.stdout.write(usageOf('env'));
+          return EXIT.ok;
+        }
+        const { envCommand } = await import('./env-command.js');
+        return await envCommand(parsed.options);
+      }
+      case 'agent': {
+        const parsed = parseAgentArgs(rest);
+        if (parsed.help) {
+          process.stdout.write(usageOf('agent'));
+          return EXIT.ok;
+        }
+        const { agentCommand } = await import('./agent-command.js');
+        return await agentCommand(parsed.options);
+      }
+      case 'replay': {
+        const parsed = parseReplayArgs(rest);
+        if (parsed.help) {
+          process.stdout.write(usageOf('replay'));
+          return EXIT.ok;
+        }
+        const { replayCommand } = await import('./replay-command.js');
+        return await replayCommand(parsed.options);
       }
       case 'list': {
         const flags = listArgs(rest);

@@ -32,6 +32,10 @@ function reporterFor(options: RunOptions): { reporter: ProgressReporter; tty: bo
 
 /** Runs to the end (a limit, Ctrl-C or an error, which it throws); resolves with the exit status. */
 export async function runCommand(options: RunOptions): Promise<number> {
+  if (options.watch !== undefined) {
+    const { watchCommand } = await import('./watch-command.js');
+    return watchCommand(options);
+  }
   const { reporter, tty } = reporterFor(options);
   // Signals get their clean stop (stop, save, close) once the run is set up. Before, node's default
   // applies and they end the process at once: set-up (large layers) can be long and is synchronous,

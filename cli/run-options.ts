@@ -32,6 +32,10 @@ export interface RunOptions {
   readonly frameMs: number;
   /** A user's error is followed by its stack (for a throw of their environment's code, that code's). */
   readonly verbose: boolean;
+  /** With --watch: the NATS server the watched agent publishes its frames on. */
+  readonly nats: string | undefined;
+  /** The agent (on NATS) whose frames the viewer shows instead of a run of its own; undefined without. */
+  readonly watch: string | undefined;
 }
 
 export interface DataFlags {
@@ -65,6 +69,8 @@ const FLAGS = {
   token: { type: 'string' },
   'frame-ms': { type: 'string' },
   verbose: { type: 'boolean' },
+  nats: { type: 'string' },
+  watch: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -160,6 +166,7 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
+  if (values.watch !== undefined || values.nats !== undefined) return watchArgs(values, positionals);
   if (positionals.length !== 1) {
     const got = positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(', ');
     throw new CliError(
@@ -219,6 +226,50 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
       viewer,
       frameMs,
       verbose: values.verbose === true,
+      nats: undefined,
+      watch: undefined,
+    },
+  };
+}
+
+/** `run --viewer --nats URL --watch AGENT`: a viewer of an agent elsewhere; only the viewer's flags apply. */
+function watchArgs(values: ReturnType<typeof parse>['values'], positionals: string[]): ParsedRun {
+  if (values.watch === undefined) throw new CliError('--nats: with run, only applies with --watch AGENT');
+  if (!values.viewer) throw new CliError('--watch: only applies with --viewer (it serves the page of a remote agent)');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(values.watch))
+    throw new CliError(`--watch: expected an agent name such as demo-0, but got ${JSON.stringify(values.watch)}`);
+  if (positionals.length > 0)
+    throw new CliError(
+      `run: with --watch, expected no environment (the agent learns elsewhere), but got ${positionals[0]}`,
+    );
+  const allowed = new Set(['viewer', 'exit-when-done', 'host', 'port', 'token', 'nats', 'watch', 'verbose']);
+  const stray = Object.keys(values).find((flag) => !allowed.has(flag));
+  if (stray !== undefined) throw new CliError(`--${stray}: does not apply with --watch`);
+  return {
+    help: false,
+    options: {
+      environment: '',
+      envOptions: {},
+      data: { columns: undefined, labels: undefined, timestamp: undefined, timeFeatures: false },
+      agent: undefined,
+      config: undefined,
+      load: undefined,
+      save: undefined,
+      steps: undefined,
+      episodes: undefined,
+      seed: undefined,
+      json: false,
+      progressSteps: undefined,
+      viewer: {
+        host: nonEmpty('host', values.host) ?? VIEWER_DEFAULT_HOST,
+        port: integer('port', values.port, 0, 65_535) ?? VIEWER_DEFAULT_PORT,
+        token: nonEmpty('token', values.token),
+        exitWhenDone: values['exit-when-done'] === true,
+      },
+      frameMs: 0,
+      verbose: values.verbose === true,
+      nats: nonEmpty('nats', values.nats) ?? 'nats://127.0.0.1:4222',
+      watch: values.watch,
     },
   };
 }

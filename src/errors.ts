@@ -18,7 +18,12 @@ export type ErrorCode =
   | 'ERR_CHECKPOINT_MISMATCH'
   | 'ERR_ENVIRONMENT'
   | 'ERR_AGENT'
-  | 'ERR_DATA';
+  | 'ERR_DATA'
+  | 'ERR_NATS_CONNECT'
+  | 'ERR_NATS_AUTH'
+  | 'ERR_NATS_TIMEOUT'
+  | 'ERR_NATS_FENCED'
+  | 'ERR_NATS';
 
 /** Base class: `code` is stable across versions; match on it, not on the message. */
 export class TpropError extends Error {

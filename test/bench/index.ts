@@ -2,6 +2,7 @@
 
 import { actingBench } from './acting.js';
 import { anomalyBench } from './anomaly.js';
+import { clusterBench } from './cluster.js';
 import { generativeBench } from './generative.js';
 import { mnistBench } from './mnist.js';
 import { sequencesBench } from './sequences.js';
@@ -11,6 +12,7 @@ import { memoryBench } from './memory.js';
 const BENCHES: Record<string, (argv: string[]) => Promise<void>> = {
   acting: actingBench,
   anomaly: anomalyBench,
+  cluster: clusterBench,
   generative: generativeBench,
   mnist: mnistBench,
   sequences: sequencesBench,

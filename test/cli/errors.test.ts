@@ -54,7 +54,7 @@ describe('tprop run, user errors', () => {
     const results = await Promise.all([runCli(['run', 'Reber-v0', '--steps', 'many']), runCli(['frobnicate'])]);
     const patterns = [
       /--steps: expected an integer >= 1, but got "many"/,
-      /expected a command among \[run, list, help\], but got "frobnicate"/,
+      /expected a command among \[run, env, agent, replay, list, help\], but got "frobnicate"/,
     ];
     results.forEach((result, i) => {
       expectUserError(result, new RegExp(`^tprop: ERR_INVALID_OPTION: .*${patterns[i]!.source}`));

@@ -47,7 +47,7 @@ npm install --no-audit --no-fund --loglevel=error "$tarball" "typescript@$typesc
 step "installed the tarball and its dependencies in $(($(date +%s) - start)) s"
 cp "$here/consumer.mjs" "$here/consumer.ts" "$here/environment.ts" .
 
-# (a) Plain node, the three entry points, 500 steps of Reber-v0.
+# (a) Plain node, the four entry points (tprop/cluster with them), 500 steps of Reber-v0.
 out="$(node consumer.mjs)" || fail "node consumer.mjs exited with $?"
 last="$(tail -n 1 <<<"$out")"
 [[ "$last" =~ ^consumer:\ 500\ steps\ of\ 7\ symbols,\ next/legal\ (0\.[0-9]{3}|1\.000)$ ]] ||
@@ -97,6 +97,15 @@ wait "$viewer" 2>/dev/null || true
 [ -n "$url" ] || fail "tprop run --viewer printed no URL: $(cat "$work/viewer.out")"
 grep -q '^200 <!doctype html>' <<<"$page" || fail "the viewer at $url did not serve its page: ${page:0:300}"
 step "(b) tprop run --viewer served its page at $url"
+
+# The NATS commands load the bridge from dist/: a server that is not there is a clear error, exit 2.
+set +e
+nats_err="$(npx --no-install tprop agent --run demo --nats nats://127.0.0.1:1 2>&1 >/dev/null)"
+status=$?
+set -e
+[ "$status" -eq 2 ] && grep -q '^tprop: ERR_NATS_CONNECT: ' <<<"$nats_err" ||
+  fail "tprop agent without a server: expected exit 2 and ERR_NATS_CONNECT, but got $status: $nats_err"
+step "(b) tprop agent without a server: exit 2, ERR_NATS_CONNECT"
 
 # A user's uncaught error after initEngine(): Node's own report, not the wasm backend's bundle.
 set +e

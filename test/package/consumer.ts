@@ -16,6 +16,7 @@ import {
 import { PredictiveAgent, type PredictiveAgentOptions } from 'tprop/agents';
 import { REBER_SYMBOLS, ReberGrammar } from 'tprop/environments';
 import { PROTOCOL_VERSION, type ViewerOptions, startViewer } from 'tprop/server';
+import { type AgentNodeOptions, type NatsError, SUBJECTS, connectNats } from 'tprop/cluster';
 import createCounter from './environment.js';
 
 export async function learnReber(steps: number): Promise<MetricsSample[]> {
@@ -40,10 +41,16 @@ export const viewer: typeof startViewer = startViewer;
 export const protocol: number = PROTOCOL_VERSION;
 export const viewerOptions: ViewerOptions = {};
 export const misuse = new StateError('ERR_RESET_NEEDED', 'a message');
+export const connect: typeof connectNats = connectNats;
+export const subject: string = SUBJECTS.observations('demo', 0);
+export const natsCode = (error: NatsError): string => error.code;
+export const share: AgentNodeOptions['streams'] = { index: 0, count: 2 };
 
 // @ts-expect-error steps is a number
 runAgent({ agent: new PredictiveAgent(box(1)), environment: counter, steps: 'many' });
 // @ts-expect-error no such backend
 void initEngine({ backend: 'gpu' });
+// @ts-expect-error a stream is a number
+void SUBJECTS.observations('demo', '0');
 // @ts-expect-error an agent needs a space
 void new PredictiveAgent();
