@@ -37,6 +37,7 @@ const USER_CODES: Readonly<Record<ErrorCode, true>> = {
   ERR_ENVIRONMENT: true,
   ERR_AGENT: true,
   ERR_DATA: true,
+  ERR_WORKER: true,
 };
 
 /** The stable code of a user-caused fault (a TpropError, ViewerError or CliError), else null. */

@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'ERR_CHECKPOINT_MISMATCH'
   | 'ERR_ENVIRONMENT'
   | 'ERR_AGENT'
-  | 'ERR_DATA';
+  | 'ERR_DATA'
+  | 'ERR_WORKER';
 
 /** Base class: `code` is stable across versions; match on it, not on the message. */
 export class TpropError extends Error {
