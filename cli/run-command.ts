@@ -24,7 +24,7 @@ import { TextProgress } from './text-progress.js';
 import { openViewer } from './viewer-session.js';
 
 /** The reporter, and whether it redraws a bar (which is drawn by the clock, whatever --progress-steps says). */
-function reporterFor(options: RunOptions): { reporter: ProgressReporter; tty: boolean } {
+export function reporterFor(options: RunOptions): { reporter: ProgressReporter; tty: boolean } {
   if (options.json) return { reporter: new JsonProgress(), tty: false };
   const tty = process.stderr.isTTY === true;
   return { reporter: new TextProgress({ tty, columns: process.stderr.columns }), tty };
@@ -32,6 +32,10 @@ function reporterFor(options: RunOptions): { reporter: ProgressReporter; tty: bo
 
 /** Runs to the end (a limit, Ctrl-C or an error, which it throws); resolves with the exit status. */
 export async function runCommand(options: RunOptions): Promise<number> {
+  if (options.workers !== undefined) {
+    const { shardedCommand } = await import('./sharded-command.js');
+    return shardedCommand(options, options.workers);
+  }
   const { reporter, tty } = reporterFor(options);
   // Signals get their clean stop (stop, save, close) once the run is set up. Before, node's default
   // applies and they end the process at once: set-up (large layers) can be long and is synchronous,

@@ -32,6 +32,10 @@ export interface RunOptions {
   readonly frameMs: number;
   /** A user's error is followed by its stack (for a throw of their environment's code, that code's). */
   readonly verbose: boolean;
+  /** --workers W: the run is sharded over W worker threads (undefined: one run on the main thread). */
+  readonly workers: number | undefined;
+  /** --streams S with --workers: the streams of the whole run (default W). */
+  readonly streams: number | undefined;
 }
 
 export interface DataFlags {
@@ -65,6 +69,8 @@ const FLAGS = {
   token: { type: 'string' },
   'frame-ms': { type: 'string' },
   verbose: { type: 'boolean' },
+  workers: { type: 'string' },
+  streams: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -183,6 +189,10 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
         `--${stray}: cannot be combined with --load, which restores the agent's kind and options from the checkpoint`,
       );
   }
+  const workers = integer('workers', values.workers, 1, 1024);
+  const streams = integer('streams', values.streams, 1);
+  if (workers === undefined && streams !== undefined) throw new CliError('--streams: only applies with --workers');
+  if (workers !== undefined) shardedFlags(values, positionals[0]!, workers, streams);
   const viewer: ViewerFlags | null = values.viewer
     ? {
         host: nonEmpty('host', values.host) ?? VIEWER_DEFAULT_HOST,
@@ -219,6 +229,32 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
       viewer,
       frameMs,
       verbose: values.verbose === true,
+      workers,
+      streams,
     },
   };
+}
+
+/** Flags that a sharded run (--workers) does not take, each with the reason. */
+const NOT_SHARDED: Readonly<Record<string, string>> = {
+  // The viewer draws one agent's frames, which would have to be posted from a worker thread: not done yet.
+  viewer: 'the learners run in worker threads, and the viewer shows an agent of the main thread',
+  load: 'a sharded run has one agent per worker, and checkpoints hold one agent',
+  save: 'a sharded run has one agent per worker, and checkpoints hold one agent',
+  episodes: "each stream's episodes end at their own steps; use --steps (steps of each stream)",
+  'progress-steps': 'the workers report their progress by the clock',
+};
+
+function shardedFlags(
+  values: ReturnType<typeof parse>['values'],
+  environment: string,
+  workers: number,
+  streams: number | undefined,
+): void {
+  const stray = Object.keys(NOT_SHARDED).find((flag) => values[flag as keyof typeof values] !== undefined);
+  if (stray !== undefined) throw new CliError(`--${stray}: cannot be combined with --workers: ${NOT_SHARDED[stray]}`);
+  if (isDataPath(environment))
+    throw new CliError('--workers: expected an environment id or module, but got a data file (it is one stream)');
+  if (streams !== undefined && streams < workers)
+    throw new CliError(`--streams: expected at least one stream per worker (>= ${workers}), but got ${streams}`);
 }
