@@ -40,6 +40,11 @@ export interface ShardedRunResult {
   readonly seconds: number;
   /** Seconds the workers took to start and set up, before learning. */
   readonly setupSeconds: number;
+  /**
+   * CPU seconds of the whole process (every thread) over the same span: what the learning cost,
+   * however busy the machine; stream steps per CPU second compare worker counts on a shared machine.
+   */
+  readonly cpuSeconds: number;
   readonly streamSteps: number;
   /** Stream steps per second of the whole run: streamSteps / seconds. */
   readonly stepsPerSecond: number;
@@ -69,6 +74,20 @@ function weightedMetrics(
     }
   });
   return Object.fromEntries([...sums].map(([name, s]) => [name, s.sum / s.weight]));
+}
+
+/**
+ * This process's node flags, for the workers, but --input-type (of `node --input-type=module -e …`),
+ * which a worker started from a file refuses.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const flag = process.execArgv[i]!;
+    if (flag === '--input-type') i++;
+    else if (!flag.startsWith('--input-type=')) out.push(flag);
+  }
+  return out;
 }
 
 /** Checks, on this thread, what the built-in registries can tell before any worker starts. */
@@ -122,6 +141,8 @@ export class ShardedRun {
   private createdAt = 0;
   private learningFrom = 0;
   private lastResultAt = 0;
+  private cpuFrom: NodeJS.CpuUsage | null = null;
+  private cpuUsed: NodeJS.CpuUsage | null = null;
   private resolve!: (result: ShardedRunResult) => void;
   private reject!: (error: unknown) => void;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -161,7 +182,7 @@ export class ShardedRun {
     const file = fromSources ? new URL('./worker-bootstrap.js', import.meta.url) : entry;
     for (const shard of this.shards) {
       const workerData: WorkerStart = { description: this.description, shard, stop: this.stopFlag, entry: entry.href };
-      const worker = new Worker(file, { workerData, name: `tprop shard ${shard.worker}` });
+      const worker = new Worker(file, { workerData, name: `tprop shard ${shard.worker}`, execArgv: workerExecArgv() });
       const w = shard.worker;
       worker.on('message', (message: WorkerMessage) => this.onMessage(w, message));
       worker.on('error', (error) => this.fail(w, faultOf(error)));
@@ -218,6 +239,7 @@ export class ShardedRun {
       case 'done':
         this.results[w] = message.result;
         this.lastResultAt = performance.now();
+        if (this.cpuFrom !== null) this.cpuUsed = process.cpuUsage(this.cpuFrom);
         this.endSoon(w);
         return;
       case 'error':
@@ -235,7 +257,10 @@ export class ShardedRun {
       this.started[w] = true;
       worker.postMessage({ type: 'start' } satisfies StartMessage);
     });
-    if (first && this.started.some(Boolean)) this.learningFrom = performance.now();
+    if (first && this.started.some(Boolean)) {
+      this.learningFrom = performance.now();
+      this.cpuFrom = process.cpuUsage();
+    }
   }
 
   private fail(w: number, fault: WorkerFault): void {
@@ -285,6 +310,7 @@ export class ShardedRun {
       this.resolve({
         seconds: 0,
         setupSeconds: 0,
+        cpuSeconds: 0,
         streamSteps: 0,
         stepsPerSecond: 0,
         metrics: {},
@@ -300,6 +326,7 @@ export class ShardedRun {
     this.resolve({
       seconds,
       setupSeconds: (this.learningFrom - this.createdAt) / 1000,
+      cpuSeconds: this.cpuUsed === null ? 0 : (this.cpuUsed.user + this.cpuUsed.system) / 1e6,
       streamSteps,
       stepsPerSecond: seconds > 0 ? streamSteps / seconds : 0,
       metrics: weightedMetrics(workers, this.shards),

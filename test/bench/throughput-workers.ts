@@ -23,7 +23,7 @@ interface Repetition {
   readonly workers: number;
   readonly round: number;
   readonly stepsPerSecond: number;
-  /** Stream steps per second of the process's CPU time (every thread's), learning and set-up. */
+  /** Stream steps per second of the process's CPU time while learning (every thread's). */
   readonly perCpuSecond: number;
   readonly seconds: number;
   readonly setupSeconds: number;
@@ -46,7 +46,6 @@ function median(values: readonly number[]): number {
 async function once(options: WorkersPartOptions, workers: number, round: number): Promise<Repetition> {
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
-  const cpu = process.cpuUsage();
   const run = new ShardedRun({
     environment: { id: 'Reber-v0' },
     agent: { kind: 'predictive', layers: [options.hidden] },
@@ -60,13 +59,12 @@ async function once(options: WorkersPartOptions, workers: number, round: number)
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   });
   const result: ShardedRunResult = await run.start().done;
-  const used = process.cpuUsage(cpu);
   rssPeak = Math.max(rssPeak, ...result.workers.map((w) => w.memory.rss));
   return {
     workers,
     round,
     stepsPerSecond: result.stepsPerSecond,
-    perCpuSecond: result.streamSteps / ((used.user + used.system) / 1e6),
+    perCpuSecond: result.streamSteps / result.cpuSeconds,
     seconds: result.seconds,
     setupSeconds: result.setupSeconds,
     rssBeforeMb: mb(rssBefore),
