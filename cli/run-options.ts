@@ -237,8 +237,6 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
 
 /** Flags that a sharded run (--workers) does not take, each with the reason. */
 const NOT_SHARDED: Readonly<Record<string, string>> = {
-  // The viewer draws one agent's frames, which would have to be posted from a worker thread: not done yet.
-  viewer: 'the learners run in worker threads, and the viewer shows an agent of the main thread',
   load: 'a sharded run has one agent per worker, and checkpoints hold one agent',
   save: 'a sharded run has one agent per worker, and checkpoints hold one agent',
   episodes: "each stream's episodes end at their own steps; use --steps (steps of each stream)",

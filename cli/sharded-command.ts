@@ -4,6 +4,7 @@
 
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ViewerServer } from 'tprop/server';
 import { ShardedRun, type ShardEnvironment } from 'tprop/workers';
 import { agentConfig } from './agent-source.js';
 import { EXIT } from './cli-error.js';
@@ -12,7 +13,9 @@ import { Interrupts } from './interrupts.js';
 import { formatCount } from './main-metric.js';
 import type { RunOptions } from './run-options.js';
 import { reporterFor } from './run-command.js';
+import { shardedController } from './sharded-viewer.js';
 import { ENVIRONMENT_MARK } from './user-code-error.js';
+import { openViewer } from './viewer-session.js';
 
 /** The description's environment; a module is imported and checked against the contract here first. */
 async function shardEnvironment(options: RunOptions): Promise<{ environment: ShardEnvironment; name: string }> {
@@ -32,6 +35,7 @@ export async function shardedCommand(options: RunOptions, workers: number): Prom
   let interrupts: Interrupts | undefined;
   let run: ShardedRun | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let viewer: ViewerServer | undefined;
   try {
     const { environment, name } = await shardEnvironment(options);
     const config = agentConfig(options);
@@ -48,6 +52,7 @@ export async function shardedCommand(options: RunOptions, workers: number): Prom
       seed: options.seed ?? 0,
       preload,
       progressMs: Math.max(10, Math.min(reporter.intervalMs, 1000)),
+      ...(options.viewer === null ? {} : { frameMs: options.frameMs }),
     });
     const sharded = run;
     interrupts = new Interrupts();
@@ -57,6 +62,12 @@ export async function shardedCommand(options: RunOptions, workers: number): Prom
     reporter.notice(`tprop: ${streams} streams on ${workers} worker thread${workers === 1 ? '' : 's'}`);
     const started = performance.now();
     sharded.start();
+    if (options.viewer !== null) {
+      // The viewer shows worker 0's agent, known once the workers are set up.
+      await Promise.race([sharded.ready, sharded.done]);
+      viewer = await openViewer(shardedController(sharded), options.viewer, (line) => reporter.notice(line));
+      reporter.viewer(viewer.url);
+    }
     timer = setInterval(() => {
       const state = sharded.state();
       if (state.workers.some((w) => w !== null))
@@ -83,10 +94,16 @@ export async function shardedCommand(options: RunOptions, workers: number): Prom
         `(${result.workers.map((w) => formatCount(w.stepsPerSecond)).join(' + ')}), set-up ` +
         `${result.setupSeconds.toFixed(1)} s`,
     );
-    return interrupted ? (stopping.exitCode ?? EXIT.interrupted) : EXIT.ok;
+    if (interrupted) return stopping.exitCode ?? EXIT.interrupted;
+    if (viewer !== undefined && options.viewer?.exitWhenDone !== true) {
+      reporter.notice(`tprop: the run has ended; the viewer stays up at ${viewer.url} until Ctrl-C`);
+      await stopping.next();
+    }
+    return EXIT.ok;
   } finally {
     clearInterval(timer);
     reporter.close();
+    await viewer?.close();
     await run?.dispose();
     interrupts?.dispose();
   }

@@ -59,8 +59,9 @@ Workers (every core learning; the main thread only reports):
   --workers W          learn in W worker threads: S copies of the environment (stream i
                        seeded seed + i) cut into W contiguous shares, each worker with its
                        own agent of its share (seed: the config's or --seed, plus the
-                       worker's index); progress and --json count stream steps. Not with
-                       --viewer, --load, --save, --episodes, --progress-steps or a data file
+                       worker's index); progress and --json count stream steps; --viewer
+                       shows worker 0's agent. Not with --load, --save, --episodes,
+                       --progress-steps or a data file
   --streams S          with --workers: the streams of the whole run (default W, at least W)
 
 Output:

@@ -3,6 +3,7 @@
 // worker thread runs exactly this; so can a test, in-process, to compare against the workers.
 
 import type { Agent, Outcome, Transition } from '../src/agent/agent.js';
+import type { Frame, Topology } from '../src/agent/snapshot.js';
 import { createAgent } from '../src/agent/agent-registry.js';
 import type { Environment } from '../src/environment/environment.js';
 import { makeEnvironment } from '../src/environment/environment-registry.js';
@@ -64,9 +65,11 @@ export interface ShardResult {
 }
 
 export interface ShardHooks {
-  /** Asked before every step: true ends the run there. */
+  /** Asked before every step: true ends the run there (a worker waits in it while paused). */
   readonly shouldStop?: () => boolean;
   readonly onProgress?: (progress: ShardProgress) => void;
+  /** With the description's `frameMs`: a frame of the agent (its stream 0) at most that often. */
+  readonly onFrame?: (frame: Frame) => void;
 }
 
 type Factory = (options: Record<string, unknown>) => Environment;
@@ -142,6 +145,13 @@ export class OpenShard {
       );
   }
 
+  /** The agent's topology, named after the environment, for a viewer. */
+  get topology(): Topology {
+    const env = this.description.environment;
+    const spec = this.vector.environments[0]!.spec?.id;
+    return { ...this.agent.topology, environment: spec ?? ('id' in env ? env.id : this.agent.topology.environment) };
+  }
+
   /** Runs its steps (or until `shouldStop`), synchronously, and reports what was learned. */
   run(hooks: ShardHooks = {}): ShardResult {
     const { shard, description } = this;
@@ -152,6 +162,9 @@ export class OpenShard {
     const start = performance.now();
     let sampled = start;
     let sampledSteps = 0;
+    let framed = Number.NEGATIVE_INFINITY;
+    let rate = 0;
+    const frameMs = hooks.onFrame === undefined ? null : description.frameMs;
     let taken = 0;
     let interrupted = false;
     for (const batch of vectorTransitions(this.vector, steps === null ? {} : { steps })) {
@@ -165,11 +178,18 @@ export class OpenShard {
         if (taken < earlySteps) early[r]!.add(outcomes[r]!.scores);
       }
       taken++;
+      if (frameMs !== null) {
+        const now = performance.now();
+        if (now - framed >= frameMs) {
+          hooks.onFrame!({ ...this.agent.snapshot(), stepsPerSecond: rate });
+          framed = now;
+        }
+      }
       if (hooks.onProgress !== undefined && (taken & 15) === 0) {
         const now = performance.now();
         if (now - sampled >= description.progressMs) {
-          const stepsPerSecond = ((taken - sampledSteps) * shard.streams) / ((now - sampled) / 1000);
-          hooks.onProgress({ worker: shard.worker, steps: taken, stepsPerSecond, metrics: this.agent.metrics() });
+          rate = ((taken - sampledSteps) * shard.streams) / ((now - sampled) / 1000);
+          hooks.onProgress({ worker: shard.worker, steps: taken, stepsPerSecond: rate, metrics: this.agent.metrics() });
           sampled = now;
           sampledSteps = taken;
         }

@@ -40,6 +40,11 @@ export interface ShardedRunDescription {
   readonly preload?: readonly string[];
   /** Milliseconds between two progress samples of a worker (>= 10). Default 1000. */
   readonly progressMs?: number;
+  /**
+   * With a number, worker 0 sends a frame of its agent (`snapshot()`, its stream 0) at most every
+   * `frameMs` milliseconds, for a viewer (>= 0). Default: no frames.
+   */
+  readonly frameMs?: number;
 }
 
 /** A description with its defaults filled in and module paths made file: URLs. */
@@ -53,6 +58,7 @@ export interface ResolvedDescription {
   readonly seed: number;
   readonly preload: readonly string[];
   readonly progressMs: number;
+  readonly frameMs: number | null;
 }
 
 /** One worker's share of the run. */
@@ -66,7 +72,7 @@ export interface Shard {
   readonly agentSeed: number;
 }
 
-const KEYS = ['environment', 'agent', 'streams', 'workers', 'steps', 'seed', 'preload', 'progressMs'];
+const KEYS = ['environment', 'agent', 'streams', 'workers', 'steps', 'seed', 'preload', 'progressMs', 'frameMs'];
 const WHERE = 'ShardedRun';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -128,6 +134,8 @@ export function resolveDescription(description: ShardedRunDescription): Resolved
   const seed = numberOption(WHERE, 'seed', description.seed, 0, { integer: true });
   if (agent.seed !== undefined) numberOption(WHERE, 'agent.seed', agent.seed, 0, { integer: true });
   const progressMs = numberOption(WHERE, 'progressMs', description.progressMs, 1000, { min: 10 });
+  const frameMs =
+    description.frameMs === undefined ? null : numberOption(WHERE, 'frameMs', description.frameMs, 0, { min: 0 });
   const preload = description.preload ?? [];
   if (!Array.isArray(preload))
     throw new InvalidOptionError(
@@ -144,6 +152,7 @@ export function resolveDescription(description: ShardedRunDescription): Resolved
     seed,
     preload: preload.map((p, i) => moduleUrl(`preload[${i}]`, p)),
     progressMs,
+    frameMs,
   };
 }
 

@@ -9,11 +9,13 @@ import '../agents/index.js';
 import { initEngine } from '../src/math/index.js';
 import { type OpenShard, openShard } from './run-shard.js';
 import { faultOf } from './worker-error.js';
-import type { StartMessage, WorkerMessage, WorkerStart } from './worker-messages.js';
+import { CONTROL, type StartMessage, type WorkerMessage, type WorkerStart } from './worker-messages.js';
 
 const port = parentPort!;
 const start = workerData as WorkerStart;
-const stop = new Int32Array(start.stop);
+const control = new Int32Array(start.control);
+/** Single steps taken while paused, against the grants of the main thread. */
+let used = 0;
 let shard: OpenShard | null = null;
 let ended = false;
 
@@ -40,6 +42,23 @@ const fail = (error: unknown): void => end({ type: 'error', fault: faultOf(error
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 
+/** Before every step: whether to stop; while paused, waits for a single step, a resume or a stop. */
+function shouldStop(): boolean {
+  for (;;) {
+    if (Atomics.load(control, CONTROL.stop) !== 0) return true;
+    if (Atomics.load(control, CONTROL.paused) === 0) {
+      used = Atomics.load(control, CONTROL.grants);
+      return false;
+    }
+    if (Atomics.load(control, CONTROL.grants) > used) {
+      used++;
+      return false;
+    }
+    // Woken by every change of the flags (the main thread notifies); the timeout only guards.
+    Atomics.wait(control, CONTROL.paused, 1, 250);
+  }
+}
+
 const isTypeScript = (url: string): boolean => /\.[mc]?tsx?(?:\?.*)?$/.test(url);
 
 async function main(): Promise<void> {
@@ -57,16 +76,18 @@ async function main(): Promise<void> {
   port.once('message', (message: StartMessage) => {
     if (message.type !== 'start') return;
     try {
+      const frames = description.frameMs !== null && start.shard.worker === 0;
       const result = opened.run({
-        shouldStop: () => Atomics.load(stop, 0) !== 0,
+        shouldStop,
         onProgress: (progress) => send({ type: 'progress', progress }),
+        ...(frames ? { onFrame: (frame) => send({ type: 'frame', frame }) } : {}),
       });
       end({ type: 'done', result });
     } catch (error) {
       fail(error);
     }
   });
-  send({ type: 'ready' });
+  send({ type: 'ready', topology: opened.topology });
 }
 
 main().catch(fail);

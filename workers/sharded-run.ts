@@ -5,6 +5,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { Subject, type Observable } from 'rxjs';
+import type { Frame, Topology } from '../src/agent/snapshot.js';
 import '../environments/index.js';
 import '../agents/index.js';
 import { hasAgent, listAgents } from '../src/agent/agent-registry.js';
@@ -20,14 +21,15 @@ import {
   resolveDescription,
 } from './shard-plan.js';
 import { WorkerError, type WorkerFault, faultOf } from './worker-error.js';
-import type { StartMessage, WorkerMessage, WorkerStart } from './worker-messages.js';
+import { CONTROL, type StartMessage, type WorkerMessage, type WorkerStart } from './worker-messages.js';
 
 /** Where a run stands, over every worker's latest sample. */
 export interface ShardedRunState {
   /** Stream steps taken so far (steps × streams, summed over the workers). */
   readonly streamSteps: number;
-  /** The sum of the workers' latest rates. */
+  /** The sum of the workers' latest rates; 0 while paused. */
   readonly stepsPerSecond: number;
+  readonly paused: boolean;
   /** The workers' latest metrics, averaged with their streams as weights. */
   readonly metrics: Readonly<Record<string, number>>;
   /** Per worker, its latest sample, or null before its first. */
@@ -127,13 +129,22 @@ export class ShardedRun {
   readonly shards: readonly Shard[];
   /** Every worker's progress samples, as they come (hot); completes at the end. */
   readonly progress: Observable<ShardProgress>;
+  /** With `frameMs`: worker 0's frames (its agent, its stream 0), as they come (hot); completes at the end. */
+  readonly frames: Observable<Frame>;
+  /** Resolves once every worker is set up and learning has begun; rejects as `done` does if that never comes. */
+  readonly ready: Promise<void>;
   readonly done: Promise<ShardedRunResult>;
   private readonly subject = new Subject<ShardProgress>();
-  private readonly stopFlag = new SharedArrayBuffer(4);
+  private readonly frameSubject = new Subject<Frame>();
+  private readonly controlBuffer = new SharedArrayBuffer(4 * CONTROL.length);
+  private readonly control = new Int32Array(this.controlBuffer);
+  private topologyOf: Topology | null = null;
+  private readyResolve!: () => void;
+  private readyReject!: (error: unknown) => void;
   private readonly workers: Worker[] = [];
   private readonly latest: (ShardProgress | null)[];
   private readonly results: (ShardResult | null)[];
-  private readonly ready: boolean[];
+  private readonly isReady: boolean[];
   private readonly started: boolean[];
   private readonly exited: boolean[];
   private failure: Error | null = null;
@@ -154,16 +165,52 @@ export class ShardedRun {
     const n = this.shards.length;
     this.latest = new Array(n).fill(null);
     this.results = new Array(n).fill(null);
-    this.ready = new Array(n).fill(false);
+    this.isReady = new Array(n).fill(false);
     this.started = new Array(n).fill(false);
     this.exited = new Array(n).fill(false);
     this.progress = this.subject.asObservable();
+    this.frames = this.frameSubject.asObservable();
+    this.ready = new Promise((resolve, reject) => {
+      this.readyResolve = resolve;
+      this.readyReject = reject;
+    });
+    this.ready.catch(() => undefined);
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
     // A caller who only calls stop() or dispose() must not see an unhandled rejection.
     this.done.catch(() => undefined);
+  }
+
+  /** Worker 0's agent's topology (named after the environment), known once it is set up. */
+  get topology(): Topology {
+    if (this.topologyOf === null)
+      throw new StateError(
+        'ERR_NO_OBSERVATION',
+        'ShardedRun.topology: expected worker 0 to be set up, but it is not yet',
+      );
+    return this.topologyOf;
+  }
+
+  /** Whether the workers are held (pause()). */
+  get paused(): boolean {
+    return Atomics.load(this.control, CONTROL.paused) !== 0;
+  }
+
+  /** Holds every worker before its next step. */
+  pause(): void {
+    this.setControl(CONTROL.paused, 1);
+  }
+
+  /** Lets the workers go on. */
+  resume(): void {
+    this.setControl(CONTROL.paused, 0);
+  }
+
+  /** While paused: every worker takes one step (worker 0 sends its frame). Ignored otherwise. */
+  step(): void {
+    if (this.paused) this.setControl(CONTROL.grants, Atomics.load(this.control, CONTROL.grants) + 1);
   }
 
   /** Worker threads started and not yet ended. */
@@ -181,7 +228,12 @@ export class ShardedRun {
     const entry = new URL(fromSources ? './shard-worker.ts' : './shard-worker.js', import.meta.url);
     const file = fromSources ? new URL('./worker-bootstrap.js', import.meta.url) : entry;
     for (const shard of this.shards) {
-      const workerData: WorkerStart = { description: this.description, shard, stop: this.stopFlag, entry: entry.href };
+      const workerData: WorkerStart = {
+        description: this.description,
+        shard,
+        control: this.controlBuffer,
+        entry: entry.href,
+      };
       const worker = new Worker(file, { workerData, name: `tprop shard ${shard.worker}`, execArgv: workerExecArgv() });
       const w = shard.worker;
       worker.on('message', (message: WorkerMessage) => this.onMessage(w, message));
@@ -194,7 +246,7 @@ export class ShardedRun {
 
   /** Asks every worker to stop after its current step; `done` then resolves with what was learned. */
   stop(): void {
-    Atomics.store(new Int32Array(this.stopFlag), 0, 1);
+    this.setControl(CONTROL.stop, 1);
     this.startReady();
     if (this.status === 'new') this.settle();
   }
@@ -207,7 +259,8 @@ export class ShardedRun {
     });
     return {
       streamSteps: samples.reduce((a, p, w) => a + (p?.steps ?? 0) * this.shards[w]!.streams, 0),
-      stepsPerSecond: samples.reduce((a, p) => a + (p?.stepsPerSecond ?? 0), 0),
+      stepsPerSecond: this.paused ? 0 : samples.reduce((a, p) => a + (p?.stepsPerSecond ?? 0), 0),
+      paused: this.paused,
       metrics: weightedMetrics(samples, this.shards),
       workers: [...this.latest],
     };
@@ -215,7 +268,7 @@ export class ShardedRun {
 
   /** Terminates every worker now (their agents go with their threads); `done` rejects if it had not settled. */
   async dispose(): Promise<void> {
-    Atomics.store(new Int32Array(this.stopFlag), 0, 1);
+    this.setControl(CONTROL.stop, 1);
     if (this.status !== 'ended') {
       this.failure ??= new StateError(
         'ERR_DISPOSED',
@@ -229,8 +282,12 @@ export class ShardedRun {
   private onMessage(w: number, message: WorkerMessage): void {
     switch (message.type) {
       case 'ready':
-        this.ready[w] = true;
-        if (this.ready.every(Boolean) || Atomics.load(new Int32Array(this.stopFlag), 0) !== 0) this.startReady();
+        this.isReady[w] = true;
+        if (w === 0) this.topologyOf = message.topology;
+        if (this.isReady.every(Boolean) || Atomics.load(this.control, CONTROL.stop) !== 0) this.startReady();
+        return;
+      case 'frame':
+        this.frameSubject.next(message.frame);
         return;
       case 'progress':
         this.latest[w] = message.progress;
@@ -253,20 +310,21 @@ export class ShardedRun {
   private startReady(): void {
     const first = this.learningFrom === 0;
     this.workers.forEach((worker, w) => {
-      if (!this.ready[w] || this.started[w] || this.exited[w]) return;
+      if (!this.isReady[w] || this.started[w] || this.exited[w]) return;
       this.started[w] = true;
       worker.postMessage({ type: 'start' } satisfies StartMessage);
     });
     if (first && this.started.some(Boolean)) {
       this.learningFrom = performance.now();
       this.cpuFrom = process.cpuUsage();
+      this.readyResolve();
     }
   }
 
   private fail(w: number, fault: WorkerFault): void {
     if (this.failure === null) this.failure = new WorkerError(w, describeShard(this.shards[w]!), fault);
     // The others stop after their current step, dispose their agents and end; a straggler is terminated.
-    Atomics.store(new Int32Array(this.stopFlag), 0, 1);
+    this.setControl(CONTROL.stop, 1);
     this.startReady();
     this.workers.forEach((_, other) => this.endSoon(other));
   }
@@ -300,9 +358,11 @@ export class ShardedRun {
     this.status = 'ended';
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.readyReject(this.failure ?? new StateError('ERR_DISPOSED', 'ShardedRun.ready: the run ended before it began'));
     if (this.failure !== null) {
       this.reject(this.failure);
       this.subject.error(this.failure);
+      this.frameSubject.error(this.failure);
       return;
     }
     if (this.workers.length === 0) {
@@ -318,6 +378,7 @@ export class ShardedRun {
         interrupted: true,
       });
       this.subject.complete();
+      this.frameSubject.complete();
       return;
     }
     const workers = this.results as ShardResult[];
@@ -334,5 +395,12 @@ export class ShardedRun {
       interrupted: workers.some((r) => r.interrupted),
     });
     this.subject.complete();
+    this.frameSubject.complete();
+  }
+
+  /** Sets a control flag and wakes the workers waiting on the pause flag, so they read it. */
+  private setControl(slot: number, value: number): void {
+    Atomics.store(this.control, slot, value);
+    Atomics.notify(this.control, CONTROL.paused);
   }
 }

@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
+import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import '../../agents/index.js';
+import type { Frame } from '../../src/agent/snapshot.js';
 import { InvalidOptionError, UnknownIdError } from '../../src/errors.js';
 import { openShard } from '../../workers/run-shard.js';
 import { ShardedRun } from '../../workers/sharded-run.js';
@@ -87,16 +89,32 @@ describe('ShardedRun', () => {
     });
   });
 
-  describe('#stop and #dispose', () => {
-    it('stop() ends an endless run with what was learned; dispose() terminates the workers at once', async () => {
+  describe('#pause, #step, #stop and #dispose', () => {
+    it('pause() holds, step() takes one step with its frame, stop() ends with what was learned', async () => {
       const ports = openPorts();
-      const endless = new ShardedRun({ ...PERIODIC, workers: 1, steps: undefined, progressMs: 10 }).start();
-      const sample = await new Promise((resolve) => endless.progress.subscribe(resolve));
-      expect(sample).toMatchObject({ steps: expect.any(Number), stepsPerSecond: expect.any(Number) });
+      const endless = new ShardedRun({ ...PERIODIC, workers: 1, steps: undefined, progressMs: 10, frameMs: 0 });
+      const frames: Frame[] = [];
+      endless.frames.subscribe((frame) => frames.push(frame));
+      endless.start();
+      const sample = await firstValueFrom(endless.progress);
+      expect(sample).toMatchObject({ worker: 0, steps: expect.any(Number), stepsPerSecond: expect.any(Number) });
+      expect(endless.topology).toMatchObject({ agent: 'predictive', environment: 'Periodic-v0' });
+      endless.pause();
+      // Frames already posted still arrive; the held run posts none after them.
+      let seen = -1;
+      while (seen !== frames.length) {
+        seen = frames.length;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      expect(endless.state()).toMatchObject({ paused: true, stepsPerSecond: 0 });
+      const last = frames.at(-1)!.step;
+      endless.step();
+      const next = await firstValueFrom(endless.frames);
+      expect(next.step).toBe(last + 1);
       endless.stop();
       const result = await endless.done;
       expect(result.interrupted).toBe(true);
-      expect(result.streamSteps).toBeGreaterThan(0);
+      expect([result.workers[0]!.steps, result.streamSteps]).toEqual([last + 1, 4 * (last + 1)]);
       expect(endless.state().streamSteps).toBe(result.streamSteps);
 
       const disposed = new ShardedRun(PERIODIC).start();
