@@ -1,7 +1,7 @@
 // ShardedRun: the S streams of one environment learned by W worker threads, each stepping a
 // contiguous share of them with its own agent, so the learning is off the main thread and on
 // every core. The main thread only starts the workers, relays their progress and gathers their
-// results; it shares nothing with them but the description and a stop flag.
+// results; it shares nothing with them but the description and the control flags (stop, pause, step).
 
 import { Worker } from 'node:worker_threads';
 import { Subject, type Observable } from 'rxjs';

@@ -18,7 +18,7 @@ export interface WorkerStart {
   readonly entry?: string;
 }
 
-/** The slots of the control flags: stop (1: end the run), paused (1: wait), grants (single steps given while paused). */
+/** The control flags' slots: stop (1: end the run), paused (1: wait), grants (single steps given while paused). */
 export const CONTROL = Object.freeze({ stop: 0, paused: 1, grants: 2, length: 3 });
 
 /** Worker → main thread. */
