@@ -79,10 +79,12 @@ function weightedMetrics(
 }
 
 /**
- * This process's node flags, for the workers, but --input-type (of `node --input-type=module -e …`),
- * which a worker started from a file refuses.
+ * The workers' node flags: this process's (node's default), but without --input-type (of
+ * `node --input-type=module -e …`), which a worker started from a file refuses. Given explicitly,
+ * the list must hold no per-process flag (--expose-gc …), so it is given only when it must be.
  */
-function workerExecArgv(): string[] {
+function workerExecArgv(): string[] | undefined {
+  if (!process.execArgv.some((flag) => flag.startsWith('--input-type'))) return undefined;
   const out: string[] = [];
   for (let i = 0; i < process.execArgv.length; i++) {
     const flag = process.execArgv[i]!;
