@@ -13,7 +13,7 @@
 //   npm run bench -- throughput [--seconds 3] [--window 16] [--sizes 64,128,256] [--batches 1,16]
 //                              [--repeats 3] [--methods tpFused,tpGated,...] [--parts steps,brain,roofline,workers]
 //                              [--brain-sizes 64,128] [--brain-symbols 6000]
-//                              [--workers 1,2] [--workers-streams 16] [--workers-hidden 64] [--workers-steps 1500]
+//                              [--workers 1,2] [--workers-streams 16] [--workers-hidden 64] [--workers-steps 4000]
 //                              [--json]
 
 import { parseArgs } from 'node:util';
@@ -131,7 +131,7 @@ export async function throughputBench(argv: string[]): Promise<void> {
       workers: { type: 'string', default: '1,2' },
       'workers-streams': { type: 'string', default: '16' },
       'workers-hidden': { type: 'string', default: '64' },
-      'workers-steps': { type: 'string', default: '1500' },
+      'workers-steps': { type: 'string', default: '4000' },
       json: { type: 'boolean', default: false },
     },
   });
