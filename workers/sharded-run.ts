@@ -3,14 +3,11 @@
 // every core. The main thread only starts the workers, relays their progress and gathers their
 // results; it shares nothing with them but the description and the control flags (stop, pause, step).
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { Subject, type Observable } from 'rxjs';
 import type { Frame, Topology } from '../src/agent/snapshot.js';
-import '../environments/index.js';
-import '../agents/index.js';
-import { hasAgent, listAgents } from '../src/agent/agent-registry.js';
-import { makeEnvironment } from '../src/environment/environment-registry.js';
-import { InvalidOptionError, StateError, UnknownIdError, describeValue } from '../src/errors.js';
+import { StateError } from '../src/errors.js';
+import { checkRegistered } from './check-registered.js';
 import type { ShardProgress, ShardResult } from './run-shard.js';
 import {
   type ResolvedDescription,
@@ -21,7 +18,8 @@ import {
   resolveDescription,
 } from './shard-plan.js';
 import { WorkerError, type WorkerFault, faultOf } from './worker-error.js';
-import { CONTROL, type StartMessage, type WorkerMessage, type WorkerStart } from './worker-messages.js';
+import { CONTROL, type StartMessage, type WorkerMessage } from './worker-messages.js';
+import { startWorker } from './start-worker.js';
 
 /** Where a run stands, over every worker's latest sample. */
 export interface ShardedRunState {
@@ -76,48 +74,6 @@ function weightedMetrics(
     }
   });
   return Object.fromEntries([...sums].map(([name, s]) => [name, s.sum / s.weight]));
-}
-
-/**
- * The workers' node flags: this process's (node's default), but without --input-type (of
- * `node --input-type=module -e …`), which a worker started from a file refuses. Given explicitly,
- * the list must hold no per-process flag (--expose-gc …), so it is given only when it must be.
- */
-function workerExecArgv(): string[] | undefined {
-  if (!process.execArgv.some((flag) => flag.startsWith('--input-type'))) return undefined;
-  const out: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const flag = process.execArgv[i]!;
-    if (flag === '--input-type') i++;
-    else if (!flag.startsWith('--input-type=')) out.push(flag);
-  }
-  return out;
-}
-
-/** Checks, on this thread, what the built-in registries can tell before any worker starts. */
-function checkRegistered(description: ResolvedDescription): void {
-  // Kinds registered by a preload exist only in the workers, which then report them.
-  if (description.preload.length > 0) return;
-  const kind = description.agent.kind;
-  if (!hasAgent(kind))
-    throw new UnknownIdError(
-      `ShardedRun: expected an agent kind among [${listAgents()
-        .map((a) => a.kind)
-        .join(', ')}], but got ${describeValue(kind)}`,
-    );
-  const env = description.environment;
-  if (!('id' in env)) return;
-  // One copy, made and closed here: an unknown id or option, or an action space, fails now.
-  const probe = makeEnvironment(env.id, { ...description.environmentOptions });
-  try {
-    if (probe.actionSpace !== null)
-      throw new InvalidOptionError(
-        `ShardedRun: expected a passive environment (no action space: the streams are stepped without actions), ` +
-          `but ${env.id} has actions ${JSON.stringify(probe.actionSpace)}`,
-      );
-  } finally {
-    probe.close?.();
-  }
 }
 
 /**
@@ -225,18 +181,8 @@ export class ShardedRun {
     if (this.status !== 'new') return this;
     this.status = 'running';
     this.createdAt = performance.now();
-    // From the sources (tsx, vitest) the worker is TypeScript, which a bare worker thread cannot load.
-    const fromSources = import.meta.url.endsWith('.ts');
-    const entry = new URL(fromSources ? './shard-worker.ts' : './shard-worker.js', import.meta.url);
-    const file = fromSources ? new URL('./worker-bootstrap.js', import.meta.url) : entry;
     for (const shard of this.shards) {
-      const workerData: WorkerStart = {
-        description: this.description,
-        shard,
-        control: this.controlBuffer,
-        entry: entry.href,
-      };
-      const worker = new Worker(file, { workerData, name: `tprop shard ${shard.worker}`, execArgv: workerExecArgv() });
+      const worker = startWorker(this.description, shard, this.controlBuffer);
       const w = shard.worker;
       worker.on('message', (message: WorkerMessage) => this.onMessage(w, message));
       worker.on('error', (error) => this.fail(w, faultOf(error)));
