@@ -64,9 +64,12 @@ export async function shardedCommand(options: RunOptions, workers: number): Prom
     sharded.start();
     if (options.viewer !== null) {
       // The viewer shows worker 0's agent, known once the workers are set up.
-      await Promise.race([sharded.ready, sharded.done]);
-      viewer = await openViewer(shardedController(sharded), options.viewer, (line) => reporter.notice(line));
-      reporter.viewer(viewer.url);
+      const learning = await Promise.race([sharded.ready.then(() => true), sharded.done.then(() => false)]);
+      // A run stopped (Ctrl-C) before it began has nothing to show.
+      if (learning) {
+        viewer = await openViewer(shardedController(sharded), options.viewer, (line) => reporter.notice(line));
+        reporter.viewer(viewer.url);
+      }
     }
     timer = setInterval(() => {
       const state = sharded.state();
