@@ -16,6 +16,7 @@ import {
 import { PredictiveAgent, type PredictiveAgentOptions } from 'tprop/agents';
 import { REBER_SYMBOLS, ReberGrammar } from 'tprop/environments';
 import { PROTOCOL_VERSION, type ViewerOptions, startViewer } from 'tprop/server';
+import { ShardedRun, type ShardedRunDescription, type ShardedRunResult, WorkerError } from 'tprop/workers';
 import createCounter from './environment.js';
 
 export async function learnReber(steps: number): Promise<MetricsSample[]> {
@@ -40,6 +41,10 @@ export const viewer: typeof startViewer = startViewer;
 export const protocol: number = PROTOCOL_VERSION;
 export const viewerOptions: ViewerOptions = {};
 export const misuse = new StateError('ERR_RESET_NEEDED', 'a message');
+export const sharded: ShardedRunDescription = { environment: { id: 'Reber-v0' }, streams: 4, workers: 2, steps: 10 };
+export const shardedRun: (d: ShardedRunDescription) => Promise<ShardedRunResult> = (d) =>
+  new ShardedRun(d).start().done;
+export const workerFault: typeof WorkerError = WorkerError;
 
 // @ts-expect-error steps is a number
 runAgent({ agent: new PredictiveAgent(box(1)), environment: counter, steps: 'many' });
@@ -47,3 +52,5 @@ runAgent({ agent: new PredictiveAgent(box(1)), environment: counter, steps: 'man
 void initEngine({ backend: 'gpu' });
 // @ts-expect-error an agent needs a space
 void new PredictiveAgent();
+// @ts-expect-error a sharded run needs its streams and workers
+void new ShardedRun({ environment: { id: 'Reber-v0' } });
