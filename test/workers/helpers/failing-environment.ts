@@ -1,8 +1,10 @@
 // An environment module for the sharded-run tests: the symbols 0 1 2 3 over and over, episodes of
-// 50 steps; the copy first reset with seed `failSeed` throws at its `failAt`th step (default: never).
+// 50 steps; the copy first reset with seed `failSeed` throws an EnvironmentError at its `failAt`th
+// step (default: never).
 
 import type { Environment, ResetResult, StepResult } from '../../../src/environment/environment.js';
 import { discrete } from '../../../src/environment/space.js';
+import { EnvironmentError } from '../../../src/errors.js';
 
 export default function createEnvironment(options: { failSeed?: number; failAt?: number } = {}): Environment {
   let seed: number | null = null;
@@ -19,7 +21,7 @@ export default function createEnvironment(options: { failSeed?: number; failAt?:
     step(): StepResult {
       steps++;
       if (seed === options.failSeed && steps >= (options.failAt ?? Number.POSITIVE_INFINITY))
-        throw new RangeError(`boom at step ${steps} of the copy seeded ${seed}`);
+        throw new EnvironmentError(`boom at step ${steps} of the copy seeded ${seed}`);
       t++;
       return { observation: t % 4, reward: 0, terminated: false, truncated: t >= 50, info: {} };
     },
