@@ -42,6 +42,7 @@ const USER_CODES: Readonly<Record<ErrorCode, true>> = {
   ERR_NATS_TIMEOUT: true,
   ERR_NATS_FENCED: true,
   ERR_NATS: true,
+  ERR_WORKER: true,
 };
 
 /** The stable code of a user-caused fault (a TpropError, ViewerError or CliError), else null. */

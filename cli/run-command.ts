@@ -24,7 +24,7 @@ import { TextProgress } from './text-progress.js';
 import { openViewer } from './viewer-session.js';
 
 /** The reporter, and whether it redraws a bar (which is drawn by the clock, whatever --progress-steps says). */
-function reporterFor(options: RunOptions): { reporter: ProgressReporter; tty: boolean } {
+export function reporterFor(options: RunOptions): { reporter: ProgressReporter; tty: boolean } {
   if (options.json) return { reporter: new JsonProgress(), tty: false };
   const tty = process.stderr.isTTY === true;
   return { reporter: new TextProgress({ tty, columns: process.stderr.columns }), tty };
@@ -35,6 +35,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.watch !== undefined) {
     const { watchCommand } = await import('./watch-command.js');
     return watchCommand(options);
+  }
+  if (options.workers !== undefined) {
+    const { shardedCommand } = await import('./sharded-command.js');
+    return shardedCommand(options, options.workers);
   }
   const { reporter, tty } = reporterFor(options);
   // Signals get their clean stop (stop, save, close) once the run is set up. Before, node's default

@@ -36,6 +36,10 @@ export interface RunOptions {
   readonly nats: string | undefined;
   /** The agent (on NATS) whose frames the viewer shows instead of a run of its own; undefined without. */
   readonly watch: string | undefined;
+  /** --workers W: the run is sharded over W worker threads (undefined: one run on the main thread). */
+  readonly workers: number | undefined;
+  /** --streams S with --workers: the streams of the whole run (default W). */
+  readonly streams: number | undefined;
 }
 
 export interface DataFlags {
@@ -71,6 +75,8 @@ const FLAGS = {
   verbose: { type: 'boolean' },
   nats: { type: 'string' },
   watch: { type: 'string' },
+  workers: { type: 'string' },
+  streams: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -190,6 +196,10 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
         `--${stray}: cannot be combined with --load, which restores the agent's kind and options from the checkpoint`,
       );
   }
+  const workers = integer('workers', values.workers, 1, 1024);
+  const streams = integer('streams', values.streams, 1);
+  if (workers === undefined && streams !== undefined) throw new CliError('--streams: only applies with --workers');
+  if (workers !== undefined) shardedFlags(values, positionals[0]!, workers, streams);
   const viewer: ViewerFlags | null = values.viewer
     ? {
         host: nonEmpty('host', values.host) ?? VIEWER_DEFAULT_HOST,
@@ -228,6 +238,8 @@ export function parseRunArgs(args: readonly string[]): ParsedRun {
       verbose: values.verbose === true,
       nats: undefined,
       watch: undefined,
+      workers,
+      streams,
     },
   };
 }
@@ -270,6 +282,30 @@ function watchArgs(values: ReturnType<typeof parse>['values'], positionals: stri
       verbose: values.verbose === true,
       nats: nonEmpty('nats', values.nats) ?? 'nats://127.0.0.1:4222',
       watch: values.watch,
+      workers: undefined,
+      streams: undefined,
     },
   };
+}
+
+/** Flags that a sharded run (--workers) does not take, each with the reason. */
+const NOT_SHARDED: Readonly<Record<string, string>> = {
+  load: 'a sharded run has one agent per worker, and checkpoints hold one agent',
+  save: 'a sharded run has one agent per worker, and checkpoints hold one agent',
+  episodes: "each stream's episodes end at their own steps; use --steps (steps of each stream)",
+  'progress-steps': 'the workers report their progress by the clock',
+};
+
+function shardedFlags(
+  values: ReturnType<typeof parse>['values'],
+  environment: string,
+  workers: number,
+  streams: number | undefined,
+): void {
+  const stray = Object.keys(NOT_SHARDED).find((flag) => values[flag as keyof typeof values] !== undefined);
+  if (stray !== undefined) throw new CliError(`--${stray}: cannot be combined with --workers: ${NOT_SHARDED[stray]}`);
+  if (isDataPath(environment))
+    throw new CliError('--workers: expected an environment id or module, but got a data file (it is one stream)');
+  if (streams !== undefined && streams < workers)
+    throw new CliError(`--streams: expected at least one stream per worker (>= ${workers}), but got ${streams}`);
 }

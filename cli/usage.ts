@@ -55,8 +55,17 @@ Agent:
   --save FILE          save the whole run to FILE when it ends, also on Ctrl-C
 
 Length (default: until Ctrl-C):
-  --steps N            stop after N steps
+  --steps N            stop after N steps (with --workers: N steps of each stream)
   --episodes N         stop after N finished episodes
+
+Workers (every core learning; the main thread only reports):
+  --workers W          learn in W worker threads: S copies of the environment (stream i
+                       seeded seed + i) cut into W contiguous shares, each worker with its
+                       own agent of its share (seed: the config's or --seed, plus the
+                       worker's index); progress and --json count stream steps; --viewer
+                       shows worker 0's agent. Not with --load, --save, --episodes,
+                       --progress-steps or a data file
+  --streams S          with --workers: the streams of the whole run (default W, at least W)
 
 Output:
   --json               JSON lines on stdout: {"step":n,"stepsPerSecond":x,"metrics":{...}}
@@ -97,6 +106,7 @@ Examples:
   tprop run ./my-environment.ts --env-options '{"period":7}' --steps 2000
   tprop run data.csv --columns value --timestamp time --time-features --json
   tprop run --viewer --nats nats://127.0.0.1:4222 --watch demo-0
+  tprop run Reber-v0 --workers 2 --streams 16 --steps 2000 --json
 `;
 
 export const ENV_USAGE = `Usage: tprop env <environment> --run NAME [options]

@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'ERR_NATS_AUTH'
   | 'ERR_NATS_TIMEOUT'
   | 'ERR_NATS_FENCED'
-  | 'ERR_NATS';
+  | 'ERR_NATS'
+  | 'ERR_WORKER';
 
 /** Base class: `code` is stable across versions; match on it, not on the message. */
 export class TpropError extends Error {

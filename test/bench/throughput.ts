@@ -8,10 +8,13 @@
 // (3 times by default), and each figure is the median of its repetitions; ratios are taken
 // between medians of the same configuration. The JSON keeps every repetition.
 // Then brain.js 1.6.1's LSTM beside tprop's PredictiveAgent on the same Reber strings
-// (throughput-brain.ts), and the roofline: the fused engine's best product, in GFLOP/s.
+// (throughput-brain.ts), the roofline: the fused engine's best product, in GFLOP/s, and a whole
+// sharded run with 1 and 2 worker threads (throughput-workers.ts).
 //   npm run bench -- throughput [--seconds 3] [--window 16] [--sizes 64,128,256] [--batches 1,16]
-//                              [--repeats 3] [--methods tpFused,tpGated,...] [--parts steps,brain,roofline]
-//                              [--brain-sizes 64,128] [--brain-symbols 6000] [--json]
+//                              [--repeats 3] [--methods tpFused,tpGated,...] [--parts steps,brain,roofline,workers]
+//                              [--brain-sizes 64,128] [--brain-symbols 6000]
+//                              [--workers 1,2] [--workers-streams 16] [--workers-hidden 64] [--workers-steps 4000]
+//                              [--json]
 
 import { parseArgs } from 'node:util';
 import { FusedRecurrentBackprop } from '../../src/baselines/fused-recurrent-backprop.js';
@@ -22,6 +25,7 @@ import type { SequenceLearner } from '../../src/learner/sequence-learner.js';
 import { initEngine } from '../../src/math/index.js';
 import { simdFusedEngine } from '../../src/math/fused-engine.js';
 import { brainRate, reberStrings, stepCounts, tpropRate } from './throughput-brain.js';
+import { workersPart } from './throughput-workers.js';
 import { Rng } from '../../src/random.js';
 import { type Row, finish, printTable, progress } from './report.js';
 
@@ -121,9 +125,13 @@ export async function throughputBench(argv: string[]): Promise<void> {
       batches: { type: 'string', default: '1,16' },
       repeats: { type: 'string', default: '3' },
       methods: { type: 'string', default: Object.keys(METHODS).join(',') },
-      parts: { type: 'string', default: 'steps,brain,roofline' },
+      parts: { type: 'string', default: 'steps,brain,roofline,workers' },
       'brain-sizes': { type: 'string', default: '64,128' },
       'brain-symbols': { type: 'string', default: '6000' },
+      workers: { type: 'string', default: '1,2' },
+      'workers-streams': { type: 'string', default: '16' },
+      'workers-hidden': { type: 'string', default: '64' },
+      'workers-steps': { type: 'string', default: '4000' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -199,9 +207,18 @@ export async function throughputBench(argv: string[]): Promise<void> {
     ? await brainPart(values['brain-sizes'].split(',').map(Number), Number(values['brain-symbols']), repeats)
     : null;
   const roofline = parts.includes('roofline') ? rooflinePart(repeats) : null;
+  const workers = parts.includes('workers')
+    ? await workersPart({
+        streams: Number(values['workers-streams']),
+        hidden: Number(values['workers-hidden']),
+        steps: Number(values['workers-steps']),
+        counts: values.workers.split(',').map(Number),
+        repeats,
+      })
+    : null;
   finish(
     'throughput',
-    { backend, window, seconds, repeats, rows: rows.wall, cpuRows: rows.cpu, repetitions, brain, roofline },
+    { backend, window, seconds, repeats, rows: rows.wall, cpuRows: rows.cpu, repetitions, brain, roofline, workers },
     values.json,
   );
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The package as a user gets it: `npm pack` (which builds dist/), the tarball installed into a
 # fresh project outside the repository, then from there a plain node ES-module script, the tprop
-# executable (a built-in id and a TypeScript environment module), a throwing script (a short
-# stack and exit 1, not the wasm backend's source) and a strict TypeScript consumer of the .d.ts.
+# executable (a built-in id and a TypeScript environment module), a sharded run on worker threads
+# (tprop/workers and tprop run --workers), a throwing script (a short stack and exit 1, not the
+# wasm backend's source) and a strict TypeScript consumer of the .d.ts.
 # Dependencies come from the npm registry. Any failure stops the script with a message.
 set -euo pipefail
 
@@ -106,6 +107,22 @@ set -e
 [ "$status" -eq 2 ] && grep -q '^tprop: ERR_NATS_CONNECT: ' <<<"$nats_err" ||
   fail "tprop agent without a server: expected exit 2 and ERR_NATS_CONNECT, but got $status: $nats_err"
 step "(b) tprop agent without a server: exit 2, ERR_NATS_CONNECT"
+
+# (d) A sharded run from the package: tprop/workers in plain node, then tprop run --workers, each on 2 worker threads.
+out="$(node --input-type=module -e "
+import { ShardedRun } from 'tprop/workers';
+const description = { environment: { id: 'Reber-v0' }, agent: { kind: 'predictive', layers: [8] }, streams: 4 };
+const run = new ShardedRun({ ...description, workers: 2, steps: 100 });
+const result = await run.start().done;
+console.log(result.streamSteps, result.workers.length, run.liveWorkers);
+" 2>&1)" || fail "a ShardedRun from tprop/workers exited with $?: $out"
+[ "$out" = "400 2 0" ] || fail "a ShardedRun from tprop/workers: expected '400 2 0' (stream steps, workers, live), but got: $out"
+step "(d) ShardedRun from tprop/workers: 400 stream steps on 2 workers, none left running"
+out="$(npx --no-install tprop run Reber-v0 --workers 2 --streams 4 --steps 100 --json)" || fail "tprop run --workers exited with $?"
+last="$(tail -n 1 <<<"$out")"
+node -e 'const done = JSON.parse(process.argv[1]); if (done.done !== true || done.steps !== 400) process.exit(1);' "$last" ||
+  fail "tprop run --workers 2 --streams 4 --steps 100: expected a last line {\"done\":true,\"steps\":400,...}, but got: $out"
+step "(d) npx tprop run Reber-v0 --workers 2 --streams 4: $last"
 
 # A user's uncaught error after initEngine(): Node's own report, not the wasm backend's bundle.
 set +e

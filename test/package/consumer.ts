@@ -17,6 +17,7 @@ import { PredictiveAgent, type PredictiveAgentOptions } from 'tprop/agents';
 import { REBER_SYMBOLS, ReberGrammar } from 'tprop/environments';
 import { PROTOCOL_VERSION, type ViewerOptions, startViewer } from 'tprop/server';
 import { type AgentNodeOptions, type NatsError, SUBJECTS, connectNats } from 'tprop/cluster';
+import { ShardedRun, type ShardedRunDescription, type ShardedRunResult, WorkerError } from 'tprop/workers';
 import createCounter from './environment.js';
 
 export async function learnReber(steps: number): Promise<MetricsSample[]> {
@@ -45,6 +46,10 @@ export const connect: typeof connectNats = connectNats;
 export const subject: string = SUBJECTS.observations('demo', 0);
 export const natsCode = (error: NatsError): string => error.code;
 export const share: AgentNodeOptions['streams'] = { index: 0, count: 2 };
+export const sharded: ShardedRunDescription = { environment: { id: 'Reber-v0' }, streams: 4, workers: 2, steps: 10 };
+export const shardedRun: (d: ShardedRunDescription) => Promise<ShardedRunResult> = (d) =>
+  new ShardedRun(d).start().done;
+export const workerFault: typeof WorkerError = WorkerError;
 
 // @ts-expect-error steps is a number
 runAgent({ agent: new PredictiveAgent(box(1)), environment: counter, steps: 'many' });
@@ -54,3 +59,5 @@ void initEngine({ backend: 'gpu' });
 void SUBJECTS.observations('demo', '0');
 // @ts-expect-error an agent needs a space
 void new PredictiveAgent();
+// @ts-expect-error a sharded run needs its streams and workers
+void new ShardedRun({ environment: { id: 'Reber-v0' } });
