@@ -9,8 +9,10 @@ import { ShardedRun, type ShardedRunResult } from '../../workers/index.js';
 import { type Row, printTable, progress } from './report.js';
 
 export interface WorkersPartOptions {
-  /** S, the streams of every run. */
+  /** S, the streams of every run; with `perWorker`, the streams of each worker (a run of W workers has W·S). */
   readonly streams: number;
+  /** Weak scaling: each worker carries S streams, rather than the W workers sharing S. */
+  readonly perWorker: boolean;
   readonly hidden: number;
   /** Steps each stream takes (the run's stream steps are steps × S). */
   readonly steps: number;
@@ -43,13 +45,19 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+const streamsOf = (options: WorkersPartOptions, workers: number): number =>
+  options.perWorker ? options.streams * workers : options.streams;
+
+/** The node flags of this process that change how V8 uses the cores (they apply to every worker). */
+const v8Flags = (): string => process.execArgv.filter((f) => f.startsWith('--single-threaded')).join(' ') || 'none';
+
 async function once(options: WorkersPartOptions, workers: number, round: number): Promise<Repetition> {
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const run = new ShardedRun({
     environment: { id: 'Reber-v0' },
     agent: { kind: 'predictive', layers: [options.hidden] },
-    streams: options.streams,
+    streams: streamsOf(options, workers),
     workers,
     steps: options.steps,
     seed: 1,
@@ -90,8 +98,8 @@ export async function workersPart(options: WorkersPartOptions) {
       const r = await once(options, workers, round);
       repetitions.push(r);
       progress(
-        `workers ${workers}, ${options.streams} streams, round ${round}: ${r.stepsPerSecond.toFixed(0)} stream ` +
-          `steps/s (${r.perCpuSecond.toFixed(0)} per CPU second), set-up ${r.setupSeconds.toFixed(1)} s`,
+        `workers ${workers}, ${streamsOf(options, workers)} streams, round ${round}: ` +
+          `${r.stepsPerSecond.toFixed(0)} stream steps/s (${r.perCpuSecond.toFixed(0)} per CPU second), set-up ${r.setupSeconds.toFixed(1)} s`,
       );
     }
   }
@@ -102,7 +110,7 @@ export async function workersPart(options: WorkersPartOptions) {
     const rise = median(mine.map((r) => r.rssPeakMb - r.rssBeforeMb));
     return {
       workers,
-      streams: options.streams,
+      streams: streamsOf(options, workers),
       hidden: options.hidden,
       'stream steps/s': Math.round(rate),
       'per CPU second': Math.round(median(mine.map((r) => r.perCpuSecond))),
@@ -114,11 +122,12 @@ export async function workersPart(options: WorkersPartOptions) {
     };
   });
   printTable(
-    `Sharded runs (tprop/workers): stream steps per second of the whole run, Reber-v0, ${options.streams} streams, ` +
+    `Sharded runs (tprop/workers): stream steps per second of the whole run, Reber-v0, ` +
+      `${options.streams} streams${options.perWorker ? ' a worker' : ''}, V8 flags ${v8Flags()}, ` +
       `the predictive agent at ${options.hidden} hidden units, ${options.steps} steps a stream; median of ` +
       `${options.repeats} alternating repetitions`,
     rows,
     Object.keys(rows[0] ?? {}),
   );
-  return { options, rows, repetitions };
+  return { options, v8Flags: v8Flags(), rows, repetitions };
 }

@@ -14,8 +14,13 @@
 //                              [--repeats 3] [--methods tpFused,tpGated,...] [--parts steps,brain,roofline,workers]
 //                              [--brain-sizes 64,128] [--brain-symbols 6000]
 //                              [--workers 1,2] [--workers-streams 16] [--workers-hidden 64] [--workers-steps 4000]
+//                              [--workers-per-worker] [--single-threaded]
+// (--workers-per-worker: each worker carries --workers-streams streams, weak scaling; --single-threaded:
+// the bench reruns itself under node --single-threaded, V8 without background threads, which every
+// worker shares.)
 //                              [--json]
 
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { FusedRecurrentBackprop } from '../../src/baselines/fused-recurrent-backprop.js';
 import { LstmBackprop } from '../../src/baselines/lstm-backprop.js';
@@ -130,11 +135,19 @@ export async function throughputBench(argv: string[]): Promise<void> {
       'brain-symbols': { type: 'string', default: '6000' },
       workers: { type: 'string', default: '1,2' },
       'workers-streams': { type: 'string', default: '16' },
+      'workers-per-worker': { type: 'boolean', default: false },
+      'single-threaded': { type: 'boolean', default: false },
       'workers-hidden': { type: 'string', default: '64' },
       'workers-steps': { type: 'string', default: '4000' },
       json: { type: 'boolean', default: false },
     },
   });
+  if (values['single-threaded'] && !process.execArgv.includes('--single-threaded')) {
+    const args = ['--single-threaded', '--import', 'tsx', new URL('./index.ts', import.meta.url).pathname];
+    const child = spawnSync(process.execPath, [...args, 'throughput', ...argv], { stdio: 'inherit' });
+    if (child.status !== 0) throw new Error(`throughput: the --single-threaded run exited with ${child.status}`);
+    return;
+  }
   const seconds = Number(values.seconds);
   const window = Number(values.window);
   const repeats = Number(values.repeats);
@@ -210,6 +223,7 @@ export async function throughputBench(argv: string[]): Promise<void> {
   const workers = parts.includes('workers')
     ? await workersPart({
         streams: Number(values['workers-streams']),
+        perWorker: values['workers-per-worker'] === true,
         hidden: Number(values['workers-hidden']),
         steps: Number(values['workers-steps']),
         counts: values.workers.split(',').map(Number),
