@@ -99,7 +99,8 @@ export async function workersPart(options: WorkersPartOptions) {
       repetitions.push(r);
       progress(
         `workers ${workers}, ${streamsOf(options, workers)} streams, round ${round}: ` +
-          `${r.stepsPerSecond.toFixed(0)} stream steps/s (${r.perCpuSecond.toFixed(0)} per CPU second), set-up ${r.setupSeconds.toFixed(1)} s`,
+          `${r.stepsPerSecond.toFixed(0)} stream steps/s (${r.perCpuSecond.toFixed(0)} per CPU second), ` +
+          `set-up ${r.setupSeconds.toFixed(1)} s`,
       );
     }
   }
