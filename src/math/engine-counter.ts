@@ -13,12 +13,14 @@ export interface EngineCounts {
   matrices: number;
   /** Their bytes, rows × cols × 4. */
   bytes: number;
+  /** Floating-point operations of the matrix products (matMul, matMulAT, matMulBT, dense): 2·m·k·n each. */
+  flops: number;
   /** Calls by method name. */
   byMethod: Record<string, number>;
 }
 
 let counting = false;
-const counts: EngineCounts = { calls: 0, matrices: 0, bytes: 0, byMethod: {} };
+const counts: EngineCounts = { calls: 0, matrices: 0, bytes: 0, flops: 0, byMethod: {} };
 const wrapped = new WeakMap<object, Engine>();
 
 /** Turns counting on or off for learners made from now on, and zeroes the counts. */
@@ -41,6 +43,7 @@ export function resetEngineCounts(): void {
   counts.calls = 0;
   counts.matrices = 0;
   counts.bytes = 0;
+  counts.flops = 0;
   counts.byMethod = {};
 }
 
@@ -63,6 +66,14 @@ export function countedEngine<M>(engine: Engine<M>): Engine<M> {
       counts.bytes += engine.rows(v) * engine.cols(v) * 4;
     }
   };
+  // [m, k] · [k, n] in every product's own layout: a·b, aᵀ·b, a·bᵀ, dense(x, w, …).
+  const productFlops = (key: string, args: unknown[]): number => {
+    const [a, b] = args as [M, M];
+    if (key === 'matMul' || key === 'dense') return 2 * engine.rows(a) * engine.cols(a) * engine.cols(b);
+    if (key === 'matMulAT') return 2 * engine.rows(a) * engine.cols(a) * engine.cols(b);
+    if (key === 'matMulBT') return 2 * engine.rows(a) * engine.cols(a) * engine.rows(b);
+    return 0;
+  };
   const proxy = new Proxy(engine, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
@@ -72,6 +83,7 @@ export function countedEngine<M>(engine: Engine<M>): Engine<M> {
       return (...args: unknown[]) => {
         counts.calls += 1;
         counts.byMethod[key] = (counts.byMethod[key] ?? 0) + 1;
+        counts.flops += productFlops(key, args);
         const result = value.apply(target, args);
         // A scope's result is made by the calls inside it, already counted.
         if (key !== 'scope' && key !== 'keep') tally(result);

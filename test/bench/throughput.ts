@@ -27,7 +27,7 @@ import { LstmBackprop } from '../../src/baselines/lstm-backprop.js';
 import { RecurrentBackprop } from '../../src/baselines/recurrent-backprop.js';
 import { RecurrentStack } from '../../src/learner/recurrent-stack.js';
 import type { SequenceLearner } from '../../src/learner/sequence-learner.js';
-import { initEngine } from '../../src/math/index.js';
+import { countEngineCalls, engineCounts, initEngine, resetEngineCounts } from '../../src/math/index.js';
 import { simdFusedEngine } from '../../src/math/fused-engine.js';
 import { brainRate, reberStrings, stepCounts, tpropRate } from './throughput-brain.js';
 import { workersPart } from './throughput-workers.js';
@@ -65,6 +65,33 @@ function measure(learner: SequenceLearner, streams: number, seconds: number, rea
     wall: (steps * streams) / ((performance.now() - start) / 1000),
     cpu: (steps * streams) / ((used.user + used.system) / 1e6),
   };
+}
+
+/**
+ * Floating-point operations of the matrix products per stream step of a learner (the engine
+ * counter's count over 48 steps, a whole number of passes at S = 1, 2, 4, 8 and 16, after a
+ * warm-up, divided by the stream steps): what a row's rate
+ * reads against the roofline with. Null for a learner not on the counted engines (tfjs autodiff).
+ */
+function flopsPerStep(make: () => SequenceLearner, streams: number): number | null {
+  countEngineCalls(true);
+  try {
+    const learner = make();
+    const rng = new Rng(1);
+    const step = (): void => {
+      const x = new Float32Array(streams * SYMBOLS);
+      for (let r = 0; r < streams; r++) x[r * SYMBOLS + rng.int(SYMBOLS)] = 1;
+      learner.step(x);
+    };
+    for (let i = 0; i < 50; i++) step();
+    resetEngineCounts();
+    for (let i = 0; i < 48; i++) step();
+    const { flops } = engineCounts();
+    learner.dispose();
+    return flops > 0 ? flops / (48 * streams) : null;
+  } finally {
+    countEngineCalls(false);
+  }
 }
 
 interface Rate {
@@ -156,6 +183,9 @@ export async function throughputBench(argv: string[]): Promise<void> {
     if (!METHODS[m]) throw new Error(`throughput: expected methods among ${Object.keys(METHODS)}, but got "${m}"`);
   const backend = await initEngine({ report: progress });
   const parts = values.parts.split(',');
+  // First, so that each TP row can read as a share of it.
+  const roofline = parts.includes('roofline') ? rooflinePart(repeats) : null;
+  const peak = roofline ? Math.max(...roofline.map((r) => r['GFLOP/s'] as number)) : null;
   const rows: Record<Clock, Row[]> = { wall: [], cpu: [] };
   const repetitions: Record<string, unknown>[] = [];
   for (const hidden of parts.includes('steps') ? values.sizes.split(',').map(Number) : []) {
@@ -174,7 +204,12 @@ export async function throughputBench(argv: string[]): Promise<void> {
             progress(`${where}: ${name} ${rate.wall.toFixed(0)} steps/s (${rate.cpu.toFixed(0)} per CPU second)`);
           }
         }
-        repetitions.push({ hidden, batch: streams, updateEvery, rates });
+        const flops = Object.fromEntries(
+          ['tpFused', 'tpGated']
+            .filter((m) => methods.includes(m))
+            .map((m) => [m, flopsPerStep(() => METHODS[m]!.make(setting), streams)]),
+        );
+        repetitions.push({ hidden, batch: streams, updateEvery, rates, flopsPerStep: flops });
         for (const clock of CLOCKS) {
           const med: Record<string, number> = Object.fromEntries(
             methods.map((m) => [m, median(rates[m]!.map((r) => r[clock]))]),
@@ -191,6 +226,10 @@ export async function throughputBench(argv: string[]): Promise<void> {
             tpOverLstm: ratio(med.tpFused, med.lstm),
             gatedOverLstm: ratio(med.tpGated, med.lstm),
             fusedOverTfjs: ratio(med.tpFused, med.tpTfjs),
+            // The gated row's products in GFLOP/s, and as a share of the roofline measured above.
+            tpGatedGflops: flops.tpGated ? Number(((flops.tpGated * med.tpGated!) / 1e9).toFixed(2)) : null,
+            tpGatedRoofline:
+              flops.tpGated && peak ? Number(((flops.tpGated * med.tpGated!) / 1e9 / peak).toFixed(3)) : null,
           });
         }
       }
@@ -206,6 +245,7 @@ export async function throughputBench(argv: string[]): Promise<void> {
     'tpOverLstm',
     'gatedOverLstm',
     'fusedOverTfjs',
+    ...(methods.includes('tpGated') ? ['tpGatedGflops', 'tpGatedRoofline'] : []),
   ];
   const what = `window ${window}, backend ${backend}, median of ${repeats} alternating repetitions of ${seconds} s`;
   if (rows.wall.length > 0) {
@@ -219,7 +259,6 @@ export async function throughputBench(argv: string[]): Promise<void> {
   const brain = parts.includes('brain')
     ? await brainPart(values['brain-sizes'].split(',').map(Number), Number(values['brain-symbols']), repeats)
     : null;
-  const roofline = parts.includes('roofline') ? rooflinePart(repeats) : null;
   const workers = parts.includes('workers')
     ? await workersPart({
         streams: Number(values['workers-streams']),

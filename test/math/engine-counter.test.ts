@@ -21,8 +21,11 @@ describe('the engine counter', () => {
     const b = e.matrix(new Float32Array(12), 3, 4);
     e.matMul(a, b); // [2, 4]
     e.splitRows(b, 3); // three [1, 4]
-    expect(engineCounts()).toMatchObject({ calls: 4, matrices: 6, bytes: (6 + 12 + 8 + 12) * 4 });
-    expect(engineCounts().byMethod).toEqual({ matrix: 2, matMul: 1, splitRows: 1 });
+    expect(engineCounts()).toMatchObject({ calls: 4, matrices: 6, bytes: (6 + 12 + 8 + 12) * 4, flops: 2 * 2 * 3 * 4 });
+    e.matMulAT(b, b); // [3, 4]ᵀ·[3, 4]: [4, 4] from 3-long sums
+    e.matMulBT(a, a); // [2, 3]·[2, 3]ᵀ: [2, 2]
+    expect(engineCounts().flops).toBe(2 * 2 * 3 * 4 + 2 * 3 * 4 * 4 + 2 * 2 * 3 * 2);
+    expect(engineCounts().byMethod).toEqual({ matrix: 2, matMul: 1, splitRows: 1, matMulAT: 1, matMulBT: 1 });
     resetEngineCounts();
     expect(engineCounts().calls).toBe(0);
     countEngineCalls(false);
