@@ -21,7 +21,7 @@ import { JsonProgress, type ProgressReporter } from './progress.js';
 import { scheduleProgress } from './progress-schedule.js';
 import type { RunOptions } from './run-options.js';
 import { TextProgress } from './text-progress.js';
-import { openViewer } from './viewer-session.js';
+import { holdViewer, openViewer } from './viewer-session.js';
 
 /** The reporter, and whether it redraws a bar (which is drawn by the clock, whatever --progress-steps says). */
 export function reporterFor(options: RunOptions): { reporter: ProgressReporter; tty: boolean } {
@@ -110,11 +110,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     else if (options.save !== undefined)
       reporter.notice(`tprop: stopped before the first step; ${options.save} left as it was`);
     if (interrupted) return stopping.exitCode ?? EXIT.interrupted;
-    if (viewer !== undefined && options.viewer?.exitWhenDone !== true) {
-      reporter.notice(`tprop: the run has ended; the viewer stays up at ${viewer.url} until Ctrl-C`);
-      // Leaving a finished run's viewer is the expected way out, not an interruption: status 0.
-      await stopping.next();
-    }
+    await holdViewer(viewer, options.viewer, stopping, (line) => reporter.notice(line));
     return EXIT.ok;
   } finally {
     stopProgress();

@@ -15,7 +15,7 @@ import type { RunOptions } from './run-options.js';
 import { reporterFor } from './run-command.js';
 import { shardedController } from './sharded-viewer.js';
 import { ENVIRONMENT_MARK } from './user-code-error.js';
-import { openViewer } from './viewer-session.js';
+import { holdViewer, openViewer } from './viewer-session.js';
 
 /** The description's environment; a module is imported and checked against the contract here first. */
 async function shardEnvironment(options: RunOptions): Promise<{ environment: ShardEnvironment; name: string }> {
@@ -98,10 +98,7 @@ export async function shardedCommand(options: RunOptions, workers: number): Prom
         `${result.setupSeconds.toFixed(1)} s`,
     );
     if (interrupted) return stopping.exitCode ?? EXIT.interrupted;
-    if (viewer !== undefined && options.viewer?.exitWhenDone !== true) {
-      reporter.notice(`tprop: the run has ended; the viewer stays up at ${viewer.url} until Ctrl-C`);
-      await stopping.next();
-    }
+    await holdViewer(viewer, options.viewer, stopping, (line) => reporter.notice(line));
     return EXIT.ok;
   } finally {
     clearInterval(timer);

@@ -4,6 +4,7 @@
 
 import { isLoopbackHost, startViewer, type RunController, type ViewerServer } from 'tprop/server';
 import { CliError } from './cli-error.js';
+import type { Interrupts } from './interrupts.js';
 import type { ViewerFlags } from './run-options.js';
 
 /** Serves the viewer of `run`; rejects with a CliError naming the flag to change when binding fails. */
@@ -44,4 +45,19 @@ export async function openViewer(
     );
   }
   return viewer;
+}
+
+/**
+ * After a run that ended by itself: with a viewer up and no --exit-when-done, says so and waits for
+ * Ctrl-C (leaving a finished run's viewer is the expected way out, not an interruption: status 0).
+ */
+export async function holdViewer(
+  viewer: ViewerServer | undefined,
+  flags: ViewerFlags | null,
+  stopping: Interrupts,
+  log: (line: string) => void,
+): Promise<void> {
+  if (viewer === undefined || flags?.exitWhenDone === true) return;
+  log(`tprop: the run has ended; the viewer stays up at ${viewer.url} until Ctrl-C`);
+  await stopping.next();
 }
