@@ -42,7 +42,7 @@ describe('the engine counter', () => {
     for (const t of transitions.slice(300)) agent.observe(t);
     const { calls, matrices, bytes } = engineCounts();
     agent.dispose();
-    // Measured on 2026-12-03 (one gated layer of 64, window 16, S = 1): 290 calls, 270 matrices and
+    // Measured on 2026-12-03 (one gated layer of 64, window 8, the defaults; S = 1): 290 calls, 270 matrices and
     // 188 KB a step before that day's changes, 219, 192 and 176 KB after. Issue 14 aims at a
     // handful of calls and no allocation; until then this budget keeps anything from adding to
     // the step unnoticed. Lower it as the step gets leaner.
