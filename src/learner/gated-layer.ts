@@ -15,7 +15,13 @@
 // Manchev & Spratling's TPTT, where each step's encoder is trained toward its own target.
 
 import { InvalidOptionError } from '../errors.js';
-import { type Engine, type GatedCellKernels, gatedCellKernels, glorotUniform } from '../math/index.js';
+import {
+  type Engine,
+  type GatedCellKernels,
+  type GatedCellWeights,
+  gatedCellKernels,
+  glorotUniform,
+} from '../math/index.js';
 import type { GradientPair } from '../optim/local-optimizer.js';
 import type { Rng } from '../random.js';
 import { DenoisingLayer, type DenoisingLayerConfig, type LocalGradients } from './denoising-layer.js';
@@ -50,8 +56,9 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
   /** Wr (from below) and Ur (from the context). */
   readonly resetWeights: M[];
   readonly resetBias: M;
-  /** The fused engine's one-pass forward and backward of the cell's elementwise work (null: engine ops). */
+  /** The fused engine's one-call forward and gradients of the cell (null: engine ops). */
   private readonly kernels: GatedCellKernels<M> | null;
+  private readonly cellWeights: GatedCellWeights<M>;
 
   /**
    * `updateBias`: the update gate's initial bias. At 0 a fresh cell keeps half its state per step;
@@ -65,6 +72,10 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     this.resetWeights = inputs.map((p) => e.parameter(glorotUniform(p.size, size, rng), p.size, size));
     this.resetBias = e.zerosParameter(1, size);
     this.kernels = gatedCellKernels(e);
+    const [w, u] = this.weights as [M, M];
+    const [wz, uz] = this.updateWeights as [M, M];
+    const [wr, ur] = this.resetWeights as [M, M];
+    this.cellWeights = { w, u, b: this.bias, wz, uz, bz: this.updateBias, wr, ur, br: this.resetBias };
   }
 
   /** The candidate's W, U, b, then the update gate's, then the reset gate's (checkpoints rely on the order). */
@@ -89,22 +100,7 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
   private cell(parts: readonly M[]): Cell<M> {
     const e = this.e;
     const [x, context] = parts as [M, M];
-    if (this.kernels) {
-      const product = (weights: readonly M[]): [M, M] => [e.matMul(x, weights[0]!), e.matMul(context, weights[1]!)];
-      const uh = e.matMul(context, this.weights[1]!);
-      const xw = e.matMul(x, this.weights[0]!);
-      const { z, r, n, h } = this.kernels.forward(
-        product(this.updateWeights),
-        this.updateBias,
-        product(this.resetWeights),
-        this.resetBias,
-        xw,
-        uh,
-        this.bias,
-        context,
-      );
-      return { z, r, uh, n, h };
-    }
+    if (this.kernels) return this.kernels.forward(x, context, this.cellWeights);
     const z = e.activate(this.affine(parts, this.updateWeights, this.updateBias), 'sigmoid');
     const r = e.activate(this.affine(parts, this.resetWeights, this.resetBias), 'sigmoid');
     const uh = e.matMul(context, this.weights[1]!);
@@ -119,18 +115,8 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     const [x, context] = parts as [M, M];
     const { z, r, uh, n } = cell;
     if (this.kernels) {
-      const { dan, danr, daz, dar, sums } = this.kernels.backward(dh, cell, uh, context);
-      return [
-        [this.weights[0]!, e.matMulAT(x, dan)],
-        [this.weights[1]!, e.matMulAT(context, danr)],
-        [this.bias, sums[0]],
-        [this.updateWeights[0]!, e.matMulAT(x, daz)],
-        [this.updateWeights[1]!, e.matMulAT(context, daz)],
-        [this.updateBias, sums[1]],
-        [this.resetWeights[0]!, e.matMulAT(x, dar)],
-        [this.resetWeights[1]!, e.matMulAT(context, dar)],
-        [this.resetBias, sums[2]],
-      ];
+      const grads = this.kernels.gradients(x, context, cell, dh, this.cellWeights);
+      return this.encoderParameters.map((p, k) => [p, grads[k]!] as const);
     }
     const dan = e.mul(e.mul(dh, e.sub(1, z)), e.sub(1, e.square(n)));
     const daz = e.mul(e.mul(dh, e.sub(context, n)), e.mul(z, e.sub(1, z)));

@@ -24,6 +24,8 @@ export interface Engine<M = unknown> {
   free(ms: M | readonly M[] | null | undefined): void;
   /** Live matrices the engine holds (tfjs tensors; 0 for fused, whose arrays are garbage-collected). */
   live(): number;
+  /** Arrays made for results so far (fused: a recycled one is not made); absent for tfjs (every op makes one). */
+  allocated?(): number;
 
   rows(m: M): number;
   cols(m: M): number;

@@ -1,7 +1,7 @@
 // The fused implementation of Engine: Float32Array kernels, each one loop with no dispatch
 // cost, for online learning at batch 1 where tfjs spends 10 to 30 µs per op on wasm whatever
-// its size. Results are fresh arrays (small ones views of shared slabs) left to the garbage
-// collector, so scopes have nothing to do.
+// its size. Results made inside a scope are recycled when it ends (see `scope`), so a steady
+// step makes no arrays; results made outside any scope are left to the garbage collector.
 //
 // The heavy kernels (products, optimiser steps, tanh) run as WebAssembly SIMD (kernels.wat,
 // loaded by wasm-kernels.ts) when it validates here and TPROP_FUSED_WASM is not 0: parameters
@@ -17,7 +17,17 @@ import { type KernelHeap, kernelHeap, kernels } from './wasm-kernels.js';
 
 const heap = kernelHeap as KernelHeap;
 
+/** Where a matrix stands with the scopes (see `scope` below). */
+const UNTRACKED = 0;
+const TRACKED = 1;
+const KEPT = 2;
+const POOLED = 3;
+
 export class FusedMatrix {
+  /** UNTRACKED, TRACKED (made in an open scope), KEPT or POOLED (recycled: owned by no one). */
+  life = UNTRACKED;
+  /** The last scope end whose result held this matrix. */
+  seen = 0;
   /**
    * Byte offset of the values in the kernels' memory (a parameter or optimiser slot made while
    * the SIMD kernels are on), or −1 for a plain array.
@@ -27,8 +37,9 @@ export class FusedMatrix {
   private generation: number;
 
   constructor(
-    readonly rows: number,
-    readonly cols: number,
+    /** [rows, cols]; read-only outside this file (a recycled matrix is re-shaped here). */
+    public rows: number,
+    public cols: number,
     data: Float32Array,
     offset = -1,
   ) {
@@ -87,14 +98,113 @@ function zerosArray(n: number): Float32Array {
   return out;
 }
 
-/** A copy of `data`. */
-function copyArray(data: ArrayLike<number>): Float32Array {
-  const out = zerosArray(data.length);
-  out.set(data);
+/** A [rows, cols] result holding a copy of `data`. */
+function copied(rows: number, cols: number, data: ArrayLike<number>): F {
+  const out = make(rows, cols);
+  out.data.set(data);
   return out;
 }
 
-const make = (rows: number, cols: number): F => new FusedMatrix(rows, cols, zerosArray(rows * cols));
+/** A [1, 1] result holding `v`. */
+function scalar(v: number): F {
+  const out = make(1, 1);
+  out.data[0] = v;
+  return out;
+}
+
+// Scopes recycle. Inside an open scope every result is recorded; when the scope ends, what it
+// made and neither returned nor kept goes to a pool by size, and the next result of that size
+// is that matrix again, zeroed: in steady state a step makes no arrays at all. So a matrix made
+// in a scope must not be read after it unless returned or kept, as with tfjs's tidy (where it
+// would be disposed). Made outside any scope, a result is left to the garbage collector.
+// TPROP_FUSED_POISON=1 (a debug option) fills each recycled matrix with NaN and never reuses
+// it, so a read after the scope shows.
+
+/** The matrices made in each open scope, innermost last. */
+const scopes: F[][] = [];
+let scopeEnds = 0;
+/** Recycled matrices by entry count. */
+const pools = new Map<number, F[]>();
+/** Arrays made so far for results (pool misses and results made outside scopes). */
+let arraysMade = 0;
+const poison = typeof process !== 'undefined' && process.env?.TPROP_FUSED_POISON === '1';
+
+/** A [rows, cols] result of zeros: recycled inside a scope when the pool has one, else fresh. */
+function make(rows: number, cols: number): F {
+  const n = rows * cols;
+  const open = scopes.length;
+  if (open === 0) {
+    arraysMade++;
+    return new FusedMatrix(rows, cols, zerosArray(n));
+  }
+  const m = pools.get(n)?.pop();
+  let out: F;
+  if (m) {
+    m.rows = rows;
+    m.cols = cols;
+    m.data.fill(0);
+    out = m;
+  } else {
+    arraysMade++;
+    out = new FusedMatrix(rows, cols, zerosArray(n));
+  }
+  out.life = TRACKED;
+  scopes[open - 1]!.push(out);
+  return out;
+}
+
+function recycle(m: F): void {
+  m.life = POOLED;
+  if (poison) {
+    m.data.fill(Number.NaN);
+    return;
+  }
+  const n = m.rows * m.cols;
+  const pool = pools.get(n);
+  if (pool) pool.push(m);
+  else pools.set(n, [m]);
+}
+
+/** Marks every matrix in `value` (a matrix, or arrays and plain objects holding them) as `seen`. */
+function markResult(value: unknown, seen: number): void {
+  if (value instanceof FusedMatrix) value.seen = seen;
+  else if (Array.isArray(value)) for (const v of value) markResult(v, seen);
+  else if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype)
+    for (const v of Object.values(value)) markResult(v, seen);
+}
+
+function scope<T>(fn: () => T): T {
+  const made: F[] = [];
+  scopes.push(made);
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    // Nothing is recycled after a throw: what the scope made is left to the garbage collector.
+    scopes.pop();
+    for (const m of made) if (m.life === TRACKED) m.life = UNTRACKED;
+    throw error;
+  }
+  scopes.pop();
+  const seen = ++scopeEnds;
+  markResult(result, seen);
+  const parent = scopes[scopes.length - 1];
+  for (const m of made) {
+    if (m.life !== TRACKED) continue;
+    if (m.seen !== seen) recycle(m);
+    else if (parent) parent.push(m);
+    else m.life = UNTRACKED;
+  }
+  return result;
+}
+
+function keep<T extends F>(m: T): T {
+  if (m.life === TRACKED) m.life = KEPT;
+  return m;
+}
+
+/** A fresh array of the engine's own (a parameter's: never recycled). */
+const own = (rows: number, cols: number): F => new FusedMatrix(rows, cols, new Float32Array(rows * cols));
 
 type Op = (x: number, y: number) => number;
 const ADD: Op = (x, y) => x + y;
@@ -380,17 +490,18 @@ function denseWith(matMul: (a: F, b: F) => F, activate: (pre: F, activation: Act
 
 export const jsFusedEngine: Engine<F> = {
   kind: 'fused',
-  scope: (fn) => fn(),
-  keep: (m) => m,
+  scope,
+  keep,
   free: () => {},
   live: () => 0,
+  allocated: () => arraysMade,
   rows: (m) => m.rows,
   cols: (m) => m.cols,
-  matrix: (data, rows, cols) => new FusedMatrix(rows, cols, copyArray(data)),
+  matrix: (data, rows, cols) => copied(rows, cols, data),
   zeros: (rows, cols) => make(rows, cols),
   read: (m) => m.data.slice(),
   parameter: (data, rows, cols) => new FusedMatrix(rows, cols, Float32Array.from(data)),
-  zerosParameter: (rows, cols) => make(rows, cols),
+  zerosParameter: own,
   assign: (p, value) => p.data.set(value.data),
 
   matMul: jsMatMul,
@@ -412,7 +523,7 @@ export const jsFusedEngine: Engine<F> = {
     let s = 0;
     const x = a.data;
     for (let i = 0; i < x.length; i++) s += x[i]!;
-    return new FusedMatrix(1, 1, Float32Array.of(s));
+    return scalar(s);
   },
   concatCols: (ms) => {
     if (ms.length === 1) return ms[0]!;
@@ -445,9 +556,8 @@ export const jsFusedEngine: Engine<F> = {
     if (parts === 1) return [m];
     const rows = m.rows / parts;
     const x = m.data;
-    return Array.from(
-      { length: parts },
-      (_, i) => new FusedMatrix(rows, m.cols, copyArray(x.subarray(i * rows * m.cols, (i + 1) * rows * m.cols))),
+    return Array.from({ length: parts }, (_, i) =>
+      copied(rows, m.cols, x.subarray(i * rows * m.cols, (i + 1) * rows * m.cols)),
     );
   },
   sliceCols: (m, start, size) => {
@@ -528,7 +638,7 @@ export const jsFusedEngine: Engine<F> = {
     const q = p.data;
     const t = y.data;
     for (let i = 0; i < q.length; i++) if (t[i] !== 0) s -= t[i]! * Math.log(Math.max(q[i]!, 1e-7));
-    return new FusedMatrix(1, 1, Float32Array.of(s));
+    return scalar(s);
   },
   gaussian: (rows, cols, std, rng: Rng) => {
     const out = make(rows, cols);
@@ -597,7 +707,7 @@ function wasmProduct(x: F, w: F, rows: number, inner: number, cols: number, colu
   const wo = placed(w, at + 4 * (padded(n) + scratchFor(x)));
   if (columns) kernels!.product(xo, wo, at, rows, inner, cols, 4, 4 * rows);
   else kernels!.product(xo, wo, at, rows, inner, cols, 4 * inner, 4);
-  return new FusedMatrix(rows, cols, copyArray(heap.f32.subarray(at >> 2, (at >> 2) + n)));
+  return copied(rows, cols, heap.f32.subarray(at >> 2, (at >> 2) + n));
 }
 
 function wasmMatMul(a: F, b: F): F {
@@ -618,7 +728,7 @@ function wasmMatMulBT(a: F, b: F): F {
   const ao = placed(a, at + 4 * padded(n));
   const bo = placed(b, at + 4 * (padded(n) + scratchFor(a)));
   kernels!.product_bt(ao, bo, at, a.rows, a.cols, b.rows);
-  return new FusedMatrix(a.rows, b.rows, copyArray(heap.f32.subarray(at >> 2, (at >> 2) + n)));
+  return copied(a.rows, b.rows, heap.f32.subarray(at >> 2, (at >> 2) + n));
 }
 
 /** The byte offset of gradient `g` in the kernels' memory (copied to scratch if needed), or −1. */
@@ -677,7 +787,7 @@ function wasmTanh(a: F): F {
   const at = heap.scratch(4 * n);
   if (at < 0) return tanh(a);
   kernels!.tanh(placed(a, at), at, n);
-  return new FusedMatrix(a.rows, a.cols, copyArray(heap.f32.subarray(at >> 2, (at >> 2) + n)));
+  return copied(a.rows, a.cols, heap.f32.subarray(at >> 2, (at >> 2) + n));
 }
 
 function evict(m: F): void {
@@ -713,144 +823,265 @@ export const fusedEngine: Engine<F> = wasmFusedEngine ?? jsFusedEngine;
 /** The SIMD variant, for comparisons; null when it is off (see wasm-kernels.ts). */
 export const simdFusedEngine: Engine<F> | null = wasmFusedEngine;
 
-// The gated cell's elementwise work (gated-layer.ts), one pass each for its forward and its
-// backward instead of about fifteen engine ops apiece: at a window's 16 rows and 128 units each
-// op spent more on allocating its result than on its arithmetic. The products stay engine
-// products. The sums are taken in float64 and rounded once, so values differ from the op-by-op
-// path by float32 rounding only; with the SIMD kernels on, the gates' logistic is computed as
-// ½ + ½·tanh(x/2) on the tanh kernel (within 2e-7 of Math.exp's, absolute) rather than by
-// Math.exp, which cost more than the rest of the pass.
+// The gated cell (gated-layer.ts) in one call for its forward and one for its gradients,
+// instead of six products and about fifteen engine ops apiece: at a window's rows and 64 units
+// each op spent more on making its result than on its arithmetic. With the SIMD kernels and
+// the weights in their memory, the inputs are copied in once, the six products of each pass run
+// there and the elementwise work reads them in place; the gates' logistic is ½ + ½·tanh(x/2) on
+// the tanh kernel (within 2e-7 of Math.exp's, absolute). Otherwise engine products and Math.exp.
+// Sums are taken in float64 and rounded once, so values differ from the op-by-op path by
+// float32 rounding only.
 
-/** A gated cell's values: update gate z, reset gate r, candidate n, code h (all [rows, cols]). */
+/** A gated cell's parameters: candidate W (from below), U (from the context), b; then each gate's. */
+export interface GatedCellWeights<M> {
+  readonly w: M;
+  readonly u: M;
+  readonly b: M;
+  readonly wz: M;
+  readonly uz: M;
+  readonly bz: M;
+  readonly wr: M;
+  readonly ur: M;
+  readonly br: M;
+}
+
+/** A gated cell's values: update gate z, reset gate r, uh = h'·U, candidate n, code h (all [rows, cols]). */
 export interface GatedCellValues<M> {
   readonly z: M;
   readonly r: M;
+  readonly uh: M;
   readonly n: M;
   readonly h: M;
 }
 
-/** Pre-activation deltas of a gated cell: candidate, candidate ⊙ r, update gate, reset gate; bias sums. */
-export interface GatedCellDeltas<M> {
-  readonly dan: M;
-  readonly danr: M;
-  readonly daz: M;
-  readonly dar: M;
-  /** Column sums of dan, daz, dar, [1, cols] each. */
-  readonly sums: readonly [M, M, M];
-}
-
 export interface GatedCellKernels<M> {
   /**
-   * z = σ(Σ az + bz), r = σ(Σ ar + br), n = tanh(xw + r ⊙ uh + b), h = (1 − z) ⊙ n + z ⊙ context,
-   * where az, ar are the two products of each gate (from below, from the context).
+   * z = σ(x·Wz + h'·Uz + bz), r = σ(x·Wr + h'·Ur + br), uh = h'·U, n = tanh(x·W + r ⊙ uh + b),
+   * h = (1 − z) ⊙ n + z ⊙ h', for x the layer below and h' the context.
    */
-  forward(az: readonly [M, M], bz: M, ar: readonly [M, M], br: M, xw: M, uh: M, b: M, context: M): GatedCellValues<M>;
+  forward(x: M, context: M, p: GatedCellWeights<M>): GatedCellValues<M>;
   /**
-   * Given dh: dan = dh ⊙ (1 − z) ⊙ (1 − n²), daz = dh ⊙ (context − n) ⊙ z(1 − z),
-   * dar = dan ⊙ uh ⊙ r(1 − r), danr = dan ⊙ r.
+   * Given dh, the loss's gradient on h: the gradients of W, U, b, Wz, Uz, bz, Wr, Ur, br (in that
+   * order), from dan = dh ⊙ (1 − z) ⊙ (1 − n²), daz = dh ⊙ (h' − n) ⊙ z(1 − z) and
+   * dar = dan ⊙ uh ⊙ r(1 − r): ΔW = xᵀ·dan, ΔU = h'ᵀ·(dan ⊙ r), Δb = Σ dan, and so on.
    */
-  backward(dh: M, cell: GatedCellValues<M>, uh: M, context: M): GatedCellDeltas<M>;
+  gradients(x: M, context: M, cell: GatedCellValues<M>, dh: M, p: GatedCellWeights<M>): M[];
 }
 
-function gatedForward(
-  simd: boolean,
-  az: readonly [F, F],
-  bz: F,
-  ar: readonly [F, F],
-  br: F,
-  xw: F,
-  uh: F,
-  b: F,
+/** Whether every parameter lives in the kernels' memory (so the SIMD pass can read it in place). */
+const resident = (p: GatedCellWeights<F>): boolean =>
+  p.w.offset >= 0 && p.u.offset >= 0 && p.wz.offset >= 0 && p.uz.offset >= 0 && p.wr.offset >= 0 && p.ur.offset >= 0;
+
+/** The elementwise forward from the six products (blocks of the scratch at byte `at`). */
+function gatedElementwise(
+  at: number,
+  rows: number,
+  cols: number,
+  p: GatedCellWeights<F>,
   context: F,
 ): GatedCellValues<F> {
-  const rows = xw.rows;
-  const cols = xw.cols;
   const n = rows * cols;
+  const stride = padded(n);
+  const z = make(rows, cols);
+  const r = make(rows, cols);
+  const uh = make(rows, cols);
+  const cand = make(rows, cols);
+  const h = make(rows, cols);
+  const [zv, rv, uv, nv, hv] = [z.data, r.data, uh.data, cand.data, h.data];
+  const [cz, cr, bias, ctx] = [p.bz.data, p.br.data, p.b.data, context.data];
+  const f32 = heap.f32;
+  // Blocks of padded(n) floats from `at`: x·Wz, h'·Uz, x·Wr, h'·Ur, x·W, h'·U, then two for the
+  // gates' halved pre-activations (one run of 2n) and one for the candidate's.
+  const i0 = at >> 2;
+  const [pz, qz, pr, qr, xw, hu, g, c] = [0, 1, 2, 3, 4, 5, 6, 8].map((b) => i0 + b * stride) as number[];
+  for (let i = 0, k = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++, k++) {
+      f32[g! + k] = 0.5 * (f32[pz! + k]! + f32[qz! + k]! + cz[j]!);
+      f32[g! + n + k] = 0.5 * (f32[pr! + k]! + f32[qr! + k]! + cr[j]!);
+    }
+  }
+  kernels!.tanh(4 * g!, 4 * g!, 2 * n);
+  for (let i = 0, k = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++, k++) {
+      const zk = 0.5 + 0.5 * f32[g! + k]!;
+      const rk = 0.5 + 0.5 * f32[g! + n + k]!;
+      const u = f32[hu! + k]!;
+      zv[k] = zk;
+      rv[k] = rk;
+      uv[k] = u;
+      f32[c! + k] = f32[xw! + k]! + rk * u + bias[j]!;
+    }
+  }
+  kernels!.tanh(4 * c!, 4 * c!, n);
+  for (let k = 0; k < n; k++) {
+    const nk = f32[c! + k]!;
+    nv[k] = nk;
+    hv[k] = (1 - zv[k]!) * nk + zv[k]! * ctx[k]!;
+  }
+  return { z, r, uh, n: cand, h };
+}
+
+function simdGatedForward(x: F, context: F, p: GatedCellWeights<F>): GatedCellValues<F> {
+  const rows = x.rows;
+  const inner = x.cols;
+  const cols = p.b.cols;
+  const n = rows * cols;
+  const nx = padded(rows * inner);
+  const nc = padded(rows * cols);
+  // Nine blocks of n (products, then staging), then the inputs; taken before any view is read.
+  const at = resident(p) ? heap.scratch(4 * (9 * padded(n) + nx + nc)) : -1;
+  if (at < 0) return jsGatedForward(x, context, p);
+  const b = 4 * padded(n);
+  const xo = at + 9 * b;
+  const co = xo + 4 * nx;
+  heap.f32.set(x.data, xo >> 2);
+  heap.f32.set(context.data, co >> 2);
+  const k = kernels!;
+  const wx = 4 * inner;
+  const wc = 4 * cols;
+  k.product(xo, p.wz.offset, at, rows, inner, cols, wx, 4);
+  k.product(co, p.uz.offset, at + b, rows, cols, cols, wc, 4);
+  k.product(xo, p.wr.offset, at + 2 * b, rows, inner, cols, wx, 4);
+  k.product(co, p.ur.offset, at + 3 * b, rows, cols, cols, wc, 4);
+  k.product(xo, p.w.offset, at + 4 * b, rows, inner, cols, wx, 4);
+  k.product(co, p.u.offset, at + 5 * b, rows, cols, cols, wc, 4);
+  return gatedElementwise(at, rows, cols, p, context);
+}
+
+function jsGatedForward(x: F, context: F, p: GatedCellWeights<F>): GatedCellValues<F> {
+  const [az, qz, ar, qr] = [jsMatMul(x, p.wz), jsMatMul(context, p.uz), jsMatMul(x, p.wr), jsMatMul(context, p.ur)];
+  const xw = jsMatMul(x, p.w);
+  const uh = jsMatMul(context, p.u);
+  const rows = x.rows;
+  const cols = p.b.cols;
   const z = make(rows, cols);
   const r = make(rows, cols);
   const cand = make(rows, cols);
   const h = make(rows, cols);
   const [zv, rv, nv, hv] = [z.data, r.data, cand.data, h.data];
-  // Three blocks of n: the gates' halved pre-activations, then the candidate's. The block is
-  // taken before any parameter is read, since growing the kernels' memory detaches their views.
-  const at = simd && n >= WASM_MIN_TANH ? heap.scratch(12 * n) : -1;
-  const [pz, qz, cz, pr, qr, cr] = [az[0].data, az[1].data, bz.data, ar[0].data, ar[1].data, br.data];
-  const [x, u, bias, ctx] = [xw.data, uh.data, b.data, context.data];
-  if (at >= 0) {
-    const f32 = heap.f32;
-    const i0 = at >> 2;
-    for (let i = 0, k = 0; i < rows; i++) {
-      for (let c = 0; c < cols; c++, k++) {
-        f32[i0 + k] = 0.5 * (pz[k]! + qz[k]! + cz[c]!);
-        f32[i0 + n + k] = 0.5 * (pr[k]! + qr[k]! + cr[c]!);
-      }
-    }
-    kernels!.tanh(at, at, 2 * n);
-    for (let i = 0, k = 0; i < rows; i++) {
-      for (let c = 0; c < cols; c++, k++) {
-        zv[k] = 0.5 + 0.5 * f32[i0 + k]!;
-        rv[k] = 0.5 + 0.5 * f32[i0 + n + k]!;
-        f32[i0 + 2 * n + k] = x[k]! + rv[k]! * u[k]! + bias[c]!;
-      }
-    }
-    kernels!.tanh(at + 8 * n, at + 8 * n, n);
-    nv.set(f32.subarray(i0 + 2 * n, i0 + 3 * n));
-  } else {
-    for (let i = 0, k = 0; i < rows; i++) {
-      for (let c = 0; c < cols; c++, k++) {
-        zv[k] = 1 / (1 + Math.exp(-(pz[k]! + qz[k]! + cz[c]!)));
-        rv[k] = 1 / (1 + Math.exp(-(pr[k]! + qr[k]! + cr[c]!)));
-        nv[k] = Math.tanh(x[k]! + rv[k]! * u[k]! + bias[c]!);
-      }
+  const [a1, a2, r1, r2, xv, u] = [az.data, qz.data, ar.data, qr.data, xw.data, uh.data];
+  const [cz, cr, bias, ctx] = [p.bz.data, p.br.data, p.b.data, context.data];
+  for (let i = 0, k = 0; i < rows; i++) {
+    for (let c = 0; c < cols; c++, k++) {
+      zv[k] = 1 / (1 + Math.exp(-(a1[k]! + a2[k]! + cz[c]!)));
+      rv[k] = 1 / (1 + Math.exp(-(r1[k]! + r2[k]! + cr[c]!)));
+      nv[k] = Math.tanh(xv[k]! + rv[k]! * u[k]! + bias[c]!);
+      hv[k] = (1 - zv[k]!) * nv[k]! + zv[k]! * ctx[k]!;
     }
   }
-  for (let k = 0; k < n; k++) hv[k] = (1 - zv[k]!) * nv[k]! + zv[k]! * ctx[k]!;
-  return { z, r, n: cand, h };
+  return { z, r, uh, n: cand, h };
 }
 
-function gatedBackward(dh: F, cell: GatedCellValues<F>, uh: F, context: F): GatedCellDeltas<F> {
+/** The backward pass's float64 column sums, reused. */
+let sumScratch = new Float64Array(0);
+
+/**
+ * The deltas dan, danr = dan ⊙ r, daz, dar into four blocks of `out` from index `at`, `n` floats
+ * apart, and the bias gradients (column sums of dan, daz, dar).
+ */
+function gatedDeltas(dh: F, cell: GatedCellValues<F>, context: F, out: Float32Array, at: number, n: number): [F, F, F] {
   const rows = dh.rows;
   const cols = dh.cols;
-  const dan = make(rows, cols);
-  const danr = make(rows, cols);
-  const daz = make(rows, cols);
-  const dar = make(rows, cols);
-  const sums = [make(1, cols), make(1, cols), make(1, cols)] as const;
-  const [g, z, r, n, u, ctx] = [dh.data, cell.z.data, cell.r.data, cell.n.data, uh.data, context.data];
-  const [a, ar, az, rr] = [dan.data, danr.data, daz.data, dar.data];
-  const [sa, sz, sr] = [sums[0].data, sums[1].data, sums[2].data];
-  const acc = [new Float64Array(cols), new Float64Array(cols), new Float64Array(cols)] as const;
+  const [g, z, r, nn, u, ctx] = [dh.data, cell.z.data, cell.r.data, cell.n.data, cell.uh.data, context.data];
+  if (sumScratch.length < 3 * cols) sumScratch = new Float64Array(3 * cols);
+  const acc = sumScratch;
+  acc.fill(0, 0, 3 * cols);
   for (let i = 0, k = 0; i < rows; i++) {
     for (let c = 0; c < cols; c++, k++) {
       const zk = z[k]!;
       const rk = r[k]!;
-      const nk = n[k]!;
+      const nk = nn[k]!;
       const dn = g[k]! * (1 - zk) * (1 - nk * nk);
       const dz = g[k]! * (ctx[k]! - nk) * zk * (1 - zk);
       const dr = dn * u[k]! * rk * (1 - rk);
-      a[k] = dn;
-      ar[k] = dn * rk;
-      az[k] = dz;
-      rr[k] = dr;
-      acc[0][c] += dn;
-      acc[1][c] += dz;
-      acc[2][c] += dr;
+      out[at + k] = dn;
+      out[at + n + k] = dn * rk;
+      out[at + 2 * n + k] = dz;
+      out[at + 3 * n + k] = dr;
+      acc[c] += dn;
+      acc[cols + c] += dz;
+      acc[2 * cols + c] += dr;
     }
   }
-  sa.set(acc[0]);
-  sz.set(acc[1]);
-  sr.set(acc[2]);
-  return { dan, danr, daz, dar, sums };
+  const sums = [make(1, cols), make(1, cols), make(1, cols)] as [F, F, F];
+  const [sa, sz, sr] = [sums[0].data, sums[1].data, sums[2].data];
+  for (let c = 0; c < cols; c++) {
+    sa[c] = acc[c]!;
+    sz[c] = acc[cols + c]!;
+    sr[c] = acc[2 * cols + c]!;
+  }
+  return sums;
 }
 
-const jsGatedKernels: GatedCellKernels<F> = {
-  forward: (az, bz, ar, br, xw, uh, b, context) => gatedForward(false, az, bz, ar, br, xw, uh, b, context),
-  backward: gatedBackward,
-};
-const simdGatedKernels: GatedCellKernels<F> = {
-  forward: (az, bz, ar, br, xw, uh, b, context) => gatedForward(true, az, bz, ar, br, xw, uh, b, context),
-  backward: gatedBackward,
-};
+function simdGatedGradients(x: F, context: F, cell: GatedCellValues<F>, dh: F, p: GatedCellWeights<F>): F[] {
+  const rows = x.rows;
+  const inner = x.cols;
+  const cols = p.b.cols;
+  const n = padded(rows * cols);
+  const nx = padded(rows * inner);
+  const gi = padded(inner * cols);
+  const gc = padded(cols * cols);
+  // Four delta blocks, the two inputs, then the six gradients (from below, from the context, by turns).
+  const at = resident(p) ? heap.scratch(4 * (4 * n + nx + n + 3 * gi + 3 * gc)) : -1;
+  if (at < 0) return jsGatedGradients(x, context, cell, dh, p);
+  const f32 = heap.f32;
+  const sums = gatedDeltas(dh, cell, context, f32, at >> 2, n);
+  const [dan, danr, daz, dar] = [at, at + 4 * n, at + 8 * n, at + 12 * n];
+  const xo = at + 16 * n;
+  const co = xo + 4 * nx;
+  f32.set(x.data, xo >> 2);
+  f32.set(context.data, co >> 2);
+  const go = co + 4 * n;
+  const outs = [go, go + 4 * gi, go + 4 * (gi + gc), go + 4 * (2 * gi + gc), go + 4 * (2 * gi + 2 * gc)];
+  outs.push(go + 4 * (3 * gi + 2 * gc));
+  const k = kernels!;
+  // Aᵀ·D with A read by columns: rows of the product = A's columns, inner = the batch.
+  k.product(xo, dan, outs[0]!, inner, rows, cols, 4, 4 * inner);
+  k.product(co, danr, outs[1]!, cols, rows, cols, 4, 4 * cols);
+  k.product(xo, daz, outs[2]!, inner, rows, cols, 4, 4 * inner);
+  k.product(co, daz, outs[3]!, cols, rows, cols, 4, 4 * cols);
+  k.product(xo, dar, outs[4]!, inner, rows, cols, 4, 4 * inner);
+  k.product(co, dar, outs[5]!, cols, rows, cols, 4, 4 * cols);
+  const grad = (o: number, r: number): F => copied(r, cols, f32.subarray(o >> 2, (o >> 2) + r * cols));
+  return [
+    grad(outs[0]!, inner),
+    grad(outs[1]!, cols),
+    sums[0],
+    grad(outs[2]!, inner),
+    grad(outs[3]!, cols),
+    sums[1],
+    grad(outs[4]!, inner),
+    grad(outs[5]!, cols),
+    sums[2],
+  ];
+}
+
+function jsGatedGradients(x: F, context: F, cell: GatedCellValues<F>, dh: F, _p: GatedCellWeights<F>): F[] {
+  const rows = dh.rows;
+  const cols = dh.cols;
+  const n = rows * cols;
+  if (deltaScratch.length < 4 * n) deltaScratch = new Float32Array(4 * n);
+  const sums = gatedDeltas(dh, cell, context, deltaScratch, 0, n);
+  const block = (b: number): F => copied(rows, cols, deltaScratch.subarray(b * n, (b + 1) * n));
+  const [dan, danr, daz, dar] = [block(0), block(1), block(2), block(3)];
+  return [
+    jsMatMulAT(x, dan),
+    jsMatMulAT(context, danr),
+    sums[0],
+    jsMatMulAT(x, daz),
+    jsMatMulAT(context, daz),
+    sums[1],
+    jsMatMulAT(x, dar),
+    jsMatMulAT(context, dar),
+    sums[2],
+  ];
+}
+
+/** The JS backward's deltas, reused. */
+let deltaScratch = new Float32Array(0);
+
+const jsGatedKernels: GatedCellKernels<F> = { forward: jsGatedForward, gradients: jsGatedGradients };
+const simdGatedKernels: GatedCellKernels<F> = { forward: simdGatedForward, gradients: simdGatedGradients };
 
 /** The gated cell's fused passes for a fused engine, or null for another engine (which uses its ops). */
 export function gatedCellKernels<M>(e: Engine<M>): GatedCellKernels<M> | null {

@@ -10,7 +10,7 @@ export {
   gatedCellKernels,
   type GatedCellKernels,
   type GatedCellValues,
-  type GatedCellDeltas,
+  type GatedCellWeights,
 } from './fused-engine.js';
 export { engineFor, ENGINE_KINDS, type EngineChoice } from './engine-choice.js';
 export {

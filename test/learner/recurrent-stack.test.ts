@@ -42,7 +42,8 @@ describe('RecurrentStack', () => {
     });
 
     it('catches a NaN weight that only zero inputs meet (the fused products skip them) within two passes', () => {
-      // The codes stay finite on the fused engine; the decoder's loss of the first pass does not.
+      // Where a fused product skips the zero input, the codes stay finite and the decoder's loss of
+      // the first pass does not; where a kernel's tail does not skip it, the code shows the NaN.
       const stack = poisoned(engine);
       let t = 0;
       const error = thrown(() => {
@@ -50,8 +51,7 @@ describe('RecurrentStack', () => {
       });
       expect(error).toBeInstanceOf(NonFiniteError);
       expect(t).toBeLessThanOrEqual(2);
-      if (engine === 'fused')
-        expect((error as Error).message).toContain("layer 1's decoder loss at the last learning pass");
+      expect((error as Error).message).toMatch(/layer 1's (code at step \d+|decoder loss at the last learning pass)/);
       stack.dispose();
     });
 
