@@ -20,8 +20,13 @@ export interface EngineCounts {
 }
 
 let counting = false;
+/** Read off a counted engine, its uncounted target. */
+const TARGET = Symbol('counted engine target');
 const counts: EngineCounts = { calls: 0, matrices: 0, bytes: 0, flops: 0, byMethod: {} };
 const wrapped = new WeakMap<object, Engine>();
+type Call = (key: string, fn: (...a: unknown[]) => unknown, self: unknown, args: unknown[]) => unknown;
+/** Each counted engine's counting call. */
+const callers = new WeakMap<object, Call>();
 
 /** Turns counting on or off for learners made from now on, and zeroes the counts. */
 export function countEngineCalls(on: boolean): void {
@@ -74,23 +79,48 @@ export function countedEngine<M>(engine: Engine<M>): Engine<M> {
     if (key === 'matMulBT') return 2 * engine.rows(a) * engine.cols(a) * engine.rows(b);
     return 0;
   };
+  const call = (key: string, fn: (...a: unknown[]) => unknown, self: unknown, args: unknown[]): unknown => {
+    counts.calls += 1;
+    counts.byMethod[key] = (counts.byMethod[key] ?? 0) + 1;
+    counts.flops += productFlops(key, args);
+    const result = fn.apply(self, args);
+    // A scope's result is made by the calls inside it, already counted.
+    if (key !== 'scope' && key !== 'keep') tally(result);
+    return result;
+  };
   const proxy = new Proxy(engine, {
     get(target, key, receiver) {
+      if (key === TARGET) return target;
       const value = Reflect.get(target, key, receiver);
       if (typeof value !== 'function' || typeof key !== 'string') return value;
       // Reading shapes is not work, and the wrapper itself reads them.
       if (key === 'rows' || key === 'cols') return value.bind(target);
-      return (...args: unknown[]) => {
-        counts.calls += 1;
-        counts.byMethod[key] = (counts.byMethod[key] ?? 0) + 1;
-        counts.flops += productFlops(key, args);
-        const result = value.apply(target, args);
-        // A scope's result is made by the calls inside it, already counted.
-        if (key !== 'scope' && key !== 'keep') tally(result);
-        return result;
-      };
+      return (...args: unknown[]) => call(key, value, target, args);
     },
   }) as Engine<M>;
+  callers.set(proxy, call);
   wrapped.set(engine, proxy as Engine);
   return proxy;
+}
+
+/** The engine behind a counted one (`e` itself when not counted). */
+export function uncountedEngine<M>(e: Engine<M>): Engine<M> {
+  return ((e as unknown as Record<symbol, Engine<M> | undefined>)[TARGET] ?? e) as Engine<M>;
+}
+
+/**
+ * An engine's own kernels (an object of functions beside the Engine interface, such as the gated
+ * cell's), counted as calls of `e` when `e` is counted: each call, named `name.method`, and the
+ * matrices it returns. Unchanged when `e` is not counted.
+ */
+export function countedKernels<T extends object>(e: Engine, name: string, kernels: T): T {
+  const call = callers.get(e);
+  if (!call) return kernels;
+  const out: Record<string, unknown> = {};
+  for (const [key, fn] of Object.entries(kernels))
+    out[key] =
+      typeof fn === 'function'
+        ? (...args: unknown[]) => call(`${name}.${key}`, fn as (...a: unknown[]) => unknown, kernels, args)
+        : fn;
+  return out as T;
 }

@@ -14,6 +14,7 @@
 import type { Rng } from '../random.js';
 import type { Activation, Engine } from './engine.js';
 import { type KernelHeap, kernelHeap, kernels } from './wasm-kernels.js';
+import { countedKernels, uncountedEngine } from './engine-counter.js';
 
 const heap = kernelHeap as KernelHeap;
 
@@ -28,6 +29,8 @@ export class FusedMatrix {
   life = UNTRACKED;
   /** The last scope end whose result held this matrix. */
   seen = 0;
+  /** A result (from `make`), which may be recycled; parameters are not. */
+  pooled = false;
   /**
    * Byte offset of the values in the kernels' memory (a parameter or optimiser slot made while
    * the SIMD kernels are on), or −1 for a plain array.
@@ -135,7 +138,9 @@ function make(rows: number, cols: number): F {
   const open = scopes.length;
   if (open === 0) {
     arraysMade++;
-    return new FusedMatrix(rows, cols, zerosArray(n));
+    const fresh = new FusedMatrix(rows, cols, zerosArray(n));
+    fresh.pooled = true;
+    return fresh;
   }
   const m = pools.get(n)?.pop();
   let out: F;
@@ -147,6 +152,7 @@ function make(rows: number, cols: number): F {
   } else {
     arraysMade++;
     out = new FusedMatrix(rows, cols, zerosArray(n));
+    out.pooled = true;
   }
   out.life = TRACKED;
   scopes[open - 1]!.push(out);
@@ -196,6 +202,22 @@ function scope<T>(fn: () => T): T {
     else m.life = UNTRACKED;
   }
   return result;
+}
+
+/**
+ * Frees a result: one kept, or made outside any scope, is recycled (a parameter, or one still
+ * in an open scope, is left alone). Freeing twice is a no-op, as with tfjs, if nothing was made
+ * in between; in poison mode a second free throws, so that a free after reuse shows.
+ */
+function release(m: F): void {
+  if (m.life === KEPT || (m.life === UNTRACKED && m.pooled)) recycle(m);
+  else if (poison && m.life === POOLED) throw new Error('fused: a matrix freed twice');
+}
+
+function free(ms: F | readonly F[] | null | undefined): void {
+  if (!ms) return;
+  if (ms instanceof FusedMatrix) release(ms);
+  else for (const m of ms as readonly F[]) release(m);
 }
 
 function keep<T extends F>(m: T): T {
@@ -492,7 +514,7 @@ export const jsFusedEngine: Engine<F> = {
   kind: 'fused',
   scope,
   keep,
-  free: () => {},
+  free,
   live: () => 0,
   allocated: () => arraysMade,
   rows: (m) => m.rows,
@@ -802,6 +824,7 @@ const wasmFusedEngine: Engine<F> | null = kernels
         if (!ms) return;
         if (ms instanceof FusedMatrix) evict(ms);
         else for (const m of ms as readonly F[]) evict(m);
+        free(ms);
       },
       parameter: (data, rows, cols) => residentParameter(data, rows, cols),
       zerosParameter: (rows, cols) => residentParameter(null, rows, cols),
@@ -1085,8 +1108,8 @@ const simdGatedKernels: GatedCellKernels<F> = { forward: simdGatedForward, gradi
 
 /** The gated cell's fused passes for a fused engine, or null for another engine (which uses its ops). */
 export function gatedCellKernels<M>(e: Engine<M>): GatedCellKernels<M> | null {
-  if (e === (jsFusedEngine as Engine<unknown>)) return jsGatedKernels as unknown as GatedCellKernels<M>;
-  if (wasmFusedEngine && e === (wasmFusedEngine as Engine<unknown>))
-    return simdGatedKernels as unknown as GatedCellKernels<M>;
-  return null;
+  const base = uncountedEngine(e) as Engine<unknown>;
+  const own =
+    base === jsFusedEngine ? jsGatedKernels : wasmFusedEngine && base === wasmFusedEngine ? simdGatedKernels : null;
+  return own && (countedKernels(e as Engine, 'gatedCell', own) as unknown as GatedCellKernels<M>);
 }
