@@ -153,6 +153,20 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     const e = this.e;
     const cell = this.cell(parts);
     const batch = normalizer ?? e.rows(cell.h);
+    if (this.kernels) {
+      const [x, context] = parts as [M, M];
+      const weights = rowWeights ?? null;
+      const { gradients, loss } = this.kernels.targetGradients(
+        x,
+        context,
+        cell,
+        target,
+        weights,
+        1 / batch,
+        this.cellWeights,
+      );
+      return { pairs: this.encoderParameters.map((p, k) => [p, gradients[k]!] as const), encoderPairs: [], loss };
+    }
     const error = e.sub(cell.h, target);
     const dh = e.mul(rowWeights ? e.mul(error, rowWeights) : error, 1 / batch);
     const squared = e.square(error);

@@ -889,6 +889,19 @@ export interface GatedCellKernels<M> {
    * dar = dan ⊙ uh ⊙ r(1 − r): ΔW = xᵀ·dan, ΔU = h'ᵀ·(dan ⊙ r), Δb = Σ dan, and so on.
    */
   gradients(x: M, context: M, cell: GatedCellValues<M>, dh: M, p: GatedCellWeights<M>): M[];
+  /**
+   * The gradients of ½·Σ_i w_i‖h_i − ĥ_i‖² · `scale` (w the row weights, [rows, 1], all 1 when
+   * null), in the same order, and that loss, [1, 1].
+   */
+  targetGradients(
+    x: M,
+    context: M,
+    cell: GatedCellValues<M>,
+    target: M,
+    rowWeights: M | null,
+    scale: number,
+    p: GatedCellWeights<M>,
+  ): { readonly gradients: M[]; readonly loss: M };
 }
 
 /** Whether every parameter lives in the kernels' memory (so the SIMD pass can read it in place). */
@@ -999,23 +1012,52 @@ function jsGatedForward(x: F, context: F, p: GatedCellWeights<F>): GatedCellValu
 let sumScratch = new Float64Array(0);
 
 /**
- * The deltas dan, danr = dan ⊙ r, daz, dar into four blocks of `out` from index `at`, `n` floats
- * apart, and the bias gradients (column sums of dan, daz, dar).
+ * What the gradients are taken of: dh given, or the loss ½·Σ w_i‖h_i − ĥ_i‖² · `scale` toward a
+ * target ĥ (w the row weights, 1 when null), whose dh is (h − ĥ) ⊙ w · `scale`.
  */
-function gatedDeltas(dh: F, cell: GatedCellValues<F>, context: F, out: Float32Array, at: number, n: number): [F, F, F] {
-  const rows = dh.rows;
-  const cols = dh.cols;
-  const [g, z, r, nn, u, ctx] = [dh.data, cell.z.data, cell.r.data, cell.n.data, cell.uh.data, context.data];
+type CellLoss = { readonly dh: F } | { readonly target: F; readonly rowWeights: F | null; readonly scale: number };
+
+/** The last `gatedDeltas` loss (0 for a given dh). */
+let lastLoss = 0;
+
+/**
+ * The deltas dan, danr = dan ⊙ r, daz, dar into four blocks of `out` from index `at`, `n` floats
+ * apart, and the bias gradients (column sums of dan, daz, dar); the loss into `lastLoss`.
+ */
+function gatedDeltas(
+  loss: CellLoss,
+  cell: GatedCellValues<F>,
+  context: F,
+  out: Float32Array,
+  at: number,
+  n: number,
+): [F, F, F] {
+  const rows = cell.h.rows;
+  const cols = cell.h.cols;
+  const [z, r, nn, u, ctx, h] = [cell.z.data, cell.r.data, cell.n.data, cell.uh.data, context.data, cell.h.data];
+  const given = 'dh' in loss ? loss.dh.data : null;
+  const target = 'target' in loss ? loss.target.data : null;
+  const weights = 'target' in loss && loss.rowWeights ? loss.rowWeights.data : null;
+  const scale = 'scale' in loss ? loss.scale : 1;
   if (sumScratch.length < 3 * cols) sumScratch = new Float64Array(3 * cols);
   const acc = sumScratch;
   acc.fill(0, 0, 3 * cols);
+  let squares = 0;
   for (let i = 0, k = 0; i < rows; i++) {
+    const wi = weights ? weights[i]! : 1;
     for (let c = 0; c < cols; c++, k++) {
+      let g: number;
+      if (given) g = given[k]!;
+      else {
+        const error = h[k]! - target![k]!;
+        squares += error * error * wi;
+        g = Math.fround(error * wi) * scale;
+      }
       const zk = z[k]!;
       const rk = r[k]!;
       const nk = nn[k]!;
-      const dn = g[k]! * (1 - zk) * (1 - nk * nk);
-      const dz = g[k]! * (ctx[k]! - nk) * zk * (1 - zk);
+      const dn = g * (1 - zk) * (1 - nk * nk);
+      const dz = g * (ctx[k]! - nk) * zk * (1 - zk);
       const dr = dn * u[k]! * rk * (1 - rk);
       out[at + k] = dn;
       out[at + n + k] = dn * rk;
@@ -1026,6 +1068,7 @@ function gatedDeltas(dh: F, cell: GatedCellValues<F>, context: F, out: Float32Ar
       acc[2 * cols + c] += dr;
     }
   }
+  lastLoss = squares * 0.5 * scale;
   const sums = [make(1, cols), make(1, cols), make(1, cols)] as [F, F, F];
   const [sa, sz, sr] = [sums[0].data, sums[1].data, sums[2].data];
   for (let c = 0; c < cols; c++) {
@@ -1036,7 +1079,7 @@ function gatedDeltas(dh: F, cell: GatedCellValues<F>, context: F, out: Float32Ar
   return sums;
 }
 
-function simdGatedGradients(x: F, context: F, cell: GatedCellValues<F>, dh: F, p: GatedCellWeights<F>): F[] {
+function simdGatedGradients(x: F, context: F, cell: GatedCellValues<F>, loss: CellLoss, p: GatedCellWeights<F>): F[] {
   const rows = x.rows;
   const inner = x.cols;
   const cols = p.b.cols;
@@ -1046,9 +1089,9 @@ function simdGatedGradients(x: F, context: F, cell: GatedCellValues<F>, dh: F, p
   const gc = padded(cols * cols);
   // Four delta blocks, the two inputs, then the six gradients (from below, from the context, by turns).
   const at = resident(p) ? heap.scratch(4 * (4 * n + nx + n + 3 * gi + 3 * gc)) : -1;
-  if (at < 0) return jsGatedGradients(x, context, cell, dh, p);
+  if (at < 0) return jsGatedGradients(x, context, cell, loss, p);
   const f32 = heap.f32;
-  const sums = gatedDeltas(dh, cell, context, f32, at >> 2, n);
+  const sums = gatedDeltas(loss, cell, context, f32, at >> 2, n);
   const [dan, danr, daz, dar] = [at, at + 4 * n, at + 8 * n, at + 12 * n];
   const xo = at + 16 * n;
   const co = xo + 4 * nx;
@@ -1079,12 +1122,12 @@ function simdGatedGradients(x: F, context: F, cell: GatedCellValues<F>, dh: F, p
   ];
 }
 
-function jsGatedGradients(x: F, context: F, cell: GatedCellValues<F>, dh: F, _p: GatedCellWeights<F>): F[] {
-  const rows = dh.rows;
-  const cols = dh.cols;
+function jsGatedGradients(x: F, context: F, cell: GatedCellValues<F>, loss: CellLoss, _p: GatedCellWeights<F>): F[] {
+  const rows = cell.h.rows;
+  const cols = cell.h.cols;
   const n = rows * cols;
   if (deltaScratch.length < 4 * n) deltaScratch = new Float32Array(4 * n);
-  const sums = gatedDeltas(dh, cell, context, deltaScratch, 0, n);
+  const sums = gatedDeltas(loss, cell, context, deltaScratch, 0, n);
   const block = (b: number): F => copied(rows, cols, deltaScratch.subarray(b * n, (b + 1) * n));
   const [dan, danr, daz, dar] = [block(0), block(1), block(2), block(3)];
   return [
@@ -1103,8 +1146,21 @@ function jsGatedGradients(x: F, context: F, cell: GatedCellValues<F>, dh: F, _p:
 /** The JS backward's deltas, reused. */
 let deltaScratch = new Float32Array(0);
 
-const jsGatedKernels: GatedCellKernels<F> = { forward: jsGatedForward, gradients: jsGatedGradients };
-const simdGatedKernels: GatedCellKernels<F> = { forward: simdGatedForward, gradients: simdGatedGradients };
+type Gradients = (x: F, context: F, cell: GatedCellValues<F>, loss: CellLoss, p: GatedCellWeights<F>) => F[];
+
+function cellKernels(forward: GatedCellKernels<F>['forward'], gradients: Gradients): GatedCellKernels<F> {
+  return {
+    forward,
+    gradients: (x, context, cell, dh, p) => gradients(x, context, cell, { dh }, p),
+    targetGradients: (x, context, cell, target, rowWeights, scale, p) => {
+      const out = gradients(x, context, cell, { target, rowWeights, scale }, p);
+      return { gradients: out, loss: scalar(lastLoss) };
+    },
+  };
+}
+
+const jsGatedKernels = cellKernels(jsGatedForward, jsGatedGradients);
+const simdGatedKernels = cellKernels(simdGatedForward, simdGatedGradients);
 
 /** The gated cell's fused passes for a fused engine, or null for another engine (which uses its ops). */
 export function gatedCellKernels<M>(e: Engine<M>): GatedCellKernels<M> | null {
