@@ -981,7 +981,12 @@ function simdGatedForward(x: F, context: F, p: GatedCellWeights<F>): GatedCellVa
   k.product(co, p.ur.offset, at + 3 * b, rows, cols, cols, wc, 4);
   k.product(xo, p.w.offset, at + 4 * b, rows, inner, cols, wx, 4);
   k.product(co, p.u.offset, at + 5 * b, rows, cols, cols, wc, 4);
-  return gatedElementwise(at, rows, cols, p, context);
+  if (cols % 4 !== 0 || p.bz.offset < 0 || p.br.offset < 0 || p.b.offset < 0)
+    return gatedElementwise(at, rows, cols, p, context);
+  k.gated_forward(at, b, p.bz.offset, p.br.offset, p.b.offset, co, rows, cols);
+  const f32 = heap.f32;
+  const block = (i: number): F => copied(rows, cols, f32.subarray((at + i * b) >> 2, ((at + i * b) >> 2) + n));
+  return { z: block(0), r: block(2), uh: block(5), n: block(8), h: block(1) };
 }
 
 function jsGatedForward(x: F, context: F, p: GatedCellWeights<F>): GatedCellValues<F> {
@@ -1079,6 +1084,41 @@ function gatedDeltas(
   return sums;
 }
 
+/**
+ * The SIMD deltas (kernels.wat's gated_deltas) into four blocks from byte `at`, 4·n bytes apart,
+ * the cell's values copied in from byte `vo`, the context already at `co`; the bias gradients.
+ */
+function simdDeltas(
+  loss: CellLoss,
+  cell: GatedCellValues<F>,
+  vo: number,
+  at: number,
+  co: number,
+  n: number,
+): [F, F, F] {
+  const f32 = heap.f32;
+  const { rows, cols } = cell.h;
+  const [zo, ro, no, uo, ho, to, wo] = [0, 1, 2, 3, 4, 5, 6].map((i) => vo + 4 * i * n) as number[];
+  const so = wo! + 4 * padded(rows);
+  f32.set(cell.z.data, zo! >> 2);
+  f32.set(cell.r.data, ro! >> 2);
+  f32.set(cell.n.data, no! >> 2);
+  f32.set(cell.uh.data, uo! >> 2);
+  f32.set(cell.h.data, ho! >> 2);
+  const given = 'dh' in loss ? loss.dh : null;
+  const target = 'target' in loss ? loss : null;
+  f32.set(given ? given.data : target!.target.data, to! >> 2);
+  const weights = target?.rowWeights ?? null;
+  if (weights) f32.set(weights.data, wo! >> 2);
+  const dh = given ? to! : -1;
+  const t = given ? -1 : to!;
+  const w = weights ? wo! : -1;
+  const scale = target ? target.scale : 1;
+  lastLoss = kernels!.gated_deltas(zo!, ro!, no!, uo!, co, ho!, dh, t, w, scale, at, 4 * n, so, rows, cols);
+  const sum = (i: number): F => copied(1, cols, f32.subarray((so >> 2) + i * cols, (so >> 2) + (i + 1) * cols));
+  return [sum(0), sum(1), sum(2)];
+}
+
 function simdGatedGradients(x: F, context: F, cell: GatedCellValues<F>, loss: CellLoss, p: GatedCellWeights<F>): F[] {
   const rows = x.rows;
   const inner = x.cols;
@@ -1087,11 +1127,14 @@ function simdGatedGradients(x: F, context: F, cell: GatedCellValues<F>, loss: Ce
   const nx = padded(rows * inner);
   const gi = padded(inner * cols);
   const gc = padded(cols * cols);
-  // Four delta blocks, the two inputs, then the six gradients (from below, from the context, by turns).
-  const at = resident(p) ? heap.scratch(4 * (4 * n + nx + n + 3 * gi + 3 * gc)) : -1;
+  const whole = cols % 4 === 0;
+  // Four delta blocks, the two inputs, then the six gradients (from below, from the context, by
+  // turns); with whole vectors, then the cell's z, r, n, uh, h, the target (or dh), the row
+  // weights and the three column sums, for the SIMD deltas.
+  const extra = whole ? 6 * n + padded(rows) + 3 * cols : 0;
+  const at = resident(p) ? heap.scratch(4 * (4 * n + nx + n + 3 * gi + 3 * gc + extra)) : -1;
   if (at < 0) return jsGatedGradients(x, context, cell, loss, p);
   const f32 = heap.f32;
-  const sums = gatedDeltas(loss, cell, context, f32, at >> 2, n);
   const [dan, danr, daz, dar] = [at, at + 4 * n, at + 8 * n, at + 12 * n];
   const xo = at + 16 * n;
   const co = xo + 4 * nx;
@@ -1100,6 +1143,8 @@ function simdGatedGradients(x: F, context: F, cell: GatedCellValues<F>, loss: Ce
   const go = co + 4 * n;
   const outs = [go, go + 4 * gi, go + 4 * (gi + gc), go + 4 * (2 * gi + gc), go + 4 * (2 * gi + 2 * gc)];
   outs.push(go + 4 * (3 * gi + 2 * gc));
+  const sums = whole ? simdDeltas(loss, cell, go + 4 * (3 * gi + 3 * gc), at, co, n) : null;
+  const bias = sums ?? gatedDeltas(loss, cell, context, f32, at >> 2, n);
   const k = kernels!;
   // Aᵀ·D with A read by columns: rows of the product = A's columns, inner = the batch.
   k.product(xo, dan, outs[0]!, inner, rows, cols, 4, 4 * inner);
@@ -1112,13 +1157,13 @@ function simdGatedGradients(x: F, context: F, cell: GatedCellValues<F>, loss: Ce
   return [
     grad(outs[0]!, inner),
     grad(outs[1]!, cols),
-    sums[0],
+    bias[0],
     grad(outs[2]!, inner),
     grad(outs[3]!, cols),
-    sums[1],
+    bias[1],
     grad(outs[4]!, inner),
     grad(outs[5]!, cols),
-    sums[2],
+    bias[2],
   ];
 }
 

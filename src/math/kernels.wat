@@ -561,4 +561,161 @@
             (f32.lt (f32.abs (local.get $s)) (f32.const 0.0004))))
         (local.set $at (i32.add (local.get $at) (i32.const 4)))
         (br $tail))))
+
+  ;; The gated cell's elementwise forward (fused-engine.ts), for cols a multiple of 4, on nine
+  ;; blocks of n = rows·cols floats at b, b + bs, …, b + 8·bs (bs bytes apart, ≥ 4n): in blocks
+  ;; 0 to 5 the products x·Wz, h'·Uz, x·Wr, h'·Ur, x·W, h'·U; bz, br, bb the [cols] biases and c
+  ;; the context h' ([rows, cols]). Out: z in block 0, h in block 1, r in block 2, n in block 8
+  ;; (h'·U stays in block 5); blocks 6 and 7 are staging. The logistic is ½ + ½·tanh(x/2).
+  (func $gated_forward (export "gated_forward")
+    (param $b i32) (param $bs i32) (param $bz i32) (param $br i32) (param $bb i32) (param $c i32)
+    (param $rows i32) (param $cols i32)
+    (local $n4 i32) (local $rb i32) (local $i i32) (local $j i32) (local $k i32)
+    (local $zv v128) (local $rv v128) (local $nv v128) (local $half v128)
+    (local.set $half (v128.const f32x4 0.5 0.5 0.5 0.5))
+    (local.set $rb (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $n4 (i32.mul (local.get $rows) (local.get $rb)))
+    ;; the gates' halved pre-activations into blocks 6 (z) and 7 (r), one run of 2n
+    (local.set $k (i32.const 0))
+    (local.set $i (i32.const 0))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $j (i32.const 0))
+      (block $cols_done (loop $col
+        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $rb)))
+        (v128.store (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 6))) (local.get $k))
+          (f32x4.mul (local.get $half)
+            (f32x4.add
+              (f32x4.add (v128.load (i32.add (local.get $b) (local.get $k)))
+                         (v128.load (i32.add (i32.add (local.get $b) (local.get $bs)) (local.get $k))))
+              (v128.load (i32.add (local.get $bz) (local.get $j))))))
+        (v128.store (i32.add (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 6))) (local.get $n4)) (local.get $k))
+          (f32x4.mul (local.get $half)
+            (f32x4.add
+              (f32x4.add (v128.load (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 2))) (local.get $k)))
+                         (v128.load (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 3))) (local.get $k))))
+              (v128.load (i32.add (local.get $br) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (local.set $k (i32.add (local.get $k) (i32.const 16)))
+        (br $col)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $row)))
+    (call $tanh
+      (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 6)))
+      (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 6)))
+      (i32.shr_u (i32.shl (local.get $n4) (i32.const 1)) (i32.const 2)))
+    ;; z into block 0, r into block 2, the candidate's pre-activation x·W + r ⊙ h'·U + b into block 8
+    (local.set $k (i32.const 0))
+    (local.set $i (i32.const 0))
+    (block $rows2_done (loop $row2
+      (br_if $rows2_done (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $j (i32.const 0))
+      (block $cols2_done (loop $col2
+        (br_if $cols2_done (i32.ge_u (local.get $j) (local.get $rb)))
+        (local.set $zv (f32x4.add (local.get $half) (f32x4.mul (local.get $half)
+          (v128.load (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 6))) (local.get $k))))))
+        (local.set $rv (f32x4.add (local.get $half) (f32x4.mul (local.get $half)
+          (v128.load (i32.add (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 6))) (local.get $n4)) (local.get $k))))))
+        (v128.store (i32.add (local.get $b) (local.get $k)) (local.get $zv))
+        (v128.store (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 2))) (local.get $k)) (local.get $rv))
+        (v128.store (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 8))) (local.get $k))
+          (f32x4.add
+            (f32x4.add (v128.load (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 4))) (local.get $k)))
+                       (f32x4.mul (local.get $rv) (v128.load (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 5))) (local.get $k)))))
+            (v128.load (i32.add (local.get $bb) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (local.set $k (i32.add (local.get $k) (i32.const 16)))
+        (br $col2)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $row2)))
+    (call $tanh
+      (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 8)))
+      (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 8)))
+      (i32.shr_u (local.get $n4) (i32.const 2)))
+    ;; h = n + z ⊙ (h' − n) into block 1
+    (local.set $k (i32.const 0))
+    (block $h_done (loop $hloop
+      (br_if $h_done (i32.ge_u (local.get $k) (local.get $n4)))
+      (local.set $nv (v128.load (i32.add (i32.add (local.get $b) (i32.mul (local.get $bs) (i32.const 8))) (local.get $k))))
+      (v128.store (i32.add (i32.add (local.get $b) (local.get $bs)) (local.get $k))
+        (f32x4.add (local.get $nv)
+          (f32x4.mul (v128.load (i32.add (local.get $b) (local.get $k)))
+                     (f32x4.sub (v128.load (i32.add (local.get $c) (local.get $k))) (local.get $nv)))))
+      (local.set $k (i32.add (local.get $k) (i32.const 16)))
+      (br $hloop))))
+
+  ;; The gated cell's deltas (fused-engine.ts), for cols a multiple of 4: z, r, n, uh (h'·U), c
+  ;; (h') and h are [rows, cols]. The gradient on h is dh when dh ≥ 0, else (h − t) ⊙ w_i · scale
+  ;; for the target t and row weights w ([rows], all 1 when w < 0), whose loss
+  ;; ½ · Σ_i w_i ‖h_i − t_i‖² · scale is returned (0 for a given dh). Out, blocks of n floats from
+  ;; o, bs bytes apart: dan = dh ⊙ (1 − z) ⊙ (1 − n²), dan ⊙ r, daz = dh ⊙ (h' − n) ⊙ z(1 − z),
+  ;; dar = dan ⊙ uh ⊙ r(1 − r); and their column sums at s, s + 4·cols, s + 8·cols.
+  (func $gated_deltas (export "gated_deltas")
+    (param $z i32) (param $r i32) (param $nn i32) (param $uh i32) (param $c i32) (param $h i32)
+    (param $dh i32) (param $t i32) (param $w i32) (param $scale f32)
+    (param $o i32) (param $bs i32) (param $s i32) (param $rows i32) (param $cols i32)
+    (result f32)
+    (local $rb i32) (local $i i32) (local $j i32) (local $k i32)
+    (local $one v128) (local $wi v128) (local $g v128) (local $e v128) (local $loss v128)
+    (local $zv v128) (local $rv v128) (local $nv v128) (local $dn v128) (local $dz v128) (local $dr v128)
+    (local.set $one (v128.const f32x4 1 1 1 1))
+    (local.set $loss (v128.const f32x4 0 0 0 0))
+    (local.set $rb (i32.shl (local.get $cols) (i32.const 2)))
+    ;; zero the sums
+    (local.set $j (i32.const 0))
+    (block $zero_done (loop $zero
+      (br_if $zero_done (i32.ge_u (local.get $j) (i32.mul (local.get $rb) (i32.const 3))))
+      (v128.store (i32.add (local.get $s) (local.get $j)) (v128.const f32x4 0 0 0 0))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $zero)))
+    (local.set $k (i32.const 0))
+    (local.set $i (i32.const 0))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $wi (if (result v128) (i32.ge_s (local.get $w) (i32.const 0))
+        (then (v128.load32_splat (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
+        (else (local.get $one))))
+      (local.set $j (i32.const 0))
+      (block $cols_done (loop $col
+        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $rb)))
+        (if (i32.ge_s (local.get $dh) (i32.const 0))
+          (then (local.set $g (v128.load (i32.add (local.get $dh) (local.get $k)))))
+          (else
+            (local.set $e (f32x4.sub (v128.load (i32.add (local.get $h) (local.get $k)))
+                                     (v128.load (i32.add (local.get $t) (local.get $k)))))
+            (local.set $loss (f32x4.add (local.get $loss)
+              (f32x4.mul (f32x4.mul (local.get $e) (local.get $e)) (local.get $wi))))
+            (local.set $g (f32x4.mul (f32x4.mul (local.get $e) (local.get $wi)) (f32x4.splat (local.get $scale))))))
+        (local.set $zv (v128.load (i32.add (local.get $z) (local.get $k))))
+        (local.set $rv (v128.load (i32.add (local.get $r) (local.get $k))))
+        (local.set $nv (v128.load (i32.add (local.get $nn) (local.get $k))))
+        (local.set $dn (f32x4.mul (f32x4.mul (local.get $g) (f32x4.sub (local.get $one) (local.get $zv)))
+                                  (f32x4.sub (local.get $one) (f32x4.mul (local.get $nv) (local.get $nv)))))
+        (local.set $dz (f32x4.mul
+          (f32x4.mul (local.get $g) (f32x4.sub (v128.load (i32.add (local.get $c) (local.get $k))) (local.get $nv)))
+          (f32x4.mul (local.get $zv) (f32x4.sub (local.get $one) (local.get $zv)))))
+        (local.set $dr (f32x4.mul
+          (f32x4.mul (local.get $dn) (v128.load (i32.add (local.get $uh) (local.get $k))))
+          (f32x4.mul (local.get $rv) (f32x4.sub (local.get $one) (local.get $rv)))))
+        (v128.store (i32.add (local.get $o) (local.get $k)) (local.get $dn))
+        (v128.store (i32.add (i32.add (local.get $o) (local.get $bs)) (local.get $k))
+          (f32x4.mul (local.get $dn) (local.get $rv)))
+        (v128.store (i32.add (i32.add (local.get $o) (i32.shl (local.get $bs) (i32.const 1))) (local.get $k)) (local.get $dz))
+        (v128.store (i32.add (i32.add (local.get $o) (i32.mul (local.get $bs) (i32.const 3))) (local.get $k)) (local.get $dr))
+        (v128.store (i32.add (local.get $s) (local.get $j))
+          (f32x4.add (v128.load (i32.add (local.get $s) (local.get $j))) (local.get $dn)))
+        (v128.store (i32.add (i32.add (local.get $s) (local.get $rb)) (local.get $j))
+          (f32x4.add (v128.load (i32.add (i32.add (local.get $s) (local.get $rb)) (local.get $j))) (local.get $dz)))
+        (v128.store (i32.add (i32.add (local.get $s) (i32.shl (local.get $rb) (i32.const 1))) (local.get $j))
+          (f32x4.add (v128.load (i32.add (i32.add (local.get $s) (i32.shl (local.get $rb) (i32.const 1))) (local.get $j))) (local.get $dr)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (local.set $k (i32.add (local.get $k) (i32.const 16)))
+        (br $col)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $row)))
+    (f32.mul
+      (f32.mul (f32.const 0.5) (local.get $scale))
+      (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $loss)) (f32x4.extract_lane 1 (local.get $loss)))
+        (f32.add (f32x4.extract_lane 2 (local.get $loss)) (f32x4.extract_lane 3 (local.get $loss))))))
 )

@@ -45,6 +45,26 @@ export interface KernelExports {
   sgd_momentum(p: number, g: number, u: number, n: number, learningRate: number, momentum: number): void;
   /** o = tanh(x) over n entries (o may be x), within 4e-7 of Math.tanh, relative. */
   tanh(x: number, o: number, n: number): void;
+  /** The gated cell's elementwise forward on nine blocks from b, bs bytes apart (kernels.wat). */
+  gated_forward(b: number, bs: number, bz: number, br: number, bb: number, c: number, rows: number, cols: number): void;
+  /** The gated cell's deltas and their column sums; returns the loss toward t (kernels.wat). */
+  gated_deltas(
+    z: number,
+    r: number,
+    n: number,
+    uh: number,
+    c: number,
+    h: number,
+    dh: number,
+    t: number,
+    w: number,
+    scale: number,
+    o: number,
+    bs: number,
+    s: number,
+    rows: number,
+    cols: number,
+  ): number;
 }
 
 export const KERNEL_EXPORTS: readonly (keyof KernelExports)[] = [
@@ -55,6 +75,8 @@ export const KERNEL_EXPORTS: readonly (keyof KernelExports)[] = [
   'sgd',
   'sgd_momentum',
   'tanh',
+  'gated_forward',
+  'gated_deltas',
 ];
 
 /** The committed module's bytes. */

@@ -1,0 +1,99 @@
+// The gated cell's fused passes (fused-engine.ts): the SIMD ones (kernels.wat's gated_forward and
+// gated_deltas for whole vectors of columns, JS elementwise work otherwise) agree with the plain
+// JS ones on every value: the cell, the gradients from a given dh, and the loss toward a target
+// with and without row weights.
+
+import { describe, expect, it } from 'vitest';
+import { type FusedMatrix, gatedCellKernels, jsFusedEngine, simdFusedEngine } from '../../src/math/fused-engine.js';
+import { Rng } from '../../src/random.js';
+
+const simd = simdFusedEngine!;
+const js = jsFusedEngine;
+type F = FusedMatrix;
+
+const rng = new Rng(5);
+const gaussian = (n: number, std = 1) => Float32Array.from({ length: n }, () => std * rng.normal());
+
+function close(got: Float32Array, want: Float32Array, tolerance = 2e-5): void {
+  expect(got.length).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < got.length; i++)
+    worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
+  expect(worst).toBeLessThan(tolerance);
+}
+
+describe.skipIf(!simdFusedEngine)('the gated cell kernels', () => {
+  it.each([
+    [8, 7, 64],
+    [3, 5, 12],
+    [4, 9, 6],
+  ])('agree between SIMD and JS at %i rows, %i inputs, %i units', (rows, inner, cols) => {
+    const data = {
+      w: gaussian(inner * cols, 0.3),
+      u: gaussian(cols * cols, 0.3),
+      b: gaussian(cols, 0.1),
+      wz: gaussian(inner * cols, 0.3),
+      uz: gaussian(cols * cols, 0.3),
+      bz: gaussian(cols, 0.1),
+      wr: gaussian(inner * cols, 0.3),
+      ur: gaussian(cols * cols, 0.3),
+      br: gaussian(cols, 0.1),
+    };
+    const shapes: Record<string, [number, number]> = {
+      w: [inner, cols],
+      u: [cols, cols],
+      b: [1, cols],
+      wz: [inner, cols],
+      uz: [cols, cols],
+      bz: [1, cols],
+      wr: [inner, cols],
+      ur: [cols, cols],
+      br: [1, cols],
+    };
+    const inputs = {
+      x: gaussian(rows * inner),
+      context: gaussian(rows * cols, 0.5),
+      target: gaussian(rows * cols, 0.5),
+      dh: gaussian(rows * cols, 0.1),
+      weights: Float32Array.from({ length: rows }, (_, i) => (i % 2 ? 0.25 : 1)),
+    };
+    const run = (e: typeof js) => {
+      const k = gatedCellKernels(e)!;
+      const p = Object.fromEntries(
+        Object.entries(data).map(([name, v]) => [name, e.parameter(v, ...shapes[name]!)]),
+      ) as unknown as Parameters<typeof k.forward>[2];
+      const out = e.scope(() => {
+        const x = e.matrix(inputs.x, rows, inner);
+        const c = e.matrix(inputs.context, rows, cols);
+        const cell = k.forward(x, c, p);
+        const fromDh = k.gradients(x, c, cell, e.matrix(inputs.dh, rows, cols), p);
+        const plain = k.targetGradients(x, c, cell, e.matrix(inputs.target, rows, cols), null, 1 / rows, p);
+        const weighted = k.targetGradients(
+          x,
+          c,
+          cell,
+          e.matrix(inputs.target, rows, cols),
+          e.matrix(inputs.weights, rows, 1),
+          0.5,
+          p,
+        );
+        const read = (m: F) => e.read(m);
+        return {
+          cell: [cell.z, cell.r, cell.uh, cell.n, cell.h].map(read),
+          fromDh: fromDh.map(read),
+          plain: [...plain.gradients, plain.loss].map(read),
+          weighted: [...weighted.gradients, weighted.loss].map(read),
+        };
+      });
+      e.free(Object.values(p));
+      return out;
+    };
+    const got = run(simd);
+    const want = run(js);
+    for (const part of ['cell', 'fromDh', 'plain', 'weighted'] as const)
+      got[part].forEach((values, i) => close(values, want[part][i]!));
+    // The loss is positive, and the row weights change it.
+    expect(want.plain.at(-1)![0]).toBeGreaterThan(0);
+    expect(want.weighted.at(-1)![0]).not.toBeCloseTo(want.plain.at(-1)![0]!, 6);
+  });
+});
