@@ -24,7 +24,7 @@ let counting = false;
 const TARGET = Symbol('counted engine target');
 const counts: EngineCounts = { calls: 0, matrices: 0, bytes: 0, flops: 0, byMethod: {} };
 const wrapped = new WeakMap<object, Engine>();
-type Call = (key: string, fn: (...a: unknown[]) => unknown, self: unknown, args: unknown[]) => unknown;
+type Call = (key: string, fn: (...a: unknown[]) => unknown, self: unknown, args: unknown[], flops?: number) => unknown;
 /** Each counted engine's counting call. */
 const callers = new WeakMap<object, Call>();
 
@@ -79,10 +79,10 @@ export function countedEngine<M>(engine: Engine<M>): Engine<M> {
     if (key === 'matMulBT') return 2 * engine.rows(a) * engine.cols(a) * engine.rows(b);
     return 0;
   };
-  const call = (key: string, fn: (...a: unknown[]) => unknown, self: unknown, args: unknown[]): unknown => {
+  const call: Call = (key, fn, self, args, flops) => {
     counts.calls += 1;
     counts.byMethod[key] = (counts.byMethod[key] ?? 0) + 1;
-    counts.flops += productFlops(key, args);
+    counts.flops += flops ?? productFlops(key, args);
     const result = fn.apply(self, args);
     // A scope's result is made by the calls inside it, already counted.
     if (key !== 'scope' && key !== 'keep') tally(result);
@@ -110,17 +110,24 @@ export function uncountedEngine<M>(e: Engine<M>): Engine<M> {
 
 /**
  * An engine's own kernels (an object of functions beside the Engine interface, such as the gated
- * cell's), counted as calls of `e` when `e` is counted: each call, named `name.method`, and the
- * matrices it returns. Unchanged when `e` is not counted.
+ * cell's), counted as calls of `e` when `e` is counted: each call, named `name.method`, the
+ * matrices it returns and the products' operations `flops` gives for its arguments. Unchanged
+ * when `e` is not counted.
  */
-export function countedKernels<T extends object>(e: Engine, name: string, kernels: T): T {
+export function countedKernels<T extends object>(
+  e: Engine,
+  name: string,
+  kernels: T,
+  flops: (key: string, args: unknown[]) => number = () => 0,
+): T {
   const call = callers.get(e);
   if (!call) return kernels;
   const out: Record<string, unknown> = {};
   for (const [key, fn] of Object.entries(kernels))
     out[key] =
       typeof fn === 'function'
-        ? (...args: unknown[]) => call(`${name}.${key}`, fn as (...a: unknown[]) => unknown, kernels, args)
+        ? (...args: unknown[]) =>
+            call(`${name}.${key}`, fn as (...a: unknown[]) => unknown, kernels, args, flops(key, args))
         : fn;
   return out as T;
 }

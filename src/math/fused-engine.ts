@@ -1207,10 +1207,16 @@ function cellKernels(forward: GatedCellKernels<F>['forward'], gradients: Gradien
 const jsGatedKernels = cellKernels(jsGatedForward, jsGatedGradients);
 const simdGatedKernels = cellKernels(simdGatedForward, simdGatedGradients);
 
+/** Each pass's six products, 2·rows·(inner + cols)·cols operations for each gate and the candidate. */
+function gatedFlops(_key: string, args: unknown[]): number {
+  const [x, context] = args as [F, F];
+  return 3 * 2 * x.rows * (x.cols + context.cols) * context.cols;
+}
+
 /** The gated cell's fused passes for a fused engine, or null for another engine (which uses its ops). */
 export function gatedCellKernels<M>(e: Engine<M>): GatedCellKernels<M> | null {
   const base = uncountedEngine(e) as Engine<unknown>;
   const own =
     base === jsFusedEngine ? jsGatedKernels : wasmFusedEngine && base === wasmFusedEngine ? simdGatedKernels : null;
-  return own && (countedKernels(e as Engine, 'gatedCell', own) as unknown as GatedCellKernels<M>);
+  return own && (countedKernels(e as Engine, 'gatedCell', own, gatedFlops) as unknown as GatedCellKernels<M>);
 }
