@@ -154,6 +154,11 @@ export class DenoisingLayer<M> {
     return e.dense(code, this.decoderWeights[k]!, this.decoderBiases[k]!, this.decoderKinds[k]!);
   }
 
+  /** Input part `k`'s decoder: its weights, bias and output function (decodePart's dense). */
+  decoderOf(k: number): { readonly weights: M; readonly bias: M; readonly activation: 'tanh' | 'sigmoid' | 'linear' } {
+    return { weights: this.decoderWeights[k]!, bias: this.decoderBiases[k]!, activation: this.decoderKinds[k]! };
+  }
+
   /** Reconstructions of every input part from a code. */
   decode(code: M): M[] {
     return this.decoderWeights.map((_, k) => this.decodePart(code, k));

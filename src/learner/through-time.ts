@@ -12,7 +12,7 @@
 // then cannot amplify a displacement as it travels back.
 
 import type { DenoisingLayer } from './denoising-layer.js';
-import type { Engine } from '../math/index.js';
+import { type Engine, timeStepKernel } from '../math/index.js';
 
 /** What the sweep needs of one step of the window. */
 export interface WindowStep<M> {
@@ -54,6 +54,7 @@ export function targetsThroughTime<M>(
             l === 0 && k === 0 ? null : e.splitRows(layer.decodePart(codes, k), n),
           );
         });
+  const fused = timeStepKernel(e);
   const fromFuture: (M | null)[] = new Array<M | null>(L).fill(null);
   for (let i = n - 1; i >= 0; i--) {
     const step = steps[i]!;
@@ -66,6 +67,17 @@ export function targetsThroughTime<M>(
         continue;
       }
       const code = step.codes[l]!;
+      // The first layer sends nothing down: with its anchor known, one fused call does the step.
+      const anchorBack = decoded?.[l]?.[1]?.[i];
+      if (fused && l === 0 && i > 0 && anchorBack) {
+        const { weights, bias, activation } = layers[0]!.decoderOf(1);
+        const mask = step.continuesAll ? null : step.continues;
+        const [target, back] = fused.step(code, d, weights, bias, activation, anchorBack, clip, mask);
+        targets[0]![i] = target;
+        fromAbove = null;
+        fromFuture[0] = back;
+        continue;
+      }
       const target = e.add(code, d);
       targets[l]![i] = target;
       const anchor = decoded ? decoded[l]!.map((part) => part?.[i] ?? null) : undefined;

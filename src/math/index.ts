@@ -8,6 +8,8 @@ export {
   fusedEngine,
   FusedMatrix,
   gatedCellKernels,
+  timeStepKernel,
+  type TimeStepKernel,
   type GatedCellKernels,
   type GatedCellValues,
   type GatedCellWeights,
