@@ -17,6 +17,8 @@
 // reconstructionEncoderPairs); decoders and targets stay as here.
 
 import {
+  type DecoderGradientKernel,
+  decoderGradientKernel,
   type Corruption,
   type Engine,
   type InitKind,
@@ -89,6 +91,8 @@ export class DenoisingLayer<M> {
   readonly decoderWeights: M[];
   readonly decoderBiases: M[];
   private readonly decoderKinds: ('tanh' | 'sigmoid' | 'linear')[];
+  /** The fused engine's one-call decoder gradients (null: engine ops). */
+  private readonly decoderKernel: DecoderGradientKernel<M> | null;
 
   constructor(
     protected readonly e: Engine<M>,
@@ -105,6 +109,7 @@ export class DenoisingLayer<M> {
     );
     this.decoderBiases = inputs.map((part) => e.parameter(new Float32Array(part.size), 1, part.size));
     this.decoderKinds = inputs.map((part) => decoderUnits(part.units));
+    this.decoderKernel = decoderGradientKernel(e);
   }
 
   get size(): number {
@@ -266,7 +271,15 @@ export class DenoisingLayer<M> {
     const deltas: M[] = [];
     let loss: M | null = null;
     this.decode(hidden).forEach((r, k) => {
-      const error = e.sub(r, decoderTarget === 'corrupted' ? corrupted[k]! : parts[k]!);
+      const target = decoderTarget === 'corrupted' ? corrupted[k]! : parts[k]!;
+      if (this.decoderKernel) {
+        const g = this.decoderKernel.gradients(hidden, r, target, this.decoderKinds[k]!, batch);
+        deltas.push(g.delta);
+        pairs.push([this.decoderWeights[k]!, g.weights], [this.decoderBiases[k]!, g.bias]);
+        loss = loss ? e.add(loss, g.loss) : g.loss;
+        return;
+      }
+      const error = e.sub(r, target);
       const slope = decoderSlope(e, r, this.decoderKinds[k]!);
       const delta = e.mul(slope ? e.mul(error, slope) : error, 1 / batch);
       deltas.push(delta);

@@ -9,6 +9,8 @@ export {
   FusedMatrix,
   gatedCellKernels,
   timeStepKernel,
+  decoderGradientKernel,
+  type DecoderGradientKernel,
   type TimeStepKernel,
   type GatedCellKernels,
   type GatedCellValues,
