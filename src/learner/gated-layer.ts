@@ -59,6 +59,7 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
   /** The fused engine's one-call forward and gradients of the cell (null: engine ops). */
   private readonly kernels: GatedCellKernels<M> | null;
   private readonly cellWeights: GatedCellWeights<M>;
+  private gradients: M[] | null = null;
 
   /**
    * `updateBias`: the update gate's initial bias. At 0 a fresh cell keeps half its state per step;
@@ -134,6 +135,22 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     ];
   }
 
+  /**
+   * The encoder gradients' own matrices (made once, beside the parameters, in the kernels' memory
+   * on the SIMD engine): encoderGradients writes them and returns them, valid until its next call.
+   */
+  private gradientBuffers(): M[] {
+    const e = this.e;
+    if (!this.gradients) this.gradients = this.encoderParameters.map((p) => e.zerosParameter(e.rows(p), e.cols(p)));
+    return this.gradients;
+  }
+
+  override dispose(): void {
+    if (this.gradients) this.e.free(this.gradients);
+    this.gradients = null;
+    super.dispose();
+  }
+
   override encodeMean(parts: readonly M[]): M {
     return this.cell(parts).h;
   }
@@ -141,7 +158,8 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
   /**
    * Gradients of ½‖cell(x, h') − ĥ‖² on the cell's parameters, inputs held fixed (the passed
    * mean is not used: the rule needs the cell's gates, so the cell is run here). Row weights and
-   * the normaliser as in the denoising layer.
+   * the normaliser as in the denoising layer. On a fused engine the gradients are the layer's
+   * own buffers (gradientBuffers), overwritten at the next call.
    */
   override encoderGradients(
     parts: readonly M[],
@@ -151,22 +169,16 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     normalizer?: number,
   ): LocalGradients<M> {
     const e = this.e;
-    const cell = this.cell(parts);
-    const batch = normalizer ?? e.rows(cell.h);
     if (this.kernels) {
       const [x, context] = parts as [M, M];
+      const scale = 1 / (normalizer ?? e.rows(x));
+      const into = this.gradientBuffers();
       const weights = rowWeights ?? null;
-      const { gradients, loss } = this.kernels.targetGradients(
-        x,
-        context,
-        cell,
-        target,
-        weights,
-        1 / batch,
-        this.cellWeights,
-      );
+      const { gradients, loss } = this.kernels.fit(x, context, target, weights, scale, this.cellWeights, into);
       return { pairs: this.encoderParameters.map((p, k) => [p, gradients[k]!] as const), encoderPairs: [], loss };
     }
+    const cell = this.cell(parts);
+    const batch = normalizer ?? e.rows(cell.h);
     const error = e.sub(cell.h, target);
     const dh = e.mul(rowWeights ? e.mul(error, rowWeights) : error, 1 / batch);
     const squared = e.square(error);

@@ -902,6 +902,20 @@ export interface GatedCellKernels<M> {
     scale: number,
     p: GatedCellWeights<M>,
   ): { readonly gradients: M[]; readonly loss: M };
+  /**
+   * forward, then targetGradients, in one call: the cell's values stay inside. With `into` (nine
+   * matrices shaped as the parameters, in the gradients' order) the gradients are written into
+   * them and they are returned; SIMD kernels then read them in place (no copy for the optimiser).
+   */
+  fit(
+    x: M,
+    context: M,
+    target: M,
+    rowWeights: M | null,
+    scale: number,
+    p: GatedCellWeights<M>,
+    into: readonly M[] | null,
+  ): { readonly gradients: M[]; readonly loss: M };
 }
 
 /** Whether every parameter lives in the kernels' memory (so the SIMD pass can read it in place). */
@@ -1193,31 +1207,122 @@ let deltaScratch = new Float32Array(0);
 
 type Gradients = (x: F, context: F, cell: GatedCellValues<F>, loss: CellLoss, p: GatedCellWeights<F>) => F[];
 
-function cellKernels(forward: GatedCellKernels<F>['forward'], gradients: Gradients): GatedCellKernels<F> {
+type Fit = GatedCellKernels<F>['fit'];
+
+function cellKernels(forward: GatedCellKernels<F>['forward'], gradients: Gradients, fit?: Fit): GatedCellKernels<F> {
+  const targetGradients: GatedCellKernels<F>['targetGradients'] = (x, context, cell, target, rowWeights, scale, p) => {
+    const out = gradients(x, context, cell, { target, rowWeights, scale }, p);
+    return { gradients: out, loss: scalar(lastLoss) };
+  };
   return {
     forward,
     gradients: (x, context, cell, dh, p) => gradients(x, context, cell, { dh }, p),
-    targetGradients: (x, context, cell, target, rowWeights, scale, p) => {
-      const out = gradients(x, context, cell, { target, rowWeights, scale }, p);
-      return { gradients: out, loss: scalar(lastLoss) };
-    },
+    targetGradients,
+    fit:
+      fit ??
+      ((x, context, target, rowWeights, scale, p, into) => {
+        const result = targetGradients(x, context, forward(x, context, p), target, rowWeights, scale, p);
+        if (!into) return result;
+        result.gradients.forEach((g, k) => into[k]!.data.set(g.data));
+        return { gradients: [...into], loss: result.loss };
+      }),
   };
 }
 
+/**
+ * The SIMD fit: with whole vectors, every parameter and every `into` in the kernels' memory, one
+ * scratch block holds the inputs, the cell, the deltas and the column sums, and the six weight
+ * gradients are written straight into `into`; otherwise the two passes in turn.
+ */
+const simdFit: Fit = (x, context, target, rowWeights, scale, p, into) => {
+  const rows = x.rows;
+  const inner = x.cols;
+  const cols = p.b.cols;
+  const ready =
+    into !== null &&
+    cols % 4 === 0 &&
+    resident(p) &&
+    p.bz.offset >= 0 &&
+    p.br.offset >= 0 &&
+    p.b.offset >= 0 &&
+    into.every((m) => m.offset >= 0);
+  const n = padded(rows * cols);
+  const nx = padded(rows * inner);
+  // Nine forward blocks, four delta blocks, then x, the context, the target, the row weights and
+  // the three sums.
+  const at = ready ? heap.scratch(4 * (13 * n + nx + 2 * n + padded(rows) + 3 * cols)) : -1;
+  if (at < 0) return simdGatedKernels.fit(x, context, target, rowWeights, scale, p, into);
+  const f32 = heap.f32;
+  const b = 4 * n;
+  const deltas = at + 9 * b;
+  const xo = at + 13 * b;
+  const co = xo + 4 * nx;
+  const to = co + b;
+  const wo = to + b;
+  const so = wo + 4 * padded(rows);
+  f32.set(x.data, xo >> 2);
+  f32.set(context.data, co >> 2);
+  f32.set(target.data, to >> 2);
+  if (rowWeights) f32.set(rowWeights.data, wo >> 2);
+  const k = kernels!;
+  const wx = 4 * inner;
+  const wc = 4 * cols;
+  k.product(xo, p.wz.offset, at, rows, inner, cols, wx, 4);
+  k.product(co, p.uz.offset, at + b, rows, cols, cols, wc, 4);
+  k.product(xo, p.wr.offset, at + 2 * b, rows, inner, cols, wx, 4);
+  k.product(co, p.ur.offset, at + 3 * b, rows, cols, cols, wc, 4);
+  k.product(xo, p.w.offset, at + 4 * b, rows, inner, cols, wx, 4);
+  k.product(co, p.u.offset, at + 5 * b, rows, cols, cols, wc, 4);
+  k.gated_forward(at, b, p.bz.offset, p.br.offset, p.b.offset, co, rows, cols);
+  // z in block 0, h in 1, r in 2, uh in 5, n in 8.
+  const w = rowWeights ? wo : -1;
+  const loss = k.gated_deltas(
+    at,
+    at + 2 * b,
+    at + 8 * b,
+    at + 5 * b,
+    co,
+    at + b,
+    -1,
+    to,
+    w,
+    scale,
+    deltas,
+    b,
+    so,
+    rows,
+    cols,
+  );
+  const [dan, danr, daz, dar] = [deltas, deltas + b, deltas + 2 * b, deltas + 3 * b];
+  const g = into!;
+  k.product(xo, dan, g[0]!.offset, inner, rows, cols, 4, 4 * inner);
+  k.product(co, danr, g[1]!.offset, cols, rows, cols, 4, 4 * cols);
+  k.product(xo, daz, g[3]!.offset, inner, rows, cols, 4, 4 * inner);
+  k.product(co, daz, g[4]!.offset, cols, rows, cols, 4, 4 * cols);
+  k.product(xo, dar, g[6]!.offset, inner, rows, cols, 4, 4 * inner);
+  k.product(co, dar, g[7]!.offset, cols, rows, cols, 4, 4 * cols);
+  const s0 = so >> 2;
+  f32.copyWithin(g[2]!.offset >> 2, s0, s0 + cols);
+  f32.copyWithin(g[5]!.offset >> 2, s0 + cols, s0 + 2 * cols);
+  f32.copyWithin(g[8]!.offset >> 2, s0 + 2 * cols, s0 + 3 * cols);
+  return { gradients: [...g], loss: scalar(loss) };
+};
+
 const jsGatedKernels = cellKernels(jsGatedForward, jsGatedGradients);
 const simdGatedKernels = cellKernels(simdGatedForward, simdGatedGradients);
+const simdFitKernels: GatedCellKernels<F> = { ...simdGatedKernels, fit: simdFit };
 
-/** Each pass's six products, 2·rows·(inner + cols)·cols operations for each gate and the candidate. */
-function gatedFlops(_key: string, args: unknown[]): number {
+/** Each pass's six products, 2·rows·(inner + cols)·cols operations for each gate and the candidate (fit: two passes). */
+function gatedFlops(key: string, args: unknown[]): number {
   const [x, context] = args as [F, F];
-  return 3 * 2 * x.rows * (x.cols + context.cols) * context.cols;
+  return (key === 'fit' ? 2 : 1) * 3 * 2 * x.rows * (x.cols + context.cols) * context.cols;
 }
 
 /** The gated cell's fused passes for a fused engine, or null for another engine (which uses its ops). */
 export function gatedCellKernels<M>(e: Engine<M>): GatedCellKernels<M> | null {
   const base = uncountedEngine(e) as Engine<unknown>;
   const own =
-    base === jsFusedEngine ? jsGatedKernels : wasmFusedEngine && base === wasmFusedEngine ? simdGatedKernels : null;
+    base === jsFusedEngine ? jsGatedKernels : wasmFusedEngine && base === wasmFusedEngine ? simdFitKernels : null;
   return own && (countedKernels(e as Engine, 'gatedCell', own, gatedFlops) as unknown as GatedCellKernels<M>);
 }
 

@@ -16,6 +16,8 @@ import { GatedLayer } from '../../src/learner/gated-layer.js';
 import { RecurrentStack, type RecurrentStackOptions } from '../../src/learner/recurrent-stack.js';
 import { targetsThroughTime } from '../../src/learner/through-time.js';
 import type { Engine } from '../../src/math/index.js';
+import { fusedEngine } from '../../src/math/index.js';
+import { kernelHeap } from '../../src/math/wasm-kernels.js';
 import { Rng } from '../../src/random.js';
 import { environmentTransitions } from '../../src/stream/environment-transitions.js';
 import { ENGINES, liveTensors, useEngine } from '../helpers/engine.js';
@@ -99,7 +101,11 @@ describe('GatedLayer', () => {
           e.assign(layer.resetBias, randomMatrix(e, 1, 4, rng, 0.5));
           const parts = [randomMatrix(e, 2, 3, rng), randomMatrix(e, 2, 4, rng)];
           const target = randomMatrix(e, 2, 4, rng);
-          const { pairs } = layer.encoderGradients(parts, null, target);
+          // Copied: on the fused engine the gradients are the layer's own buffers, which the loss's
+          // calls below overwrite (as a framework's .grad is overwritten by the next backward pass).
+          const pairs = layer
+            .encoderGradients(parts, null, target)
+            .pairs.map(([p, g]) => [p, e.matrix(e.read(g), e.rows(g), e.cols(g))] as const);
           // One gradient for each encoder parameter, the gates' among them, and none for the decoders.
           expect(new Set(pairs.map(([p]) => p))).toEqual(new Set(layer.encoderParameters));
           expect(layer.encoderParameters).toHaveLength(9);
@@ -108,6 +114,21 @@ describe('GatedLayer', () => {
           layer.dispose();
           return null;
         });
+      });
+
+      it(`returns its gradient buffers with its parameters on dispose, on the ${name} engine`, () => {
+        const used = kernelHeap?.used ?? 0;
+        const live = liveTensors();
+        const rng = new Rng(13);
+        const layer = new GatedLayer(e, config(3, 8), rng);
+        e.scope(() => {
+          const parts = [randomMatrix(e, 2, 3, rng), randomMatrix(e, 2, 8, rng)];
+          layer.encoderGradients(parts, null, randomMatrix(e, 2, 8, rng));
+          return null;
+        });
+        layer.dispose();
+        if (e === fusedEngine && kernelHeap) expect(kernelHeap.used).toBe(used);
+        expect(liveTensors()).toBe(live);
       });
 
       it(`gives zero gradient when the target is the code, on the ${name} engine`, () => {

@@ -1,7 +1,7 @@
 // The gated cell's fused passes (fused-engine.ts): the SIMD ones (kernels.wat's gated_forward and
 // gated_deltas for whole vectors of columns, JS elementwise work otherwise) agree with the plain
 // JS ones on every value: the cell, the gradients from a given dh, and the loss toward a target
-// with and without row weights.
+// with and without row weights; the one-call fit gives the same, into the buffers it is given.
 
 import { describe, expect, it } from 'vitest';
 import { type FusedMatrix, gatedCellKernels, jsFusedEngine, simdFusedEngine } from '../../src/math/fused-engine.js';
@@ -77,8 +77,15 @@ describe.skipIf(!simdFusedEngine)('the gated cell kernels', () => {
           0.5,
           p,
         );
+        const into = Object.values(shapes).map(([r, c]) => e.zerosParameter(r, c));
+        const fit = k.fit(x, c, e.matrix(inputs.target, rows, cols), e.matrix(inputs.weights, rows, 1), 0.5, p, into);
+        const fitRead = [...fit.gradients, fit.loss].map((m) => e.read(m));
+        const wrote = fit.gradients.every((g, i) => g === into[i]);
+        e.free(into);
         const read = (m: F) => e.read(m);
         return {
+          fit: fitRead,
+          wrote,
           cell: [cell.z, cell.r, cell.uh, cell.n, cell.h].map(read),
           fromDh: fromDh.map(read),
           plain: [...plain.gradients, plain.loss].map(read),
@@ -92,6 +99,10 @@ describe.skipIf(!simdFusedEngine)('the gated cell kernels', () => {
     const want = run(js);
     for (const part of ['cell', 'fromDh', 'plain', 'weighted'] as const)
       got[part].forEach((values, i) => close(values, want[part][i]!));
+    // The one-call fit gives the weighted gradients and loss, written into the buffers given.
+    got.fit.forEach((values, i) => close(values, want.weighted[i]!));
+    want.fit.forEach((values, i) => close(values, want.weighted[i]!));
+    expect(got.wrote && want.wrote).toBe(true);
     // The loss is positive, and the row weights change it.
     expect(want.plain.at(-1)![0]).toBeGreaterThan(0);
     expect(want.weighted.at(-1)![0]).not.toBeCloseTo(want.plain.at(-1)![0]!, 6);
