@@ -812,6 +812,36 @@ function wasmTanh(a: F): F {
   return copied(a.rows, a.cols, heap.f32.subarray(at >> 2, (at >> 2) + n));
 }
 
+/**
+ * activate(x·w + b) with the product, the bias and a tanh all in the kernels' memory and one copy
+ * out (the same float32 values as the product, the JS bias loop and the tanh kernel in turn).
+ * Other activations, and small products, take denseWith's path.
+ */
+const wasmDenseSteps = denseWith(wasmMatMul, (pre, activation) =>
+  activation === 'tanh' ? wasmTanh(pre) : jsFusedEngine.activate(pre, activation),
+);
+
+function wasmDense(x: F, w: F, b: F, activation: Activation): F {
+  const rows = x.rows;
+  const cols = w.cols;
+  if ((activation !== 'tanh' && activation !== 'linear') || rows * x.cols * cols < WASM_MIN_MACS)
+    return wasmDenseSteps(x, w, b, activation);
+  if (b.rows !== 1 || b.cols !== cols)
+    throw new RangeError(`fused: expected a [1, ${cols}] bias, but got [${b.rows}, ${b.cols}]`);
+  const n = rows * cols;
+  const at = heap.scratch(4 * (padded(n) + scratchFor(x) + scratchFor(w) + scratchFor(b)));
+  if (at < 0) return wasmDenseSteps(x, w, b, activation);
+  const xo = placed(x, at + 4 * padded(n));
+  const wo = placed(w, at + 4 * (padded(n) + scratchFor(x)));
+  const bo = placed(b, at + 4 * (padded(n) + scratchFor(x) + scratchFor(w)));
+  const k = kernels!;
+  k.product(xo, wo, at, rows, x.cols, cols, 4 * x.cols, 4);
+  k.bias_rows(at, bo, rows, cols);
+  if (activation === 'tanh' && n >= WASM_MIN_TANH) k.tanh(at, at, n);
+  const out = copied(rows, cols, heap.f32.subarray(at >> 2, (at >> 2) + n));
+  return activation === 'tanh' && n < WASM_MIN_TANH ? tanh(out) : out;
+}
+
 function evict(m: F): void {
   if (m.offset >= 0) m.evict();
 }
@@ -832,9 +862,7 @@ const wasmFusedEngine: Engine<F> | null = kernels
       matMulAT: wasmMatMulAT,
       matMulBT: wasmMatMulBT,
       activate: (pre, activation) => (activation === 'tanh' ? wasmTanh(pre) : jsFusedEngine.activate(pre, activation)),
-      dense: denseWith(wasmMatMul, (pre, activation) =>
-        activation === 'tanh' ? wasmTanh(pre) : jsFusedEngine.activate(pre, activation),
-      ),
+      dense: wasmDense,
       sgdStep: wasmSgdStep,
       rmspropStep: wasmRmspropStep,
       adamStep: wasmAdamStep,

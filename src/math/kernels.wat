@@ -718,4 +718,32 @@
       (f32.add
         (f32.add (f32x4.extract_lane 0 (local.get $loss)) (f32x4.extract_lane 1 (local.get $loss)))
         (f32.add (f32x4.extract_lane 2 (local.get $loss)) (f32x4.extract_lane 3 (local.get $loss))))))
+
+  ;; o[i, j] += b[j] for i < rows, j < cols (a bias row added to every row of o).
+  (func $bias_rows (export "bias_rows")
+    (param $o i32) (param $b i32) (param $rows i32) (param $cols i32)
+    (local $rb i32) (local $vb i32) (local $i i32) (local $j i32) (local $row i32)
+    (local.set $rb (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $vb (i32.and (local.get $rb) (i32.const -16)))
+    (local.set $i (i32.const 0))
+    (block $rows_done (loop $row_loop
+      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $row (i32.add (local.get $o) (i32.mul (local.get $i) (local.get $rb))))
+      (local.set $j (i32.const 0))
+      (block $vectors_done (loop $vector
+        (br_if $vectors_done (i32.ge_u (local.get $j) (local.get $vb)))
+        (v128.store (i32.add (local.get $row) (local.get $j))
+          (f32x4.add (v128.load (i32.add (local.get $row) (local.get $j)))
+                     (v128.load (i32.add (local.get $b) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $vector)))
+      (block $tail_done (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $j) (local.get $rb)))
+        (f32.store (i32.add (local.get $row) (local.get $j))
+          (f32.add (f32.load (i32.add (local.get $row) (local.get $j)))
+                   (f32.load (i32.add (local.get $b) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $tail)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $row_loop))))
 )

@@ -65,6 +65,8 @@ export interface KernelExports {
     rows: number,
     cols: number,
   ): number;
+  /** o[i, :] += b for every row of o ([rows, cols]). */
+  bias_rows(o: number, b: number, rows: number, cols: number): void;
 }
 
 export const KERNEL_EXPORTS: readonly (keyof KernelExports)[] = [
@@ -77,6 +79,7 @@ export const KERNEL_EXPORTS: readonly (keyof KernelExports)[] = [
   'tanh',
   'gated_forward',
   'gated_deltas',
+  'bias_rows',
 ];
 
 /** The committed module's bytes. */
