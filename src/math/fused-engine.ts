@@ -1340,7 +1340,7 @@ const jsGatedKernels = cellKernels(jsGatedForward, jsGatedGradients);
 const simdGatedKernels = cellKernels(simdGatedForward, simdGatedGradients);
 const simdFitKernels: GatedCellKernels<F> = { ...simdGatedKernels, fit: simdFit };
 
-/** Each pass's six products, 2·rows·(inner + cols)·cols operations for each gate and the candidate (fit: two passes). */
+/** Each pass's six products: 2·rows·(inner + cols)·cols operations per gate and candidate (fit: two passes). */
 function gatedFlops(key: string, args: unknown[]): number {
   const [x, context] = args as [F, F];
   return (key === 'fit' ? 2 : 1) * 3 * 2 * x.rows * (x.cols + context.cols) * context.cols;
