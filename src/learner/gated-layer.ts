@@ -152,6 +152,7 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
   }
 
   override encodeMean(parts: readonly M[]): M {
+    if (this.kernels) return this.kernels.code(parts[0]!, parts[1]!, this.cellWeights);
     return this.cell(parts).h;
   }
 

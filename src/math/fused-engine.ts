@@ -911,6 +911,8 @@ export interface GatedCellKernels<M> {
    * h = (1 − z) ⊙ n + z ⊙ h', for x the layer below and h' the context.
    */
   forward(x: M, context: M, p: GatedCellWeights<M>): GatedCellValues<M>;
+  /** forward's h alone (the gates and the candidate stay inside). */
+  code(x: M, context: M, p: GatedCellWeights<M>): M;
   /**
    * Given dh, the loss's gradient on h: the gradients of W, U, b, Wz, Uz, bz, Wr, Ur, br (in that
    * order), from dan = dh ⊙ (1 − z) ⊙ (1 − n²), daz = dh ⊙ (h' − n) ⊙ z(1 − z) and
@@ -1000,6 +1002,11 @@ function gatedElementwise(
 }
 
 function simdGatedForward(x: F, context: F, p: GatedCellWeights<F>): GatedCellValues<F> {
+  return simdGatedPass(x, context, p, false) as GatedCellValues<F>;
+}
+
+/** The SIMD forward: every value of the cell, or with `codeOnly` its code h alone. */
+function simdGatedPass(x: F, context: F, p: GatedCellWeights<F>, codeOnly: boolean): GatedCellValues<F> | F {
   const rows = x.rows;
   const inner = x.cols;
   const cols = p.b.cols;
@@ -1008,7 +1015,7 @@ function simdGatedForward(x: F, context: F, p: GatedCellWeights<F>): GatedCellVa
   const nc = padded(rows * cols);
   // Nine blocks of n (products, then staging), then the inputs; taken before any view is read.
   const at = resident(p) ? heap.scratch(4 * (9 * padded(n) + nx + nc)) : -1;
-  if (at < 0) return jsGatedForward(x, context, p);
+  if (at < 0) return codeOnly ? jsGatedForward(x, context, p).h : jsGatedForward(x, context, p);
   const b = 4 * padded(n);
   const xo = at + 9 * b;
   const co = xo + 4 * nx;
@@ -1023,11 +1030,14 @@ function simdGatedForward(x: F, context: F, p: GatedCellWeights<F>): GatedCellVa
   k.product(co, p.ur.offset, at + 3 * b, rows, cols, cols, wc, 4);
   k.product(xo, p.w.offset, at + 4 * b, rows, inner, cols, wx, 4);
   k.product(co, p.u.offset, at + 5 * b, rows, cols, cols, wc, 4);
-  if (cols % 4 !== 0 || p.bz.offset < 0 || p.br.offset < 0 || p.b.offset < 0)
-    return gatedElementwise(at, rows, cols, p, context);
+  if (cols % 4 !== 0 || p.bz.offset < 0 || p.br.offset < 0 || p.b.offset < 0) {
+    const cell = gatedElementwise(at, rows, cols, p, context);
+    return codeOnly ? cell.h : cell;
+  }
   k.gated_forward(at, b, p.bz.offset, p.br.offset, p.b.offset, co, rows, cols);
   const f32 = heap.f32;
   const block = (i: number): F => copied(rows, cols, f32.subarray((at + i * b) >> 2, ((at + i * b) >> 2) + n));
+  if (codeOnly) return block(1);
   return { z: block(0), r: block(2), uh: block(5), n: block(8), h: block(1) };
 }
 
@@ -1244,6 +1254,7 @@ function cellKernels(forward: GatedCellKernels<F>['forward'], gradients: Gradien
   };
   return {
     forward,
+    code: (x, context, p) => forward(x, context, p).h,
     gradients: (x, context, cell, dh, p) => gradients(x, context, cell, { dh }, p),
     targetGradients,
     fit:
@@ -1338,7 +1349,11 @@ const simdFit: Fit = (x, context, target, rowWeights, scale, p, into) => {
 
 const jsGatedKernels = cellKernels(jsGatedForward, jsGatedGradients);
 const simdGatedKernels = cellKernels(simdGatedForward, simdGatedGradients);
-const simdFitKernels: GatedCellKernels<F> = { ...simdGatedKernels, fit: simdFit };
+const simdFitKernels: GatedCellKernels<F> = {
+  ...simdGatedKernels,
+  code: (x, context, p) => simdGatedPass(x, context, p, true) as F,
+  fit: simdFit,
+};
 
 /** Each pass's six products: 2·rows·(inner + cols)·cols operations per gate and candidate (fit: two passes). */
 function gatedFlops(key: string, args: unknown[]): number {

@@ -66,6 +66,7 @@ describe.skipIf(!simdFusedEngine)('the gated cell kernels', () => {
         const x = e.matrix(inputs.x, rows, inner);
         const c = e.matrix(inputs.context, rows, cols);
         const cell = k.forward(x, c, p);
+        const code = e.read(k.code(x, c, p));
         const fromDh = k.gradients(x, c, cell, e.matrix(inputs.dh, rows, cols), p);
         const plain = k.targetGradients(x, c, cell, e.matrix(inputs.target, rows, cols), null, 1 / rows, p);
         const weighted = k.targetGradients(
@@ -84,6 +85,7 @@ describe.skipIf(!simdFusedEngine)('the gated cell kernels', () => {
         e.free(into);
         const read = (m: F) => e.read(m);
         return {
+          code,
           fit: fitRead,
           wrote,
           cell: [cell.z, cell.r, cell.uh, cell.n, cell.h].map(read),
@@ -99,6 +101,9 @@ describe.skipIf(!simdFusedEngine)('the gated cell kernels', () => {
     const want = run(js);
     for (const part of ['cell', 'fromDh', 'plain', 'weighted'] as const)
       got[part].forEach((values, i) => close(values, want[part][i]!));
+    // The code alone is the forward's h.
+    expect(Array.from(got.code)).toEqual(Array.from(got.cell[4]!));
+    expect(Array.from(want.code)).toEqual(Array.from(want.cell[4]!));
     // The one-call fit gives the weighted gradients and loss, written into the buffers given.
     got.fit.forEach((values, i) => close(values, want.weighted[i]!));
     want.fit.forEach((values, i) => close(values, want.weighted[i]!));
