@@ -128,6 +128,30 @@ const scopes: F[][] = [];
 let scopeEnds = 0;
 /** Recycled matrices by entry count. */
 const pools = new Map<number, F[]>();
+/**
+ * Bytes the pools hold, and the most they may: past it a dropped result is left to the garbage
+ * collector, so a process that makes many learners of many sizes does not keep them all.
+ */
+let pooledBytes = 0;
+let poolLimit = 64 * 1024 * 1024;
+
+/** Sets the pools' limit in bytes (default 64 MB), dropping what is pooled past it; returns the old one. */
+export function setResultPoolLimit(bytes: number): number {
+  const old = poolLimit;
+  poolLimit = bytes;
+  for (const [n, pool] of pools) {
+    while (pooledBytes > poolLimit && pool.length > 0) {
+      pool.pop();
+      pooledBytes -= 4 * n;
+    }
+  }
+  return old;
+}
+
+/** Bytes the result pools hold now. */
+export function resultPoolBytes(): number {
+  return pooledBytes;
+}
 /** Arrays made so far for results (pool misses and results made outside scopes). */
 let arraysMade = 0;
 const poison = typeof process !== 'undefined' && process.env?.TPROP_FUSED_POISON === '1';
@@ -145,6 +169,7 @@ function make(rows: number, cols: number): F {
   const m = pools.get(n)?.pop();
   let out: F;
   if (m) {
+    pooledBytes -= 4 * n;
     m.rows = rows;
     m.cols = cols;
     m.data.fill(0);
@@ -166,6 +191,8 @@ function recycle(m: F): void {
     return;
   }
   const n = m.rows * m.cols;
+  if (pooledBytes + 4 * n > poolLimit) return;
+  pooledBytes += 4 * n;
   const pool = pools.get(n);
   if (pool) pool.push(m);
   else pools.set(n, [m]);

@@ -3,6 +3,7 @@
 // recycled, and nothing is reused after a throw.
 
 import { describe, expect, it } from 'vitest';
+import { resultPoolBytes, setResultPoolLimit } from '../../src/math/fused-engine.js';
 import { fusedEngine as e } from '../../src/math/index.js';
 
 // The debug option TPROP_FUSED_POISON=1 recycles into NaN and never reuses.
@@ -67,5 +68,21 @@ describe('fused scopes', () => {
     const other = e.scope(() => e.keep(e.zeros(7, 2)));
     expect(other).not.toBe(made);
     expect(Array.from(e.read(made as never))).toEqual(new Array(14).fill(2));
+  });
+
+  it('hold at most their limit in bytes, dropping what would pass it', () => {
+    const old = setResultPoolLimit(64 * 1024);
+    try {
+      expect(resultPoolBytes()).toBeLessThanOrEqual(64 * 1024);
+      // 40 results of 4 KB each, every one dropped at the scope's end: 160 KB offered to the pools.
+      e.scope(() => {
+        for (let i = 0; i < 40; i++) e.zeros(1, 1024 + i);
+        return null;
+      });
+      expect(resultPoolBytes()).toBeLessThanOrEqual(64 * 1024);
+      if (reuses) expect(resultPoolBytes()).toBeGreaterThan(32 * 1024);
+    } finally {
+      setResultPoolLimit(old);
+    }
   });
 });
