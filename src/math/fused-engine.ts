@@ -1028,6 +1028,54 @@ function gatedElementwise(
   return { z, r, uh, n: cand, h };
 }
 
+/**
+ * The cell's six products into blocks 0 to 5 from byte `at` (`b` bytes apart): x·Wz, h'·Uz,
+ * x·Wr, h'·Ur, x·W, h'·U, for x at `xo` ([rows, inner]) and h' at `co` ([rows, cols]).
+ */
+function cellProducts(
+  p: GatedCellWeights<F>,
+  xo: number,
+  co: number,
+  at: number,
+  b: number,
+  rows: number,
+  inner: number,
+  cols: number,
+): void {
+  const k = kernels!;
+  const [wx, wc] = [4 * inner, 4 * cols];
+  k.product(xo, p.wz.offset, at, rows, inner, cols, wx, 4);
+  k.product(co, p.uz.offset, at + b, rows, cols, cols, wc, 4);
+  k.product(xo, p.wr.offset, at + 2 * b, rows, inner, cols, wx, 4);
+  k.product(co, p.ur.offset, at + 3 * b, rows, cols, cols, wc, 4);
+  k.product(xo, p.w.offset, at + 4 * b, rows, inner, cols, wx, 4);
+  k.product(co, p.u.offset, at + 5 * b, rows, cols, cols, wc, 4);
+}
+
+/**
+ * The six weight gradients xᵀ·dan, h'ᵀ·danr, xᵀ·daz, h'ᵀ·daz, xᵀ·dar, h'ᵀ·dar into `outs` (byte
+ * offsets), from the four delta blocks: Aᵀ·D with A read by columns (the product's rows are A's
+ * columns, its inner size the batch).
+ */
+function gradientProducts(
+  xo: number,
+  co: number,
+  deltas: readonly [number, number, number, number],
+  outs: readonly number[],
+  rows: number,
+  inner: number,
+  cols: number,
+): void {
+  const k = kernels!;
+  const [dan, danr, daz, dar] = deltas;
+  k.product(xo, dan, outs[0]!, inner, rows, cols, 4, 4 * inner);
+  k.product(co, danr, outs[1]!, cols, rows, cols, 4, 4 * cols);
+  k.product(xo, daz, outs[2]!, inner, rows, cols, 4, 4 * inner);
+  k.product(co, daz, outs[3]!, cols, rows, cols, 4, 4 * cols);
+  k.product(xo, dar, outs[4]!, inner, rows, cols, 4, 4 * inner);
+  k.product(co, dar, outs[5]!, cols, rows, cols, 4, 4 * cols);
+}
+
 function simdGatedForward(x: F, context: F, p: GatedCellWeights<F>): GatedCellValues<F> {
   return simdGatedPass(x, context, p, false) as GatedCellValues<F>;
 }
@@ -1049,14 +1097,7 @@ function simdGatedPass(x: F, context: F, p: GatedCellWeights<F>, codeOnly: boole
   heap.f32.set(x.data, xo >> 2);
   heap.f32.set(context.data, co >> 2);
   const k = kernels!;
-  const wx = 4 * inner;
-  const wc = 4 * cols;
-  k.product(xo, p.wz.offset, at, rows, inner, cols, wx, 4);
-  k.product(co, p.uz.offset, at + b, rows, cols, cols, wc, 4);
-  k.product(xo, p.wr.offset, at + 2 * b, rows, inner, cols, wx, 4);
-  k.product(co, p.ur.offset, at + 3 * b, rows, cols, cols, wc, 4);
-  k.product(xo, p.w.offset, at + 4 * b, rows, inner, cols, wx, 4);
-  k.product(co, p.u.offset, at + 5 * b, rows, cols, cols, wc, 4);
+  cellProducts(p, xo, co, at, b, rows, inner, cols);
   if (cols % 4 !== 0 || p.bz.offset < 0 || p.br.offset < 0 || p.b.offset < 0) {
     const cell = gatedElementwise(at, rows, cols, p, context);
     return codeOnly ? cell.h : cell;
@@ -1224,14 +1265,7 @@ function simdGatedGradients(x: F, context: F, cell: GatedCellValues<F>, loss: Ce
   outs.push(go + 4 * (3 * gi + 2 * gc));
   const sums = whole ? simdDeltas(loss, cell, go + 4 * (3 * gi + 3 * gc), at, co, n) : null;
   const bias = sums ?? gatedDeltas(loss, cell, context, f32, at >> 2, n);
-  const k = kernels!;
-  // Aᵀ·D with A read by columns: rows of the product = A's columns, inner = the batch.
-  k.product(xo, dan, outs[0]!, inner, rows, cols, 4, 4 * inner);
-  k.product(co, danr, outs[1]!, cols, rows, cols, 4, 4 * cols);
-  k.product(xo, daz, outs[2]!, inner, rows, cols, 4, 4 * inner);
-  k.product(co, daz, outs[3]!, cols, rows, cols, 4, 4 * cols);
-  k.product(xo, dar, outs[4]!, inner, rows, cols, 4, 4 * inner);
-  k.product(co, dar, outs[5]!, cols, rows, cols, 4, 4 * cols);
+  gradientProducts(xo, co, [dan, danr, daz, dar], outs, rows, inner, cols);
   const grad = (o: number, r: number): F => copied(r, cols, f32.subarray(o >> 2, (o >> 2) + r * cols));
   return [
     grad(outs[0]!, inner),
@@ -1331,14 +1365,7 @@ const simdFit: Fit = (x, context, target, rowWeights, scale, p, into) => {
   f32.set(target.data, to >> 2);
   if (rowWeights) f32.set(rowWeights.data, wo >> 2);
   const k = kernels!;
-  const wx = 4 * inner;
-  const wc = 4 * cols;
-  k.product(xo, p.wz.offset, at, rows, inner, cols, wx, 4);
-  k.product(co, p.uz.offset, at + b, rows, cols, cols, wc, 4);
-  k.product(xo, p.wr.offset, at + 2 * b, rows, inner, cols, wx, 4);
-  k.product(co, p.ur.offset, at + 3 * b, rows, cols, cols, wc, 4);
-  k.product(xo, p.w.offset, at + 4 * b, rows, inner, cols, wx, 4);
-  k.product(co, p.u.offset, at + 5 * b, rows, cols, cols, wc, 4);
+  cellProducts(p, xo, co, at, b, rows, inner, cols);
   k.gated_forward(at, b, p.bz.offset, p.br.offset, p.b.offset, co, rows, cols);
   // z in block 0, h in 1, r in 2, uh in 5, n in 8.
   const w = rowWeights ? wo : -1;
@@ -1359,14 +1386,17 @@ const simdFit: Fit = (x, context, target, rowWeights, scale, p, into) => {
     rows,
     cols,
   );
-  const [dan, danr, daz, dar] = [deltas, deltas + b, deltas + 2 * b, deltas + 3 * b];
   const g = into!;
-  k.product(xo, dan, g[0]!.offset, inner, rows, cols, 4, 4 * inner);
-  k.product(co, danr, g[1]!.offset, cols, rows, cols, 4, 4 * cols);
-  k.product(xo, daz, g[3]!.offset, inner, rows, cols, 4, 4 * inner);
-  k.product(co, daz, g[4]!.offset, cols, rows, cols, 4, 4 * cols);
-  k.product(xo, dar, g[6]!.offset, inner, rows, cols, 4, 4 * inner);
-  k.product(co, dar, g[7]!.offset, cols, rows, cols, 4, 4 * cols);
+  const blocks = [deltas, deltas + b, deltas + 2 * b, deltas + 3 * b] as const;
+  gradientProducts(
+    xo,
+    co,
+    blocks,
+    [0, 1, 3, 4, 6, 7].map((i) => g[i]!.offset),
+    rows,
+    inner,
+    cols,
+  );
   const s0 = so >> 2;
   f32.copyWithin(g[2]!.offset >> 2, s0, s0 + cols);
   f32.copyWithin(g[5]!.offset >> 2, s0 + cols, s0 + 2 * cols);
