@@ -4,18 +4,15 @@
 
 export type { Engine, EngineKind, Activation, MatrixOf } from './engine.js';
 export { tfjsEngine } from './tfjs-engine.js';
+export { fusedEngine, FusedMatrix } from './fused-engine.js';
 export {
-  fusedEngine,
-  FusedMatrix,
   gatedCellKernels,
-  timeStepKernel,
-  decoderGradientKernel,
-  type DecoderGradientKernel,
-  type TimeStepKernel,
   type GatedCellKernels,
   type GatedCellValues,
   type GatedCellWeights,
-} from './fused-engine.js';
+} from './gated-cell-kernels.js';
+export { timeStepKernel, type TimeStepKernel } from './time-step-kernel.js';
+export { decoderGradientKernel, type DecoderGradientKernel } from './decoder-gradient-kernel.js';
 export { engineFor, ENGINE_KINDS, type EngineChoice } from './engine-choice.js';
 export {
   countEngineCalls,

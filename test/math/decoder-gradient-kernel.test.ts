@@ -2,7 +2,8 @@
 // what the engine ops it replaces give, for tanh, sigmoid and linear decoders.
 
 import { describe, expect, it } from 'vitest';
-import { type FusedMatrix, decoderGradientKernel, fusedEngine, jsFusedEngine } from '../../src/math/fused-engine.js';
+import { decoderGradientKernel } from '../../src/math/decoder-gradient-kernel.js';
+import { type FusedMatrix, fusedEngine, jsFusedEngine } from '../../src/math/fused-engine.js';
 import { Rng } from '../../src/random.js';
 
 const rng = new Rng(4);

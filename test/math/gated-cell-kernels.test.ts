@@ -4,7 +4,8 @@
 // with and without row weights; the one-call fit gives the same, into the buffers it is given.
 
 import { describe, expect, it } from 'vitest';
-import { type FusedMatrix, gatedCellKernels, jsFusedEngine, simdFusedEngine } from '../../src/math/fused-engine.js';
+import { type FusedMatrix, jsFusedEngine, simdFusedEngine } from '../../src/math/fused-engine.js';
+import { gatedCellKernels } from '../../src/math/gated-cell-kernels.js';
 import { Rng } from '../../src/random.js';
 
 const simd = simdFusedEngine!;

@@ -2,7 +2,8 @@
 // ops it replaces give: ĥ = h + d, then g(ĥ) − g(h) clipped per row to clip·‖d‖ and masked.
 
 import { describe, expect, it } from 'vitest';
-import { type FusedMatrix, fusedEngine, jsFusedEngine, timeStepKernel } from '../../src/math/fused-engine.js';
+import { type FusedMatrix, fusedEngine, jsFusedEngine } from '../../src/math/fused-engine.js';
+import { timeStepKernel } from '../../src/math/time-step-kernel.js';
 import { Rng } from '../../src/random.js';
 
 const rng = new Rng(3);
