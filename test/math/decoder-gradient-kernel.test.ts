@@ -1,5 +1,5 @@
-// The decoder gradients' fused call (fused-engine.ts, used by denoising-layer.ts) gives exactly
-// what the engine ops it replaces give, for tanh, sigmoid and linear decoders.
+// The decoder gradients' fused call (decoder-gradient-kernel.ts, used by denoising-layer.ts)
+// gives exactly what the engine ops it replaces give, for tanh, sigmoid and linear decoders.
 
 import { describe, expect, it } from 'vitest';
 import { decoderGradientKernel } from '../../src/math/decoder-gradient-kernel.js';

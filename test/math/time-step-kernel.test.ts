@@ -1,5 +1,5 @@
-// The sweep's fused step (fused-engine.ts, used by through-time.ts) gives exactly what the engine
-// ops it replaces give: ĥ = h + d, then g(ĥ) − g(h) clipped per row to clip·‖d‖ and masked.
+// The sweep's fused step (time-step-kernel.ts, used by through-time.ts) gives exactly what the
+// engine ops it replaces give: ĥ = h + d, then g(ĥ) − g(h) clipped per row to clip·‖d‖ and masked.
 
 import { describe, expect, it } from 'vitest';
 import { type FusedMatrix, fusedEngine, jsFusedEngine } from '../../src/math/fused-engine.js';
