@@ -1,7 +1,8 @@
 // The gated cell's fused passes (gated-cell-kernels.ts): the SIMD ones (kernels.wat's
-// gated_forward and gated_deltas for whole vectors of columns, JS elementwise work otherwise) agree with the plain
-// JS ones on every value: the cell, the gradients from a given dh, and the loss toward a target
-// with and without row weights; the one-call fit gives the same, into the buffers it is given.
+// gated_forward and gated_deltas for whole vectors of columns, JS elementwise work otherwise)
+// agree with the plain JS ones on every value: the cell, the gradients from a given dh, and the
+// loss toward a target with and without row weights; the one-call fit gives the same, into the
+// buffers it is given.
 
 import { describe, expect, it } from 'vitest';
 import { type FusedMatrix, jsFusedEngine, simdFusedEngine } from '../../src/math/fused-engine.js';
