@@ -59,6 +59,8 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
   /** The fused engine's one-call forward and gradients of the cell (null: engine ops). */
   private readonly kernels: GatedCellKernels<M> | null;
   private readonly cellWeights: GatedCellWeights<M>;
+  /** encoderParameters, made once (the objects never change: checkpoints assign in place). */
+  private readonly cellParameters: M[];
   private gradients: M[] | null = null;
 
   /**
@@ -77,6 +79,7 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     const [wz, uz] = this.updateWeights as [M, M];
     const [wr, ur] = this.resetWeights as [M, M];
     this.cellWeights = { w, u, b: this.bias, wz, uz, bz: this.updateBias, wr, ur, br: this.resetBias };
+    this.cellParameters = this.encoderParameters;
   }
 
   /** The candidate's W, U, b, then the update gate's, then the reset gate's (checkpoints rely on the order). */
@@ -117,7 +120,7 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     const { z, r, uh, n } = cell;
     if (this.kernels) {
       const grads = this.kernels.gradients(x, context, cell, dh, this.cellWeights);
-      return this.encoderParameters.map((p, k) => [p, grads[k]!] as const);
+      return this.cellParameters.map((p, k) => [p, grads[k]!] as const);
     }
     const dan = e.mul(e.mul(dh, e.sub(1, z)), e.sub(1, e.square(n)));
     const daz = e.mul(e.mul(dh, e.sub(context, n)), e.mul(z, e.sub(1, z)));
@@ -141,7 +144,7 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
    */
   private gradientBuffers(): M[] {
     const e = this.e;
-    if (!this.gradients) this.gradients = this.encoderParameters.map((p) => e.zerosParameter(e.rows(p), e.cols(p)));
+    if (!this.gradients) this.gradients = this.cellParameters.map((p) => e.zerosParameter(e.rows(p), e.cols(p)));
     return this.gradients;
   }
 
@@ -176,7 +179,7 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
       const into = this.gradientBuffers();
       const weights = rowWeights ?? null;
       const { gradients, loss } = this.kernels.fit(x, context, target, weights, scale, this.cellWeights, into);
-      return { pairs: this.encoderParameters.map((p, k) => [p, gradients[k]!] as const), encoderPairs: [], loss };
+      return { pairs: this.cellParameters.map((p, k) => [p, gradients[k]!] as const), encoderPairs: [], loss };
     }
     const cell = this.cell(parts);
     const batch = normalizer ?? e.rows(cell.h);

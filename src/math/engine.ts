@@ -22,7 +22,7 @@ export interface Engine<M = unknown> {
   /** Marks a matrix made inside a scope as surviving it. */
   keep<T extends M>(m: T): T;
   free(ms: M | readonly M[] | null | undefined): void;
-  /** Live matrices the engine holds (tfjs tensors; 0 for fused, whose arrays are garbage-collected). */
+  /** Live matrices the engine holds (tfjs tensors; 0 for fused, whose results are recycled or collected). */
   live(): number;
   /** Arrays made for results so far (fused: a recycled one is not made); absent for tfjs (every op makes one). */
   allocated?(): number;

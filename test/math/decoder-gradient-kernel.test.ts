@@ -3,16 +3,14 @@
 
 import { describe, expect, it } from 'vitest';
 import { decoderGradientKernel } from '../../src/math/decoder-gradient-kernel.js';
-import { type FusedMatrix, fusedEngine, jsFusedEngine } from '../../src/math/fused-engine.js';
+import type { FusedMatrix } from '../../src/math/fused-engine.js';
 import { Rng } from '../../src/random.js';
+import { FUSED_ENGINES, gaussianValues } from '../helpers/fused.js';
 
 const rng = new Rng(4);
-const gaussian = (n: number, std = 1) => Float32Array.from({ length: n }, () => std * rng.normal());
+const gaussian = (n: number, std = 1) => gaussianValues(rng, n, std);
 
-describe.each([
-  ['fused', fusedEngine],
-  ['js', jsFusedEngine],
-] as const)('the decoder gradient kernel on the %s engine', (_, e) => {
+describe.each(FUSED_ENGINES)('the decoder gradient kernel on the %s engine', (_, e) => {
   it.each([
     [1, 64, 7, 'tanh'],
     [8, 64, 64, 'tanh'],

@@ -4,9 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { simdFusedEngine } from '../../src/math/fused-engine.js';
 import { Rng } from '../../src/random.js';
+import { gaussianValues } from '../helpers/fused.js';
 
 const rng = new Rng(8);
-const gaussian = (n: number, std = 1) => Float32Array.from({ length: n }, () => std * rng.normal());
+const gaussian = (n: number, std = 1) => gaussianValues(rng, n, std);
 
 describe.skipIf(!simdFusedEngine)('the SIMD dense', () => {
   const e = simdFusedEngine!;

@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { type FusedMatrix, jsFusedEngine, simdFusedEngine } from '../../src/math/fused-engine.js';
 import { gatedCellKernels } from '../../src/math/gated-cell-kernels.js';
 import { Rng } from '../../src/random.js';
+import { gaussianValues } from '../helpers/fused.js';
 
 const simd = simdFusedEngine!;
 const js = jsFusedEngine;
 type F = FusedMatrix;
 
 const rng = new Rng(5);
-const gaussian = (n: number, std = 1) => Float32Array.from({ length: n }, () => std * rng.normal());
+const gaussian = (n: number, std = 1) => gaussianValues(rng, n, std);
 
 function close(got: Float32Array, want: Float32Array, tolerance = 2e-5): void {
   expect(got.length).toBe(want.length);

@@ -2,17 +2,15 @@
 // engine ops it replaces give: ĥ = h + d, then g(ĥ) − g(h) clipped per row to clip·‖d‖ and masked.
 
 import { describe, expect, it } from 'vitest';
-import { type FusedMatrix, fusedEngine, jsFusedEngine } from '../../src/math/fused-engine.js';
+import type { FusedMatrix } from '../../src/math/fused-engine.js';
 import { timeStepKernel } from '../../src/math/time-step-kernel.js';
 import { Rng } from '../../src/random.js';
+import { FUSED_ENGINES, gaussianValues } from '../helpers/fused.js';
 
 const rng = new Rng(3);
-const gaussian = (n: number, std = 1) => Float32Array.from({ length: n }, () => std * rng.normal());
+const gaussian = (n: number, std = 1) => gaussianValues(rng, n, std);
 
-describe.each([
-  ['fused', fusedEngine],
-  ['js', jsFusedEngine],
-] as const)('the time step kernel on the %s engine', (_, e) => {
+describe.each(FUSED_ENGINES)('the time step kernel on the %s engine', (_, e) => {
   it.each([
     [1, 64, 0, false],
     [16, 64, 1, true],
