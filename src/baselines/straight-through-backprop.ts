@@ -6,6 +6,7 @@
 // (so speeds compare on one engine), lets the gradient through them as if they were smooth
 // (Bengio, Léonard & Courville 2013; Hubara et al. 2016):
 //   forward:   a_l = h_{l−1}·W_l + b_l;  h_l = sign(a_l) | Bernoulli(σ(a_l)) | act(a_l)
+//              (with `noise` σ while training: sign(a_l + ε) | act(a_l) + ε, ε ~ N(0, σ²))
 //   backward:  δa_l = δh_l ⊙ s_l,  s_l = 1{|a_l| ≤ 1} (sign: hardtanh-clipped identity)
 //                                       σ(a_l)·(1 − σ(a_l)) (binary: through the probability)
 //                                       act'(a_l) (continuous units: the exact gradient)
@@ -27,6 +28,7 @@ import {
 } from '../math/index.js';
 import { type GradientPair, type LocalOptimizer, createOptimizer } from '../optim/local-optimizer.js';
 import type { OptimizerSpec } from '../optim/optimizer.js';
+import { numberOption } from '../options.js';
 import { Rng } from '../random.js';
 
 export interface StraightThroughBackpropOptions {
@@ -36,6 +38,11 @@ export interface StraightThroughBackpropOptions {
   readonly layers: ReadonlyArray<{ size: number; units?: Units } | number>;
   /** Default adam, learning rate 0.001 (as every learner here). */
   readonly optimizer?: OptimizerSpec;
+  /**
+   * Std of the noise of the forward pass while training, as the stacks' `noise`: sign units draw
+   * sign(a + ε), continuous units add ε (binary units draw by nature). Default 0.
+   */
+  readonly noise?: number;
   readonly seed?: number;
   /** 'tfjs', 'fused' or 'auto' (default), as for the stacks. */
   readonly engine?: EngineChoice;
@@ -52,10 +59,12 @@ export class StraightThroughBackprop {
   readonly units: Units[] = [];
   private readonly optimizer: LocalOptimizer<M>;
   private readonly rng: Rng;
+  private readonly noise: number;
   private disposed = false;
 
   constructor(readonly options: StraightThroughBackpropOptions) {
     const where = 'StraightThroughBackprop';
+    this.noise = numberOption(where, 'noise', options.noise, 0, { min: 0 });
     this.engine = engineFor(options.engine ?? 'auto', 2, where);
     const e = this.engine;
     const rng = new Rng(options.seed ?? 0);
@@ -115,7 +124,7 @@ export class StraightThroughBackprop {
       this.weights.forEach((w, l) => {
         const pre = e.add(e.matMul(codes[l]!, w), this.biases[l]!);
         const mean = unitMean(e, pre, this.units[l]!);
-        codes.push(unitSample(e, mean, this.units[l]!, 0, this.rng));
+        codes.push(unitSample(e, mean, this.units[l]!, this.noise, this.rng, pre));
         slopes.push(this.slope(pre, mean, this.units[l]!));
       });
       const top = codes[codes.length - 1]!;

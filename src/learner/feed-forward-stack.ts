@@ -4,9 +4,9 @@
 //   1. up pass with noise: h_l = f_l(h_{l−1}) + ε          (h_0 = the input)
 //   2. top target ĥ_L from the side information (top.ts)
 //   3. down the layers: ĥ_{l−1} = h_{l−1} + g_l(ĥ_l) − g_l(h_l)   (or g_l(ĥ_l), the plain form);
-//      binary stochastic layers in probability space: g_l(p_l + ĥ_l − h_l) − g_l(p_l)
-//   4. every encoder moves its output toward its target, its input held fixed (binary units: toward the
-//      probability p + ĥ − h, DenoisingLayer.encoderTarget)
+//      layers whose codes are drawn (binary units, noise) from their mean p: g_l(p_l + ĥ_l − h_l) − g_l(p_l)
+//   4. every encoder moves its output toward its target, its input held fixed (drawn codes: toward the
+//      mean p + ĥ − h, DenoisingLayer.encoderTarget)
 //   5. every decoder learns to denoise its input (with jacobianWeight, the decoders of layers 2 to L
 //      also learn L-DRL, DenoisingLayer.jacobianGradients); the top AE and readout learn their own losses
 // Inputs and outputs are plain Float32Arrays; matrices never leave this module.
@@ -176,16 +176,17 @@ export class FeedForwardStack {
   }
 
   /**
-   * Targets for every layer given the codes and a target for the top code. With `means`, a binary stochastic layer's
-   * target goes down through its decoder from its probabilities, `g(p + ĥ − h) − g(p)`, rather than from its sample:
-   * the decoder learnt on probabilities (decoderGradients), and the draw's noise stays out of the targets below.
+   * Targets for every layer given the codes and a target for the top code. With `means`, the target of a layer whose
+   * codes are drawn (binary units, up-pass noise) goes down through its decoder from its mean, `g(p + ĥ − h) − g(p)`,
+   * rather than from its draw: the decoder learnt on means (decoderGradients), and the draw's noise stays out of the
+   * targets below.
    */
   propagateTargets(codes: readonly M[], topTarget: M, means?: readonly M[]): M[] {
     const targets: M[] = new Array(codes.length);
     targets[codes.length - 1] = topTarget;
     for (let l = codes.length - 1; l > 0; l--) {
       const layer = this.layers[l]!;
-      const fromMean = means !== undefined && layer.config.units === 'binary';
+      const fromMean = means !== undefined && layer.stochastic;
       targets[l - 1] = layer.propagateTarget(
         [codes[l - 1]!],
         fromMean ? means[l]! : codes[l]!,

@@ -96,6 +96,8 @@ export interface RecurrentStackState {
     readonly index: number;
     readonly inputs: Array<[Float32Array, Float32Array]>;
     readonly codes: Float32Array[];
+    /** Per layer: the mean a drawn code came from (null: a deterministic code); absent from older checkpoints. */
+    readonly means?: (Float32Array | null)[];
     readonly continues: Float32Array;
     readonly side: SideBatch;
     readonly complete: boolean;
@@ -334,16 +336,18 @@ export class RecurrentStack implements SequenceLearner {
       const cont = e.matrix(continues, B, 1);
       const inputs: [M, M][] = [];
       const codes: M[] = [];
+      const means: (M | null)[] = [];
       let below = x;
       this.layers.forEach((layer, l) => {
         const context = e.mul(this.window.context(l), cont);
-        const { code } = layer.encode([below, context], true);
+        const { code, mean } = layer.encode([below, context], true);
         inputs.push([below, context]);
         codes.push(code);
+        means.push(layer.stochastic ? mean : null);
         below = code;
       });
       const predictions = this.top.predict(this.topInput(codes[codes.length - 1]!, x));
-      return { x, cont, inputs, codes, predictions };
+      return { x, cont, inputs, codes, means, predictions };
     });
     e.free(this.predictions);
     this.predictions = record.predictions.map((p) => e.keep(p));
@@ -354,6 +358,7 @@ export class RecurrentStack implements SequenceLearner {
       index: this.steps,
       inputs: record.inputs,
       codes: record.codes,
+      means: record.means,
       continues: record.cont,
       continuesAll: !continues.includes(0),
       side: full,
@@ -498,7 +503,7 @@ export class RecurrentStack implements SequenceLearner {
           const enc = layer.encoderGradients(
             parts,
             null,
-            e.concatRows(rows.map((i) => targets[l]![i]!)),
+            e.concatRows(rows.map((i) => this.encoderTarget(l, steps[i]!, targets[l]![i]!))),
             this.timeWeights(rows, fresh),
             B,
           );
@@ -521,6 +526,12 @@ export class RecurrentStack implements SequenceLearner {
     this.lastTargets = kept.targets.map((m) => (m ? e.keep(m) : null));
     for (const i of fresh) steps[i]!.learned = true;
     this.updates++;
+  }
+
+  /** What layer `l`'s encoder moves toward at `step` given its target: on the mean for drawn codes (encoderTarget). */
+  private encoderTarget(l: number, step: StepRecord<M>, target: M): M {
+    const mean = step.means[l];
+    return mean ? this.layers[l]!.encoderTarget(mean, step.codes[l]!, target) : target;
   }
 
   /** Per row of the encoders' batch: 1 for a new step, `timeWeight` for an older one (undefined: all 1). */
@@ -654,6 +665,7 @@ export class RecurrentStack implements SequenceLearner {
         index: r.index,
         inputs: r.inputs.map(([b, c]): [Float32Array, Float32Array] => [e.read(b), e.read(c)]),
         codes: r.codes.map((c) => e.read(c)),
+        means: r.means.map((m) => (m ? e.read(m) : null)),
         continues: e.read(r.continues),
         side: {
           rows: r.side.rows,
@@ -739,6 +751,13 @@ export class RecurrentStack implements SequenceLearner {
         ];
       });
       const codes = counted(`${at}.codes`, r.codes, L).map((c, l) => sized(`${at}.codes[${l}]`, c, B * widths[l]![1]));
+      // A checkpoint from before the means were kept: a drawn code stands for its own mean.
+      const means =
+        r.means === undefined
+          ? codes.map(() => null)
+          : counted(`${at}.means`, r.means, L).map((m, l) =>
+              m === null ? null : sized(`${at}.means[${l}]`, m, B * widths[l]![1]),
+            );
       const side = stateRecord(where, `${at}.side`, r.side, ['rows', 'values', 'present']);
       stateInteger(where, `${at}.side.rows`, side.rows, B, B);
       const values = counted(`${at}.side.values`, side.values, this.modalities.length).map((v, k) =>
@@ -751,6 +770,7 @@ export class RecurrentStack implements SequenceLearner {
         index: stateInteger(where, `${at}.index`, r.index, 0, Math.max(0, steps - 1)),
         inputs,
         codes,
+        means,
         continues: sized(`${at}.continues`, r.continues, B),
         side: { rows: B, values, present },
         complete: stateBoolean(where, `${at}.complete`, r.complete),
@@ -805,6 +825,9 @@ export class RecurrentStack implements SequenceLearner {
     this.window.clear();
     for (const r of state.window) {
       const codes = r.codes.map((c, l) => e.matrix(c, B, this.layers[l]!.size));
+      const means = (r.means ?? codes.map(() => null)).map((m, l) =>
+        m && this.layers[l]!.stochastic ? e.matrix(m, B, this.layers[l]!.size) : null,
+      );
       const inputs = r.inputs.map(([b, c], l): [M, M] => [
         l === 0 ? e.matrix(b, B, widths[0]![0]) : codes[l - 1]!,
         e.matrix(c, B, this.layers[l]!.size),
@@ -818,6 +841,7 @@ export class RecurrentStack implements SequenceLearner {
         index: r.index,
         inputs,
         codes,
+        means,
         continues: e.matrix(r.continues, B, 1),
         continuesAll: !r.continues.includes(0),
         side,

@@ -1,5 +1,6 @@
 // The sliding window of the last K steps of a recurrent stack: per step the inputs each layer
-// read, the codes it passed on, the episode-continuation mask and the side information (whose
+// read, the codes it passed on (and the means drawn codes came from), the episode-continuation
+// mask and the side information (whose
 // `next` part arrives one step later). It owns those matrices: they are kept when pushed and
 // freed when the step slides out of the window.
 
@@ -15,6 +16,8 @@ export interface StepRecord<M> extends WindowStep<M> {
   complete: boolean;
   /** A learning pass has used this step's top target. */
   learned: boolean;
+  /** Per layer: the mean its code was drawn around, for layers whose codes are drawn (else null). */
+  readonly means: readonly (M | null)[];
 }
 
 export class StepWindow<M> {
@@ -99,8 +102,9 @@ export class StepWindow<M> {
 }
 
 /** Every matrix a step holds, each once (a layer's input below is the code of the layer under it). */
-function matricesOf<M>(step: WindowStep<M>): Set<M> {
+function matricesOf<M>(step: StepRecord<M>): Set<M> {
   const all = new Set<M>([step.continues, ...step.codes]);
+  for (const mean of step.means) if (mean) all.add(mean);
   for (const [below, context] of step.inputs) {
     all.add(below);
     all.add(context);

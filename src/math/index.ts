@@ -27,6 +27,7 @@ export {
   type Units,
   unitMean,
   unitSample,
+  unitStochastic,
   unitMode,
   unitSlope,
   decoderUnits,

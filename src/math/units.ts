@@ -2,6 +2,7 @@
 // pre-activation, how a code is drawn around it (noise for continuous units, a Bernoulli draw
 // for binary stochastic units), and the slope d(mean)/d(pre) written through the mean.
 
+import { InvalidOptionError } from '../errors.js';
 import type { Rng } from '../random.js';
 import type { Activation, Engine } from './engine.js';
 
@@ -39,13 +40,25 @@ export function unitMean<M>(e: Engine<M>, pre: M, units: Units): M {
 
 /**
  * A code drawn around the mean: binary units sample {0, 1} with probability `mean` (stochastic
- * by nature, so `noise` is not used); sign units are deterministic; continuous units add
- * gaussian noise of std `noise` (no draw when it is 0).
+ * by nature, so `noise` is not used); continuous units add gaussian noise of std `noise`; sign
+ * units draw sign(a + ε), ε ~ N(0, noise²), around their pre-activation `pre` (a stochastic sign
+ * unit; SPEC §2.6's noise for units whose output cannot carry additive noise). No draw when
+ * `noise` is 0, but for binary units.
  */
-export function unitSample<M>(e: Engine<M>, mean: M, units: Units, noise: number, rng: Rng): M {
+export function unitSample<M>(e: Engine<M>, mean: M, units: Units, noise: number, rng: Rng, pre?: M): M {
   if (units === 'binary') return e.above(e.sub(mean, e.uniform(e.rows(mean), e.cols(mean), rng)), 0);
-  if (units === 'sign' || noise === 0) return mean;
+  if (noise === 0) return mean;
+  if (units === 'sign') {
+    if (pre === undefined)
+      throw new InvalidOptionError('unitSample: expected the pre-activation of a noisy sign unit, but got none');
+    return unitMean(e, e.add(pre, e.gaussian(e.rows(pre), e.cols(pre), noise, rng)), 'sign');
+  }
   return e.add(mean, e.gaussian(e.rows(mean), e.cols(mean), noise, rng));
+}
+
+/** Whether a layer's codes are drawn around its mean while training (binary units, or any noise). */
+export function unitStochastic(units: Units, noise: number): boolean {
+  return units === 'binary' || noise > 0;
 }
 
 /** Deterministic code for inference: binary units threshold at 1/2. */

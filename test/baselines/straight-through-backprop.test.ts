@@ -79,6 +79,16 @@ describe('StraightThroughBackprop', () => {
       expect(worst).toBeLessThan(1e-3);
     });
 
+    it('learns the checkerboard through two layers of noisy sign units, and refuses a negative noise', () => {
+      const layers = two(32, 'sign');
+      const net = new StraightThroughBackprop({ inputSize: 8, classes: 2, layers, seed: 3, noise: 0.3 });
+      expect(heldOut(net, board, 10)).toBeGreaterThan(0.88); // measured 0.935 (without noise 0.95)
+      net.dispose();
+      expect(() => new StraightThroughBackprop({ inputSize: 8, classes: 2, layers, noise: -1 })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+      );
+    });
+
     it('throws a ShapeMismatchError naming what it expected when the inputs and labels disagree', () => {
       const net = new StraightThroughBackprop({ inputSize: 4, classes: 2, layers: [3], seed: 1 });
       expect(() => net.train(new Float32Array(8), 2, [0])).toThrow(

@@ -19,11 +19,13 @@ import { finish, printTable, progress, type Row } from './report.js';
 
 const LAYERS = [240, 240, 240];
 const label = { name: 'label', kind: 'categorical' as const, size: 10 };
-type Layers = ReadonlyArray<{ size: number; units: Units }>;
-const twoOf = (units: Units): Layers => [
-  { size: 240, units },
-  { size: 240, units },
+type Layers = ReadonlyArray<{ size: number; units: Units; noise?: number }>;
+const twoOf = (units: Units, noise = 0): Layers => [
+  { size: 240, units, noise },
+  { size: 240, units, noise },
 ];
+/** σ of the noisy rows (docs/experiments.md, rows D14–D16): sign units draw sign(a + ε) while training. */
+const NOISE = 1;
 
 interface Learner {
   train(images: Float32Array, rows: number, labels: Int32Array): void;
@@ -98,7 +100,18 @@ const METHODS: Record<string, Method> = {
     layers: '240-240 binary',
     make: (seed, o) => tp(seed, 'difference', 'discriminant', twoOf('binary'), 1, o),
   },
+  // Noise in the up pass (SPEC §2.6), the same σ for both methods: a stochastic sign unit.
+  'tp-sign-ldrl-noise': {
+    name: 'tp-difference, L-DRL, noise 1',
+    layers: '240-240 sign',
+    make: (seed, o) => tp(seed, 'difference', 'discriminant', twoOf('sign', NOISE), 1, o),
+  },
   'ste-sign': { name: 'bp-straight-through', layers: '240-240 sign', make: (seed, o) => ste(seed, twoOf('sign'), o) },
+  'ste-sign-noise': {
+    name: 'bp-straight-through, noise 1',
+    layers: '240-240 sign',
+    make: (seed, o) => ste(seed, twoOf('sign'), o, NOISE),
+  },
   'ste-binary': {
     name: 'bp-straight-through',
     layers: '240-240 binary',
@@ -108,8 +121,8 @@ const METHODS: Record<string, Method> = {
 
 const opt = (optimizer?: OptimizerSpec) => (optimizer ? { optimizer } : {});
 
-function ste(seed: number, layers: Layers, optimizer?: OptimizerSpec): Learner {
-  const net = new StraightThroughBackprop({ inputSize: 784, classes: 10, layers, seed, ...opt(optimizer) });
+function ste(seed: number, layers: Layers, optimizer?: OptimizerSpec, noise = 0): Learner {
+  const net = new StraightThroughBackprop({ inputSize: 784, classes: 10, layers, seed, noise, ...opt(optimizer) });
   return {
     train: (x, n, y) => void net.train(x, n, y),
     predict: (x, n) => net.predict(x, n),

@@ -57,7 +57,7 @@ function heldOut(
 describe('DenoisingLayer', () => {
   describe('#encoderTarget', () => {
     const e = fusedEngine;
-    const layer = (units: 'binary' | 'sign' | 'tanh') =>
+    const layer = (units: 'binary' | 'sign' | 'tanh', noise = 0) =>
       new DenoisingLayer(
         e,
         {
@@ -65,7 +65,7 @@ describe('DenoisingLayer', () => {
           size: 3,
           units,
           corruption: { kind: 'gaussian', level: 0.1 },
-          noise: 0,
+          noise,
           decoderTarget: 'corrupted',
           encoderReconstructionWeight: 0,
         },
@@ -79,11 +79,74 @@ describe('DenoisingLayer', () => {
       expect(Array.from(e.read(t)).map((v) => Number(v.toFixed(6)))).toEqual([0.3, 0.5, 0.5]);
     });
 
-    it('leaves the target of sign and continuous units as it is', () => {
+    it('leaves the target of sign and continuous units without noise as it is', () => {
       for (const units of ['sign', 'tanh'] as const) {
         const target = m([0.9, -1.2, 0.3]);
+        expect(layer(units).stochastic).toBe(false);
         expect(layer(units).encoderTarget(m([1, -1, 1]), m([1, -1, 1]), target)).toBe(target);
       }
+    });
+
+    it('asks the mean of a noisy code for the change the target asks of the code, for any units', () => {
+      // mean (0.5, −0.2, 0), code drawn around it (0.6, −0.4, 0.1), target ĥ = (0.7, −0.4, −0.1):
+      // mean + ĥ − h = (0.6, −0.2, −0.2). A target equal to the code asks the mean for no change.
+      for (const units of ['sign', 'tanh'] as const) {
+        const noisy = layer(units, 0.1);
+        expect(noisy.stochastic).toBe(true);
+        const t = noisy.encoderTarget(m([0.5, -0.2, 0]), m([0.6, -0.4, 0.1]), m([0.7, -0.4, -0.1]));
+        expect(Array.from(e.read(t)).map((v) => Number(v.toFixed(6)))).toEqual([0.6, -0.2, -0.2]);
+        const same = noisy.encoderTarget(m([0.5, -0.2, 0]), m([0.6, -0.4, 0.1]), m([0.6, -0.4, 0.1]));
+        expect(Array.from(e.read(same)).map((v) => Number(v.toFixed(6)))).toEqual([0.5, -0.2, 0]);
+      }
+    });
+  });
+
+  describe('#encode', () => {
+    it('draws a noisy sign unit as sign(a + ε) while training, and gives sign(a) in inference', () => {
+      const e = fusedEngine;
+      const sign = new DenoisingLayer(
+        e,
+        {
+          inputs: [{ size: 2, units: 'linear' }],
+          size: 3,
+          units: 'sign',
+          corruption: { kind: 'gaussian', level: 0.1 },
+          noise: 1,
+          decoderTarget: 'corrupted',
+          encoderReconstructionWeight: 0,
+        },
+        new Rng(1),
+      );
+      e.assign(sign.weights[0]!, e.matrix(Float32Array.from([1, 0, 0, 0, 1, 0]), 2, 3));
+      e.assign(sign.bias, e.matrix(Float32Array.from([0, 0, 5]), 1, 3));
+      // 2,000 rows of a = (0.5, −0.5, 5): the draws flip with probability Φ(−0.5) ≈ 0.31 for the first two
+      // units and Φ(−5) ≈ 3e-7 for the third.
+      const rows = 2000;
+      const x = e.matrix(
+        Float32Array.from({ length: 2 * rows }, (_, i) => (i % 2 === 0 ? 0.5 : -0.5)),
+        rows,
+        2,
+      );
+      const drawn = sign.encode([x], true);
+      const mean = e.read(drawn.mean);
+      const code = e.read(drawn.code);
+      const flips = [0, 1, 2].map((j) => {
+        let n = 0;
+        for (let r = 0; r < rows; r++) {
+          expect(Math.abs(code[r * 3 + j]!)).toBe(1);
+          if (code[r * 3 + j] !== mean[r * 3 + j]) n++;
+        }
+        return n / rows;
+      });
+      expect(Array.from(mean.slice(0, 3))).toEqual([1, -1, 1]);
+      expect(flips[0]).toBeGreaterThan(0.27);
+      expect(flips[0]).toBeLessThan(0.35);
+      expect(flips[1]).toBeGreaterThan(0.27);
+      expect(flips[1]).toBeLessThan(0.35);
+      expect(flips[2]).toBe(0);
+      const inferred = sign.encode([x], false);
+      expect(Array.from(e.read(inferred.code))).toEqual(Array.from(mean));
+      sign.dispose();
     });
   });
 
@@ -166,6 +229,17 @@ describe('FeedForwardStack with discrete units', () => {
       const digitsBottomFrozen = heldOut(digits2, digits(), 3, [0]);
       expect(digitsTrained).toBeGreaterThan(0.7); // measured 0.79 (0.77 on seed 4)
       expect(digitsTrained).toBeGreaterThan(digitsBottomFrozen + 0.1); // 0.65 (0.59 on seed 4)
+    });
+
+    it('trains two noisy sign layers (stochastic sign units): the bottom one through the top one', {
+      timeout: 60_000,
+    }, () => {
+      // Targets on the means (encoderTarget): on the draws, each flip would be an error of 2 to undo.
+      const noisy = { layers: two(64, 'sign').map((l) => ({ ...l, noise: 1 })), seed: 3 };
+      const trained = heldOut(noisy, digits(), 3);
+      const bottomFrozen = heldOut(noisy, digits(), 3, [0]);
+      expect(trained).toBeGreaterThan(0.6); // measured 0.67 (0.63 to 0.67 over seeds 3, 4, 5)
+      expect(trained).toBeGreaterThan(bottomFrozen + 0.2); // frozen: 0.40 (0.375 to 0.41)
     });
 
     it('passes credit through frozen sign units: a tanh layer below them learns', () => {
