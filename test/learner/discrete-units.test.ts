@@ -55,22 +55,24 @@ function heldOut(
 }
 
 describe('DenoisingLayer', () => {
+  const e = fusedEngine;
+  /** A layer of 3 units over 2 linear inputs, on the fused engine. */
+  const layer = (units: 'binary' | 'sign' | 'tanh', noise = 0) =>
+    new DenoisingLayer(
+      e,
+      {
+        inputs: [{ size: 2, units: 'linear' }],
+        size: 3,
+        units,
+        corruption: { kind: 'gaussian', level: 0.1 },
+        noise,
+        decoderTarget: 'corrupted',
+        encoderReconstructionWeight: 0,
+      },
+      new Rng(1),
+    );
+
   describe('#encoderTarget', () => {
-    const e = fusedEngine;
-    const layer = (units: 'binary' | 'sign' | 'tanh', noise = 0) =>
-      new DenoisingLayer(
-        e,
-        {
-          inputs: [{ size: 2, units: 'linear' }],
-          size: 3,
-          units,
-          corruption: { kind: 'gaussian', level: 0.1 },
-          noise,
-          decoderTarget: 'corrupted',
-          encoderReconstructionWeight: 0,
-        },
-        new Rng(1),
-      );
     const m = (values: number[]) => e.matrix(Float32Array.from(values), 1, 3);
 
     it('asks binary stochastic units for the change the target asks of the sample, applied to the probability', () => {
@@ -103,20 +105,7 @@ describe('DenoisingLayer', () => {
 
   describe('#encode', () => {
     it('draws a noisy sign unit as sign(a + ε) while training, and gives sign(a) in inference', () => {
-      const e = fusedEngine;
-      const sign = new DenoisingLayer(
-        e,
-        {
-          inputs: [{ size: 2, units: 'linear' }],
-          size: 3,
-          units: 'sign',
-          corruption: { kind: 'gaussian', level: 0.1 },
-          noise: 1,
-          decoderTarget: 'corrupted',
-          encoderReconstructionWeight: 0,
-        },
-        new Rng(1),
-      );
+      const sign = layer('sign', 1);
       e.assign(sign.weights[0]!, e.matrix(Float32Array.from([1, 0, 0, 0, 1, 0]), 2, 3));
       e.assign(sign.bias, e.matrix(Float32Array.from([0, 0, 5]), 1, 3));
       // 2,000 rows of a = (0.5, −0.5, 5): the draws flip with probability Φ(−0.5) ≈ 0.31 for the first two
@@ -152,20 +141,7 @@ describe('DenoisingLayer', () => {
 
   describe('#encoderGradients', () => {
     it("passes a sign unit's rule sign(a) − ĥ only where |a| <= 1 (hardtanh's slope)", () => {
-      const e = fusedEngine;
-      const sign = new DenoisingLayer(
-        e,
-        {
-          inputs: [{ size: 2, units: 'linear' }],
-          size: 3,
-          units: 'sign',
-          corruption: { kind: 'gaussian', level: 0.1 },
-          noise: 0,
-          decoderTarget: 'corrupted',
-          encoderReconstructionWeight: 0,
-        },
-        new Rng(1),
-      );
+      const sign = layer('sign');
       e.assign(sign.weights[0]!, e.matrix(Float32Array.from([1, 0, 0.2, 0, 0, 0]), 2, 3));
       // x = (2, 0): a = (2, 0, 0.4), sign(a) = (1, 0, 1); ĥ = (1.5, 0.5, 1.5), so sign(a) − ĥ = −0.5 everywhere,
       // and the first unit, past its threshold by more than 1, is left alone.
