@@ -708,8 +708,13 @@ export const jsFusedEngine: Engine<F> = {
 // The SIMD kernels. Operands already in the kernels' memory (parameters, slots) are used in
 // place; others are copied into one scratch block per call, after the output's place in it.
 
-/** Products smaller than this many multiply-adds stay in JS (copies would cost as much). */
-const WASM_MIN_MACS = 512;
+/**
+ * Products smaller than this many multiply-adds stay in JS (copies would cost as much). With the
+ * parameters resident in the kernels' memory only the small operand is copied, so a readout of 64
+ * codes to 7 symbols (448) is faster in wasm: the default agent at 64 units gained 6% when this
+ * went from 512 to 128 (docs/experiments.md, row H9).
+ */
+const WASM_MIN_MACS = 128;
 
 const padded = (n: number): number => (n + 3) & ~3;
 

@@ -276,7 +276,7 @@ export async function throughputBench(argv: string[]): Promise<void> {
   );
 }
 
-/** brain.js's LSTM and tprop's agent on the same Reber symbols, in turn, `repeats` times per size. */
+/** brain.js's LSTM and tprop's agent on the same Reber symbols, in turn, `repeats` times per size after a warm-up. */
 async function brainPart(sizes: readonly number[], symbols: number, repeats: number) {
   const strings = reberStrings(symbols);
   const total = strings.reduce((a, s) => a + s.length, 0);
@@ -285,6 +285,10 @@ async function brainPart(sizes: readonly number[], symbols: number, repeats: num
   for (const hidden of sizes) {
     const brain: number[] = [];
     const tprop: number[] = [];
+    // One untimed round of each first: tprop's first run of 6,000 symbols ran about a third slower
+    // than the next ones (V8 and the wasm tiers warming up), brain.js's by 1–2% (docs/experiments.md, row H9).
+    brainRate(strings, hidden);
+    await tpropRate(total, hidden);
     for (let rep = 0; rep < repeats; rep++) {
       brain.push(brainRate(strings, hidden));
       tprop.push(await tpropRate(total, hidden));
