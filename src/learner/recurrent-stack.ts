@@ -751,10 +751,10 @@ export class RecurrentStack implements SequenceLearner {
         ];
       });
       const codes = counted(`${at}.codes`, r.codes, L).map((c, l) => sized(`${at}.codes[${l}]`, c, B * widths[l]![1]));
-      // A checkpoint from before the means were kept: a drawn code stands for its own mean.
+      // Left out by checkpoints from before the means were kept (setState: each code its own mean).
       const means =
         r.means === undefined
-          ? codes.map(() => null)
+          ? undefined
           : counted(`${at}.means`, r.means, L).map((m, l) =>
               m === null ? null : sized(`${at}.means[${l}]`, m, B * widths[l]![1]),
             );
@@ -770,7 +770,7 @@ export class RecurrentStack implements SequenceLearner {
         index: stateInteger(where, `${at}.index`, r.index, 0, Math.max(0, steps - 1)),
         inputs,
         codes,
-        means,
+        ...(means && { means }),
         continues: sized(`${at}.continues`, r.continues, B),
         side: { rows: B, values, present },
         complete: stateBoolean(where, `${at}.complete`, r.complete),
@@ -825,9 +825,11 @@ export class RecurrentStack implements SequenceLearner {
     this.window.clear();
     for (const r of state.window) {
       const codes = r.codes.map((c, l) => e.matrix(c, B, this.layers[l]!.size));
-      const means = (r.means ?? codes.map(() => null)).map((m, l) =>
-        m && this.layers[l]!.stochastic ? e.matrix(m, B, this.layers[l]!.size) : null,
-      );
+      // Without saved means (an older checkpoint), a drawn code stands for its own mean, as it did then.
+      const means = codes.map((_, l) => {
+        const m = r.means?.[l];
+        return m && this.layers[l]!.stochastic ? e.matrix(m, B, this.layers[l]!.size) : null;
+      });
       const inputs = r.inputs.map(([b, c], l): [M, M] => [
         l === 0 ? e.matrix(b, B, widths[0]![0]) : codes[l - 1]!,
         e.matrix(c, B, this.layers[l]!.size),

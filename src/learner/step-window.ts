@@ -1,8 +1,7 @@
 // The sliding window of the last K steps of a recurrent stack: per step the inputs each layer
 // read, the codes it passed on (and the means drawn codes came from), the episode-continuation
-// mask and the side information (whose
-// `next` part arrives one step later). It owns those matrices: they are kept when pushed and
-// freed when the step slides out of the window.
+// mask and the side information (whose `next` part arrives one step later). It owns those
+// matrices: they are kept when pushed and freed when the step slides out of the window.
 
 import type { Engine } from '../math/index.js';
 import type { SideBatch } from './side-batch.js';

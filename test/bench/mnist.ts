@@ -24,7 +24,7 @@ const twoOf = (units: Units, noise = 0): Layers => [
   { size: 240, units, noise },
   { size: 240, units, noise },
 ];
-/** σ of the noisy rows (docs/experiments.md, rows D14–D16): sign units draw sign(a + ε) while training. */
+/** σ of the noisy rows (docs/experiments.md, row D16): sign units draw sign(a + ε) while training. */
 const NOISE = 1;
 
 interface Learner {

@@ -327,6 +327,24 @@ describe('RecurrentStack with a gated layer', () => {
     noisy.forEach((loss, l) => expect(loss).toBeLessThan(2 * clean[l]!));
   });
 
+  it("loads a checkpoint without the noisy steps' means (written before they were kept), and refuses a corrupt one", () => {
+    const inputs = symbols(40, 4);
+    const saved = new RecurrentStack(options('fused'));
+    inputs.slice(0, 20).forEach((x) => saved.step(x));
+    const state = saved.getState();
+    saved.dispose();
+    expect(state.window[0]!.means![0]).toHaveLength(8); // the gated layer is noisy; the tanh layer above is not
+    expect(state.window[0]!.means![1]).toBeNull();
+    const old = { ...state, window: state.window.map(({ means: _means, ...r }) => r) };
+    const resumed = new RecurrentStack(options('fused'));
+    resumed.setState(old);
+    inputs.slice(20).forEach((x) => resumed.step(x));
+    expect(resumed.readLosses()!.encoder.every(Number.isFinite)).toBe(true);
+    const corrupt = { ...state, window: state.window.map((r) => ({ ...r, means: [new Float32Array(3), null] })) };
+    expect(thrown(() => resumed.setState(corrupt))).toMatchObject({ code: 'ERR_CHECKPOINT_MISMATCH' });
+    resumed.dispose();
+  });
+
   for (const engine of ['tfjs', 'fused'] as const) {
     it(`passes checkAgent as a predictive agent's layer (${engine})`, () => {
       const report = checkAgent(
