@@ -89,14 +89,14 @@ describe('StraightThroughBackprop', () => {
         board.train,
         Array.from({ length: 32 }, (_, i) => i),
       );
-      const after = (noise: number) => {
+      const learnedWith = (noise: number) => {
         const one = new StraightThroughBackprop({ inputSize: 8, classes: 2, layers, seed: 3, noise });
         one.train(b.inputs, 32, b.labels);
         const p = one.predict(b.inputs, 32);
         one.dispose();
         return p;
       };
-      expect(after(0.3)).not.toEqual(after(0));
+      expect(learnedWith(0.3)).not.toEqual(learnedWith(0));
       expect(() => new StraightThroughBackprop({ inputSize: 8, classes: 2, layers, noise: -1 })).toThrow(
         expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
       );
