@@ -327,7 +327,7 @@ describe('RecurrentStack with a gated layer', () => {
     noisy.forEach((loss, l) => expect(loss).toBeLessThan(2 * clean[l]!));
   });
 
-  it("loads a checkpoint without the noisy steps' means (written before they were kept), and refuses a corrupt one", () => {
+  it("loads a checkpoint without the noisy steps' means (from before they were kept); refuses a corrupt one", () => {
     const inputs = symbols(40, 4);
     const saved = new RecurrentStack(options('fused'));
     inputs.slice(0, 20).forEach((x) => saved.step(x));
