@@ -19,4 +19,5 @@ export {
   type ShardResult,
   type StreamResult,
 } from './run-shard.js';
+export { SteadyClock, type SteadyRate } from './steady-clock.js';
 export { WorkerError, type WorkerFault } from './worker-error.js';

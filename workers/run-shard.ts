@@ -12,6 +12,7 @@ import { kernelHeap } from '../src/math/wasm-kernels.js';
 import { vectorTransitions } from '../src/stream/vector-transitions.js';
 import { VectorEnvironment } from '../src/wrappers/vector-environment.js';
 import { type ResolvedDescription, type Shard, describeShard } from './shard-plan.js';
+import { SteadyClock, type SteadyRate } from './steady-clock.js';
 
 /** One stream's scores: means over its first steps and over the whole run, by metric name. */
 export interface StreamResult {
@@ -56,6 +57,8 @@ export interface ShardResult {
   readonly seconds: number;
   /** Stream steps per second of learning. */
   readonly stepsPerSecond: number;
+  /** The same over the run's later steps only (steadyRate): V8's and wasm's compilers warmed up. */
+  readonly steady: SteadyRate;
   /** Its agent's metrics at the end. */
   readonly metrics: Readonly<Record<string, number>>;
   readonly perStream: readonly StreamResult[];
@@ -160,6 +163,7 @@ export class OpenShard {
     const early = Array.from({ length: shard.streams }, () => new ScoreSums());
     const whole = Array.from({ length: shard.streams }, () => new ScoreSums());
     const start = performance.now();
+    const clock = new SteadyClock(steps === null ? null : Math.ceil(steps / 2), shard.streams);
     let sampled = start;
     let sampledSteps = 0;
     let framed = Number.NEGATIVE_INFINITY;
@@ -178,6 +182,7 @@ export class OpenShard {
         if (taken < earlySteps) early[r]!.add(outcomes[r]!.scores);
       }
       taken++;
+      clock.tick(taken);
       if (frameMs !== null) {
         const now = performance.now();
         if (now - framed >= frameMs) {
@@ -195,7 +200,8 @@ export class OpenShard {
         }
       }
     }
-    const seconds = (performance.now() - start) / 1000;
+    const end = performance.now();
+    const seconds = (end - start) / 1000;
     return {
       worker: shard.worker,
       first: shard.first,
@@ -204,6 +210,7 @@ export class OpenShard {
       steps: taken,
       seconds,
       stepsPerSecond: seconds > 0 ? (taken * shard.streams) / seconds : 0,
+      steady: clock.rate(taken, end, start),
       metrics: this.agent.metrics(),
       perStream: whole.map((sums, r) => ({
         stream: shard.first + r,

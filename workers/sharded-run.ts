@@ -48,6 +48,11 @@ export interface ShardedRunResult {
   readonly streamSteps: number;
   /** Stream steps per second of the whole run: streamSteps / seconds. */
   readonly stepsPerSecond: number;
+  /**
+   * The sum of the workers' steady rates (ShardResult.steady: each over its later half or more,
+   * where the workers run side by side): the rate of a long run, once the compilers have warmed up.
+   */
+  readonly steadyStepsPerSecond: number;
   readonly metrics: Readonly<Record<string, number>>;
   /** Per worker, in order. */
   readonly workers: readonly ShardResult[];
@@ -321,6 +326,7 @@ export class ShardedRun {
         cpuSeconds: 0,
         streamSteps: 0,
         stepsPerSecond: 0,
+        steadyStepsPerSecond: 0,
         metrics: {},
         workers: [],
         interrupted: true,
@@ -338,6 +344,7 @@ export class ShardedRun {
       cpuSeconds: this.cpuUsed === null ? 0 : (this.cpuUsed.user + this.cpuUsed.system) / 1e6,
       streamSteps,
       stepsPerSecond: seconds > 0 ? streamSteps / seconds : 0,
+      steadyStepsPerSecond: workers.reduce((a, r) => a + r.steady.stepsPerSecond, 0),
       metrics: weightedMetrics(workers, this.shards),
       workers,
       interrupted: workers.some((r) => r.interrupted),

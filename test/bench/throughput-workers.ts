@@ -3,7 +3,10 @@
 // and agent, alternating, repeated; and each worker's memory. Learning time only: a run's clock
 // starts once every worker is set up and stops at its last result (set-up is reported apart).
 // The process's RSS is shared by its threads, so a worker's RSS is the rise over the process's
-// RSS before the run (sampled at every progress message), divided by the workers.
+// RSS before the run (sampled at every progress message), divided by the workers. Beside the
+// whole run's rate, its steady rate (ShardedRunResult.steadyStepsPerSecond: each worker's later
+// half): a fresh worker spends its first seconds warming V8's compilers up, on background threads
+// that two busy workers on two cores must take from themselves (docs/experiments.md, row H10).
 
 import { ShardedRun, type ShardedRunResult } from '../../workers/index.js';
 import { type Row, printTable, progress } from './report.js';
@@ -25,6 +28,8 @@ interface Repetition {
   readonly workers: number;
   readonly round: number;
   readonly stepsPerSecond: number;
+  /** The sum of the workers' rates over their later halves. */
+  readonly steadyStepsPerSecond: number;
   /** Stream steps per second of the process's CPU time while learning (every thread's). */
   readonly perCpuSecond: number;
   readonly seconds: number;
@@ -72,6 +77,7 @@ async function once(options: WorkersPartOptions, workers: number, round: number)
     workers,
     round,
     stepsPerSecond: result.stepsPerSecond,
+    steadyStepsPerSecond: result.steadyStepsPerSecond,
     perCpuSecond: result.streamSteps / result.cpuSeconds,
     seconds: result.seconds,
     setupSeconds: result.setupSeconds,
@@ -99,15 +105,19 @@ export async function workersPart(options: WorkersPartOptions) {
       repetitions.push(r);
       progress(
         `workers ${workers}, ${streamsOf(options, workers)} streams, round ${round}: ` +
-          `${r.stepsPerSecond.toFixed(0)} stream steps/s (${r.perCpuSecond.toFixed(0)} per CPU second), ` +
+          `${r.stepsPerSecond.toFixed(0)} stream steps/s (${r.perCpuSecond.toFixed(0)} per CPU second; ` +
+          `${r.steadyStepsPerSecond.toFixed(0)} over the later half), ` +
           `set-up ${r.setupSeconds.toFixed(1)} s`,
       );
     }
   }
-  const base = median(repetitions.filter((r) => r.workers === options.counts[0]).map((r) => r.stepsPerSecond));
+  const first = repetitions.filter((r) => r.workers === options.counts[0]);
+  const base = median(first.map((r) => r.stepsPerSecond));
+  const steadyBase = median(first.map((r) => r.steadyStepsPerSecond));
   const rows: Row[] = options.counts.map((workers) => {
     const mine = repetitions.filter((r) => r.workers === workers);
     const rate = median(mine.map((r) => r.stepsPerSecond));
+    const steady = median(mine.map((r) => r.steadyStepsPerSecond));
     const rise = median(mine.map((r) => r.rssPeakMb - r.rssBeforeMb));
     return {
       workers,
@@ -116,6 +126,8 @@ export async function workersPart(options: WorkersPartOptions) {
       'stream steps/s': Math.round(rate),
       'per CPU second': Math.round(median(mine.map((r) => r.perCpuSecond))),
       [`× ${options.counts[0]} worker`]: Number((rate / base).toFixed(2)),
+      'later half steps/s': Math.round(steady),
+      [`later half × ${options.counts[0]} worker`]: Number((steady / steadyBase).toFixed(2)),
       'set-up s': Number(median(mine.map((r) => r.setupSeconds)).toFixed(2)),
       'RSS rise MB / worker': Number((rise / workers).toFixed(1)),
       'heap MB / worker': Number(median(mine.flatMap((r) => r.perWorker.map((w) => w.heapUsedMb!))).toFixed(1)),

@@ -13,7 +13,7 @@
 //   npm run bench -- throughput [--seconds 3] [--window 16] [--sizes 64,128,256] [--batches 1,16]
 //                              [--repeats 3] [--methods tpFused,tpGated,...] [--parts steps,brain,roofline,workers]
 //                              [--brain-sizes 64,128] [--brain-symbols 6000]
-//                              [--workers 1,2] [--workers-streams 16] [--workers-hidden 64] [--workers-steps 4000]
+//                              [--workers 1,2] [--workers-streams 16] [--workers-hidden 64] [--workers-steps 40000]
 //                              [--workers-per-worker] [--single-threaded]
 // (--workers-per-worker: each worker carries --workers-streams streams, weak scaling; --single-threaded:
 // the bench reruns itself under node --single-threaded, V8 without background threads, which every
@@ -165,7 +165,7 @@ export async function throughputBench(argv: string[]): Promise<void> {
       'workers-per-worker': { type: 'boolean', default: false },
       'single-threaded': { type: 'boolean', default: false },
       'workers-hidden': { type: 'string', default: '64' },
-      'workers-steps': { type: 'string', default: '4000' },
+      'workers-steps': { type: 'string', default: '40000' },
       json: { type: 'boolean', default: false },
     },
   });

@@ -35,6 +35,16 @@ describe('ShardedRun', () => {
       const [a, b] = [new ShardedRun(PERIODIC).start(), new ShardedRun(PERIODIC).start()];
       const [first, second] = await Promise.all([a.done, b.done]);
       expect(first.streamSteps).toBe(2000);
+      // Each worker's steady rate covers exactly its later half (500 steps: from step 250).
+      for (const w of first.workers) {
+        expect(w.steady.fromStep).toBe(250);
+        expect(w.steady.seconds).toBeGreaterThan(0);
+        expect(w.steady.seconds).toBeLessThan(w.seconds);
+      }
+      expect(first.steadyStepsPerSecond).toBeCloseTo(
+        first.workers.reduce((a, w) => a + w.steady.stepsPerSecond, 0),
+        6,
+      );
       expect(first.workers.map((w) => [w.first, w.streams, w.agentSeed])).toEqual([
         [0, 2, 1],
         [2, 2, 2],
