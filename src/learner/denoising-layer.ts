@@ -95,6 +95,8 @@ export class DenoisingLayer<M> {
   private readonly decoderKinds: ('tanh' | 'sigmoid' | 'linear')[];
   /** The fused engine's one-call decoder gradients (null: engine ops). */
   private readonly decoderKernel: DecoderGradientKernel<M> | null;
+  /** The decoders' weight gradients' own matrices (decoderGradientBuffers), made on first use. */
+  private decoderGradientsInto: M[] | null = null;
 
   constructor(
     protected readonly e: Engine<M>,
@@ -288,7 +290,8 @@ export class DenoisingLayer<M> {
     this.decode(hidden).forEach((r, k) => {
       const target = decoderTarget === 'corrupted' ? corrupted[k]! : parts[k]!;
       if (this.decoderKernel) {
-        const g = this.decoderKernel.gradients(hidden, r, target, this.decoderKinds[k]!, batch);
+        const into = this.decoderGradientBuffers()[k]!;
+        const g = this.decoderKernel.gradients(hidden, r, target, this.decoderKinds[k]!, batch, into);
         deltas.push(g.delta);
         pairs.push([this.decoderWeights[k]!, g.weights], [this.decoderBiases[k]!, g.bias]);
         loss = loss ? e.add(loss, g.loss) : g.loss;
@@ -363,7 +366,21 @@ export class DenoisingLayer<M> {
     return pairs;
   }
 
+  /**
+   * Matrices shaped as the decoders' weights (in the kernels' memory on the SIMD engine), made
+   * once: the decoder kernel writes the weight gradients there and the optimiser reads them in
+   * place, where a fresh 128 × 135 result was copied out of that memory and back in by Adam.
+   * Valid until the next decoderGradients.
+   */
+  private decoderGradientBuffers(): M[] {
+    const e = this.e;
+    this.decoderGradientsInto ??= this.decoderWeights.map((w) => e.zerosParameter(e.rows(w), e.cols(w)));
+    return this.decoderGradientsInto;
+  }
+
   dispose(): void {
     this.e.free(this.parameters);
+    if (this.decoderGradientsInto) this.e.free(this.decoderGradientsInto);
+    this.decoderGradientsInto = null;
   }
 }

@@ -41,6 +41,21 @@ export function targetsThroughTime<M>(
   const clip = options.clip ?? 0;
   const L = layers.length;
   const n = steps.length;
+  const fused = timeStepKernel(e);
+  // One layer on the SIMD engine: the whole sweep in one call, the same values as below.
+  if (fused && L === 1 && form === 'difference' && n > 0) {
+    const { weights, bias, activation } = layers[0]!.decoderOf(1);
+    const swept = fused.sweep(
+      steps.map((s) => s.codes[0]!),
+      topDisplacements,
+      steps.map((s) => s.continues),
+      weights,
+      bias,
+      activation,
+      clip,
+    );
+    if (swept) return [swept];
+  }
   const targets: (M | null)[][] = layers.map(() => new Array<M | null>(n).fill(null));
   // The decoders' reconstructions from the codes themselves, one batched decode per layer.
   // The displacement of the first layer's input (part 0, below it) goes nowhere, and neither
@@ -54,7 +69,6 @@ export function targetsThroughTime<M>(
             l === 0 && k === 0 ? null : e.splitRows(layer.decodePart(codes, k), n),
           );
         });
-  const fused = timeStepKernel(e);
   const fromFuture: (M | null)[] = new Array<M | null>(L).fill(null);
   for (let i = n - 1; i >= 0; i--) {
     const step = steps[i]!;

@@ -2,7 +2,8 @@
 // about ten: for a reconstruction r = g(hidden) and its target t, with batch b,
 //   error = r − t;  delta = error ⊙ slope / b (slope 1 − r² for tanh, else 1);
 //   ∂W = hiddenᵀ·delta;  ∂b = Σ_rows delta;  loss = Σ error² / 2b,
-// rounded to float32 where those ops round, so the values are theirs exactly.
+// rounded to float32 where those ops round, so the values are theirs exactly. With `into`, ∂W is
+// written there (in place in the kernels' memory on the SIMD engine: nothing copied out and back).
 
 import type { Activation, Engine } from './engine.js';
 import { countedKernels, uncountedEngine } from './engine-counter.js';
@@ -14,6 +15,7 @@ import {
   scalar,
   simdFusedEngine as wasmFusedEngine,
   wasmMatMulAT,
+  wasmMatMulATInto,
 } from './fused-engine.js';
 
 type F = FusedMatrix;
@@ -25,12 +27,15 @@ export interface DecoderGradientKernel<M> {
     target: M,
     activation: Activation,
     batch: number,
+    into?: M | null,
   ): { readonly weights: M; readonly bias: M; readonly delta: M; readonly loss: M };
 }
 
-function decoderGradientsWith(matMulAT: (a: F, b: F) => F): DecoderGradientKernel<F> {
+type Into = (a: F, b: F, into: F) => F;
+
+function decoderGradientsWith(matMulAT: (a: F, b: F) => F, matMulATInto: Into): DecoderGradientKernel<F> {
   return {
-    gradients(hidden, r, target, activation, batch) {
+    gradients(hidden, r, target, activation, batch, into) {
       const { rows, cols } = r;
       const delta = make(rows, cols);
       const bias = make(1, cols);
@@ -48,13 +53,18 @@ function decoderGradientsWith(matMulAT: (a: F, b: F) => F): DecoderGradientKerne
           bv[c] = bv[c]! + d;
         }
       }
-      return { weights: matMulAT(hidden, delta), bias, delta, loss: scalar(Math.fround(squares) * (1 / (2 * batch))) };
+      const weights = into ? matMulATInto(hidden, delta, into) : matMulAT(hidden, delta);
+      return { weights, bias, delta, loss: scalar(Math.fround(squares) * (1 / (2 * batch))) };
     },
   };
 }
 
-const jsDecoderGradients = decoderGradientsWith(jsMatMulAT);
-const simdDecoderGradients = wasmFusedEngine ? decoderGradientsWith(wasmMatMulAT) : null;
+const jsInto: Into = (a, b, into) => {
+  into.data.set(jsMatMulAT(a, b).data);
+  return into;
+};
+const jsDecoderGradients = decoderGradientsWith(jsMatMulAT, jsInto);
+const simdDecoderGradients = wasmFusedEngine ? decoderGradientsWith(wasmMatMulAT, wasmMatMulATInto) : null;
 
 /** Decoder gradients in one call for a fused engine, or null for another engine (which uses its ops). */
 export function decoderGradientKernel<M>(e: Engine<M>): DecoderGradientKernel<M> | null {

@@ -773,6 +773,23 @@ function wasmMatMulAT(a: F, b: F): F {
   return wasmProduct(a, b, a.cols, a.rows, b.cols, true) ?? jsMatMulAT(a, b);
 }
 
+/**
+ * aᵀ·b written into `into` ([a.cols, b.cols]), which is returned: in place when `into` lives in
+ * the kernels' memory (no result made, none copied out), else a copy of wasmMatMulAT's result.
+ */
+function wasmMatMulATInto(a: F, b: F, into: F): F {
+  const macs = a.rows * a.cols * b.cols;
+  const at = into.offset >= 0 && macs >= WASM_MIN_MACS ? heap.scratch(4 * (scratchFor(a) + scratchFor(b))) : -1;
+  if (at < 0) {
+    into.data.set(wasmMatMulAT(a, b).data);
+    return into;
+  }
+  const ao = placed(a, at);
+  const bo = placed(b, at + 4 * scratchFor(a));
+  kernels!.product(ao, bo, into.offset, a.cols, a.rows, b.cols, 4, 4 * a.cols);
+  return into;
+}
+
 function wasmMatMulBT(a: F, b: F): F {
   const n = a.rows * b.rows;
   if (n * a.cols < WASM_MIN_MACS) return jsMatMulBT(a, b);
@@ -907,4 +924,4 @@ export const simdFusedEngine: Engine<F> | null = wasmFusedEngine;
 
 // For the engine's own fused kernels beside this file (gated-cell-kernels.ts, time-step-kernel.ts,
 // decoder-gradient-kernel.ts), not for learners: results, the kernel memory, the products.
-export { add, copied, heap, jsMatMul, jsMatMulAT, make, padded, scalar, wasmMatMulAT };
+export { add, copied, heap, jsMatMul, jsMatMulAT, make, padded, scalar, wasmMatMulAT, wasmMatMulATInto };

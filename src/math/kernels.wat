@@ -746,4 +746,132 @@
         (br $tail)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $row_loop))))
+  ;; The whole sweep back in time of a one-layer stack's targets (through-time.ts, difference
+  ;; form), for n steps of rows × cols, newest last, the context decoder g(v) = act(v·w + b) with
+  ;; w [cols, cols] (act: 0 linear, 1 tanh). Blocks of n·rows·cols floats: the codes h at `h`,
+  ;; the top's displacements at `top` (used where the f32 at has + 4i is not 0), the targets at
+  ;; `t`; the continues ([n, rows]) at `cont`; scratch of 3·rows·cols floats at `s` (the anchors
+  ;; g(h) first need n·rows·cols there). Per step i from the newest: d = top + future (either
+  ;; alone, or none: then no target, the f32 at out + 4i is 0, else 1); ĥ = h + d; for i > 0 the
+  ;; future of step i − 1 is g(ĥ) − g(h), each row scaled to at most clip·‖d_row‖ (clip > 0; the
+  ;; norms in float64) and multiplied by its continues entry where that is not 1. The same
+  ;; float32 values as the op-by-op sweep: the same product, bias and tanh calls, f32 adds.
+  (func $time_sweep (export "time_sweep")
+    (param $h i32) (param $top i32) (param $has i32) (param $cont i32) (param $w i32) (param $b i32)
+    (param $act i32) (param $clip f64) (param $t i32) (param $out i32) (param $s i32)
+    (param $n i32) (param $rows i32) (param $cols i32)
+    (local $rc i32) (local $rcb i32) (local $rb i32) (local $i i32) (local $r i32) (local $c i32)
+    (local $anchors i32) (local $back i32) (local $future i32) (local $d i32)
+    (local $hasFuture i32) (local $hasTop i32) (local $at i32) (local $step i32)
+    (local $v f32) (local $na f64) (local $nr f64) (local $scale f64) (local $m f32) (local $x f32)
+    (local.set $rc (i32.mul (local.get $rows) (local.get $cols)))
+    (local.set $rcb (i32.shl (local.get $rc) (i32.const 2)))
+    (local.set $rb (i32.shl (local.get $cols) (i32.const 2)))
+    ;; the anchors g(h) of every step in one batched product, past the three scratch blocks
+    (local.set $back (local.get $s))
+    (local.set $future (i32.add (local.get $s) (local.get $rcb)))
+    (local.set $d (i32.add (local.get $s) (i32.shl (local.get $rcb) (i32.const 1))))
+    (local.set $anchors (i32.add (local.get $s) (i32.mul (local.get $rcb) (i32.const 3))))
+    (call $product (local.get $h) (local.get $w) (local.get $anchors)
+      (i32.mul (local.get $n) (local.get $rows)) (local.get $cols) (local.get $cols) (local.get $rb) (i32.const 4))
+    (call $bias_rows (local.get $anchors) (local.get $b) (i32.mul (local.get $n) (local.get $rows)) (local.get $cols))
+    (if (local.get $act)
+      (then (call $tanh (local.get $anchors) (local.get $anchors) (i32.mul (local.get $n) (local.get $rc)))))
+    (local.set $hasFuture (i32.const 0))
+    (local.set $i (local.get $n))
+    (block $steps_done (loop $steps
+      (br_if $steps_done (i32.eqz (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (local.set $step (i32.mul (local.get $i) (local.get $rcb)))
+      (local.set $hasTop (f32.ne (f32.load (i32.add (local.get $has) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0)))
+      ;; d = top + future, either alone, or none
+      (if (i32.and (i32.eqz (local.get $hasTop)) (i32.eqz (local.get $hasFuture)))
+        (then
+          (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.const 0))
+          (br $steps)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.const 1))
+      (local.set $at (i32.const 0))
+      (block $d_done (loop $d_loop
+        (br_if $d_done (i32.ge_u (local.get $at) (local.get $rcb)))
+        (local.set $x
+          (if (result f32) (local.get $hasTop)
+            (then
+              (if (result f32) (local.get $hasFuture)
+                (then (f32.add (f32.load (i32.add (i32.add (local.get $top) (local.get $step)) (local.get $at)))
+                               (f32.load (i32.add (local.get $future) (local.get $at)))))
+                (else (f32.load (i32.add (i32.add (local.get $top) (local.get $step)) (local.get $at))))))
+            (else (f32.load (i32.add (local.get $future) (local.get $at))))))
+        (f32.store (i32.add (local.get $d) (local.get $at)) (local.get $x))
+        (f32.store (i32.add (i32.add (local.get $t) (local.get $step)) (local.get $at))
+          (f32.add (f32.load (i32.add (i32.add (local.get $h) (local.get $step)) (local.get $at))) (local.get $x)))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $d_loop)))
+      (if (i32.eqz (local.get $i))
+        (then
+          (local.set $hasFuture (i32.const 0))
+          (br $steps)))
+      ;; back = g(ĥ) − g(h), clipped per row, masked
+      (call $product (i32.add (local.get $t) (local.get $step)) (local.get $w) (local.get $back)
+        (local.get $rows) (local.get $cols) (local.get $cols) (local.get $rb) (i32.const 4))
+      (call $bias_rows (local.get $back) (local.get $b) (local.get $rows) (local.get $cols))
+      (if (local.get $act) (then (call $tanh (local.get $back) (local.get $back) (local.get $rc))))
+      (local.set $r (i32.const 0))
+      (block $rows_done (loop $row_loop
+        (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $at (i32.mul (local.get $r) (local.get $rb)))
+        (local.set $na (f64.const 0))
+        (local.set $c (i32.const 0))
+        (block $diff_done (loop $diff
+          (br_if $diff_done (i32.ge_u (local.get $c) (local.get $rb)))
+          (local.set $v (f32.sub
+            (f32.load (i32.add (local.get $back) (i32.add (local.get $at) (local.get $c))))
+            (f32.load (i32.add (i32.add (local.get $anchors) (local.get $step)) (i32.add (local.get $at) (local.get $c))))))
+          (f32.store (i32.add (local.get $future) (i32.add (local.get $at) (local.get $c))) (local.get $v))
+          (local.set $na (f64.add (local.get $na)
+            (f64.mul (f64.promote_f32 (local.get $v)) (f64.promote_f32 (local.get $v)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $diff)))
+        (local.set $scale (f64.const 1))
+        (if (f64.gt (local.get $clip) (f64.const 0))
+          (then
+            (local.set $nr (f64.const 0))
+            (local.set $c (i32.const 0))
+            (block $nr_done (loop $nr_loop
+              (br_if $nr_done (i32.ge_u (local.get $c) (local.get $rb)))
+              (local.set $nr (f64.add (local.get $nr)
+                (f64.mul
+                  (f64.promote_f32 (f32.load (i32.add (local.get $d) (i32.add (local.get $at) (local.get $c)))))
+                  (f64.promote_f32 (f32.load (i32.add (local.get $d) (i32.add (local.get $at) (local.get $c))))))))
+              (local.set $c (i32.add (local.get $c) (i32.const 4)))
+              (br $nr_loop)))
+            (local.set $nr (f64.mul (local.get $clip) (f64.sqrt (local.get $nr))))
+            (local.set $na (f64.sqrt (local.get $na)))
+            (if (f64.gt (local.get $na) (local.get $nr))
+              (then (local.set $scale (f64.div (local.get $nr) (local.get $na)))))))
+        (if (f64.ne (local.get $scale) (f64.const 1))
+          (then
+            (local.set $c (i32.const 0))
+            (block $scale_done (loop $scale_loop
+              (br_if $scale_done (i32.ge_u (local.get $c) (local.get $rb)))
+              (f32.store (i32.add (local.get $future) (i32.add (local.get $at) (local.get $c)))
+                (f32.demote_f64 (f64.mul
+                  (f64.promote_f32 (f32.load (i32.add (local.get $future) (i32.add (local.get $at) (local.get $c)))))
+                  (local.get $scale))))
+              (local.set $c (i32.add (local.get $c) (i32.const 4)))
+              (br $scale_loop)))))
+        (local.set $m (f32.load (i32.add (local.get $cont)
+          (i32.shl (i32.add (i32.mul (local.get $i) (local.get $rows)) (local.get $r)) (i32.const 2)))))
+        (if (f32.ne (local.get $m) (f32.const 1))
+          (then
+            (local.set $c (i32.const 0))
+            (block $mask_done (loop $mask_loop
+              (br_if $mask_done (i32.ge_u (local.get $c) (local.get $rb)))
+              (f32.store (i32.add (local.get $future) (i32.add (local.get $at) (local.get $c)))
+                (f32.mul (f32.load (i32.add (local.get $future) (i32.add (local.get $at) (local.get $c)))) (local.get $m)))
+              (local.set $c (i32.add (local.get $c) (i32.const 4)))
+              (br $mask_loop)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row_loop)))
+      (local.set $hasFuture (i32.const 1))
+      (br $steps))))
 )

@@ -1,17 +1,113 @@
 // One step of the sweep back in time (through-time.ts) for a part whose anchor g(h) is known:
 // the target ĥ = h + d and what it sends back, g(ĥ) − g(h) (g a decoder, dense), its rows
 // scaled down to at most `clip` × ‖d‖ (clip > 0) and masked by `continues` (null: none), in one
-// call where the engine ops took five; the same float32 values as those ops.
+// call where the engine ops took five; the same float32 values as those ops. On the SIMD engine
+// the whole sweep of a one-layer stack is one call too (`sweep`, kernels.wat's time_sweep).
 
 import type { Activation, Engine } from './engine.js';
 import { countedKernels, uncountedEngine } from './engine-counter.js';
-import { type FusedMatrix, add, jsFusedEngine, simdFusedEngine as wasmFusedEngine } from './fused-engine.js';
+import {
+  type FusedMatrix,
+  add,
+  copied,
+  heap,
+  jsFusedEngine,
+  padded,
+  simdFusedEngine as wasmFusedEngine,
+} from './fused-engine.js';
+import { kernels } from './wasm-kernels.js';
 
 type F = FusedMatrix;
 
 export interface TimeStepKernel<M> {
   /** [ĥ, back] for code h, displacement d, the decoder (w, b, activation) and its anchor g(h). */
   step(code: M, d: M, w: M, b: M, activation: Activation, anchor: M, clip: number, continues: M | null): [M, M];
+  /**
+   * The whole sweep of a one-layer stack over n steps, newest last: per step its code, the top's
+   * displacement (null: none) and its continues ([rows, 1]); the context decoder (w [cols, cols],
+   * b, activation). The targets per step (null where nothing arrived), the values of the sweep by
+   * `step` and engine ops; or null where this engine cannot (the caller then sweeps step by step).
+   */
+  sweep(
+    codes: readonly M[],
+    tops: readonly (M | null)[],
+    continues: readonly M[],
+    w: M,
+    b: M,
+    activation: Activation,
+    clip: number,
+  ): (M | null)[] | null;
+}
+
+/** Products below this many multiply-adds, and tanh below this many entries, leave wasm (fused-engine.ts). */
+const MIN_MACS = 128;
+const MIN_TANH = 16;
+
+function simdSweep(
+  codes: readonly F[],
+  tops: readonly (F | null)[],
+  continues: readonly F[],
+  w: F,
+  b: F,
+  activation: Activation,
+  clip: number,
+): (F | null)[] | null {
+  const n = codes.length;
+  const { rows, cols } = codes[0]!;
+  const rc = rows * cols;
+  const tanh = activation === 'tanh';
+  if (
+    !kernels ||
+    n === 0 ||
+    (!tanh && activation !== 'linear') ||
+    w.offset < 0 ||
+    b.offset < 0 ||
+    w.rows !== cols ||
+    w.cols !== cols ||
+    rows * cols * cols < MIN_MACS ||
+    (tanh && rc < MIN_TANH)
+  )
+    return null;
+  const block = padded(n * rc);
+  // codes, tops, targets (blocks of n·rows·cols), continues, the two flag rows, then the
+  // kernel's scratch: three blocks of rows·cols and the anchors.
+  const [ho, to, tt, co] = [0, 1, 2, 3].map((k) => k * block);
+  const hasAt = co! + padded(n * rows);
+  const outAt = hasAt + padded(n);
+  const sAt = outAt + padded(n);
+  const at = heap.scratch(4 * (sAt + 3 * padded(rc) + block));
+  if (at < 0) return null;
+  const f32 = heap.f32;
+  const base = at >> 2;
+  for (let i = 0; i < n; i++) {
+    f32.set(codes[i]!.data, base + ho! + i * rc);
+    const top = tops[i];
+    if (top) f32.set(top.data, base + to! + i * rc);
+    f32[base + hasAt + i] = top ? 1 : 0;
+    f32.set(continues[i]!.data, base + co! + i * rows);
+  }
+  kernels.time_sweep(
+    at + 4 * ho!,
+    at + 4 * to!,
+    at + 4 * hasAt,
+    at + 4 * co!,
+    w.offset,
+    b.offset,
+    tanh ? 1 : 0,
+    clip,
+    at + 4 * tt!,
+    at + 4 * outAt,
+    at + 4 * sAt,
+    n,
+    rows,
+    cols,
+  );
+  const targets: (F | null)[] = [];
+  for (let i = 0; i < n; i++) {
+    const from = base + tt! + i * rc;
+    targets.push(f32[base + outAt + i] ? copied(rows, cols, f32.subarray(from, from + rc)) : null);
+  }
+  return targets;
 }
 
 function timeStepWith(dense: (x: F, w: F, b: F, activation: Activation) => F): TimeStepKernel<F> {
@@ -45,11 +141,12 @@ function timeStepWith(dense: (x: F, w: F, b: F, activation: Activation) => F): T
       }
       return [target, back];
     },
+    sweep: () => null,
   };
 }
 
 const jsTimeStep = timeStepWith(jsFusedEngine.dense);
-const simdTimeStep = wasmFusedEngine ? timeStepWith(wasmFusedEngine.dense) : null;
+const simdTimeStep = wasmFusedEngine ? { ...timeStepWith(wasmFusedEngine.dense), sweep: simdSweep } : null;
 
 /** The sweep's fused step for a fused engine, or null for another engine (which uses its ops). */
 export function timeStepKernel<M>(e: Engine<M>): TimeStepKernel<M> | null {

@@ -67,6 +67,23 @@ export interface KernelExports {
   ): number;
   /** o[i, :] += b for every row of o ([rows, cols]). */
   bias_rows(o: number, b: number, rows: number, cols: number): void;
+  /** A one-layer stack's sweep back in time, every step's target (kernels.wat, time-step-kernel.ts). */
+  time_sweep(
+    h: number,
+    top: number,
+    has: number,
+    cont: number,
+    w: number,
+    b: number,
+    act: number,
+    clip: number,
+    t: number,
+    out: number,
+    s: number,
+    n: number,
+    rows: number,
+    cols: number,
+  ): void;
 }
 
 export const KERNEL_EXPORTS: readonly (keyof KernelExports)[] = [
@@ -80,6 +97,7 @@ export const KERNEL_EXPORTS: readonly (keyof KernelExports)[] = [
   'gated_forward',
   'gated_deltas',
   'bias_rows',
+  'time_sweep',
 ];
 
 /** The committed module's bytes. */
