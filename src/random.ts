@@ -26,7 +26,9 @@ export class Rng {
   private s1 = 0;
   private s2 = 0;
   private s3 = 0;
-  private spare: number | null = null;
+  /** The cached deviate, meaningful while `hasSpare` (a field that is always a number stays unboxed). */
+  private spare = 0;
+  private hasSpare = false;
 
   constructor(seed = 0) {
     if (!Number.isFinite(seed)) throw new RangeError(`Rng: expected a finite seed, but got ${seed}`);
@@ -67,10 +69,9 @@ export class Rng {
 
   /** A standard normal deviate (Marsaglia's polar method, the spare kept in the state). */
   normal(): number {
-    if (this.spare !== null) {
-      const v = this.spare;
-      this.spare = null;
-      return v;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
     let u = 0;
     let v = 0;
@@ -82,6 +83,7 @@ export class Rng {
     } while (s >= 1 || s === 0);
     const m = Math.sqrt((-2 * Math.log(s)) / s);
     this.spare = v * m;
+    this.hasSpare = true;
     return u * m;
   }
 
@@ -107,14 +109,15 @@ export class Rng {
   }
 
   getState(): RngState {
-    return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+    return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.hasSpare ? this.spare : null };
   }
 
   /** Restores a state from `getState`; a malformed one is a CheckpointError and changes nothing. */
   setState(state: RngState): void {
     const checked = checkRngState(state, 'Rng.setState', 'the state');
     [this.s0, this.s1, this.s2, this.s3] = checked.s;
-    this.spare = checked.spare;
+    this.spare = checked.spare ?? 0;
+    this.hasSpare = checked.spare !== null;
   }
 }
 

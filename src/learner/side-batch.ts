@@ -61,8 +61,9 @@ export function emptySide(modalities: readonly ModalitySpec[], rows: number): Si
   };
 }
 
-/** Stacks side batches row-wise (their rows in order). */
+/** Stacks side batches row-wise (their rows in order); one batch is returned as it is. */
 export function concatSide(batches: readonly SideBatch[]): SideBatch {
+  if (batches.length === 1) return batches[0]!;
   const rows = batches.reduce((n, b) => n + b.rows, 0);
   const join = (pick: (b: SideBatch) => Float32Array[], k: number): Float32Array => {
     const out = new Float32Array(batches.reduce((n, b) => n + pick(b)[k]!.length, 0));
@@ -81,26 +82,34 @@ export function concatSide(batches: readonly SideBatch[]): SideBatch {
   };
 }
 
-/** Uploads a side batch. Call inside a scope. */
+/**
+ * Uploads a side batch. Call inside a scope. `inputs` is packed on first read, in the scope open
+ * then (only a top auto-encoder reads it: a readout top never packs it).
+ */
 export function sideMatrices<M>(e: Engine<M>, modalities: readonly ModalitySpec[], side: SideBatch): SideMatrices<M> {
   const rows = side.rows;
   const any = new Float32Array(rows);
-  const inputs = modalities.map((m, k) => {
-    const packed = new Float32Array(rows * (m.size + 1));
-    const v = side.values[k]!;
-    const p = side.present[k]!;
-    for (let r = 0; r < rows; r++) {
-      packed.set(v.subarray(r * m.size, (r + 1) * m.size), r * (m.size + 1));
-      packed[r * (m.size + 1) + m.size] = p[r]!;
-      if (p[r]! > 0) any[r] = 1;
-    }
-    return e.matrix(packed, rows, m.size + 1);
-  });
+  for (const p of side.present) for (let r = 0; r < rows; r++) if (p[r]! > 0) any[r] = 1;
+  let inputs: M[] | null = null;
+  const pack = (): M[] =>
+    modalities.map((m, k) => {
+      const packed = new Float32Array(rows * (m.size + 1));
+      const v = side.values[k]!;
+      const p = side.present[k]!;
+      for (let r = 0; r < rows; r++) {
+        packed.set(v.subarray(r * m.size, (r + 1) * m.size), r * (m.size + 1));
+        packed[r * (m.size + 1) + m.size] = p[r]!;
+      }
+      return e.matrix(packed, rows, m.size + 1);
+    });
   return {
     rows,
     values: modalities.map((m, k) => e.matrix(side.values[k]!, rows, m.size)),
     present: modalities.map((_, k) => e.matrix(side.present[k]!, rows, 1)),
-    inputs,
+    get inputs(): M[] {
+      inputs ??= pack();
+      return inputs;
+    },
     anyPresent: e.matrix(any, rows, 1),
   };
 }
