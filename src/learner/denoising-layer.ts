@@ -72,6 +72,14 @@ export interface LocalGradients<M> {
   readonly encoderPairs: GradientPair<M>[];
   /** Mean over the batch of the local loss, [1, 1]. */
   readonly loss: M;
+  /** encoderGradients with `more` rows: the codes of those rows at these weights (encodeMean). */
+  readonly codes?: M;
+}
+
+/** The decoder's corrupted inputs and their code, made beforehand (decoderGradients' `prepared`). */
+export interface CorruptedCode<M> {
+  readonly corrupted: readonly M[];
+  readonly hidden: M;
 }
 
 /**
@@ -243,8 +251,10 @@ export class DenoisingLayer<M> {
     target: M,
     rowWeights?: M,
     normalizer?: number,
+    more?: readonly M[],
   ): LocalGradients<M> {
     const e = this.e;
+    if (more) throw new RangeError('DenoisingLayer.encoderGradients: extra rows need a layer that joinsForward');
     const mean = given ?? this.encodeMean(parts);
     const batch = normalizer ?? e.rows(mean);
     const error = e.sub(mean, target);
@@ -271,18 +281,38 @@ export class DenoisingLayer<M> {
     return e.sub(e.sub(1, e.above(pre, 1)), e.above(e.mul(pre, -1), 1));
   }
 
+  /** The inputs as the denoising loss corrupts them (draws from the layer's generator). */
+  corruptedInputs(parts: readonly M[]): M[] {
+    const { corruption } = this.config;
+    return parts.map((x, k) => corrupt(this.e, x, corruption, this.rng, unitRange(this.config.inputs[k]!.units)));
+  }
+
+  /**
+   * Whether encoderGradients takes `more` rows whose codes it returns, in the same pass (the gated
+   * layer on a fused engine); otherwise the caller encodes them itself.
+   */
+  get joinsForward(): boolean {
+    return false;
+  }
+
   /**
    * Gradients of the denoising loss: corrupt the inputs, encode without noise, decode, and
-   * regress onto the corrupted (or clean) inputs. Trains the decoder, and the encoder too when
+   * regress onto the corrupted (or clean) inputs. `prepared`: the corrupted inputs and their code
+   * when the caller made them (corruptedInputs, then encodeMean or encoderGradients' `more`). Trains the decoder, and the encoder too when
    * `encoderReconstructionWeight` > 0. With `jacobian`, one decoder's gradients also carry its L-DRL
    * term (jacobianGradients).
    */
-  decoderGradients(parts: readonly M[], normalizer?: number, jacobian?: JacobianMatching): LocalGradients<M> {
+  decoderGradients(
+    parts: readonly M[],
+    normalizer?: number,
+    jacobian?: JacobianMatching,
+    prepared?: CorruptedCode<M>,
+  ): LocalGradients<M> {
     const e = this.e;
-    const { corruption, decoderTarget, encoderReconstructionWeight } = this.config;
+    const { decoderTarget, encoderReconstructionWeight } = this.config;
     const batch = normalizer ?? e.rows(parts[0]!);
-    const corrupted = parts.map((x, k) => corrupt(e, x, corruption, this.rng, unitRange(this.config.inputs[k]!.units)));
-    const hidden = this.encodeMean(corrupted);
+    const corrupted = prepared?.corrupted ?? this.corruptedInputs(parts);
+    const hidden = prepared?.hidden ?? this.encodeMean(corrupted);
     const pairs: GradientPair<M>[] = [];
     const encoderPairs: GradientPair<M>[] = [];
     const deltas: M[] = [];

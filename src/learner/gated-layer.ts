@@ -154,6 +154,11 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     super.dispose();
   }
 
+  /** On a fused engine the fit runs the decoder's corrupted rows forward too (encoderGradients' `more`). */
+  override get joinsForward(): boolean {
+    return this.kernels !== null;
+  }
+
   override encodeMean(parts: readonly M[]): M {
     if (this.kernels) return this.kernels.code(parts[0]!, parts[1]!, this.cellWeights);
     return this.cell(parts).h;
@@ -163,7 +168,9 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
    * Gradients of ½‖cell(x, h') − ĥ‖² on the cell's parameters, inputs held fixed (the passed
    * mean is not used: the rule needs the cell's gates, so the cell is run here). Row weights and
    * the normaliser as in the denoising layer. On a fused engine the gradients are the layer's
-   * own buffers (gradientBuffers), overwritten at the next call.
+   * own buffers (gradientBuffers), overwritten at the next call. `more` ([below, context] rows
+   * the loss leaves out): their codes at these weights come back as `codes`, from the same
+   * forward pass (joinsForward; the same values as encodeMean gives them).
    */
   override encoderGradients(
     parts: readonly M[],
@@ -171,16 +178,20 @@ export class GatedLayer<M> extends DenoisingLayer<M> {
     target: M,
     rowWeights?: M,
     normalizer?: number,
+    more?: readonly M[],
   ): LocalGradients<M> {
     const e = this.e;
     if (this.kernels) {
-      const [x, context] = parts as [M, M];
-      const scale = 1 / (normalizer ?? e.rows(x));
+      const [x, context] = (more ? parts.map((m, k) => e.concatRows([m, more[k]!])) : parts) as [M, M];
+      const tail = more ? e.rows(more[0]!) : 0;
+      const scale = 1 / (normalizer ?? e.rows(x) - tail);
       const into = this.gradientBuffers();
       const weights = rowWeights ?? null;
-      const { gradients, loss } = this.kernels.fit(x, context, target, weights, scale, this.cellWeights, into);
-      return { pairs: this.cellParameters.map((p, k) => [p, gradients[k]!] as const), encoderPairs: [], loss };
+      const fit = this.kernels.fit(x, context, target, weights, scale, this.cellWeights, into, tail);
+      const pairs = this.cellParameters.map((p, k) => [p, fit.gradients[k]!] as const);
+      return { pairs, encoderPairs: [], loss: fit.loss, ...(fit.codes && { codes: fit.codes }) };
     }
+    if (more) throw new RangeError('GatedLayer.encoderGradients: extra rows need the fused kernels (joinsForward)');
     const cell = this.cell(parts);
     const batch = normalizer ?? e.rows(cell.h);
     const error = e.sub(cell.h, target);

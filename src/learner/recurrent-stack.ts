@@ -14,7 +14,12 @@
 //      of the top auto-encoder and readout.
 // Plain data in and out; matrices stay inside (kept in the window, freed as it slides).
 
-import { DenoisingLayer, type DenoisingLayerConfig, type JacobianMatching } from './denoising-layer.js';
+import {
+  DenoisingLayer,
+  type DenoisingLayerConfig,
+  type JacobianMatching,
+  type LocalGradients,
+} from './denoising-layer.js';
 import { GatedLayer } from './gated-layer.js';
 import { InvalidOptionError, NonFiniteError, ShapeMismatchError, StateError, describeValue } from '../errors.js';
 import { type Engine, type Units, engineFor } from '../math/index.js';
@@ -488,28 +493,31 @@ export class RecurrentStack implements SequenceLearner {
       this.layers.forEach((layer, l) => {
         const rows = steps.map((_, i) => i).filter((i) => targets[l]![i]);
         const freshInputs = fresh.map((i) => steps[i]!.inputs[l]!);
-        const dec = layer.decoderGradients(
-          [e.concatRows(freshInputs.map((p) => p[0])), e.concatRows(freshInputs.map((p) => p[1]))],
-          B * fresh.length,
-          this.jacobian,
-        );
-        let encoderPairs = dec.encoderPairs;
-        let encoderLoss = e.zeros(1, 1);
+        const freshParts = [e.concatRows(freshInputs.map((p) => p[0])), e.concatRows(freshInputs.map((p) => p[1]))];
+        // Where the layer can, its fit runs the decoder's corrupted rows forward too (one pass at
+        // the same weights, the same values as encodeMean): the corruption is drawn first, as
+        // decoderGradients would draw it, and the decoder is given the code.
+        const join = rows.length > 0 && layer.joinsForward;
+        const corrupted = join ? layer.corruptedInputs(freshParts) : null;
+        let enc: LocalGradients<M> | null = null;
         if (rows.length > 0) {
           const parts = [
             e.concatRows(rows.map((i) => steps[i]!.inputs[l]![0])),
             e.concatRows(rows.map((i) => steps[i]!.inputs[l]![1])),
           ];
-          const enc = layer.encoderGradients(
+          enc = layer.encoderGradients(
             parts,
             null,
             e.concatRows(rows.map((i) => this.encoderTarget(l, steps[i]!, targets[l]![i]!))),
             this.timeWeights(rows, fresh),
             B,
+            corrupted ?? undefined,
           );
-          encoderPairs = mergePairs(e, enc.pairs, dec.encoderPairs);
-          encoderLoss = enc.loss;
         }
+        const prepared = corrupted && enc?.codes ? { corrupted, hidden: enc.codes } : undefined;
+        const dec = layer.decoderGradients(freshParts, B * fresh.length, this.jacobian, prepared);
+        const encoderPairs = enc ? mergePairs(e, enc.pairs, dec.encoderPairs) : dec.encoderPairs;
+        const encoderLoss = enc ? enc.loss : e.zeros(1, 1);
         if (encoderPairs.length) this.encoderOptimizers[l]!.apply(encoderPairs);
         this.decoderOptimizers[l]!.apply(dec.pairs);
         losses.push(encoderLoss, dec.loss);

@@ -78,6 +78,10 @@ export interface GatedCellKernels<M> {
    * forward, then targetGradients, in one call: the cell's values stay inside. With `into` (nine
    * matrices shaped as the parameters, in the gradients' order) the gradients are written into
    * them and they are returned; SIMD kernels then read them in place (no copy for the optimiser).
+   * With `tail` > 0 the last `tail` rows of x and the context are only run forward, their codes
+   * returned as `codes` (forward's h of those rows); the loss and gradients are of the rows before
+   * them, which `target` and `rowWeights` have. One forward serves the fit and another pass
+   * that wants the cell's codes at the same weights (the decoder's corrupted inputs).
    */
   fit(
     x: M,
@@ -87,7 +91,8 @@ export interface GatedCellKernels<M> {
     scale: number,
     p: GatedCellWeights<M>,
     into: readonly M[] | null,
-  ): { readonly gradients: M[]; readonly loss: M };
+    tail?: number,
+  ): { readonly gradients: M[]; readonly loss: M; readonly codes?: M };
 }
 
 /** Whether every parameter lives in the kernels' memory (so the SIMD pass can read it in place). */
@@ -435,12 +440,35 @@ function cellKernels(forward: GatedCellKernels<F>['forward'], gradients: Gradien
     targetGradients,
     fit:
       fit ??
-      ((x, context, target, rowWeights, scale, p, into) => {
-        const result = targetGradients(x, context, forward(x, context, p), target, rowWeights, scale, p);
-        if (!into) return result;
+      ((x, context, target, rowWeights, scale, p, into, tail = 0) => {
+        const all = forward(x, context, p);
+        const head = x.rows - tail;
+        const cell = tail > 0 ? sliceCell(all, head) : all;
+        const [hx, hc] = tail > 0 ? [firstRows(x, head), firstRows(context, head)] : [x, context];
+        const result = targetGradients(hx, hc, cell, target, rowWeights, scale, p);
+        const codes = tail > 0 ? lastRows(all.h, tail) : undefined;
+        if (!into) return { ...result, ...(codes && { codes }) };
         result.gradients.forEach((g, k) => into[k]!.data.set(g.data));
-        return { gradients: [...into], loss: result.loss };
+        return { gradients: [...into], loss: result.loss, ...(codes && { codes }) };
       }),
+  };
+}
+
+/** The first `rows` rows of m, as a result of their own. */
+const firstRows = (m: F, rows: number): F => copied(rows, m.cols, m.data.subarray(0, rows * m.cols));
+
+/** The last `rows` rows of m, as a result of their own. */
+const lastRows = (m: F, rows: number): F => copied(rows, m.cols, m.data.subarray((m.rows - rows) * m.cols));
+
+/** A cell's values on its first `rows` rows. */
+function sliceCell(cell: GatedCellValues<F>, rows: number): GatedCellValues<F> {
+  const { z, r, uh, n, h } = cell;
+  return {
+    z: firstRows(z, rows),
+    r: firstRows(r, rows),
+    uh: firstRows(uh, rows),
+    n: firstRows(n, rows),
+    h: firstRows(h, rows),
   };
 }
 
@@ -449,8 +477,9 @@ function cellKernels(forward: GatedCellKernels<F>['forward'], gradients: Gradien
  * scratch block holds the inputs, the cell, the deltas and the column sums, and the six weight
  * gradients are written straight into `into`; otherwise the two passes in turn.
  */
-const simdFit: Fit = (x, context, target, rowWeights, scale, p, into) => {
+const simdFit: Fit = (x, context, target, rowWeights, scale, p, into, tail = 0) => {
   const rows = x.rows;
+  const head = rows - tail;
   const inner = x.cols;
   const cols = p.b.cols;
   const ready =
@@ -466,7 +495,7 @@ const simdFit: Fit = (x, context, target, rowWeights, scale, p, into) => {
   // Nine forward blocks, four delta blocks, then x, the context, the target, the row weights and
   // the three sums.
   const at = ready ? heap.scratch(4 * (13 * n + nx + 2 * n + padded(rows) + 3 * cols)) : -1;
-  if (at < 0) return simdGatedKernels.fit(x, context, target, rowWeights, scale, p, into);
+  if (at < 0) return simdGatedKernels.fit(x, context, target, rowWeights, scale, p, into, tail);
   const f32 = heap.f32;
   const b = 4 * n;
   const deltas = at + 9 * b;
@@ -484,6 +513,7 @@ const simdFit: Fit = (x, context, target, rowWeights, scale, p, into) => {
   k.gated_forward(at, b, p.bz.offset, p.br.offset, p.b.offset, co, rows, cols);
   // z in block 0, h in 1, r in 2, uh in 5, n in 8.
   const w = rowWeights ? wo : -1;
+  // The deltas and gradients of the first `head` rows (the tail's are only run forward).
   const loss = k.gated_deltas(
     at,
     at + 2 * b,
@@ -498,7 +528,7 @@ const simdFit: Fit = (x, context, target, rowWeights, scale, p, into) => {
     deltas,
     b,
     so,
-    rows,
+    head,
     cols,
   );
   const g = into!;
@@ -508,7 +538,7 @@ const simdFit: Fit = (x, context, target, rowWeights, scale, p, into) => {
     co,
     blocks,
     [0, 1, 3, 4, 6, 7].map((i) => g[i]!.offset),
-    rows,
+    head,
     inner,
     cols,
   );
@@ -516,7 +546,10 @@ const simdFit: Fit = (x, context, target, rowWeights, scale, p, into) => {
   f32.copyWithin(g[2]!.offset >> 2, s0, s0 + cols);
   f32.copyWithin(g[5]!.offset >> 2, s0 + cols, s0 + 2 * cols);
   f32.copyWithin(g[8]!.offset >> 2, s0 + 2 * cols, s0 + 3 * cols);
-  return { gradients: [...g], loss: scalar(loss) };
+  if (tail === 0) return { gradients: [...g], loss: scalar(loss) };
+  // h is block 1: the tail's codes are its last rows.
+  const from = ((at + b) >> 2) + head * cols;
+  return { gradients: [...g], loss: scalar(loss), codes: copied(tail, cols, f32.subarray(from, from + tail * cols)) };
 };
 
 const jsGatedKernels = cellKernels(jsGatedForward, jsGatedGradients);
@@ -527,10 +560,15 @@ const simdFitKernels: GatedCellKernels<F> = {
   fit: simdFit,
 };
 
-/** Each pass's six products: 2·rows·(inner + cols)·cols operations per gate and candidate (fit: two passes). */
+/**
+ * Each pass's six products: 2·rows·(inner + cols)·cols operations per gate and candidate (fit: two
+ * passes, the gradients' without the tail rows).
+ */
 function gatedFlops(key: string, args: unknown[]): number {
   const [x, context] = args as [F, F];
-  return (key === 'fit' ? 2 : 1) * 3 * 2 * x.rows * (x.cols + context.cols) * context.cols;
+  const tail = key === 'fit' ? ((args[7] as number | undefined) ?? 0) : 0;
+  const rows = key === 'fit' ? 2 * x.rows - tail : x.rows;
+  return 3 * 2 * rows * (x.cols + context.cols) * context.cols;
 }
 
 /** The gated cell's fused passes for a fused engine, or null for another engine (which uses its ops). */

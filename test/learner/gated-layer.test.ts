@@ -303,6 +303,26 @@ describe('RecurrentStack with a gated layer', () => {
     });
   }
 
+  it("runs the decoder's corrupted rows forward in its fit: the same learning as encoding them apart", () => {
+    const inputs = symbols(40, 4);
+    const runs = [true, false].map((joined) => {
+      const stack = new RecurrentStack(options('fused'));
+      const layer = stack.layers[0]!;
+      expect(layer.joinsForward).toBe(true);
+      if (!joined) Object.defineProperty(layer, 'joinsForward', { get: () => false });
+      inputs.forEach((x) => stack.step(x));
+      const state = stack.getState();
+      stack.dispose();
+      return state.parameters;
+    });
+    const [joined, apart] = runs as [Float32Array[], Float32Array[]];
+    joined.forEach((p, i) => expect(Array.from(p)).toEqual(Array.from(apart[i]!)));
+    // A simple cell does not join.
+    const simple = new RecurrentStack({ ...options('fused'), layers: [{ size: 6, cell: 'simple' }] });
+    expect(simple.layers[0]!.joinsForward).toBe(false);
+    simple.dispose();
+  });
+
   it("builds a noisy layer's encoder target on its mean: the draw's noise is not an error to undo", () => {
     // The encoders' losses after 60 steps with noise σ = 0.5 in both layers, against the same stack without noise.
     // On the draws, each row's loss would carry ½σ² per unit of the noise alone: 1 for the 8 gated units.

@@ -116,3 +116,67 @@ describe.skipIf(!simdFusedEngine)('the gated cell kernels', () => {
     expect(want.weighted.at(-1)![0]).not.toBeCloseTo(want.plain.at(-1)![0]!, 6);
   });
 });
+
+describe('the fit with tail rows', () => {
+  it.each([
+    ['SIMD', 7, 1, 7, 64, true],
+    ['SIMD', 5, 2, 5, 12, true],
+    ['SIMD, no buffers', 4, 3, 6, 8, false],
+    ['JS', 7, 1, 7, 64, true],
+  ] as const)(
+    'on %s: %i rows fitted and %i run forward (%i inputs, %i units) give what a fit and code give',
+    (engine, head, tail, inner, cols, withInto) => {
+      if (engine !== 'JS' && !simdFusedEngine) return;
+      const e = engine === 'JS' ? js : simd;
+      const k = gatedCellKernels(e)!;
+      const shapes: [number, number][] = [
+        [inner, cols],
+        [cols, cols],
+        [1, cols],
+        [inner, cols],
+        [cols, cols],
+        [1, cols],
+        [inner, cols],
+        [cols, cols],
+        [1, cols],
+      ];
+      const names = ['w', 'u', 'b', 'wz', 'uz', 'bz', 'wr', 'ur', 'br'];
+      const params = shapes.map(([r, c]) => e.parameter(gaussian(r * c, 0.3), r, c));
+      const p = Object.fromEntries(names.map((n, i) => [n, params[i]!])) as unknown as Parameters<typeof k.forward>[2];
+      const rows = head + tail;
+      const [x, c, t, w] = [gaussian(rows * inner), gaussian(rows * cols, 0.5), gaussian(head * cols), gaussian(head)];
+      const fitOf = (useTail: boolean) =>
+        e.scope(() => {
+          const into = withInto ? shapes.map(([r, cc]) => e.zerosParameter(r, cc)) : null;
+          const n = useTail ? rows : head;
+          const fit = k.fit(
+            e.matrix(x.subarray(0, n * inner), n, inner),
+            e.matrix(c.subarray(0, n * cols), n, cols),
+            e.matrix(t, head, cols),
+            e.matrix(w, head, 1),
+            0.5,
+            p,
+            into,
+            useTail ? tail : 0,
+          );
+          const out = {
+            values: [...fit.gradients, fit.loss].map((m) => e.read(m)),
+            codes: fit.codes && e.read(fit.codes),
+          };
+          if (into) e.free(into);
+          return out;
+        });
+      const joined = fitOf(true);
+      const alone = fitOf(false);
+      joined.values.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(alone.values[i]!)));
+      expect(alone.codes).toBeUndefined();
+      const code = e.scope(() =>
+        e.read(
+          k.code(e.matrix(x.subarray(head * inner), tail, inner), e.matrix(c.subarray(head * cols), tail, cols), p),
+        ),
+      );
+      expect(Array.from(joined.codes!)).toEqual(Array.from(code));
+      e.free(params);
+    },
+  );
+});
