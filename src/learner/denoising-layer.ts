@@ -297,10 +297,10 @@ export class DenoisingLayer<M> {
 
   /**
    * Gradients of the denoising loss: corrupt the inputs, encode without noise, decode, and
-   * regress onto the corrupted (or clean) inputs. `prepared`: the corrupted inputs and their code
-   * when the caller made them (corruptedInputs, then encodeMean or encoderGradients' `more`). Trains the decoder, and the encoder too when
+   * regress onto the corrupted (or clean) inputs. Trains the decoder, and the encoder too when
    * `encoderReconstructionWeight` > 0. With `jacobian`, one decoder's gradients also carry its L-DRL
-   * term (jacobianGradients).
+   * term (jacobianGradients). `prepared`: the corrupted inputs and their code when the caller made
+   * them (corruptedInputs, then encodeMean or encoderGradients' `more`).
    */
   decoderGradients(
     parts: readonly M[],
