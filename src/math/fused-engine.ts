@@ -924,4 +924,17 @@ export const simdFusedEngine: Engine<F> | null = wasmFusedEngine;
 
 // For the engine's own fused kernels beside this file (gated-cell-kernels.ts, time-step-kernel.ts,
 // decoder-gradient-kernel.ts), not for learners: results, the kernel memory, the products.
-export { add, copied, heap, jsMatMul, jsMatMulAT, make, padded, scalar, wasmMatMulAT, wasmMatMulATInto };
+export {
+  add,
+  copied,
+  heap,
+  jsMatMul,
+  jsMatMulAT,
+  make,
+  padded,
+  scalar,
+  WASM_MIN_MACS,
+  WASM_MIN_TANH,
+  wasmMatMulAT,
+  wasmMatMulATInto,
+};

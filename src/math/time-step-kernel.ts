@@ -13,6 +13,8 @@ import {
   heap,
   jsFusedEngine,
   padded,
+  WASM_MIN_MACS,
+  WASM_MIN_TANH,
   simdFusedEngine as wasmFusedEngine,
 } from './fused-engine.js';
 import { kernels } from './wasm-kernels.js';
@@ -39,10 +41,6 @@ export interface TimeStepKernel<M> {
   ): (M | null)[] | null;
 }
 
-/** Products below this many multiply-adds, and tanh below this many entries, leave wasm (fused-engine.ts). */
-const MIN_MACS = 128;
-const MIN_TANH = 16;
-
 function simdSweep(
   codes: readonly F[],
   tops: readonly (F | null)[],
@@ -56,6 +54,8 @@ function simdSweep(
   const { rows, cols } = codes[0]!;
   const rc = rows * cols;
   const tanh = activation === 'tanh';
+  // Where the step-by-step sweep's products and tanh would leave wasm, its values are the JS
+  // kernels' (fused-engine.ts's thresholds): that sweep is left to run.
   if (
     !kernels ||
     n === 0 ||
@@ -64,8 +64,8 @@ function simdSweep(
     b.offset < 0 ||
     w.rows !== cols ||
     w.cols !== cols ||
-    rows * cols * cols < MIN_MACS ||
-    (tanh && rc < MIN_TANH)
+    rows * cols * cols < WASM_MIN_MACS ||
+    (tanh && rc < WASM_MIN_TANH)
   )
     return null;
   const block = padded(n * rc);
