@@ -10,6 +10,17 @@ import type { AgentCommandOptions } from './nats-options.js';
 
 const notice = (line: string): void => void process.stderr.write(`${line}\n`);
 
+/** Each metric's mean over the streams that have it (the streams' agents learn alike). */
+export function meanMetrics(all: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const sums = new Map<string, [number, number]>();
+  for (const metrics of all)
+    for (const [name, v] of Object.entries(metrics)) {
+      const s = sums.get(name) ?? [0, 0];
+      sums.set(name, [s[0] + v, s[1] + 1]);
+    }
+  return Object.fromEntries([...sums].map(([name, [sum, n]]) => [name, sum / n]));
+}
+
 export async function agentCommand(options: AgentCommandOptions): Promise<number> {
   const interrupts = new Interrupts();
   let link: NatsLink | undefined;
@@ -41,7 +52,8 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
       const stepsPerSecond = streams.reduce((a, s) => a + s.stepsPerSecond, 0);
       const { rss, heapUsed } = process.memoryUsage();
       const memory = { rssMB: Math.round(rss / 2 ** 20), heapMB: Math.round(heapUsed / 2 ** 20) };
-      const line = { ...(done && { done: true }), stepsPerSecond, ...totals, ...memory };
+      const metrics = meanMetrics(streams.map((s) => s.metrics));
+      const line = { ...(done && { done: true }), stepsPerSecond, ...totals, metrics, ...memory };
       if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
     };
     timer = setInterval(() => report(false), 1000);

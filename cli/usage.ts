@@ -158,7 +158,8 @@ Options:
                        it above the time --checkpoint-every messages take to come
   --frame-ms N         at least N ms between two frames of an agent (default 100; 0: none)
   --no-predictions     publish no predictions
-  --json               a JSON line of counts every second on stdout, last {"done":true,...}
+  --json               a JSON line every second on stdout: counts, stepsPerSecond, the streams' mean
+                       metrics, memory; last {"done":true,...}
   -h, --help           this text
 
 Examples:

@@ -64,6 +64,8 @@ export interface StreamLearnerStats {
   /** Restored from a checkpoint at start: the step it had reached, or null for a new agent. */
   readonly resumedAt: number | null;
   readonly stepsPerSecond: number;
+  /** The agent's running prequential metrics (Agent.metrics). */
+  readonly metrics: Readonly<Record<string, number>>;
 }
 
 export class StreamLearner {
@@ -175,6 +177,7 @@ export class StreamLearner {
       saves: this.saves,
       resumedAt: this.resumedAt,
       stepsPerSecond: this.rate.perSecond(this.state.learned),
+      metrics: this.agent.metrics(),
     };
   }
 

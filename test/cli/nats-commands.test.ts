@@ -2,6 +2,7 @@
 // text, misuse is named by its flag, and the defaults are what the help says (no server needed).
 
 import { describe, expect, it } from 'vitest';
+import { meanMetrics } from '../../cli/agent-command.js';
 import { CliError } from '../../cli/cli-error.js';
 import {
   NATS_DEFAULT_URL,
@@ -99,5 +100,13 @@ describe('the NATS commands', () => {
     expect(refused(() => parseRunArgs(['Reber-v0', '--nats', 'nats://x']))).toBe(
       '--nats: with run, only applies with --watch AGENT',
     );
+  });
+});
+
+describe('tprop agent --json', () => {
+  it('averages each metric over the streams that have it', () => {
+    const mean = meanMetrics([{ 'next/logLoss': 1, 'next/accuracy': 0.5 }, { 'next/logLoss': 2 }, {}]);
+    expect(mean).toEqual({ 'next/logLoss': 1.5, 'next/accuracy': 0.5 });
+    expect(meanMetrics([])).toEqual({});
   });
 });

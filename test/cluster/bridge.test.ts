@@ -238,8 +238,11 @@ describe.skipIf(SKIP_NATS !== null)('NATS bridge', () => {
       const node = await AgentNode.start({ link, run, config: CONFIG, frameIntervalMs: 0 });
       await until('the stream learned', () => (node.stats().streams[0]!.lastStep === 49 ? true : null));
       expect(node.stats()).toMatchObject({ learned: 50, gaps: 0, duplicates: 0 });
+      // The stream's stats carry its agent's metrics, those the checkpoint saves.
+      const live = node.stats().streams[0]!.metrics;
       await node.stop();
       expectClose((await checkpoints.load(`${run}-0`))!.metrics, referenceMetrics(0, 50));
+      expectClose(live, referenceMetrics(0, 50));
     });
   });
 
