@@ -21,12 +21,13 @@ import { RepeatLast } from '../src/baselines/repeat-last.js';
 import { LinearExtrapolation } from '../src/baselines/linear-extrapolation.js';
 import { RECURRENT_OPTION_KEYS, RecurrentStack, type RecurrentStackOptions } from '../src/learner/recurrent-stack.js';
 import { STACK_OPTION_KEYS } from '../src/learner/stack-options.js';
-import { packSide } from '../src/learner/side-batch.js';
+import { packSide, padSide } from '../src/learner/side-batch.js';
 import type { Frame, ScoredValue, SeriesInfo, Topology } from '../src/agent/snapshot.js';
 import { type Space, assertInSpace } from '../src/environment/space.js';
 import { type Dream, type DreamOptions, dream } from './dream.js';
 import { type AgentInferOptions, type AgentInference, inferAgent } from './infer.js';
 import { type AgentExtra, agentState, checkAgentExtra, checkReference, restoreAgent } from './agent-state.js';
+import { Rehearsal, type RehearsalOptions, type ResolvedRehearsal, resolveRehearsal } from './rehearsal.js';
 import {
   LATE_INFO,
   RecentCodes,
@@ -52,6 +53,14 @@ export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'moda
   readonly learner?: LearnerKind;
   /** For learner 'ngram': the previous symbols a prediction is conditioned on; default 2. */
   readonly order?: number;
+  /**
+   * Rehearsal (rehearsal.ts): beside the live stream the learner steps `streams` more rows that
+   * replay the live stream's past inputs, segments of `segment` steps from seeded random starts
+   * among the last `memory` steps; only the live row is scored. true: { streams: 3, segment: 100,
+   * memory: 50,000 }; default none. For one stream that predicts its next input, with the 'tp',
+   * 'bptt' or 'lstm' learner; each step then costs about as much as a step of 1 + streams rows.
+   */
+  readonly rehearse?: boolean | RehearsalOptions;
   /** For a dict observation space: the key the stack reads; default 'observation'. */
   readonly inputKey?: string;
   /** Steps that rolling metrics average over; default 1000. */
@@ -79,7 +88,7 @@ export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'moda
     | false;
 };
 
-const OWN_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly'];
+const OWN_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly', 'rehearse'];
 const REFERENCE_KEYS = ['optimizer', 'decoderOptimizer', 'readoutOptimizer'];
 /** `anomaly.reference: true`: the slow learner of docs/experiments.md, rows A9–A10. */
 const SLOW_REFERENCE = Object.freeze({
@@ -119,6 +128,8 @@ export class PredictiveAgent implements Agent {
   /** Stream 0: the largest anomaly score of each modality since the last snapshot. */
   private peakAnomaly = new Map<string, number>();
   private standing: Float32Array[] = [];
+  /** The rows that replay the live stream's past (option `rehearse`), or null. */
+  private readonly rehearsal: Rehearsal | null;
   /** Stream 0 at the latest step: the values that came, and the predictions scored against them. */
   private lastActual = new Map<string, Float32Array>();
   private lastScored = new Map<string, Float32Array>();
@@ -143,7 +154,7 @@ export class PredictiveAgent implements Agent {
     readonly options: PredictiveAgentOptions = {},
   ) {
     const where = `${new.target.name}`;
-    const { inputKey, metricWindow, learner, order, anomaly, ...stackOptions } = options;
+    const { inputKey, metricWindow, learner, order, anomaly, rehearse, ...stackOptions } = options;
     checkKeys(where, options, [
       ...OWN_KEYS,
       ...STACK_OPTION_KEYS.filter((k) => k !== 'modalities'),
@@ -172,9 +183,14 @@ export class PredictiveAgent implements Agent {
     this.streams = numberOption(where, 'streams', stackOptions.streams, 1, { integer: true, min: 1 });
     this.inEpisode = new Array(this.streams).fill(false);
     this.previousInfo = new Array(this.streams).fill(null);
+    const rehearsal = resolveRehearsal(where, rehearse);
+    if (rehearsal) checkRehearsal(where, rehearsal, kind, this.streams, stackOptions.predictNext, new.target);
+    this.rehearsal = rehearsal && new Rehearsal(rehearsal, input.size, stackOptions.seed ?? 0);
+    // The learner's rows: the agent's streams, then the rehearsal's.
+    const rows = this.streams + (rehearsal?.streams ?? 0);
     this.stack =
       kind === 'tp'
-        ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: this.streams })
+        ? new RecurrentStack({ ...stackOptions, input: inputSpec, modalities: this.side, streams: rows })
         : null;
     this.learner =
       this.stack ??
@@ -182,7 +198,7 @@ export class PredictiveAgent implements Agent {
         ? ngramLearner(where, order, inputSpec, this.side, stackOptions)
         : kind === 'repeat-last' || kind === 'linear-extrapolation'
           ? naiveLearner(where, kind, inputSpec, this.side, stackOptions)
-          : baselineLearner(kind as 'bptt' | 'lstm', stackOptions, inputSpec, this.side));
+          : baselineLearner(kind as 'bptt' | 'lstm', { ...stackOptions, streams: rows }, inputSpec, this.side));
     const takesLate = (new.target as typeof PredictiveAgent).takesLateSide;
     const agentKind = (new.target as typeof PredictiveAgent).agentKind;
     const certain: string[] = [];
@@ -223,7 +239,7 @@ export class PredictiveAgent implements Agent {
           ...slow,
           input: inputSpec,
           modalities: this.side,
-          streams: this.streams,
+          streams: rows,
         });
         for (const m of this.learner.modalities) this.referenceAnomalies.set(m.name, scores(m));
       }
@@ -391,6 +407,14 @@ export class PredictiveAgent implements Agent {
     }
     const learner = this.learner;
     const starting = transitions.map((t, r) => (t.first && this.inEpisode[r] ? r : -1)).filter((r) => r >= 0);
+    // With rehearsal the learner's batch is the live row, then the replayed ones (rehearsal.ts).
+    let rowsIn = x;
+    if (this.rehearsal) {
+      rowsIn = new Float32Array((1 + this.rehearsal.streams) * n);
+      rowsIn.set(x);
+      this.rehearsal.remember(x, 0, transitions[0]!.first);
+      starting.push(...this.rehearsal.fill(rowsIn));
+    }
     if (starting.length) learner.startEpisode(starting);
     const nextIndex = learner.predictNext ? learner.modalities.length - 1 : -1;
     const outcomes = transitions.map((t) => ({
@@ -429,14 +453,17 @@ export class PredictiveAgent implements Agent {
     // 2. Step: encode, predict every side modality (before learning from this step), learn.
     const present = side.present.some((p) => p.some((v) => v > 0));
     const ignore = outcomes.map((o, r) => this.anomalyNow(o, 'next', r) >= this.protect);
-    learner.step(x, side, ignore.some(Boolean) ? ignore : undefined);
+    const rows = rowsIn.length / n;
+    const sideIn = rows > B ? padSide(side, rows) : side;
+    const ignoreIn = ignore.some(Boolean) ? [...ignore, ...new Array<boolean>(rows - B).fill(false)] : undefined;
+    learner.step(rowsIn, sideIn, ignoreIn);
     if (this.reference) {
-      this.reference.step(x, side, ignore.some(Boolean) ? ignore : undefined);
-      this.referenceStanding = nextIndex >= 0 || present ? this.reference.readPredictions() : [];
+      this.reference.step(rowsIn, sideIn, ignoreIn);
+      this.referenceStanding = nextIndex >= 0 || present ? this.own(this.reference.readPredictions()) : [];
     }
     if (this.recent !== null && this.stack !== null) this.recent.push(this.stack.readCodes(), learner.steps);
     // Predictions are read (a synchronous copy) only when something will be scored against them.
-    this.standing = nextIndex >= 0 || present ? learner.readPredictions() : [];
+    this.standing = nextIndex >= 0 || present ? this.own(learner.readPredictions()) : [];
     // 3. Side modalities that came with this observation meet the predictions made for them.
     this.side.forEach((m, k) => {
       records.forEach((record, r) => {
@@ -470,8 +497,10 @@ export class PredictiveAgent implements Agent {
     if (ended.length) {
       // One stream: learn what is pending now. Several: each ended stream starts anew at its
       // next step and what it left is learned with the batch's next pass.
-      if (B === 1) learner.endEpisode();
-      else learner.startEpisode(ended);
+      if (B === 1) {
+        learner.endEpisode();
+        this.rehearsal?.restart();
+      } else learner.startEpisode(ended);
       for (const r of ended) {
         this.inEpisode[r] = false;
         this.previousInfo[r] = null;
@@ -484,6 +513,13 @@ export class PredictiveAgent implements Agent {
     return outcomes;
   }
 
+  /** A learner's predictions, the agent's own streams' rows only (without the rehearsal's). */
+  private own(predictions: Float32Array[]): Float32Array[] {
+    if (!this.rehearsal) return predictions;
+    const sizes = this.learner.modalities.map((m) => m.size);
+    return predictions.map((p, k) => p.subarray(0, this.streams * sizes[k]!));
+  }
+
   /** Remembers what stream 0 scored now (`step` is the frame step this observation makes). */
   private scoredNow(name: string, scored: Float32Array, actual: Float32Array, step: number): void {
     this.lastScored.set(name, scored);
@@ -492,7 +528,7 @@ export class PredictiveAgent implements Agent {
 
   predict(): ModalityPrediction[] {
     this.assertLive('predict');
-    if (this.standing.length === 0 && this.learner.steps > 0) this.standing = this.learner.readPredictions();
+    if (this.standing.length === 0 && this.learner.steps > 0) this.standing = this.own(this.learner.readPredictions());
     return this.learner.modalities.map((m, k) => ({
       name: m.name,
       kind: m.kind,
@@ -503,6 +539,7 @@ export class PredictiveAgent implements Agent {
   reset(): void {
     this.assertLive('reset');
     this.learner.startEpisode();
+    this.rehearsal?.restart();
     this.inEpisode.fill(false);
     this.previousInfo.fill(null);
   }
@@ -522,7 +559,7 @@ export class PredictiveAgent implements Agent {
 
   snapshot(): Frame {
     this.assertLive('snapshot');
-    if (this.standing.length === 0 && this.learner.steps > 0) this.standing = this.learner.readPredictions();
+    if (this.standing.length === 0 && this.learner.steps > 0) this.standing = this.own(this.learner.readPredictions());
     const losses = this.stack?.readLosses() ?? null;
     const named: Record<string, number> = {};
     if (losses) {
@@ -589,6 +626,7 @@ export class PredictiveAgent implements Agent {
         },
       }),
       ...(this.novelty && { novelty: this.novelty.map((n) => n.getState()) }),
+      ...(this.rehearsal && { rehearsal: this.rehearsal.getState() }),
     });
   }
 
@@ -606,6 +644,7 @@ export class PredictiveAgent implements Agent {
     let extra: AgentExtra | undefined;
     let restoreReference = (): void => undefined;
     let restoreNovelty = (): void => undefined;
+    let restoreRehearsal = (): void => undefined;
     const check = (raw: Record<string, unknown>, where: string): void => {
       extra = checkAgentExtra(raw, where, shape);
       if (this.reference) restoreReference = checkReference(this.reference, this.referenceAnomalies, raw, where);
@@ -616,6 +655,7 @@ export class PredictiveAgent implements Agent {
         );
         restoreNovelty = () => saved.forEach((v, r) => novelty[r]!.setState(v));
       }
+      if (this.rehearsal) restoreRehearsal = this.rehearsal.checkState(raw.rehearsal, where);
     };
     restoreAgent(this.kind, this.options, this.tpStack('setState'), state, check, `${this.constructor.name}.setState`);
     const own = extra!;
@@ -626,7 +666,7 @@ export class PredictiveAgent implements Agent {
     this.lastScored = new Map(own.lastScored);
     this.latestScoring.clear();
     this.recent?.clear();
-    this.standing = this.learner.steps > 0 ? this.learner.readPredictions() : [];
+    this.standing = this.learner.steps > 0 ? this.own(this.learner.readPredictions()) : [];
     for (const [k, recent, total] of own.scores) {
       this.scores.get(k)!.recent.setState(recent);
       this.scores.get(k)!.total.setState(total);
@@ -635,7 +675,9 @@ export class PredictiveAgent implements Agent {
     for (const [k, streams] of own.anomaly) streams.forEach((a, r) => this.anomalies.get(k)![r]!.setState(a));
     restoreReference();
     restoreNovelty();
-    this.referenceStanding = this.reference && this.reference.steps > 0 ? this.reference.readPredictions() : [];
+    restoreRehearsal();
+    this.referenceStanding =
+      this.reference && this.reference.steps > 0 ? this.own(this.reference.readPredictions()) : [];
     this.inputLow.set(own.inputRange?.low ?? new Array(this.inputLow.length).fill(Infinity));
     this.inputHigh.set(own.inputRange?.high ?? new Array(this.inputHigh.length).fill(-Infinity));
   }
@@ -776,4 +818,29 @@ function naiveLearner(
     );
   const own = { input, streams: options.streams };
   return kind === 'repeat-last' ? new RepeatLast(own) : new LinearExtrapolation(own);
+}
+
+/** Rehearsal is for one stream that predicts its next input, with a learner that steps rows together. */
+function checkRehearsal(
+  where: string,
+  rehearsal: ResolvedRehearsal,
+  kind: LearnerKind,
+  streams: number,
+  predictNext: boolean | undefined,
+  agent: typeof PredictiveAgent,
+): void {
+  const why =
+    streams !== 1
+      ? `one stream, but got streams ${streams}`
+      : predictNext === false
+        ? 'an agent that predicts its next input (predictNext: true): replayed rows carry nothing else to learn'
+        : kind !== 'tp' && kind !== 'bptt' && kind !== 'lstm'
+          ? `the 'tp', 'bptt' or 'lstm' learner, but got '${kind}'`
+          : agent.takesLateSide
+            ? 'an agent without late side information'
+            : null;
+  if (why !== null)
+    throw new InvalidOptionError(
+      `${where}: expected option "rehearse" (${rehearsal.streams} replayed rows) only with ${why}`,
+    );
 }

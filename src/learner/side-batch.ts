@@ -25,6 +25,21 @@ export interface SideMatrices<M> {
   readonly rows: number;
 }
 
+/** `side` with more rows after its own, every modality missing there. */
+export function padSide(side: SideBatch, rows: number): SideBatch {
+  const values = side.values.map((v) => {
+    const out = new Float32Array((v.length / side.rows) * rows);
+    out.set(v);
+    return out;
+  });
+  const present = side.present.map((p) => {
+    const out = new Float32Array(rows);
+    out.set(p);
+    return out;
+  });
+  return { rows, values, present };
+}
+
 /** Packs rows of optional modality values; missing keys (or undefined) are missing modalities. */
 export function packSide(
   modalities: readonly ModalitySpec[],
