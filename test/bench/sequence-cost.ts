@@ -31,9 +31,11 @@ const COSTS: Record<string, StepCost> = {
 export function estimateSeconds(job: SequenceJob): number {
   const task = findTask(job.task, job.quick, job.budget);
   const budget = jobBudget(task, job.fraction);
-  const learner = job.method.startsWith('tp') ? 'tp' : job.method.startsWith('bptt') ? 'bptt' : job.method;
+  const learner = ['tp', 'bptt', 'lstm'].find((l) => job.method.startsWith(l)) ?? job.method;
   const cost = COSTS[learner] ?? COSTS.floor!;
-  if (!task.labelled) return (budget.steps! * cost.stream[(task.hidden ?? 64) > 64 ? 1 : 0]) / 1000;
+  // Rehearsal learns four rows a step where the live stream is one: about twice the time.
+  const rows = job.method.endsWith('-rehearsed') ? 2 : 1;
+  if (!task.labelled) return (rows * budget.steps! * cost.stream[(task.hidden ?? 64) > 64 ? 1 : 0]) / 1000;
   const T = task.labelled.length;
   return (budget.sequences! * T * cost.labelled(T) + testSequences(job.fraction) * T * cost.test) / 1000;
 }

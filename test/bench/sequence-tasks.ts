@@ -115,6 +115,10 @@ export const METHODS: Record<string, Method> = {
     tunable: true,
   },
   'tp-plain': { options: { learner: 'tp', targetForm: 'plain' }, on: ALL, tunable: true },
+  // Rehearsal (agents/rehearsal.ts, docs/experiments.md rows 50–52): three rows replaying the
+  // stream's past beside the live one, on streams (a labelled task's rows have nothing to replay).
+  'tp-rehearsed': { options: { learner: 'tp', rehearse: true }, on: ['symbols', 'continuous'], tunable: true },
+  'lstm-rehearsed': { options: { learner: 'lstm', rehearse: true }, on: ['symbols', 'continuous'], tunable: true },
   bptt: { options: { learner: 'bptt' }, on: ALL, tunable: true },
   lstm: { options: { learner: 'lstm' }, on: ALL, tunable: true },
   // Symbol streams only: P(c | previous two symbols) = (count + 1) / (total + n), online.
@@ -139,7 +143,7 @@ export const METHODS: Record<string, Method> = {
   },
 };
 
-export const DEFAULT_METHODS = ['tp', 'bptt', 'lstm', 'ngram', 'repeat-last', 'linear-extrapolation'];
+export const DEFAULT_METHODS = ['tp', 'tp-rehearsed', 'bptt', 'lstm', 'ngram', 'repeat-last', 'linear-extrapolation'];
 
 /**
  * The step sizes every tunable method is tried at, set as `optimizer.learningRate`: all of
