@@ -15,6 +15,7 @@ export {
   type ActingPolicy,
 } from './acting-agent.js';
 export type { Dream, DreamOptions } from './dream.js';
+export type { RehearsalOptions } from './rehearsal.js';
 export type { AgentInference, AgentInferOptions } from './infer.js';
 
 export const BUILTIN_AGENT_KINDS = ['predictive', 'supervised', 'acting'] as const;

@@ -22,7 +22,7 @@ useEngine();
 const options = section(readme(), '## Agent options');
 /** A symbol the stack reads and a label as a side modality: what both agents accept. */
 const space = dict({ observation: discrete(5), label: discrete(3) }, ['label']);
-const AGENT_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly'];
+const AGENT_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly', 'rehearse'];
 const TOP_KEYS = TOP_OPTION_KEYS;
 
 /** The rolling window of an agent's metrics, measured: feeds labelled steps and finds how many scores it averages. */
@@ -94,6 +94,8 @@ const GETTERS: Record<string, Getter> = {
     ngram.dispose();
     return order;
   },
+  // No replayed rows unless asked: the learner steps the agent's own streams only.
+  rehearse: (agent) => ((agent as unknown as { rehearsal: unknown }).rehearsal === null ? false : 'replayed rows'),
   targetForm: resolved((o) => o.targetForm),
   topTarget: resolved((o) => o.topTarget),
   discriminantStep: resolved((o) => o.top.discriminantStep),
