@@ -5,9 +5,9 @@
 // from what it flags (tp-protect: anomaly.protect 0.99, such inputs are not learned as targets), of
 // the same agent with its encoders 25 times slower (tp-slow: optimizer.learningRate 2e-5), of the
 // default agent scored beside such a slow learner (tp-reference: anomaly.reference), both with the
-// top code's novelty joined (tp-state, tp-reference-state: anomaly.state), and
-// of the LSTM baseline (lstm); TP's raw squared error (tp-raw-error); and a rolling z-score of the
-// observations (rolling-z-score, window 100).
+// top code's novelty joined (tp-state, tp-reference-state: anomaly.state), with rehearsal
+// (tp-rehearsed: rehearse true), and of the LSTM baseline (lstm); TP's raw squared error
+// (tp-raw-error); and a rolling z-score of the observations (rolling-z-score, window 100).
 // Scored on every step after the first 2,000 (the learners' and scores' warm-up): ROC AUC, average
 // precision, the AUC per kind of event (its steps against the normal ones), and the share of
 // normal steps scoring above 0.99 (calibrated scores: about 0.01 if the score is calibrated).
@@ -45,6 +45,8 @@ const METHODS: Record<string, Method> = {
   // The top code's novelty joined to the prediction errors' scores (anomaly.state, row A12).
   'tp-state': { agent: { anomaly: { state: true } }, score: 'calibrated' },
   'tp-reference-state': { agent: { anomaly: { reference: true, state: true } }, score: 'calibrated' },
+  // Three rows replaying the stream's past beside the live one (rehearse, docs/experiments.md row 50).
+  'tp-rehearsed': { agent: { rehearse: true }, score: 'calibrated' },
   'tp-raw-error': { agent: {}, score: 'raw' },
   lstm: { agent: { learner: 'lstm' }, score: 'calibrated' },
   'rolling-z-score': { agent: null, score: 'z' },
