@@ -56,9 +56,10 @@ describe('rehearsal', () => {
     }
   }, 60_000);
 
-  it('scores and predicts the live row only', () => {
+  it.each(['tp', 'bptt', 'lstm'] as const)('scores and predicts the live row only (learner %s)', (learner) => {
     const env = makeEnvironment('Reber-v0');
-    const agent = new PredictiveAgent(env.observationSpace, { layers: [8], seed: 1, rehearse: { streams: 2 } });
+    const options = { layers: [8], seed: 1, learner, rehearse: { streams: 2 } };
+    const agent = new PredictiveAgent(env.observationSpace, options);
     const size = agent.predict()[0]!.values.length;
     for (const t of environmentTransitions(env, { seed: 1, steps: 50 })) {
       const outcome = agent.observe(t);
