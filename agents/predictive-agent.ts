@@ -88,7 +88,8 @@ export type PredictiveAgentOptions = Omit<RecurrentStackOptions, 'input' | 'moda
     | false;
 };
 
-const OWN_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly', 'rehearse'];
+/** The options the agent takes itself; the rest go to its learner. */
+export const OWN_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly', 'rehearse'];
 const REFERENCE_KEYS = ['optimizer', 'decoderOptimizer', 'readoutOptimizer'];
 /** `anomaly.reference: true`: the slow learner of docs/experiments.md, rows A9–A10. */
 const SLOW_REFERENCE = Object.freeze({

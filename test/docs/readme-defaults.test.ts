@@ -3,7 +3,7 @@
 
 import type { AnomalyScore } from '../../src/metrics/anomaly-score.js';
 import { describe, expect, it } from 'vitest';
-import { PredictiveAgent } from '../../agents/predictive-agent.js';
+import { OWN_KEYS, PredictiveAgent } from '../../agents/predictive-agent.js';
 import { SupervisedAgent } from '../../agents/supervised-agent.js';
 import type { Transition } from '../../src/agent/agent.js';
 import { dict, discrete } from '../../src/environment/space.js';
@@ -22,7 +22,7 @@ useEngine();
 const options = section(readme(), '## Agent options');
 /** A symbol the stack reads and a label as a side modality: what both agents accept. */
 const space = dict({ observation: discrete(5), label: discrete(3) }, ['label']);
-const AGENT_KEYS = ['learner', 'inputKey', 'metricWindow', 'order', 'anomaly', 'rehearse'];
+const AGENT_KEYS = OWN_KEYS;
 const TOP_KEYS = TOP_OPTION_KEYS;
 
 /** The rolling window of an agent's metrics, measured: feeds labelled steps and finds how many scores it averages. */
